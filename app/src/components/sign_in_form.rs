@@ -1,0 +1,78 @@
+//! The sign-in card. A plain HTML form that works without JavaScript; once hydrated it submits
+//! in place and gains a show-password toggle.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use super::frame::Portal;
+use crate::api::auth::SignIn;
+
+/// The sign-in form of a portal.
+#[component]
+pub fn SignInForm(portal: Portal) -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let show_password = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let error = move || {
+        sign_in.value().get().and_then(Result::err).map(|err| {
+            view! {
+                <p id="sign-in-error" role="alert" class="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+                    {err.to_string()}
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="w-full max-w-sm rounded-xl bg-white p-8 shadow-md ring-1 ring-slate-200">
+            <h1 class="text-2xl font-semibold tracking-tight">"Sign in"</h1>
+            <p class="mt-1 text-sm text-slate-500">{format!("to the Consign {}", portal.title().to_lowercase())}</p>
+            <ActionForm action=sign_in attr:class="mt-6 flex flex-col gap-4" attr:id="sign-in-form">
+                <input type="hidden" name="next" value=portal.home() />
+                <label class="flex flex-col gap-1 text-sm font-medium">
+                    "Email"
+                    <input
+                        type="email"
+                        name="email"
+                        id="email"
+                        required
+                        autocomplete="username"
+                        class="rounded-md border border-slate-300 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none"
+                    />
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium">
+                    "Password"
+                    <div class="flex gap-2">
+                        <input
+                            type=move || if show_password.get() { "text" } else { "password" }
+                            name="password"
+                            id="password"
+                            required
+                            autocomplete="current-password"
+                            class="flex-1 rounded-md border border-slate-300 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none"
+                        />
+                        // Only useful with JavaScript, so hidden until hydrated.
+                        <button
+                            type="button"
+                            id="toggle-password"
+                            class="rounded-md border border-slate-300 px-3 text-xs text-slate-600 hover:bg-slate-100"
+                            class:hidden=move || !hydrated.get()
+                            on:click=move |_| show_password.update(|s| *s = !*s)
+                        >
+                            {move || if show_password.get() { "Hide" } else { "Show" }}
+                        </button>
+                    </div>
+                </label>
+                {error}
+                <button
+                    type="submit"
+                    id="sign-in"
+                    class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+                    disabled=move || sign_in.pending().get()
+                >
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

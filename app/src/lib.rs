@@ -1,0 +1,58 @@
+//! Consign's two portals — the vendor portal and the white-labelled customer portal — as Leptos
+//! components, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
+//!
+//! Server functions live in [`api`] and stay thin: take the [`service::Services`] from context,
+//! check who is asking, call one service function, map its error through [`error::AppError`].
+//! This crate never talks to the database itself.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The name of the generated bundle: `/pkg/consign.js`, `/pkg/consign_bg.wasm`, `/pkg/consign.css`.
+pub const OUTPUT_NAME: &str = "consign";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: both portals and their routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="consign" href="/pkg/consign.css" />
+        <Title text="Consign" />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=StaticSegment("") view=pages::vendor::VendorPortal />
+                <Route path=StaticSegment("portal") view=pages::customer::CustomerPortal />
+            </Routes>
+        </Router>
+    }
+}

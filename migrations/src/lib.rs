@@ -1,0 +1,25 @@
+//! The hub's database schema, as sea-orm-migration files applied in order at start-up.
+//!
+//! One file per migration, named `mYYYYMMDD_HHMMSS_verb_noun.rs`, each opening with a one-line
+//! `//!` of what it adds. A migration that has landed is never edited: add a new one instead.
+//! This crate must not depend on the service crate's entities, so the schema history stays
+//! independent of today's Rust types.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_identity_tables;
+mod m20261123_000002_create_session;
+
+/// Applies every migration of the hub, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_identity_tables::Migration),
+            Box::new(m20261123_000002_create_session::Migration),
+        ]
+    }
+}

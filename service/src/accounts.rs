@@ -1,0 +1,119 @@
+//! People: accounts, credentials and their memberships in organizations.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use types::{Email, OrganizationId, Role, UserId};
+
+use crate::entity::{membership, user_account};
+use crate::{Error, Result, password, repo};
+
+/// A person's account, without its credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Its normalised email address.
+    pub email: Email,
+    /// Its display name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<user_account::Model> for User {
+    type Error = Error;
+    fn try_from(row: user_account::Model) -> Result<Self> {
+        Ok(Self {
+            id: row.id.into(),
+            email: Email::parse(row.email)?,
+            name: row.name,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// What it takes to create an account.
+#[derive(Clone)]
+pub struct NewUser {
+    /// The account's email address.
+    pub email: Email,
+    /// A display name (trimmed; 1 to 100 characters).
+    pub name: String,
+    /// The chosen password, checked by [`password::validate`].
+    pub password: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    // The password must never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Creates an account with an argon2id password hash; a taken email is [`Error::Conflict`].
+pub async fn register(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
+    let name = types::OrganizationName::parse(new.name)
+        .map_err(|_| types::NameError::Invalid { field: "name", rule: "must be 1 to 100 visible characters" })?;
+    password::validate(&new.password)?;
+    let password_hash = password::hash(new.password).await?;
+    let row = user_account::Model {
+        id: UserId::new().0,
+        email: new.email.into(),
+        name: name.into(),
+        password_hash,
+        created_at: Utc::now(),
+    };
+    repo::users::insert(db, row).await?.try_into()
+}
+
+/// Checks an email and password. Every failure — malformed email, unknown account, wrong
+/// password — is the same [`Error::InvalidCredentials`] and takes the same time.
+pub async fn authenticate(db: &impl ConnectionTrait, email: &str, password: String) -> Result<User> {
+    let row = match Email::parse(email) {
+        Ok(email) => repo::users::find_by_email(db, email.as_str()).await?,
+        Err(_) => None,
+    };
+    let phc = row.as_ref().map(|r| r.password_hash.clone());
+    let verified = password::verify(password, phc).await?;
+    match row {
+        Some(row) if verified => row.try_into(),
+        _ => Err(Error::InvalidCredentials),
+    }
+}
+
+/// Makes `user` a member of `organization` with `role`.
+pub async fn add_membership(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    organization: OrganizationId,
+    role: Role,
+) -> Result<()> {
+    repo::memberships::insert(
+        db,
+        membership::Model {
+            user_id: user.0,
+            organization_id: organization.0,
+            role: role.as_str().to_string(),
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The organizations `user` belongs to, with the role in each.
+pub async fn memberships(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<(OrganizationId, Role)>> {
+    repo::memberships::list_for_user(db, user.0)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let role = m.role.parse::<Role>().map_err(|_| {
+                types::NameError::Invalid { field: "role", rule: "must be admin, read_write or read_only" }
+            })?;
+            Ok((m.organization_id.into(), role))
+        })
+        .collect()
+}

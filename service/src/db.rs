@@ -1,0 +1,36 @@
+//! Opening the database: SQLite by default, PostgreSQL by URL.
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use std::time::Duration;
+
+/// Opens a pool for `url` (`sqlite://…?mode=rwc` or `postgres://…`) and tunes SQLite for a
+/// server: write-ahead logging, so readers never wait for the writer, and a busy timeout, so
+/// concurrent writers queue instead of failing.
+pub async fn connect(url: &str) -> crate::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // In-memory databases live per connection: one connection keeps one database.
+        if url.contains(":memory:") {
+            options.max_connections(1).min_connections(1);
+        } else {
+            options.max_connections(8).min_connections(1);
+        }
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite && !url.contains(":memory:") {
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;").await?;
+    }
+    Ok(db)
+}
+
+/// Answers whether the database takes queries; used by the readiness probe.
+pub async fn ping(db: &DatabaseConnection) -> crate::Result<()> {
+    db.ping().await?;
+    Ok(())
+}

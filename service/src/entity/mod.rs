@@ -1,0 +1,6 @@
+//! SeaORM entities, one file per table. Only `repo` touches them directly.
+
+pub mod membership;
+pub mod organization;
+pub mod session;
+pub mod user_account;

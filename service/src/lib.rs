@@ -1,0 +1,21 @@
+//! Consign's domain rules and persistence.
+//!
+//! This crate owns the SeaORM entities, every database call (`repo`), the business rules of each
+//! feature (one module per feature, such as [`accounts`] and [`organizations`]) and the auth
+//! primitives (password hashing). It must never import axum or leptos: the portals and the REST
+//! API call into it, never the other way round.
+
+pub mod accounts;
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod organizations;
+pub mod password;
+pub mod repo;
+pub mod services;
+pub mod sessions;
+
+pub use error::{Error, Result};
+pub use services::Services;
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,56 @@
+//! Vendor organizations: the tenants of a hub.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use types::{OrganizationId, OrganizationName, Slug};
+
+use crate::entity::organization;
+use crate::{Error, Result, repo};
+
+/// A vendor organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organization {
+    /// Its id.
+    pub id: OrganizationId,
+    /// Its display name.
+    pub name: OrganizationName,
+    /// Its unique slug, used in registry paths.
+    pub slug: Slug,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<organization::Model> for Organization {
+    type Error = Error;
+    fn try_from(row: organization::Model) -> Result<Self> {
+        Ok(Self {
+            id: row.id.into(),
+            name: OrganizationName::parse(row.name)?,
+            slug: Slug::parse(row.slug)?,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Creates an organization; a taken slug is [`Error::Conflict`] on `slug`.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    name: OrganizationName,
+    slug: Slug,
+) -> Result<Organization> {
+    let row = organization::Model {
+        id: OrganizationId::new().0,
+        name: name.into(),
+        slug: slug.into(),
+        created_at: Utc::now(),
+    };
+    repo::organizations::insert(db, row).await?.try_into()
+}
+
+/// The organization with this slug, or [`Error::NotFound`].
+pub async fn get_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Organization> {
+    repo::organizations::find_by_slug(db, slug.as_str())
+        .await?
+        .ok_or(Error::NotFound { what: "organization" })?
+        .try_into()
+}

@@ -1,0 +1,32 @@
+//! Queries on `organization`.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::entity::organization;
+use crate::{Error, Result};
+
+/// Inserts an organization; a taken slug is [`Error::Conflict`] on `slug`.
+pub async fn insert(db: &impl ConnectionTrait, row: organization::Model) -> Result<organization::Model> {
+    organization::ActiveModel {
+        id: Set(row.id),
+        name: Set(row.name),
+        slug: Set(row.slug),
+        created_at: Set(row.created_at),
+    }
+    .insert(db)
+    .await
+    .map_err(Error::conflict_on("slug"))
+}
+
+/// The organization with this slug, if any.
+pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organization::Model>> {
+    Ok(organization::Entity::find()
+        .filter(organization::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// The organization with this id, if any.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<Option<organization::Model>> {
+    Ok(organization::Entity::find_by_id(id).one(db).await?)
+}

@@ -1,0 +1,132 @@
+//! Test support: a fresh, migrated database per test, on SQLite or PostgreSQL.
+//!
+//! PostgreSQL tests need `CONSIGN_TEST_POSTGRES_URL` (an admin URL such as
+//! `postgres://postgres@127.0.0.1:5433/postgres`); `cargo xtask test` starts a private cluster
+//! and sets it. Without it the PostgreSQL tests fail, naming the variable: they never skip.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+/// The environment variable naming the PostgreSQL server for tests.
+pub const POSTGRES_URL_VAR: &str = "CONSIGN_TEST_POSTGRES_URL";
+
+/// Which database engine a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An in-memory SQLite database.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A fresh, migrated database that belongs to one test.
+#[derive(Debug)]
+pub struct TestDb {
+    /// The connection pool.
+    pub conn: DatabaseConnection,
+    /// The URL it was opened with (to open more connections, or to start a hub on it).
+    pub url: String,
+    cleanup: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Opens a fresh database on `backend` and applies every migration.
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite().await,
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    /// A migrated in-memory SQLite database.
+    pub async fn sqlite() -> Self {
+        let url = "sqlite::memory:".to_string();
+        let conn = crate::db::connect(&url).await.expect("open in-memory SQLite");
+        migrations::Migrator::up(&conn, None).await.expect("migrate SQLite");
+        Self { conn, url, cleanup: None }
+    }
+
+    /// A migrated database of its own on the test PostgreSQL server.
+    pub async fn postgres() -> Self {
+        let admin_url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
+            panic!(
+                "{POSTGRES_URL_VAR} is not set: run the tests with `cargo xtask test`, which starts \
+                 PostgreSQL, or point it at a server where this user may create databases"
+            )
+        });
+        let name = format!("consign_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = crate::db::connect(&admin_url).await.expect("connect to test PostgreSQL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let url = replace_database(&admin_url, &name);
+        let conn = crate::db::connect(&url).await.expect("open test database");
+        migrations::Migrator::up(&conn, None).await.expect("migrate PostgreSQL");
+        Self { conn, url, cleanup: Some((admin_url, name)) }
+    }
+
+    /// Closes the pool and drops the PostgreSQL database (SQLite needs nothing).
+    pub async fn close(self) {
+        self.conn.close().await.ok();
+        if let Some((admin_url, name)) = self.cleanup
+            && let Ok(admin) = crate::db::connect(&admin_url).await
+        {
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.ok();
+            admin.close().await.ok();
+        }
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Generates, for each named `async fn(&DatabaseConnection)`, one test on SQLite and one on
+/// PostgreSQL, each on a fresh database: `mod <name> { fn sqlite(); fn postgres(); }`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = $crate::testing::TestDb::new($crate::testing::Backend::Sqlite).await;
+                super::$name(&db.conn).await;
+                db.close().await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let db = $crate::testing::TestDb::new($crate::testing::Backend::Postgres).await;
+                super::$name(&db.conn).await;
+                db.close().await;
+            }
+        }
+    )*};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn the_database_name_is_swapped_and_the_query_kept() {
+        assert_eq!(
+            replace_database("postgres://u@127.0.0.1:5433/postgres?sslmode=disable", "t1"),
+            "postgres://u@127.0.0.1:5433/t1?sslmode=disable"
+        );
+        assert_eq!(replace_database("postgres://u@h/db", "t2"), "postgres://u@h/t2");
+    }
+}
