@@ -1,1 +1,94 @@
+//! The Consign hub: the composition root of one binary serving the vendor portal, the customer
+//! portal, the REST API and (later) the agent endpoint and the OCI registry.
+//!
+//! It owns settings, telemetry, the axum router and start-up/shutdown. Request handlers stay
+//! thin and call the `service` crate; nothing here holds business rules.
+//! [`run`] is the whole server; tests call it with a listener on port 0.
 
+pub mod error;
+pub mod routes;
+pub mod settings;
+pub mod state;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm_migration::MigratorTrait;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use error::StartError;
+pub use settings::Settings;
+pub use state::AppState;
+
+/// Opens the database (creating the data directory), applies every pending migration and
+/// builds the service graph.
+pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::DataDir {
+        path: settings.data_dir.clone(),
+        source,
+    })?;
+    let db = service::db::connect(&settings.database_url()).await.map_err(StartError::Database)?;
+    migrations::Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
+    let services = service::Services { db, secure_cookies: settings.serves_https() };
+    Ok(AppState { leptos_options: leptos_options(settings), services })
+}
+
+/// The hub's whole HTTP surface on top of a prepared state.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let services = state.services.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(routes::health::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(services.clone()),
+            move || app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Prepares the hub (database, migrations) and serves it on `listener` until `shutdown`
+/// completes, then finishes the requests in flight and returns.
+pub async fn run(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let state = prepare(&settings).await?;
+    tracing::info!(data_dir = %settings.data_dir.display(), "hub prepared");
+    serve(state, listener, shutdown).await
+}
+
+/// Serves a prepared hub on `listener` until `shutdown` completes (graceful: requests in flight
+/// finish first).
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let address = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!(%address, "hub listening");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartError::Serve)?;
+    tracing::info!("hub stopped");
+    Ok(())
+}
+
+fn leptos_options(settings: &Settings) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root(settings.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .build()
+}

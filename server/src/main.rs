@@ -1,1 +1,62 @@
-fn main(){}
+//! `consign-server`: the hub binary.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use consign_server::{Settings, telemetry};
+
+/// The Consign hub: vendor portal, customer portal, REST API and agent endpoint in one binary.
+///
+/// Settings come from defaults, then the optional TOML file, then the environment:
+/// CONSIGN_LISTEN (127.0.0.1:8080), CONSIGN_DATA_DIR (./data), CONSIGN_DATABASE_URL or
+/// DATABASE_URL (SQLite file under the data directory; postgres://… for PostgreSQL),
+/// CONSIGN_SITE_ROOT (target/site), CONSIGN_PUBLIC_URL, CONSIGN_LOG (info),
+/// CONSIGN_LOG_FORMAT (text | json).
+#[derive(Debug, Parser)]
+#[command(version, about, long_about)]
+struct Cli {
+    /// A TOML file with any of the settings (keys: listen, data_dir, database_url, site_root,
+    /// public_url, log, log_format).
+    #[arg(long, env = "CONSIGN_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref(), std::env::vars())?;
+    telemetry::init(&settings.log, settings.log_format);
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "Consign hub starting: open http://{address}/");
+    consign_server::run(settings, listener, shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested: finishing requests in flight");
+}

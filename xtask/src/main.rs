@@ -1,1 +1,154 @@
-fn main(){}
+//! `cargo xtask <command>`: the project's automation, in Rust so it needs nothing but cargo.
+//!
+//! - `run`: install what is missing, build the site (CSS + wasm), start the hub on ./data.
+//! - `test`: install what is missing (Debian packages too), build the site, start a private
+//!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
+//! - `build-site [--release]`, `setup`, `lint`, `bench`: the pieces on their own.
+
+mod bench;
+mod cmd;
+mod postgres;
+mod setup;
+mod site;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [--release] [-- <server args>]   set up, build the site and start the hub (./data, SQLite)
+  test [--no-lint] [-- <test filter>]   set up, then run every test and the lints
+  lint                                  cargo fmt --check; clippy -D warnings for ssr and hydrate
+  build-site [--release]                generate the CSS and build the wasm bundle into target/site
+  setup [--test]                        install what is missing (wasm target, wasm-bindgen,
+                                        with --test: chromium, chromium-driver, postgresql)
+  bench                                 measure the hub's start-up time and idle memory";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = args.split_first().map(|(c, r)| (c.as_str(), r)).unwrap_or(("", &[]));
+    let (flags, passthrough) = match rest.iter().position(|a| a == "--") {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let has = |flag: &str| flags.iter().any(|f| f == flag);
+    let root = cmd::workspace_root()?;
+    std::env::set_current_dir(&root).context("cannot enter the workspace root")?;
+    match command {
+        "run" => {
+            setup::ensure_build_tools()?;
+            site::build(has("--release"))?;
+            run_hub(has("--release"), passthrough)
+        }
+        "test" => {
+            setup::ensure_build_tools()?;
+            setup::ensure_test_packages()?;
+            site::build(false)?;
+            let pg = postgres::Cluster::start()?;
+            let result = run_tests(&pg, passthrough);
+            drop(pg);
+            result?;
+            if !has("--no-lint") {
+                lint()?;
+            }
+            println!("xtask: every test and lint passed");
+            Ok(())
+        }
+        "lint" => {
+            setup::ensure_build_tools()?;
+            lint()
+        }
+        "build-site" => {
+            setup::ensure_build_tools()?;
+            site::build(has("--release"))
+        }
+        "setup" => {
+            setup::ensure_build_tools()?;
+            if has("--test") {
+                setup::ensure_test_packages()?;
+            }
+            Ok(())
+        }
+        "bench" => {
+            setup::ensure_build_tools()?;
+            site::build(true)?;
+            bench::startup_and_idle_memory()
+        }
+        "" | "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+/// The packages the test run covers (never `--workspace`: it would build `app` with both the
+/// `ssr` and `hydrate` features at once).
+const TEST_PACKAGES: &[&str] = &[
+    "consign-types",
+    "consign-service",
+    "consign-migrations",
+    "consign-app",
+    "consign-server",
+    "consign-agent",
+    "consign-end2end",
+    "xtask",
+];
+
+fn run_hub(release: bool, args: &[String]) -> Result<()> {
+    let mut c = cmd::cargo();
+    c.args(["run", "-p", "consign-server"]);
+    if release {
+        c.arg("--release");
+    }
+    c.arg("--").args(args);
+    c.env("CONSIGN_SITE_ROOT", site::site_root());
+    println!("xtask: starting the hub; open the address it prints (default http://127.0.0.1:8080/)");
+    cmd::run(&mut c)
+}
+
+fn run_tests(pg: &postgres::Cluster, filter: &[String]) -> Result<()> {
+    let mut c = cmd::cargo();
+    let nextest = cmd::has_cargo_subcommand("nextest");
+    if nextest {
+        c.args(["nextest", "run", "--no-fail-fast"]);
+        if std::env::var_os("CI").is_some() {
+            c.args(["--profile", "ci"]);
+        }
+    } else {
+        c.args(["test", "--no-fail-fast"]);
+    }
+    for p in TEST_PACKAGES {
+        c.args(["-p", p]);
+    }
+    if !nextest {
+        c.arg("--");
+    }
+    c.args(filter);
+    c.env("CONSIGN_TEST_POSTGRES_URL", pg.admin_url());
+    c.env("CONSIGN_SITE_ROOT", site::site_root());
+    cmd::run(&mut c)
+}
+
+fn lint() -> Result<()> {
+    cmd::run(cmd::cargo().args(["fmt", "--all", "--", "--check"]))
+        .context("formatting differs: run `cargo fmt --all`")?;
+    let mut ssr = cmd::cargo();
+    ssr.args(["clippy", "--all-targets"]);
+    for p in TEST_PACKAGES {
+        ssr.args(["-p", p]);
+    }
+    ssr.args(["--", "-D", "warnings"]);
+    cmd::run(&mut ssr).context("clippy (ssr build) found problems")?;
+    cmd::run(cmd::cargo().args([
+        "clippy",
+        "-p",
+        "consign-hydrate",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+    .context("clippy (hydrate build) found problems")
+}

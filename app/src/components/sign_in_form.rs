@@ -7,10 +7,9 @@ use leptos::prelude::*;
 use super::frame::Portal;
 use crate::api::auth::SignIn;
 
-/// The sign-in form of a portal.
+/// The sign-in form of a portal; `sign_in` is owned by the page so it can react to success.
 #[component]
-pub fn SignInForm(portal: Portal) -> impl IntoView {
-    let sign_in = ServerAction::<SignIn>::new();
+pub fn SignInForm(portal: Portal, sign_in: ServerAction<SignIn>) -> impl IntoView {
     let show_password = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));

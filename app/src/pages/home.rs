@@ -3,21 +3,27 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::api::auth::{SessionUser, SignOut, current_user};
+use crate::api::auth::{SessionUser, SignIn, SignOut, current_user};
 use crate::components::frame::{Frame, Portal};
 use crate::components::sign_in_form::SignInForm;
 
 /// Shows the sign-in form to a visitor and the signed-in home to a member.
 #[component]
 pub fn PortalHome(portal: Portal) -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    // Signing in or out changes who is signed in: refetch after either action.
+    let user = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| current_user(),
+    );
     view! {
         <Frame portal>
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(Some(user)) => view! { <SignedIn portal user /> }.into_any(),
-                        Ok(None) => view! { <SignInForm portal /> }.into_any(),
+                        Ok(Some(user)) => view! { <SignedIn portal user sign_out /> }.into_any(),
+                        Ok(None) => view! { <SignInForm portal sign_in /> }.into_any(),
                         Err(err) => view! {
                             <p role="alert" class="text-red-700">{err.to_string()}</p>
                         }.into_any(),
@@ -29,8 +35,7 @@ pub fn PortalHome(portal: Portal) -> impl IntoView {
 }
 
 #[component]
-fn SignedIn(portal: Portal, user: SessionUser) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+fn SignedIn(portal: Portal, user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView {
     view! {
         <section class="w-full max-w-xl rounded-xl bg-white p-8 shadow-md ring-1 ring-slate-200">
             <h1 class="text-2xl font-semibold tracking-tight" id="welcome">

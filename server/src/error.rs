@@ -1,0 +1,28 @@
+//! Why the hub could not start or keep serving.
+
+use std::path::PathBuf;
+
+/// A start-up or serving failure; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The settings are invalid.
+    #[error("invalid settings: {0}")]
+    Settings(String),
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database cannot be opened.
+    #[error("cannot open the database (check CONSIGN_DATABASE_URL / DATABASE_URL): {0}")]
+    Database(service::Error),
+    /// A migration failed.
+    #[error("cannot migrate the database: {0}")]
+    Migrate(sea_orm::DbErr),
+    /// The listener failed.
+    #[error("cannot serve: {0}")]
+    Serve(std::io::Error),
+}
