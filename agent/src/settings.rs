@@ -9,7 +9,9 @@ use url::Url;
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SettingsError {
     /// No hub URL was given.
-    #[error("the hub URL is missing: pass --hub-url https://hub.example.com or set CONSIGN_HUB_URL")]
+    #[error(
+        "the hub URL is missing: pass --hub-url https://hub.example.com or set CONSIGN_HUB_URL"
+    )]
     MissingHubUrl,
     /// The hub URL does not parse or has the wrong scheme.
     #[error("the hub URL {url:?} is not usable: {reason}")]
@@ -76,16 +78,23 @@ impl Settings {
                 reason: "use an http:// or https:// address".into(),
             });
         }
-        let token = match (inputs.token.filter(|t| !t.trim().is_empty()), inputs.token_file) {
+        let token = match (
+            inputs.token.filter(|t| !t.trim().is_empty()),
+            inputs.token_file,
+        ) {
             (Some(token), _) => token.trim().to_string(),
             (None, Some(path)) => {
-                let text = std::fs::read_to_string(&path).map_err(|e| SettingsError::BadTokenFile {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                })?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| SettingsError::BadTokenFile {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?;
                 let text = text.trim().to_string();
                 if text.is_empty() {
-                    return Err(SettingsError::BadTokenFile { path, reason: "the file is empty".into() });
+                    return Err(SettingsError::BadTokenFile {
+                        path,
+                        reason: "the file is empty".into(),
+                    });
                 }
                 text
             }
@@ -94,7 +103,9 @@ impl Settings {
         Ok(Self {
             hub_url,
             token: SecretString::from(token),
-            state_dir: inputs.state_dir.unwrap_or_else(|| PathBuf::from("/var/lib/consign-agent")),
+            state_dir: inputs
+                .state_dir
+                .unwrap_or_else(|| PathBuf::from("/var/lib/consign-agent")),
         })
     }
 
@@ -114,13 +125,23 @@ mod tests {
     use super::*;
 
     fn inputs(hub: Option<&str>, token: Option<&str>) -> Inputs {
-        Inputs { hub_url: hub.map(String::from), token: token.map(String::from), ..Inputs::default() }
+        Inputs {
+            hub_url: hub.map(String::from),
+            token: token.map(String::from),
+            ..Inputs::default()
+        }
     }
 
     #[test]
     fn a_missing_hub_url_is_named_first() {
-        assert_eq!(Settings::from_inputs(inputs(None, Some("t"))).unwrap_err(), SettingsError::MissingHubUrl);
-        assert_eq!(Settings::from_inputs(inputs(Some("  "), Some("t"))).unwrap_err(), SettingsError::MissingHubUrl);
+        assert_eq!(
+            Settings::from_inputs(inputs(None, Some("t"))).unwrap_err(),
+            SettingsError::MissingHubUrl
+        );
+        assert_eq!(
+            Settings::from_inputs(inputs(Some("  "), Some("t"))).unwrap_err(),
+            SettingsError::MissingHubUrl
+        );
     }
 
     #[test]
@@ -134,16 +155,23 @@ mod tests {
     fn a_malformed_or_non_http_url_is_refused_with_the_reason() {
         let err = Settings::from_inputs(inputs(Some("hub.example.com"), Some("t"))).unwrap_err();
         assert!(matches!(err, SettingsError::BadHubUrl { .. }), "{err}");
-        let err = Settings::from_inputs(inputs(Some("ftp://hub.example.com"), Some("t"))).unwrap_err();
+        let err =
+            Settings::from_inputs(inputs(Some("ftp://hub.example.com"), Some("t"))).unwrap_err();
         assert!(err.to_string().contains("http:// or https://"), "{err}");
     }
 
     #[test]
     fn the_websocket_url_follows_the_hub_scheme() {
         let s = Settings::from_inputs(inputs(Some("https://hub.example.com/"), Some("t"))).unwrap();
-        assert_eq!(s.websocket_url().as_str(), "wss://hub.example.com/api/v1/agent/ws");
+        assert_eq!(
+            s.websocket_url().as_str(),
+            "wss://hub.example.com/api/v1/agent/ws"
+        );
         let s = Settings::from_inputs(inputs(Some("http://127.0.0.1:8080"), Some("t"))).unwrap();
-        assert_eq!(s.websocket_url().as_str(), "ws://127.0.0.1:8080/api/v1/agent/ws");
+        assert_eq!(
+            s.websocket_url().as_str(),
+            "ws://127.0.0.1:8080/api/v1/agent/ws"
+        );
     }
 
     #[test]

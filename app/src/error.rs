@@ -35,7 +35,9 @@ pub enum AppError {
         field: String,
     },
     /// The server failed; details are in its log, never in the browser.
-    #[error("Something went wrong on the server. Try again in a moment; if it keeps happening, ask your Consign administrator to check the hub's log.")]
+    #[error(
+        "Something went wrong on the server. Try again in a moment; if it keeps happening, ask your Consign administrator to check the hub's log."
+    )]
     Internal,
     /// The request did not reach the server function, or its answer could not be read.
     #[error("The hub could not be reached ({0}). Check your connection and try again.")]
@@ -62,10 +64,17 @@ impl From<service::Error> for AppError {
                     | types::NameError::TooShort { field, .. }
                     | types::NameError::Invalid { field, .. } => field.to_string(),
                 };
-                AppError::Invalid { field, message: capitalise(&name.to_string()) }
+                AppError::Invalid {
+                    field,
+                    message: capitalise(&name.to_string()),
+                }
             }
-            E::NotFound { what } => AppError::NotFound { what: capitalise(what) },
-            E::Conflict { field } => AppError::Conflict { field: field.to_string() },
+            E::NotFound { what } => AppError::NotFound {
+                what: capitalise(what),
+            },
+            E::Conflict { field } => AppError::Conflict {
+                field: field.to_string(),
+            },
             E::InvalidCredentials => AppError::InvalidCredentials,
             E::PasswordHash(_) | E::Database(_) => {
                 tracing::error!(error = %err, "server function failed");

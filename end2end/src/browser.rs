@@ -48,8 +48,18 @@ impl Browser {
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = String::new();
         for _ in 0..100 {
-            match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&url).await {
-                Ok(client) => return Self { client, driver, _profile: profile },
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => {
+                    return Self {
+                        client,
+                        driver,
+                        _profile: profile,
+                    };
+                }
                 Err(err) => last_error = err.to_string(),
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -71,11 +81,17 @@ impl Browser {
     pub async fn wait_until(&self, script: &str) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            let value = self.client.execute(&format!("return !!({script});"), vec![]).await;
+            let value = self
+                .client
+                .execute(&format!("return !!({script});"), vec![])
+                .await;
             if matches!(value, Ok(Value::Bool(true))) {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {script}");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {script}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -88,10 +104,14 @@ impl Browser {
 }
 
 fn chromium_binary() -> &'static str {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .unwrap_or("/usr/bin/chromium")
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).exists())
+    .unwrap_or("/usr/bin/chromium")
 }
 
 /// Runs `checks` against a fresh browser and always closes it afterwards, also when a check
@@ -103,7 +123,9 @@ where
 {
     use futures_util::FutureExt;
     let browser = std::sync::Arc::new(Browser::start().await);
-    let outcome = std::panic::AssertUnwindSafe(checks(browser.clone())).catch_unwind().await;
+    let outcome = std::panic::AssertUnwindSafe(checks(browser.clone()))
+        .catch_unwind()
+        .await;
     if let Ok(browser) = std::sync::Arc::try_unwrap(browser) {
         browser.close().await;
     }

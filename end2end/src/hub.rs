@@ -31,13 +31,21 @@ impl TestHub {
         };
         let state: AppState = server::prepare(&settings).await.expect("prepare hub");
         let services = state.services.clone();
-        let listener = tokio::net::TcpListener::bind(settings.listen).await.expect("bind");
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .expect("bind");
         let address = listener.local_addr().expect("address");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::serve(state, listener, async move {
             let _ = stopped.await;
         }));
-        Self { address, services, stop: Some(stop), task: Some(task), _data: data }
+        Self {
+            address,
+            services,
+            stop: Some(stop),
+            task: Some(task),
+            _data: data,
+        }
     }
 
     /// `http://127.0.0.1:<port><path>`.
@@ -58,9 +66,14 @@ impl TestHub {
 
 /// The built site: `CONSIGN_SITE_ROOT`, checked to hold the wasm bundle.
 pub fn site_root() -> PathBuf {
-    let root = std::env::var("CONSIGN_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("site")
-    });
+    let root = std::env::var("CONSIGN_SITE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("target")
+                .join("site")
+        });
     let wasm = root.join("pkg").join("consign_bg.wasm");
     assert!(
         wasm.is_file(),

@@ -40,7 +40,9 @@ impl MigrationTrait for Migration {
                     .col(string_len(Membership::Role, 20))
                     .col(timestamp_with_time_zone(Membership::CreatedAt))
                     .primary_key(
-                        Index::create().col(Membership::UserId).col(Membership::OrganizationId),
+                        Index::create()
+                            .col(Membership::UserId)
+                            .col(Membership::OrganizationId),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -76,7 +78,9 @@ impl MigrationTrait for Migration {
             UserAccount::Table.into_iden(),
             Organization::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

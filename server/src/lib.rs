@@ -32,10 +32,20 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         path: settings.data_dir.clone(),
         source,
     })?;
-    let db = service::db::connect(&settings.database_url()).await.map_err(StartError::Database)?;
-    migrations::Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
-    let services = service::Services { db, secure_cookies: settings.serves_https() };
-    Ok(AppState { leptos_options: leptos_options(settings), services })
+    let db = service::db::connect(&settings.database_url())
+        .await
+        .map_err(StartError::Database)?;
+    migrations::Migrator::up(&db, None)
+        .await
+        .map_err(StartError::Migrate)?;
+    let services = service::Services {
+        db,
+        secure_cookies: settings.serves_https(),
+    };
+    Ok(AppState {
+        leptos_options: leptos_options(settings),
+        services,
+    })
 }
 
 /// The hub's whole HTTP surface on top of a prepared state.
@@ -51,7 +61,9 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(services.clone()),
             move || app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -77,10 +89,13 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let address = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%address, "hub listening");
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Serve)?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(StartError::Serve)?;
     tracing::info!("hub stopped");
     Ok(())
 }

@@ -1,6 +1,9 @@
 //! The hub over real HTTP on 127.0.0.1:0: probes, server-side rendering, no-JavaScript forms,
 //! graceful shutdown, and both databases.
 
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
 use std::net::SocketAddr;
 
 use consign_server::{Settings, StartError};
@@ -29,13 +32,21 @@ async fn start(database_url: Option<String>) -> Hub {
     };
     let state = consign_server::prepare(&settings).await.unwrap();
     let services = state.services.clone();
-    let listener = tokio::net::TcpListener::bind(settings.listen).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(consign_server::serve(state, listener, async move {
         let _ = stopped.await;
     }));
-    Hub { address, services, stop, task, _dir: dir }
+    Hub {
+        address,
+        services,
+        stop,
+        task,
+        _dir: dir,
+    }
 }
 
 impl Hub {
@@ -50,7 +61,10 @@ impl Hub {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 async fn seed_user(services: &service::Services) {
@@ -69,18 +83,35 @@ async fn seed_user(services: &service::Services) {
 #[tokio::test]
 async fn probes_answer_and_readiness_checks_the_database() {
     let hub = start(None).await;
-    let health: serde_json::Value =
-        client().get(hub.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = client()
+        .get(hub.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
     let ready = client().get(hub.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["database"], "ok");
+    assert_eq!(
+        ready.json::<serde_json::Value>().await.unwrap()["database"],
+        "ok"
+    );
 
     // With the database gone, readiness says so (and health still answers).
     hub.services.db.clone().close().await.unwrap();
     let ready = client().get(hub.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
-    assert_eq!(client().get(hub.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(hub.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     hub.shut_down().await;
 }
 
@@ -101,9 +132,19 @@ async fn the_home_page_is_a_server_rendered_sign_in_page_that_loads_the_bundle()
         "name=\"password\"",
         "Vendor portal",
     ] {
-        assert!(html.contains(expected), "{expected:?} missing from the page:\n{html}");
+        assert!(
+            html.contains(expected),
+            "{expected:?} missing from the page:\n{html}"
+        );
     }
-    let portal = client().get(hub.url("/portal")).send().await.unwrap().text().await.unwrap();
+    let portal = client()
+        .get(hub.url("/portal"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(portal.contains("Customer portal") && portal.contains("data-portal=\"customer\""));
     hub.shut_down().await;
 }
@@ -126,7 +167,11 @@ async fn signing_in_works_without_javascript() {
             .post(hub.url("/_fn/sign_in"))
             .header("accept", "text/html")
             .header("referer", hub.url("/"))
-            .form(&[("email", "ada@example.com"), ("password", password), ("next", "/")])
+            .form(&[
+                ("email", "ada@example.com"),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
     };
 
@@ -139,12 +184,23 @@ async fn signing_in_works_without_javascript() {
     assert_eq!(right.headers()["location"], "/");
     let cookie = right.headers()["set-cookie"].to_str().unwrap().to_string();
     for attribute in ["consign_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
-        assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing from {cookie}"
+        );
     }
-    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not set Secure: {cookie}"
+    );
     let session = cookie.split(';').next().unwrap().to_string();
 
-    let home = client().get(hub.url("/")).header("cookie", &session).send().await.unwrap();
+    let home = client()
+        .get(hub.url("/"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
     assert!(home.text().await.unwrap().contains("Welcome, Ada Vendor"));
 
     let out = client()
@@ -156,9 +212,17 @@ async fn signing_in_works_without_javascript() {
         .await
         .unwrap();
     assert!(out.status().is_redirection());
-    let home = client().get(hub.url("/")).header("cookie", &session).send().await.unwrap();
+    let home = client()
+        .get(hub.url("/"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
     let html = home.text().await.unwrap();
-    assert!(html.contains("id=\"sign-in-form\"") && !html.contains("Welcome"), "the session must end");
+    assert!(
+        html.contains("id=\"sign-in-form\"") && !html.contains("Welcome"),
+        "the session must end"
+    );
     hub.shut_down().await;
 }
 
@@ -167,7 +231,11 @@ async fn a_failed_sign_in_gives_one_generic_message_for_every_cause() {
     let hub = start(None).await;
     seed_user(&hub.services).await;
     let mut bodies = Vec::new();
-    for (email, password) in [("ada@example.com", "wrong password"), ("nobody@example.com", "x"), ("not-an-email", "x")] {
+    for (email, password) in [
+        ("ada@example.com", "wrong password"),
+        ("nobody@example.com", "x"),
+        ("not-an-email", "x"),
+    ] {
         let response = client()
             .post(hub.url("/_fn/sign_in"))
             .form(&[("email", email), ("password", password), ("next", "/")])
@@ -191,7 +259,9 @@ async fn shutdown_finishes_and_run_returns() {
         site_root: dir.path().join("site"),
         ..Settings::default()
     };
-    let listener = tokio::net::TcpListener::bind(settings.listen).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(consign_server::run(settings, listener, async move {
@@ -200,7 +270,10 @@ async fn shutdown_finishes_and_run_returns() {
     // Wait until it serves, then ask it to stop.
     let mut ready = false;
     for _ in 0..100 {
-        if let Ok(r) = client().get(format!("http://{address}/readyz")).send().await
+        if let Ok(r) = client()
+            .get(format!("http://{address}/readyz"))
+            .send()
+            .await
             && r.status() == 200
         {
             ready = true;
@@ -209,26 +282,47 @@ async fn shutdown_finishes_and_run_returns() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(ready, "the hub never became ready");
-    assert!(dir.path().join("data").join("consign.db").is_file(), "SQLite file under the data dir");
+    assert!(
+        dir.path().join("data").join("consign.db").is_file(),
+        "SQLite file under the data dir"
+    );
     stop.send(()).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(10), task)
         .await
         .expect("run() must return after shutdown")
         .unwrap()
         .unwrap();
-    assert!(client().get(format!("http://{address}/healthz")).send().await.is_err());
+    assert!(
+        client()
+            .get(format!("http://{address}/healthz"))
+            .send()
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
 async fn the_hub_runs_on_postgresql_too() {
     let db = TestDb::new(Backend::Postgres).await;
     let hub = start(Some(db.url.clone())).await;
-    assert_eq!(client().get(hub.url("/readyz")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(hub.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     seed_user(&hub.services).await;
     let response = client()
         .post(hub.url("/_fn/sign_in"))
         .header("accept", "text/html")
-        .form(&[("email", "ada@example.com"), ("password", "a long enough password"), ("next", "/")])
+        .form(&[
+            ("email", "ada@example.com"),
+            ("password", "a long enough password"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();
@@ -240,12 +334,26 @@ async fn the_hub_runs_on_postgresql_too() {
 #[test]
 fn the_binary_explains_its_settings_and_names_a_bad_one() {
     let bin = env!("CARGO_BIN_EXE_consign-server");
-    let help = std::process::Command::new(bin).arg("--help").output().unwrap();
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&help.stdout);
-    for setting in ["CONSIGN_LISTEN", "CONSIGN_DATA_DIR", "DATABASE_URL", "--config"] {
-        assert!(text.contains(setting), "{setting} missing from --help:\n{text}");
+    for setting in [
+        "CONSIGN_LISTEN",
+        "CONSIGN_DATA_DIR",
+        "DATABASE_URL",
+        "--config",
+    ] {
+        assert!(
+            text.contains(setting),
+            "{setting} missing from --help:\n{text}"
+        );
     }
-    let bad = std::process::Command::new(bin).env("CONSIGN_LISTEN", "nowhere").output().unwrap();
+    let bad = std::process::Command::new(bin)
+        .env("CONSIGN_LISTEN", "nowhere")
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("CONSIGN_LISTEN"));
 }

@@ -55,8 +55,10 @@ impl std::fmt::Debug for NewUser {
 
 /// Creates an account with an argon2id password hash; a taken email is [`Error::Conflict`].
 pub async fn register(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
-    let name = types::OrganizationName::parse(new.name)
-        .map_err(|_| types::NameError::Invalid { field: "name", rule: "must be 1 to 100 visible characters" })?;
+    let name = types::OrganizationName::parse(new.name).map_err(|_| types::NameError::Invalid {
+        field: "name",
+        rule: "must be 1 to 100 visible characters",
+    })?;
     password::validate(&new.password)?;
     let password_hash = password::hash(new.password).await?;
     let row = user_account::Model {
@@ -71,7 +73,11 @@ pub async fn register(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
 
 /// Checks an email and password. Every failure — malformed email, unknown account, wrong
 /// password — is the same [`Error::InvalidCredentials`] and takes the same time.
-pub async fn authenticate(db: &impl ConnectionTrait, email: &str, password: String) -> Result<User> {
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: String,
+) -> Result<User> {
     let row = match Email::parse(email) {
         Ok(email) => repo::users::find_by_email(db, email.as_str()).await?,
         Err(_) => None,
@@ -105,14 +111,21 @@ pub async fn add_membership(
 }
 
 /// The organizations `user` belongs to, with the role in each.
-pub async fn memberships(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<(OrganizationId, Role)>> {
+pub async fn memberships(
+    db: &impl ConnectionTrait,
+    user: UserId,
+) -> Result<Vec<(OrganizationId, Role)>> {
     repo::memberships::list_for_user(db, user.0)
         .await?
         .into_iter()
         .map(|m| {
-            let role = m.role.parse::<Role>().map_err(|_| {
-                types::NameError::Invalid { field: "role", rule: "must be admin, read_write or read_only" }
-            })?;
+            let role = m
+                .role
+                .parse::<Role>()
+                .map_err(|_| types::NameError::Invalid {
+                    field: "role",
+                    rule: "must be admin, read_write or read_only",
+                })?;
             Ok((m.organization_id.into(), role))
         })
         .collect()

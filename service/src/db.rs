@@ -24,7 +24,8 @@ pub async fn connect(url: &str) -> crate::Result<DatabaseConnection> {
     }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite && !url.contains(":memory:") {
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;").await?;
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;")
+            .await?;
     }
     Ok(db)
 }

@@ -51,6 +51,8 @@ pub async fn create(
 pub async fn get_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Organization> {
     repo::organizations::find_by_slug(db, slug.as_str())
         .await?
-        .ok_or(Error::NotFound { what: "organization" })?
+        .ok_or(Error::NotFound {
+            what: "organization",
+        })?
         .try_into()
 }

@@ -1,8 +1,8 @@
 //! Password hashing with argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes, 1 lane,
 //! the OWASP recommendation). Hashing runs on the blocking pool so it never stalls the server.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use std::sync::LazyLock;
 
 use crate::{Error, Result};
@@ -17,10 +17,18 @@ pub const MAX_PASSWORD_LEN: usize = 256;
 pub fn validate(password: &str) -> Result<()> {
     let len = password.chars().count();
     if len < MIN_PASSWORD_LEN {
-        return Err(NameError::TooShort { field: "password", min: MIN_PASSWORD_LEN }.into());
+        return Err(NameError::TooShort {
+            field: "password",
+            min: MIN_PASSWORD_LEN,
+        }
+        .into());
     }
     if len > MAX_PASSWORD_LEN {
-        return Err(NameError::TooLong { field: "password", max: MAX_PASSWORD_LEN }.into());
+        return Err(NameError::TooLong {
+            field: "password",
+            max: MAX_PASSWORD_LEN,
+        }
+        .into());
     }
     Ok(())
 }
@@ -38,7 +46,9 @@ pub async fn verify(password: String, phc: Option<String>) -> Result<bool> {
     tokio::task::spawn_blocking(move || {
         let phc = phc.as_deref().unwrap_or(DUMMY_HASH.as_str());
         let parsed = PasswordHash::new(phc).map_err(|e| Error::PasswordHash(e.to_string()))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| Error::PasswordHash(e.to_string()))?
@@ -64,19 +74,41 @@ mod tests {
     async fn a_hash_verifies_its_password_only() {
         let phc = hash("correct horse battery".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$"), "{phc}");
-        assert!(verify("correct horse battery".into(), Some(phc.clone())).await.unwrap());
-        assert!(!verify("wrong horse battery".into(), Some(phc)).await.unwrap());
+        assert!(
+            verify("correct horse battery".into(), Some(phc.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("wrong horse battery".into(), Some(phc))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
     async fn a_missing_account_never_verifies() {
-        assert!(!verify("consign-dummy-passwordX".into(), None).await.unwrap());
+        assert!(
+            !verify("consign-dummy-passwordX".into(), None)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]
     fn short_and_huge_passwords_are_refused_with_the_limit() {
-        assert!(validate("short").unwrap_err().to_string().contains("at least 10"));
-        assert!(validate(&"x".repeat(300)).unwrap_err().to_string().contains("at most 256"));
+        assert!(
+            validate("short")
+                .unwrap_err()
+                .to_string()
+                .contains("at least 10")
+        );
+        assert!(
+            validate(&"x".repeat(300))
+                .unwrap_err()
+                .to_string()
+                .contains("at most 256")
+        );
         assert!(validate("long enough now").is_ok());
     }
 }

@@ -41,9 +41,17 @@ impl TestDb {
     /// A migrated in-memory SQLite database.
     pub async fn sqlite() -> Self {
         let url = "sqlite::memory:".to_string();
-        let conn = crate::db::connect(&url).await.expect("open in-memory SQLite");
-        migrations::Migrator::up(&conn, None).await.expect("migrate SQLite");
-        Self { conn, url, cleanup: None }
+        let conn = crate::db::connect(&url)
+            .await
+            .expect("open in-memory SQLite");
+        migrations::Migrator::up(&conn, None)
+            .await
+            .expect("migrate SQLite");
+        Self {
+            conn,
+            url,
+            cleanup: None,
+        }
     }
 
     /// A migrated database of its own on the test PostgreSQL server.
@@ -55,7 +63,9 @@ impl TestDb {
             )
         });
         let name = format!("consign_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = crate::db::connect(&admin_url).await.expect("connect to test PostgreSQL");
+        let admin = crate::db::connect(&admin_url)
+            .await
+            .expect("connect to test PostgreSQL");
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
@@ -63,8 +73,14 @@ impl TestDb {
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
         let conn = crate::db::connect(&url).await.expect("open test database");
-        migrations::Migrator::up(&conn, None).await.expect("migrate PostgreSQL");
-        Self { conn, url, cleanup: Some((admin_url, name)) }
+        migrations::Migrator::up(&conn, None)
+            .await
+            .expect("migrate PostgreSQL");
+        Self {
+            conn,
+            url,
+            cleanup: Some((admin_url, name)),
+        }
     }
 
     /// Closes the pool and drops the PostgreSQL database (SQLite needs nothing).
@@ -73,7 +89,10 @@ impl TestDb {
         if let Some((admin_url, name)) = self.cleanup
             && let Ok(admin) = crate::db::connect(&admin_url).await
         {
-            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await.ok();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await
+                .ok();
             admin.close().await.ok();
         }
     }
@@ -127,6 +146,9 @@ mod tests {
             replace_database("postgres://u@127.0.0.1:5433/postgres?sslmode=disable", "t1"),
             "postgres://u@127.0.0.1:5433/t1?sslmode=disable"
         );
-        assert_eq!(replace_database("postgres://u@h/db", "t2"), "postgres://u@h/t2");
+        assert_eq!(
+            replace_database("postgres://u@h/db", "t2"),
+            "postgres://u@h/t2"
+        );
     }
 }

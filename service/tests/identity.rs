@@ -1,5 +1,8 @@
 //! Organizations, accounts and memberships on a real database (SQLite and PostgreSQL).
 
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
 use consign_service::{Error, accounts, on_both_databases, organizations};
 use sea_orm::DatabaseConnection;
 use types::{Email, OrganizationName, Role, Slug};
@@ -20,7 +23,9 @@ async fn an_organization_is_found_by_its_slug(db: &DatabaseConnection) {
     )
     .await
     .unwrap();
-    let found = organizations::get_by_slug(db, &Slug::parse("acme").unwrap()).await.unwrap();
+    let found = organizations::get_by_slug(db, &Slug::parse("acme").unwrap())
+        .await
+        .unwrap();
     assert_eq!(found.id, created.id);
     assert_eq!(found.name.as_str(), "Acme Corp");
 }
@@ -28,7 +33,9 @@ async fn an_organization_is_found_by_its_slug(db: &DatabaseConnection) {
 async fn a_taken_slug_is_a_conflict_and_stores_nothing(db: &DatabaseConnection) {
     let name = OrganizationName::parse("Acme").unwrap();
     let slug = Slug::parse("acme").unwrap();
-    organizations::create(db, name.clone(), slug.clone()).await.unwrap();
+    organizations::create(db, name.clone(), slug.clone())
+        .await
+        .unwrap();
     let err = organizations::create(db, OrganizationName::parse("Other").unwrap(), slug.clone())
         .await
         .unwrap_err();
@@ -38,16 +45,29 @@ async fn a_taken_slug_is_a_conflict_and_stores_nothing(db: &DatabaseConnection) 
 }
 
 async fn an_unknown_slug_is_not_found(db: &DatabaseConnection) {
-    let err = organizations::get_by_slug(db, &Slug::parse("nobody").unwrap()).await.unwrap_err();
-    assert!(matches!(err, Error::NotFound { what: "organization" }), "{err:?}");
+    let err = organizations::get_by_slug(db, &Slug::parse("nobody").unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotFound {
+                what: "organization"
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 async fn a_registered_user_signs_in_with_the_right_password_only(db: &DatabaseConnection) {
-    let user = accounts::register(db, new_user("Ada@Example.com")).await.unwrap();
+    let user = accounts::register(db, new_user("Ada@Example.com"))
+        .await
+        .unwrap();
     assert_eq!(user.email.as_str(), "ada@example.com");
 
-    let signed_in =
-        accounts::authenticate(db, "ada@example.com", "a long enough password".into()).await.unwrap();
+    let signed_in = accounts::authenticate(db, "ada@example.com", "a long enough password".into())
+        .await
+        .unwrap();
     assert_eq!(signed_in.id, user.id);
 
     for (email, password) in [
@@ -55,14 +75,20 @@ async fn a_registered_user_signs_in_with_the_right_password_only(db: &DatabaseCo
         ("nobody@example.com", "a long enough password"),
         ("not an email", "a long enough password"),
     ] {
-        let err = accounts::authenticate(db, email, password.into()).await.unwrap_err();
+        let err = accounts::authenticate(db, email, password.into())
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::InvalidCredentials), "{email}: {err:?}");
     }
 }
 
 async fn an_email_registers_once(db: &DatabaseConnection) {
-    accounts::register(db, new_user("ada@example.com")).await.unwrap();
-    let err = accounts::register(db, new_user("ADA@example.com")).await.unwrap_err();
+    accounts::register(db, new_user("ada@example.com"))
+        .await
+        .unwrap();
+    let err = accounts::register(db, new_user("ADA@example.com"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict { field: "email" }), "{err:?}");
 }
 
@@ -70,9 +96,14 @@ async fn a_short_password_is_refused_before_anything_is_stored(db: &DatabaseConn
     let mut user = new_user("ada@example.com");
     user.password = "short".into();
     let err = accounts::register(db, user).await.unwrap_err();
-    assert!(err.to_string().contains("password must be at least 10"), "{err}");
+    assert!(
+        err.to_string().contains("password must be at least 10"),
+        "{err}"
+    );
     // The email is still free: nothing half-created.
-    accounts::register(db, new_user("ada@example.com")).await.unwrap();
+    accounts::register(db, new_user("ada@example.com"))
+        .await
+        .unwrap();
 }
 
 async fn memberships_carry_their_role(db: &DatabaseConnection) {
@@ -83,10 +114,19 @@ async fn memberships_carry_their_role(db: &DatabaseConnection) {
     )
     .await
     .unwrap();
-    let user = accounts::register(db, new_user("ada@example.com")).await.unwrap();
-    accounts::add_membership(db, user.id, org.id, Role::ReadOnly).await.unwrap();
-    assert_eq!(accounts::memberships(db, user.id).await.unwrap(), vec![(org.id, Role::ReadOnly)]);
-    let err = accounts::add_membership(db, user.id, org.id, Role::Admin).await.unwrap_err();
+    let user = accounts::register(db, new_user("ada@example.com"))
+        .await
+        .unwrap();
+    accounts::add_membership(db, user.id, org.id, Role::ReadOnly)
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts::memberships(db, user.id).await.unwrap(),
+        vec![(org.id, Role::ReadOnly)]
+    );
+    let err = accounts::add_membership(db, user.id, org.id, Role::Admin)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
 }
 
@@ -102,10 +142,15 @@ on_both_databases!(
 
 async fn a_session_resolves_to_its_user_until_it_ends(db: &DatabaseConnection) {
     use consign_service::sessions;
-    let user = accounts::register(db, new_user("ada@example.com")).await.unwrap();
+    let user = accounts::register(db, new_user("ada@example.com"))
+        .await
+        .unwrap();
     let token = sessions::start(db, &user).await.unwrap();
     assert_eq!(token.len(), 64);
-    assert_eq!(sessions::resolve(db, &token).await.unwrap().map(|u| u.id), Some(user.id));
+    assert_eq!(
+        sessions::resolve(db, &token).await.unwrap().map(|u| u.id),
+        Some(user.id)
+    );
     assert_eq!(sessions::resolve(db, "not-a-token").await.unwrap(), None);
     sessions::end(db, &token).await.unwrap();
     assert_eq!(sessions::resolve(db, &token).await.unwrap(), None);

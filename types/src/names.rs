@@ -109,7 +109,10 @@ fn parse_slug(value: String) -> Result<String, NameError> {
         return Err(NameError::Empty { field: FIELD });
     }
     if value.chars().count() > 40 {
-        return Err(NameError::TooLong { field: FIELD, max: 40 });
+        return Err(NameError::TooLong {
+            field: FIELD,
+            max: 40,
+        });
     }
     let well_formed = value.len() >= 2
         && value.starts_with(|c: char| c.is_ascii_lowercase())
@@ -134,10 +137,16 @@ fn parse_organization_name(value: String) -> Result<String, NameError> {
         return Err(NameError::Empty { field: FIELD });
     }
     if value.chars().count() > 100 {
-        return Err(NameError::TooLong { field: FIELD, max: 100 });
+        return Err(NameError::TooLong {
+            field: FIELD,
+            max: 100,
+        });
     }
     if value.chars().any(char::is_control) {
-        return Err(NameError::Invalid { field: FIELD, rule: "must not contain control characters" });
+        return Err(NameError::Invalid {
+            field: FIELD,
+            rule: "must not contain control characters",
+        });
     }
     Ok(value)
 }
@@ -149,7 +158,10 @@ fn parse_email(value: String) -> Result<String, NameError> {
         return Err(NameError::Empty { field: FIELD });
     }
     if value.len() > 254 {
-        return Err(NameError::TooLong { field: FIELD, max: 254 });
+        return Err(NameError::TooLong {
+            field: FIELD,
+            max: 254,
+        });
     }
     let valid = match value.split_once('@') {
         Some((local, domain)) => {
@@ -163,7 +175,10 @@ fn parse_email(value: String) -> Result<String, NameError> {
         None => false,
     };
     if !valid {
-        return Err(NameError::Invalid { field: FIELD, rule: "must look like name@example.com" });
+        return Err(NameError::Invalid {
+            field: FIELD,
+            rule: "must look like name@example.com",
+        });
     }
     Ok(value)
 }
@@ -179,7 +194,16 @@ mod tests {
 
     #[test]
     fn slugs_refuse_each_malformed_shape_with_a_reason() {
-        for bad in ["", "a", "Acme", "1acme", "acme-", "ac--me", "ac_me", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "a",
+            "Acme",
+            "1acme",
+            "acme-",
+            "ac--me",
+            "ac_me",
+            &"a".repeat(41),
+        ] {
             let err = Slug::parse(bad).unwrap_err();
             assert!(err.to_string().starts_with("slug"), "{bad:?} gave {err}");
         }
@@ -187,18 +211,35 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ops@Example.COM ").unwrap().as_str(), "ops@example.com");
-        for bad in ["", "ops", "ops@", "@example.com", "ops@example", "o ps@example.com", "a@b@c.d"] {
+        assert_eq!(
+            Email::parse(" Ops@Example.COM ").unwrap().as_str(),
+            "ops@example.com"
+        );
+        for bad in [
+            "",
+            "ops",
+            "ops@",
+            "@example.com",
+            "ops@example",
+            "o ps@example.com",
+            "a@b@c.d",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }
 
     #[test]
     fn organization_names_are_trimmed_and_bounded() {
-        assert_eq!(OrganizationName::parse("  Acme  ").unwrap().as_str(), "Acme");
+        assert_eq!(
+            OrganizationName::parse("  Acme  ").unwrap().as_str(),
+            "Acme"
+        );
         assert_eq!(
             OrganizationName::parse("x".repeat(101)).unwrap_err(),
-            NameError::TooLong { field: "name", max: 100 }
+            NameError::TooLong {
+                field: "name",
+                max: 100
+            }
         );
     }
 

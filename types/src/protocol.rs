@@ -96,16 +96,22 @@ mod tests {
 
     #[test]
     fn hello_from_an_agent_without_capabilities_still_parses() {
-        let back: AgentMessage =
-            serde_json::from_str(r#"{"type":"hello","protocol_version":1,"agent_version":"0.0.9"}"#)
-                .unwrap();
-        assert!(matches!(back, AgentMessage::Hello { capabilities, .. } if capabilities.is_empty()));
+        let back: AgentMessage = serde_json::from_str(
+            r#"{"type":"hello","protocol_version":1,"agent_version":"0.0.9"}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(back, AgentMessage::Hello { capabilities, .. } if capabilities.is_empty())
+        );
     }
 
     #[test]
     fn welcome_and_reject_round_trip() {
         for msg in [
-            HubMessage::Welcome { protocol_version: 1, hub_version: "0.1.0".into() },
+            HubMessage::Welcome {
+                protocol_version: 1,
+                hub_version: "0.1.0".into(),
+            },
             HubMessage::Reject {
                 reason: RejectReason::InvalidCredential,
                 message: "credential revoked".into(),
@@ -131,7 +137,10 @@ mod tests {
 
     #[test]
     fn negotiation_welcomes_supported_versions_and_rejects_others() {
-        assert!(matches!(negotiate(PROTOCOL_VERSION, "0.1.0"), HubMessage::Welcome { .. }));
+        assert!(matches!(
+            negotiate(PROTOCOL_VERSION, "0.1.0"),
+            HubMessage::Welcome { .. }
+        ));
         match negotiate(PROTOCOL_VERSION + 1, "0.1.0") {
             HubMessage::Reject { reason, message } => {
                 assert_eq!(reason, RejectReason::UnsupportedProtocolVersion);

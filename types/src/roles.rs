@@ -44,7 +44,9 @@ impl std::str::FromStr for Role {
             "admin" => Ok(Role::Admin),
             "read_write" => Ok(Role::ReadWrite),
             "read_only" => Ok(Role::ReadOnly),
-            other => Err(format!("unknown role {other:?}: use admin, read_write or read_only")),
+            other => Err(format!(
+                "unknown role {other:?}: use admin, read_write or read_only"
+            )),
         }
     }
 }

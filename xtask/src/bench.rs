@@ -16,13 +16,17 @@ const RUNS: usize = 7;
 pub fn startup_and_idle_memory() -> Result<()> {
     cmd::run(cmd::cargo().args(["build", "--release", "-p", "consign-server"]))?;
     let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let binary = std::path::Path::new(&target_dir).join("release").join("consign-server");
+    let binary = std::path::Path::new(&target_dir)
+        .join("release")
+        .join("consign-server");
     let mut startups = Vec::new();
     let mut rss = Vec::new();
     for run in 0..RUNS {
         let data = std::env::temp_dir().join(format!("consign-bench-{}-{run}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let started = Instant::now();
         let mut child = Command::new(&binary)
             .env("CONSIGN_LISTEN", format!("127.0.0.1:{port}"))
@@ -51,7 +55,9 @@ pub fn startup_and_idle_memory() -> Result<()> {
             .find_map(|l| l.strip_prefix("VmRSS:"))
             .and_then(|v| v.split_whitespace().next()?.parse().ok())
             .context("no VmRSS")?;
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let _ = child.wait();
         let _ = std::fs::remove_dir_all(&data);
         startups.push(ready);
@@ -61,7 +67,9 @@ pub fn startup_and_idle_memory() -> Result<()> {
     rss.sort_unstable();
     println!(
         "bench: hub start-up to ready (fresh SQLite, migrations included), {RUNS} runs: median {:.0?}, min {:.0?}, max {:.0?}",
-        startups[RUNS / 2], startups[0], startups[RUNS - 1]
+        startups[RUNS / 2],
+        startups[0],
+        startups[RUNS - 1]
     );
     println!(
         "bench: hub idle resident memory: median {:.1} MiB, max {:.1} MiB",

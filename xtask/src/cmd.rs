@@ -8,15 +8,18 @@ use anyhow::{Context, Result, bail};
 /// The workspace root (the folder of the root `Cargo.toml`).
 pub fn workspace_root() -> Result<PathBuf> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).context("xtask is not inside the workspace")
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .context("xtask is not inside the workspace")
 }
 
 /// A `cargo` command whose environment is the user's shell's, not the one `cargo run` gave
 /// xtask: otherwise build scripts (ring's) see different `CARGO_*` values and every switch
 /// between `cargo xtask …` and a plain `cargo test` rebuilds half the tree.
 pub fn cargo() -> Command {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut c = Command::new(cargo);
+    // The rustup proxy, not $CARGO: rust-toolchain.toml then picks the toolchain.
+    let mut c = Command::new("cargo");
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().to_string();
         if (key.starts_with("CARGO_") && key != "CARGO_HOME" && key != "CARGO_TARGET_DIR")
@@ -31,8 +34,14 @@ pub fn cargo() -> Command {
 
 /// Runs a command to completion, failing with its exit status.
 pub fn run(c: &mut Command) -> Result<()> {
-    let shown = format!("{c:?}");
-    let status = c.status().with_context(|| format!("cannot start {shown}"))?;
+    let shown = std::iter::once(c.get_program())
+        .chain(c.get_args())
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let status = c
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed with {status}");
     }
@@ -42,19 +51,23 @@ pub fn run(c: &mut Command) -> Result<()> {
 /// Runs a command and returns its standard output, or `None` if it cannot run or fails.
 pub fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
 }
 
 /// Whether `cargo <name>` exists.
 pub fn has_cargo_subcommand(name: &str) -> bool {
-    cargo().args([name, "--version"]).output().is_ok_and(|o| o.status.success())
+    cargo()
+        .args([name, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Whether a program is on PATH.
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Whether this process runs as root (then apt-get and runuser work directly).

@@ -5,6 +5,9 @@
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`: the pieces on their own.
 
+// A command-line tool: printing progress is its job.
+#![allow(clippy::print_stdout)]
+
 mod bench;
 mod cmd;
 mod postgres;
@@ -26,7 +29,10 @@ commands:
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (command, rest) = args.split_first().map(|(c, r)| (c.as_str(), r)).unwrap_or(("", &[]));
+    let (command, rest) = args
+        .split_first()
+        .map(|(c, r)| (c.as_str(), r))
+        .unwrap_or(("", &[]));
     let (flags, passthrough) = match rest.iter().position(|a| a == "--") {
         Some(i) => (&rest[..i], &rest[i + 1..]),
         None => (rest, &[][..]),
@@ -103,7 +109,9 @@ fn run_hub(release: bool, args: &[String]) -> Result<()> {
     }
     c.arg("--").args(args);
     c.env("CONSIGN_SITE_ROOT", site::site_root());
-    println!("xtask: starting the hub; open the address it prints (default http://127.0.0.1:8080/)");
+    println!(
+        "xtask: starting the hub; open the address it prints (default http://127.0.0.1:8080/)"
+    );
     cmd::run(&mut c)
 }
 

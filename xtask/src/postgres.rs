@@ -31,21 +31,41 @@ pub struct Cluster {
 impl Cluster {
     /// Initialises and starts a cluster on a free port on 127.0.0.1.
     pub fn start() -> Result<Self> {
-        let bin = bin_dir().context("PostgreSQL server binaries not found under /usr/lib/postgresql")?;
+        let bin =
+            bin_dir().context("PostgreSQL server binaries not found under /usr/lib/postgresql")?;
         let dir = std::env::temp_dir().join(format!("consign-test-pg-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         // initdb refuses to run as root: then the cluster belongs to the `postgres` user.
         let as_postgres = cmd::is_root();
         if as_postgres {
-            cmd::run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+            cmd::run(
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&dir),
+            )?;
         }
         let port = free_port()?;
-        let cluster = Self { bin, dir, port, as_postgres };
+        let cluster = Self {
+            bin,
+            dir,
+            port,
+            as_postgres,
+        };
         let data = cluster.dir.join("data");
         cluster.pg(
             "initdb",
-            &["-D", &data.to_string_lossy(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"],
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
         )?;
         let options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c synchronous_commit=off \
@@ -84,9 +104,14 @@ impl Cluster {
             Command::new(&path)
         };
         c.args(args).stdout(std::process::Stdio::null());
-        let status = c.status().with_context(|| format!("cannot run {}", path.display()))?;
+        let status = c
+            .status()
+            .with_context(|| format!("cannot run {}", path.display()))?;
         if !status.success() {
-            bail!("{program} failed with {status}; see {}", self.dir.join("log").display());
+            bail!(
+                "{program} failed with {status}; see {}",
+                self.dir.join("log").display()
+            );
         }
         Ok(())
     }
@@ -95,7 +120,10 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.dir.join("data");
-        let _ = self.pg("pg_ctl", &["-D", &data.to_string_lossy(), "-m", "immediate", "stop"]);
+        let _ = self.pg(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-m", "immediate", "stop"],
+        );
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

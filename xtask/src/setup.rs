@@ -9,7 +9,10 @@ use crate::cmd;
 /// The wasm32 target and a wasm-bindgen CLI of exactly the version in Cargo.lock.
 pub fn ensure_build_tools() -> Result<()> {
     let targets = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         println!("xtask: installing the wasm32-unknown-unknown target");
         cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
@@ -45,7 +48,10 @@ pub fn ensure_test_packages() -> Result<()> {
     } else if cmd::on_path("sudo") {
         Some("sudo")
     } else {
-        bail!("{} missing and not running as root: install them with apt-get", missing.join(", "));
+        bail!(
+            "{} missing and not running as root: install them with apt-get",
+            missing.join(", ")
+        );
     };
     let apt = |args: &[&str]| -> Result<()> {
         let mut c = match sudo {
@@ -69,7 +75,9 @@ pub fn ensure_test_packages() -> Result<()> {
 fn locked_version(package: &str) -> Result<String> {
     let lock = std::fs::read_to_string("Cargo.lock").context("cannot read Cargo.lock")?;
     let needle = format!("name = \"{package}\"\nversion = \"");
-    let start = lock.find(&needle).with_context(|| format!("{package} is not in Cargo.lock"))?
+    let start = lock
+        .find(&needle)
+        .with_context(|| format!("{package} is not in Cargo.lock"))?
         + needle.len();
     let end = lock[start..].find('"').context("malformed Cargo.lock")? + start;
     Ok(lock[start..end].to_string())

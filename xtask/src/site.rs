@@ -13,7 +13,10 @@ const OUTPUT_NAME: &str = "consign";
 
 /// Absolute path of the site root.
 pub fn site_root() -> PathBuf {
-    std::env::current_dir().unwrap_or_default().join("target").join("site")
+    std::env::current_dir()
+        .unwrap_or_default()
+        .join("target")
+        .join("site")
 }
 
 /// Builds everything under `target/site`.
@@ -26,7 +29,9 @@ pub fn build(release: bool) -> Result<()> {
 }
 
 fn copy_public(from: &Path, to: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
@@ -50,11 +55,18 @@ fn build_css(pkg: &Path) -> Result<()> {
         .iter()
         .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())))
         .collect::<Result<_>>()?;
-    let mut css = encre_css::generate(texts.iter().map(String::as_str), &encre_css::Config::default());
+    let mut css = encre_css::generate(
+        texts.iter().map(String::as_str),
+        &encre_css::Config::default(),
+    );
     css.push('\n');
     css.push_str(&std::fs::read_to_string("style/main.css").context("cannot read style/main.css")?);
     std::fs::write(pkg.join(format!("{OUTPUT_NAME}.css")), css)?;
-    println!("xtask: CSS from {} files in {:.2?}", sources.len(), started.elapsed());
+    println!(
+        "xtask: CSS from {} files in {:.2?}",
+        sources.len(),
+        started.elapsed()
+    );
     Ok(())
 }
 
@@ -85,12 +97,24 @@ fn build_wasm(pkg: &Path, release: bool) -> Result<()> {
         profile,
     ]))?;
     let dir = if release { "wasm-release" } else { "debug" };
-    let target_dir = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| "target".into());
-    let wasm = target_dir.join("wasm32-unknown-unknown").join(dir).join("consign_hydrate.wasm");
+    let target_dir = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| "target".into());
+    let wasm = target_dir
+        .join("wasm32-unknown-unknown")
+        .join(dir)
+        .join("consign_hydrate.wasm");
     cmd::run(
         std::process::Command::new("wasm-bindgen")
             .arg(&wasm)
-            .args(["--target", "web", "--no-typescript", "--out-name", OUTPUT_NAME, "--out-dir"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                OUTPUT_NAME,
+                "--out-dir",
+            ])
             .arg(pkg),
     )
     .context("wasm-bindgen failed")

@@ -21,7 +21,11 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     let services = super::services()?;
     let user = service::accounts::authenticate(&services.db, &email, password).await?;
     let token = service::sessions::start(&services.db, &user).await?;
-    set_session_cookie(&token, services.secure_cookies, service::sessions::SESSION_LIFETIME.num_seconds());
+    set_session_cookie(
+        &token,
+        services.secure_cookies,
+        service::sessions::SESSION_LIFETIME.num_seconds(),
+    );
     leptos_axum::redirect(if next == "/portal" { "/portal" } else { "/" });
     Ok(())
 }
@@ -47,7 +51,10 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     };
     Ok(service::sessions::resolve(&services.db, &token)
         .await?
-        .map(|user| SessionUser { name: user.name, email: user.email.into() }))
+        .map(|user| SessionUser {
+            name: user.name,
+            email: user.email.into(),
+        }))
 }
 
 #[cfg(feature = "ssr")]
@@ -72,9 +79,10 @@ fn set_session_cookie(token: &str, secure: bool, max_age: i64) {
         "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         service::sessions::COOKIE_NAME
     );
-    if let (Some(response), Ok(value)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie))
-    {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
         response.append_header(http::header::SET_COOKIE, value);
     }
 }

@@ -10,7 +10,9 @@ use crate::state::AppState;
 
 /// The probe routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<Value> {
@@ -19,7 +21,10 @@ async fn healthz() -> Json<Value> {
 
 async fn readyz(State(services): State<service::Services>) -> (StatusCode, Json<Value>) {
     match service::db::ping(&services.db).await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok" })),
+        ),
         Err(err) => {
             tracing::warn!(error = %err, "readiness probe: database unreachable");
             (

@@ -6,7 +6,10 @@ use crate::entity::membership;
 use crate::{Error, Result};
 
 /// Inserts a membership; a user can be a member of an organization only once.
-pub async fn insert(db: &impl ConnectionTrait, row: membership::Model) -> Result<membership::Model> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: membership::Model,
+) -> Result<membership::Model> {
     membership::ActiveModel {
         user_id: Set(row.user_id),
         organization_id: Set(row.organization_id),
@@ -19,7 +22,10 @@ pub async fn insert(db: &impl ConnectionTrait, row: membership::Model) -> Result
 }
 
 /// Every membership of a user.
-pub async fn list_for_user(db: &impl ConnectionTrait, user_id: uuid::Uuid) -> Result<Vec<membership::Model>> {
+pub async fn list_for_user(
+    db: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+) -> Result<Vec<membership::Model>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .all(db)

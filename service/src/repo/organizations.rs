@@ -6,7 +6,10 @@ use crate::entity::organization;
 use crate::{Error, Result};
 
 /// Inserts an organization; a taken slug is [`Error::Conflict`] on `slug`.
-pub async fn insert(db: &impl ConnectionTrait, row: organization::Model) -> Result<organization::Model> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: organization::Model,
+) -> Result<organization::Model> {
     organization::ActiveModel {
         id: Set(row.id),
         name: Set(row.name),
@@ -19,7 +22,10 @@ pub async fn insert(db: &impl ConnectionTrait, row: organization::Model) -> Resu
 }
 
 /// The organization with this slug, if any.
-pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organization::Model>> {
+pub async fn find_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<organization::Model>> {
     Ok(organization::Entity::find()
         .filter(organization::Column::Slug.eq(slug))
         .one(db)
@@ -27,6 +33,9 @@ pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Optio
 }
 
 /// The organization with this id, if any.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<Option<organization::Model>> {
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<organization::Model>> {
     Ok(organization::Entity::find_by_id(id).one(db).await?)
 }

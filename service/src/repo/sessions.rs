@@ -5,8 +5,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 
-use crate::entity::{session, user_account};
 use crate::Result;
+use crate::entity::{session, user_account};
 
 /// Inserts a session.
 pub async fn insert(db: &impl ConnectionTrait, row: session::Model) -> Result<()> {
@@ -38,6 +38,8 @@ pub async fn find_user(
 
 /// Deletes one session (sign-out).
 pub async fn delete(db: &impl ConnectionTrait, token_hash: &str) -> Result<()> {
-    session::Entity::delete_by_id(token_hash.to_string()).exec(db).await?;
+    session::Entity::delete_by_id(token_hash.to_string())
+        .exec(db)
+        .await?;
     Ok(())
 }

@@ -6,7 +6,10 @@ use crate::entity::user_account;
 use crate::{Error, Result};
 
 /// Inserts an account; a taken email is [`Error::Conflict`] on `email`.
-pub async fn insert(db: &impl ConnectionTrait, row: user_account::Model) -> Result<user_account::Model> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: user_account::Model,
+) -> Result<user_account::Model> {
     user_account::ActiveModel {
         id: Set(row.id),
         email: Set(row.email),
@@ -20,7 +23,10 @@ pub async fn insert(db: &impl ConnectionTrait, row: user_account::Model) -> Resu
 }
 
 /// The account with this (normalised) email, if any.
-pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<user_account::Model>> {
+pub async fn find_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<user_account::Model>> {
     Ok(user_account::Entity::find()
         .filter(user_account::Column::Email.eq(email))
         .one(db)
