@@ -9,6 +9,10 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_identity_tables;
 mod m20261123_000002_create_session;
+mod m20261123_000003_create_customer_organization;
+mod m20261123_000004_create_invitation;
+mod m20261123_000005_create_branding;
+mod m20261123_000006_add_session_organization;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -20,6 +24,10 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_identity_tables::Migration),
             Box::new(m20261123_000002_create_session::Migration),
+            Box::new(m20261123_000003_create_customer_organization::Migration),
+            Box::new(m20261123_000004_create_invitation::Migration),
+            Box::new(m20261123_000005_create_branding::Migration),
+            Box::new(m20261123_000006_add_session_organization::Migration),
         ]
     }
 }

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
-use types::{Email, OrganizationId, Role, UserId};
+use types::{CustomerOrganizationId, Email, OrganizationId, Role, UserId};
+
+use crate::auth::Actor;
 
 use crate::entity::{membership, user_account};
 use crate::{Error, Result, password, repo};
@@ -55,20 +57,41 @@ impl std::fmt::Debug for NewUser {
 
 /// Creates an account with an argon2id password hash; a taken email is [`Error::Conflict`].
 pub async fn register(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
-    let name = types::OrganizationName::parse(new.name).map_err(|_| types::NameError::Invalid {
-        field: "name",
-        rule: "must be 1 to 100 visible characters",
-    })?;
+    let row = new_account_row(new).await?;
+    repo::users::insert(db, row).await?.try_into()
+}
+
+/// Validates a new account and hashes its password (slow: do it before opening a transaction).
+pub(crate) async fn new_account_row(new: NewUser) -> Result<user_account::Model> {
+    let name = validate_person_name(new.name)?;
     password::validate(&new.password)?;
     let password_hash = password::hash(new.password).await?;
-    let row = user_account::Model {
+    Ok(user_account::Model {
         id: UserId::new().0,
         email: new.email.into(),
-        name: name.into(),
+        name,
         password_hash,
         created_at: Utc::now(),
-    };
-    repo::users::insert(db, row).await?.try_into()
+    })
+}
+
+/// A person's display name: trimmed, 1 to 100 characters, no control characters.
+pub fn validate_person_name(name: String) -> Result<String> {
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        return Err(types::NameError::Empty { field: "name" }.into());
+    }
+    if name.chars().count() > 100 {
+        return Err(types::NameError::TooLong { field: "name", max: 100 }.into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(types::NameError::Invalid {
+            field: "name",
+            rule: "must not contain control characters",
+        }
+        .into());
+    }
+    Ok(name)
 }
 
 /// Checks an email and password. Every failure — malformed email, unknown account, wrong
@@ -90,12 +113,14 @@ pub async fn authenticate(
     }
 }
 
-/// Makes `user` a member of `organization` with `role`.
+/// Makes `user` a member of `organization` with `role`; `customer` makes them a member of
+/// that customer organization of the vendor.
 pub async fn add_membership(
     db: &impl ConnectionTrait,
     user: UserId,
     organization: OrganizationId,
     role: Role,
+    customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
     repo::memberships::insert(
         db,
@@ -104,29 +129,51 @@ pub async fn add_membership(
             organization_id: organization.0,
             role: role.as_str().to_string(),
             created_at: Utc::now(),
+            customer_organization_id: customer.map(|c| c.0),
         },
     )
     .await?;
     Ok(())
 }
 
-/// The organizations `user` belongs to, with the role in each.
-pub async fn memberships(
-    db: &impl ConnectionTrait,
-    user: UserId,
-) -> Result<Vec<(OrganizationId, Role)>> {
+/// The organizations `user` belongs to, oldest membership first, as the actor they would be.
+pub async fn memberships(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Actor>> {
     repo::memberships::list_for_user(db, user.0)
         .await?
         .into_iter()
-        .map(|m| {
-            let role = m
-                .role
-                .parse::<Role>()
-                .map_err(|_| types::NameError::Invalid {
-                    field: "role",
-                    rule: "must be admin, read_write or read_only",
-                })?;
-            Ok((m.organization_id.into(), role))
-        })
+        .map(actor_from_membership)
         .collect()
+}
+
+/// The actor `user` is in `preferred` (if they are a member there), else in their first
+/// organization; `None` if they belong to none.
+pub async fn actor(
+    db: &impl ConnectionTrait,
+    user: UserId,
+    preferred: Option<OrganizationId>,
+) -> Result<Option<Actor>> {
+    let all = memberships(db, user).await?;
+    let chosen = preferred
+        .and_then(|p| all.iter().position(|a| a.organization_id == p))
+        .unwrap_or(0);
+    Ok(all.into_iter().nth(chosen))
+}
+
+pub(crate) fn parse_role(role: &str) -> Result<Role> {
+    role.parse::<Role>().map_err(|_| {
+        types::NameError::Invalid {
+            field: "role",
+            rule: "must be admin, read_write or read_only",
+        }
+        .into()
+    })
+}
+
+fn actor_from_membership(m: membership::Model) -> Result<Actor> {
+    Ok(Actor {
+        user_id: m.user_id.into(),
+        organization_id: m.organization_id.into(),
+        role: parse_role(&m.role)?,
+        customer_organization_id: m.customer_organization_id.map(Into::into),
+    })
 }

@@ -26,12 +26,30 @@ pub enum Error {
     /// Email or password is wrong. Deliberately says not which, so accounts cannot be probed.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// The caller is signed in but may not do this (or may not see that the thing exists).
+    #[error("you do not have permission to {action}")]
+    Forbidden {
+        /// What was attempted, such as `manage customers`.
+        action: &'static str,
+    },
+    /// The change would leave an organization without an admin.
+    #[error("an organization needs at least one admin: make someone else admin first")]
+    LastAdmin,
+    /// New vendor sign-ups are turned off on this hub.
+    #[error("sign-up is closed on this hub: ask an administrator of your organization for an invitation")]
+    SignUpClosed,
+    /// An invitation link is unknown, used, revoked or expired.
+    #[error("this invitation link is {0}: ask the person who invited you to send a new one")]
+    InvitationUnusable(&'static str),
     /// Hashing a password failed (only on broken parameters: a bug, not user input).
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
     /// The database failed or is unreachable.
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// Mail could not be sent (or the mail settings cannot work); the message names the server.
+    #[error("mail error: {0}")]
+    Mail(String),
 }
 
 impl Error {

@@ -6,14 +6,22 @@
 //! API call into it, never the other way round.
 
 pub mod accounts;
+pub mod auth;
+pub mod branding;
+pub mod customers;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod invitations;
+pub mod mail;
+pub mod members;
 pub mod organizations;
 pub mod password;
 pub mod repo;
 pub mod services;
 pub mod sessions;
+pub mod signup;
+pub mod tokens;
 
 pub use error::{Error, Result};
 pub use services::Services;

@@ -1,13 +1,14 @@
 //! Browser sessions: a random token in an HttpOnly cookie, its SHA-256 in the database.
 
 use chrono::{Duration, Utc};
-use rand::RngCore;
 use sea_orm::ConnectionTrait;
-use sha2::{Digest, Sha256};
 
-use crate::accounts::User;
+use types::OrganizationId;
+
+use crate::accounts::{self, User};
+use crate::auth::Actor;
 use crate::entity::session;
-use crate::{Result, repo};
+use crate::{Result, repo, tokens};
 
 /// How long a session lasts without signing in again.
 pub const SESSION_LIFETIME: Duration = Duration::days(14);
@@ -15,11 +16,14 @@ pub const SESSION_LIFETIME: Duration = Duration::days(14);
 /// The cookie that carries the session token.
 pub const COOKIE_NAME: &str = "consign_session";
 
-/// Starts a session for `user`; returns the token to put in the cookie (shown nowhere else).
-pub async fn start(db: &impl ConnectionTrait, user: &User) -> Result<String> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+/// Starts a session for `user` working in `organization` (or their first); returns the token to
+/// put in the cookie (shown nowhere else).
+pub async fn start(
+    db: &impl ConnectionTrait,
+    user: &User,
+    organization: Option<OrganizationId>,
+) -> Result<String> {
+    let token = tokens::generate();
     let now = Utc::now();
     repo::sessions::insert(
         db,
@@ -28,18 +32,48 @@ pub async fn start(db: &impl ConnectionTrait, user: &User) -> Result<String> {
             user_id: user.id.0,
             created_at: now,
             expires_at: now + SESSION_LIFETIME,
+            organization_id: organization.map(|o| o.0),
         },
     )
     .await?;
     Ok(token)
 }
 
-/// The user of an unexpired session, or `None` for an unknown, expired or revoked token.
-pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<User>> {
-    repo::sessions::find_user(db, &hash_token(token), Utc::now())
+/// A resolved session: who, and as whom they act (`None` if they belong to no organization).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The signed-in person.
+    pub user: User,
+    /// Their identity in the session's organization.
+    pub actor: Option<Actor>,
+}
+
+/// The session behind a token, or `None` for an unknown, expired or revoked token.
+pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<SessionInfo>> {
+    let Some((session, user)) = repo::sessions::find_user(db, &hash_token(token), Utc::now()).await?
+    else {
+        return Ok(None);
+    };
+    let user = User::try_from(user)?;
+    let actor = accounts::actor(db, user.id, session.organization_id.map(Into::into)).await?;
+    Ok(Some(SessionInfo { user, actor }))
+}
+
+/// Switches a session to another organization the person belongs to.
+pub async fn switch_organization(
+    db: &impl ConnectionTrait,
+    token: &str,
+    organization: OrganizationId,
+) -> Result<()> {
+    let info = resolve(db, token).await?.ok_or(crate::Error::NotFound { what: "session" })?;
+    let member = accounts::memberships(db, info.user.id)
         .await?
-        .map(User::try_from)
-        .transpose()
+        .into_iter()
+        .any(|a| a.organization_id == organization);
+    if !member {
+        return Err(crate::Error::NotFound { what: "organization" });
+    }
+    repo::sessions::set_organization(db, &hash_token(token), organization.0).await
 }
 
 /// Ends a session; an unknown token is not an error (sign-out is idempotent).
@@ -48,5 +82,5 @@ pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<()> {
 }
 
 fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    tokens::hash(token)
 }

@@ -54,6 +54,15 @@ id_type!(
     UserId
 );
 
+id_type!(
+    /// Identifies a customer organization (a tenant inside a vendor).
+    CustomerOrganizationId
+);
+id_type!(
+    /// Identifies an invitation.
+    InvitationId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,8 @@ pub struct Model {
     pub role: String,
     /// When it was created.
     pub created_at: DateTimeUtc,
+    /// For customer members: their customer organization; `None` for vendor members.
+    pub customer_organization_id: Option<Uuid>,
 }
 
 /// Relations of `membership`.

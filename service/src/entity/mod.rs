@@ -1,5 +1,8 @@
 //! SeaORM entities, one file per table. Only `repo` touches them directly.
 
+pub mod branding;
+pub mod customer_organization;
+pub mod invitation;
 pub mod membership;
 pub mod organization;
 pub mod session;

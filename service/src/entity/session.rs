@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When it stops working.
     pub expires_at: DateTimeUtc,
+    /// The organization the person is working in (they may belong to several).
+    pub organization_id: Option<Uuid>,
 }
 
 /// Relations of `session`.

@@ -1,6 +1,8 @@
 //! Queries on `organization`.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 
 use crate::entity::organization;
 use crate::{Error, Result};
@@ -38,4 +40,14 @@ pub async fn find_by_id(
     id: uuid::Uuid,
 ) -> Result<Option<organization::Model>> {
     Ok(organization::Entity::find_by_id(id).one(db).await?)
+}
+
+/// How many vendor organizations the hub has.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64> {
+    Ok(organization::Entity::find().count(db).await?)
+}
+
+/// Whether a slug is taken.
+pub async fn slug_taken(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
+    Ok(find_by_slug(db, slug).await?.is_some())
 }

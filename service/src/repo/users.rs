@@ -32,3 +32,8 @@ pub async fn find_by_email(
         .one(db)
         .await?)
 }
+
+/// The account with this id, if any.
+pub async fn find(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<Option<user_account::Model>> {
+    Ok(user_account::Entity::find_by_id(id).one(db).await?)
+}

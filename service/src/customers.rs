@@ -1,0 +1,75 @@
+//! Customer organizations: the vendor's customers, each a tenant of its own.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use types::{CustomerOrganizationId, OrganizationName};
+
+use crate::auth::Actor;
+use crate::entity::customer_organization as row;
+use crate::{Error, Result, repo};
+
+/// A customer organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Customer {
+    /// Its id.
+    pub id: CustomerOrganizationId,
+    /// Its name, unique within the vendor.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<row::Model> for Customer {
+    fn from(r: row::Model) -> Self {
+        Self { id: r.id.into(), name: r.name, created_at: r.created_at }
+    }
+}
+
+/// Creates a customer of the actor's vendor (vendor writers only).
+pub async fn create(db: &DatabaseConnection, actor: &Actor, name: OrganizationName) -> Result<Customer> {
+    actor.require_vendor_write("create customers")?;
+    let saved = repo::customers::insert(
+        db,
+        row::Model {
+            id: CustomerOrganizationId::new().0,
+            organization_id: actor.organization_id.0,
+            name: name.into(),
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    Ok(saved.into())
+}
+
+/// The customers the actor may see: all of the vendor's for vendor members, their own for a
+/// customer member.
+pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Customer>> {
+    let all = repo::customers::list(db, actor.organization_id.0).await?;
+    Ok(all
+        .into_iter()
+        .map(Customer::from)
+        .filter(|c| actor.customer_organization_id.is_none_or(|own| own == c.id))
+        .collect())
+}
+
+/// One customer the actor may see; another vendor's customer is [`Error::NotFound`].
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: CustomerOrganizationId) -> Result<Customer> {
+    actor.require_customer_read(id, "see this customer").map_err(|_| Error::NotFound { what: "customer" })?;
+    repo::customers::find(db, actor.organization_id.0, id.0)
+        .await?
+        .map(Customer::from)
+        .ok_or(Error::NotFound { what: "customer" })
+}
+
+/// Deletes a customer with its memberships and invitations (vendor admins only).
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: CustomerOrganizationId) -> Result<()> {
+    actor.require_vendor_admin("delete customers")?;
+    let txn = db.begin().await?;
+    repo::customers::find(&txn, actor.organization_id.0, id.0)
+        .await?
+        .ok_or(Error::NotFound { what: "customer" })?;
+    repo::memberships::delete_for_customer(&txn, id.0).await?;
+    repo::customers::delete(&txn, id.0).await?;
+    txn.commit().await?;
+    Ok(())
+}

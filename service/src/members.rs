@@ -1,0 +1,119 @@
+//! The people of a vendor or of one of its customers, and their roles.
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use types::{CustomerOrganizationId, Role, UserId};
+
+use crate::auth::Actor;
+use crate::{Error, Result, accounts, repo};
+
+/// A member, as the portal lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// Their account.
+    pub user_id: UserId,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+    /// When they joined.
+    pub joined_at: DateTime<Utc>,
+}
+
+fn authorize_read(actor: &Actor, customer: Option<CustomerOrganizationId>) -> Result<()> {
+    match customer {
+        Some(c) => actor.require_customer_read(c, "see this customer's users"),
+        None => actor.require_vendor_read("see vendor users"),
+    }
+}
+
+/// A customer id from another vendor must look exactly like a missing one.
+async fn ensure_customer_of_vendor(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer: Option<CustomerOrganizationId>,
+) -> Result<()> {
+    if let Some(c) = customer {
+        crate::customers::get(db, actor, c).await?;
+    }
+    Ok(())
+}
+
+fn authorize_manage(actor: &Actor, customer: Option<CustomerOrganizationId>) -> Result<()> {
+    match customer {
+        Some(c) => actor.require_customer_admin(c, "manage this customer's users"),
+        None => actor.require_vendor_admin("manage vendor users"),
+    }
+}
+
+/// The members of the vendor (`customer = None`) or of one of its customers.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    customer: Option<CustomerOrganizationId>,
+) -> Result<Vec<Member>> {
+    authorize_read(actor, customer)?;
+    ensure_customer_of_vendor(db, actor, customer).await?;
+    repo::memberships::list_members(db, actor.organization_id.0, customer.map(|c| c.0))
+        .await?
+        .into_iter()
+        .map(|(m, u)| {
+            Ok(Member {
+                user_id: u.id.into(),
+                name: u.name,
+                email: u.email,
+                role: accounts::parse_role(&m.role)?,
+                joined_at: m.created_at,
+            })
+        })
+        .collect()
+}
+
+/// Checks that `user` is a member in exactly this scope, and that taking away their admin role
+/// (when `demoting`) leaves another admin.
+async fn check_target(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user: UserId,
+    customer: Option<CustomerOrganizationId>,
+    demoting: bool,
+) -> Result<()> {
+    let membership = repo::memberships::find(db, user.0, actor.organization_id.0)
+        .await?
+        .filter(|m| m.customer_organization_id == customer.map(|c| c.0))
+        .ok_or(Error::NotFound { what: "user" })?;
+    if demoting
+        && membership.role == Role::Admin.as_str()
+        && repo::memberships::count_admins(db, actor.organization_id.0, customer.map(|c| c.0)).await? <= 1
+    {
+        return Err(Error::LastAdmin);
+    }
+    Ok(())
+}
+
+/// Changes a member's role.
+pub async fn change_role(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user: UserId,
+    role: Role,
+    customer: Option<CustomerOrganizationId>,
+) -> Result<()> {
+    authorize_manage(actor, customer)?;
+    check_target(db, actor, user, customer, role != Role::Admin).await?;
+    repo::memberships::set_role(db, user.0, actor.organization_id.0, role.as_str()).await
+}
+
+/// Removes a member (their account stays; other memberships are untouched).
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    user: UserId,
+    customer: Option<CustomerOrganizationId>,
+) -> Result<()> {
+    authorize_manage(actor, customer)?;
+    check_target(db, actor, user, customer, true).await?;
+    repo::memberships::delete(db, user.0, actor.organization_id.0).await
+}
