@@ -22,6 +22,30 @@ pub enum AppError {
     /// The request needs a signed-in user.
     #[error("Your session has ended. Sign in again to continue.")]
     Unauthenticated,
+    /// The signed-in person may not do this.
+    #[error("You do not have permission to {action}. Ask an admin of your organization.")]
+    Forbidden {
+        /// What was attempted.
+        action: String,
+    },
+    /// The hub does not take new vendor sign-ups.
+    #[error("Sign-up is closed on this hub. Ask an admin of your organization for an invitation.")]
+    SignUpClosed,
+    /// The invitation link cannot be used.
+    #[error("This invitation link is {0}. Ask the person who invited you to send a new one.")]
+    InvitationUnusable(String),
+    /// An emailed link cannot be used.
+    #[error("This link is no longer valid: it was used, replaced by a newer one, or has expired. Ask for a new one.")]
+    LinkUnusable,
+    /// Too many attempts.
+    #[error("Too many attempts. Wait {retry_after_secs} seconds, then try again.")]
+    RateLimited {
+        /// How long to wait.
+        retry_after_secs: u64,
+    },
+    /// The change would leave no admin.
+    #[error("An organization needs at least one admin. Make someone else admin first.")]
+    LastAdmin,
     /// The thing asked for does not exist, or the user may not see it.
     #[error("{what} not found. It may have been deleted; go back and reload the list.")]
     NotFound {
@@ -76,8 +100,18 @@ impl From<service::Error> for AppError {
                 field: field.to_string(),
             },
             E::InvalidCredentials => AppError::InvalidCredentials,
+            E::Forbidden { action } => AppError::Forbidden { action: action.to_string() },
+            E::SignUpClosed => AppError::SignUpClosed,
+            E::InvitationUnusable(why) => AppError::InvitationUnusable(why.to_string()),
+            E::LastAdmin => AppError::LastAdmin,
+            E::LinkUnusable => AppError::LinkUnusable,
+            E::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
             E::PasswordHash(_) | E::Database(_) => {
                 tracing::error!(error = %err, "server function failed");
+                AppError::Internal
+            }
+            E::Mail(_) => {
+                tracing::error!(error = %err, "sending mail failed");
                 AppError::Internal
             }
         }

@@ -22,13 +22,19 @@ pub struct TestHub {
 impl TestHub {
     /// Starts a hub on a fresh SQLite database with the site from `CONSIGN_SITE_ROOT`.
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like [`TestHub::start`], after `adjust` has changed the settings (mail server, sign-up…).
+    pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
-        let settings = Settings {
+        let mut settings = Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data.path().to_path_buf(),
             site_root: site_root(),
             ..Settings::default()
         };
+        adjust(&mut settings);
         let state: AppState = server::prepare(&settings).await.expect("prepare hub");
         let services = state.services.clone();
         let listener = tokio::net::TcpListener::bind(settings.listen)

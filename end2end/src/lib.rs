@@ -6,3 +6,4 @@
 
 pub mod browser;
 pub mod hub;
+pub mod smtp;

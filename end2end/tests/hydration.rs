@@ -6,8 +6,9 @@
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub::TestHub;
 use fantoccini::Locator;
-use service::accounts::{self, NewUser};
-use types::Email;
+use service::accounts::NewUser;
+use service::signup::{self, SignUp};
+use types::{Email, OrganizationName};
 
 async fn fill(browser: &Browser, css: &str, text: &str) {
     let field = browser.wait_for(css).await;
@@ -18,13 +19,17 @@ async fn fill(browser: &Browser, css: &str, text: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
     let hub = TestHub::start().await;
-    accounts::register(
+    signup::sign_up(
         &hub.services.db,
-        NewUser {
-            email: Email::parse("ada@example.com").unwrap(),
-            name: "Ada Vendor".into(),
-            password: "a long enough password".into(),
+        SignUp {
+            organization_name: OrganizationName::parse("Acme").unwrap(),
+            user: NewUser {
+                email: Email::parse("ada@example.com").unwrap(),
+                name: "Ada Vendor".into(),
+                password: "a long enough password".into(),
+            },
         },
+        true,
     )
     .await
     .unwrap();

@@ -13,6 +13,8 @@ mod m20261123_000003_create_customer_organization;
 mod m20261123_000004_create_invitation;
 mod m20261123_000005_create_branding;
 mod m20261123_000006_add_session_organization;
+mod m20261123_000007_create_access_token;
+mod m20261123_000008_create_email_token;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_invitation::Migration),
             Box::new(m20261123_000005_create_branding::Migration),
             Box::new(m20261123_000006_add_session_organization::Migration),
+            Box::new(m20261123_000007_create_access_token::Migration),
+            Box::new(m20261123_000008_create_email_token::Migration),
         ]
     }
 }

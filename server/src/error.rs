@@ -19,6 +19,9 @@ pub enum StartError {
     /// The database cannot be opened.
     #[error("cannot open the database (check CONSIGN_DATABASE_URL / DATABASE_URL): {0}")]
     Database(service::Error),
+    /// The mail settings cannot be used.
+    #[error("invalid mail settings: {0}")]
+    Mail(service::Error),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

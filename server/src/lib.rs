@@ -38,9 +38,25 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     migrations::Migrator::up(&db, None)
         .await
         .map_err(StartError::Migrate)?;
+    let mailer: Option<std::sync::Arc<dyn service::mail::Mailer>> = match &settings.mail {
+        Some(mail) => Some(std::sync::Arc::new(
+            service::mail::SmtpMailer::new(mail).map_err(StartError::Mail)?,
+        )),
+        None => None,
+    };
     let services = service::Services {
         db,
         secure_cookies: settings.serves_https(),
+        config: service::services::HubConfig {
+            allow_signup: settings.allow_signup,
+            invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
+            public_url: settings
+                .public_url
+                .as_ref()
+                .map(|u| u.as_str().trim_end_matches('/').to_string()),
+        },
+        mailer,
+        limiter: std::sync::Arc::default(),
     };
     Ok(AppState {
         leptos_options: leptos_options(settings),
@@ -55,6 +71,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .merge(routes::health::router())
+        .merge(routes::branding::router())
+        .merge(routes::api::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -64,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::from_fn(routes::csrf::same_origin_only))
+        .layer(axum::middleware::from_fn(routes::csrf::client_address))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -39,6 +39,14 @@ pub struct Settings {
     pub log: String,
     /// Log format (`CONSIGN_LOG_FORMAT`: `text` or `json`).
     pub log_format: LogFormat,
+    /// Whether new vendors may sign up (`CONSIGN_ALLOW_SIGNUP`, default `true`); the first
+    /// sign-up on a fresh hub is always allowed.
+    pub allow_signup: bool,
+    /// How long invitation links work, in hours (`CONSIGN_INVITATION_TTL_HOURS`, default 72).
+    pub invitation_ttl_hours: u32,
+    /// The mail server (`CONSIGN_SMTP_HOST`, `_PORT`, `_TLS`, `_USERNAME`, `_PASSWORD`,
+    /// `CONSIGN_MAIL_FROM`); `None` sends no mail and the portal shows links to copy instead.
+    pub mail: Option<service::mail::MailSettings>,
 }
 
 impl Default for Settings {
@@ -51,6 +59,9 @@ impl Default for Settings {
             public_url: None,
             log: "info".into(),
             log_format: LogFormat::Text,
+            allow_signup: true,
+            invitation_ttl_hours: 72,
+            mail: None,
         }
     }
 }
@@ -66,6 +77,14 @@ struct Layer {
     public_url: Option<Url>,
     log: Option<String>,
     log_format: Option<LogFormat>,
+    allow_signup: Option<bool>,
+    invitation_ttl_hours: Option<u32>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_tls: Option<service::mail::TlsMode>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    mail_from: Option<String>,
 }
 
 impl Settings {
@@ -75,19 +94,24 @@ impl Settings {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, StartError> {
         let mut settings = Settings::default();
+        let mut smtp = SmtpLayer::default();
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 StartError::Settings(format!("cannot read {}: {e}", path.display()))
             })?;
             let layer: Layer = toml::from_str(&text)
                 .map_err(|e| StartError::Settings(format!("{}: {e}", path.display())))?;
-            settings.apply(layer);
+            settings.apply(layer, &mut smtp);
         }
-        settings.apply(Layer::from_env(env)?);
+        settings.apply(Layer::from_env(env)?, &mut smtp);
+        settings.mail = smtp.build()?;
+        if settings.invitation_ttl_hours == 0 {
+            return Err(StartError::Settings("invitation_ttl_hours must be at least 1".into()));
+        }
         Ok(settings)
     }
 
-    fn apply(&mut self, layer: Layer) {
+    fn apply(&mut self, layer: Layer, smtp: &mut SmtpLayer) {
         let Layer {
             listen,
             data_dir,
@@ -96,7 +120,27 @@ impl Settings {
             public_url,
             log,
             log_format,
+            allow_signup,
+            invitation_ttl_hours,
+            smtp_host,
+            smtp_port,
+            smtp_tls,
+            smtp_username,
+            smtp_password,
+            mail_from,
         } = layer;
+        if let Some(v) = allow_signup {
+            self.allow_signup = v;
+        }
+        if let Some(v) = invitation_ttl_hours {
+            self.invitation_ttl_hours = v;
+        }
+        smtp.host = smtp_host.or(smtp.host.take());
+        smtp.port = smtp_port.or(smtp.port);
+        smtp.tls = smtp_tls.or(smtp.tls);
+        smtp.username = smtp_username.or(smtp.username.take());
+        smtp.password = smtp_password.or(smtp.password.take());
+        smtp.from = mail_from.or(smtp.from.take());
         if let Some(v) = listen {
             self.listen = v;
         }
@@ -139,6 +183,48 @@ impl Settings {
     }
 }
 
+/// The mail settings gathered from every layer, checked together at the end.
+#[derive(Default)]
+struct SmtpLayer {
+    host: Option<String>,
+    port: Option<u16>,
+    tls: Option<service::mail::TlsMode>,
+    username: Option<String>,
+    password: Option<String>,
+    from: Option<String>,
+}
+
+impl SmtpLayer {
+    fn build(self) -> Result<Option<service::mail::MailSettings>, StartError> {
+        let Some(host) = self.host.filter(|h| !h.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let from = self.from.ok_or_else(|| {
+            StartError::Settings(
+                "CONSIGN_SMTP_HOST is set but CONSIGN_MAIL_FROM is not: name the sender, \
+                 for example \"Consign <consign@example.com>\""
+                    .into(),
+            )
+        })?;
+        let from = service::mail::Sender::parse(&from)
+            .map_err(|e| StartError::Settings(format!("CONSIGN_MAIL_FROM {from:?}: {e}")))?;
+        let tls = self.tls.unwrap_or_default();
+        let port = self.port.unwrap_or(match tls {
+            service::mail::TlsMode::None => 25,
+            service::mail::TlsMode::StartTls => 587,
+            service::mail::TlsMode::Tls => 465,
+        });
+        Ok(Some(service::mail::MailSettings {
+            host,
+            port,
+            tls,
+            username: self.username,
+            password: self.password.map(SecretString::from),
+            from,
+        }))
+    }
+}
+
 impl Layer {
     fn from_env(env: impl IntoIterator<Item = (String, String)>) -> Result<Self, StartError> {
         let mut layer = Layer::default();
@@ -167,6 +253,32 @@ impl Layer {
                     )
                 }
                 "CONSIGN_LOG" => layer.log = Some(value),
+                "CONSIGN_ALLOW_SIGNUP" => {
+                    layer.allow_signup = Some(match value.as_str() {
+                        "true" | "1" | "yes" => true,
+                        "false" | "0" | "no" => false,
+                        _ => return Err(bad("a yes/no value", &"use true or false")),
+                    })
+                }
+                "CONSIGN_INVITATION_TTL_HOURS" => {
+                    layer.invitation_ttl_hours =
+                        Some(value.parse().map_err(|e| bad("a number of hours", &e))?)
+                }
+                "CONSIGN_SMTP_HOST" => layer.smtp_host = Some(value),
+                "CONSIGN_SMTP_PORT" => {
+                    layer.smtp_port = Some(value.parse().map_err(|e| bad("a port number", &e))?)
+                }
+                "CONSIGN_SMTP_TLS" => {
+                    layer.smtp_tls = Some(match value.as_str() {
+                        "none" => service::mail::TlsMode::None,
+                        "starttls" => service::mail::TlsMode::StartTls,
+                        "tls" => service::mail::TlsMode::Tls,
+                        _ => return Err(bad("a TLS mode", &"use none, starttls or tls")),
+                    })
+                }
+                "CONSIGN_SMTP_USERNAME" => layer.smtp_username = Some(value),
+                "CONSIGN_SMTP_PASSWORD" => layer.smtp_password = Some(value),
+                "CONSIGN_MAIL_FROM" => layer.mail_from = Some(value),
                 "CONSIGN_LOG_FORMAT" => {
                     layer.log_format = Some(match value.as_str() {
                         "text" => LogFormat::Text,

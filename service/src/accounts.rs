@@ -20,6 +20,8 @@ pub struct User {
     pub name: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// Whether the address was confirmed through an emailed link.
+    pub email_verified: bool,
 }
 
 impl TryFrom<user_account::Model> for User {
@@ -30,6 +32,7 @@ impl TryFrom<user_account::Model> for User {
             email: Email::parse(row.email)?,
             name: row.name,
             created_at: row.created_at,
+            email_verified: row.email_verified_at.is_some(),
         })
     }
 }
@@ -72,6 +75,7 @@ pub(crate) async fn new_account_row(new: NewUser) -> Result<user_account::Model>
         name,
         password_hash,
         created_at: Utc::now(),
+        email_verified_at: None,
     })
 }
 
@@ -176,4 +180,28 @@ fn actor_from_membership(m: membership::Model) -> Result<Actor> {
         role: parse_role(&m.role)?,
         customer_organization_id: m.customer_organization_id.map(Into::into),
     })
+}
+
+/// The organizations `user` can switch between, labelled for a menu: the vendor's name, or
+/// "Customer (Vendor)" for a customer membership.
+pub async fn organization_choices(
+    db: &impl ConnectionTrait,
+    user: UserId,
+) -> Result<Vec<(OrganizationId, String)>> {
+    let mut choices = Vec::new();
+    for actor in memberships(db, user).await? {
+        let vendor = repo::organizations::find_by_id(db, actor.organization_id.0)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let label = match actor.customer_organization_id {
+            Some(c) => match repo::customers::find(db, actor.organization_id.0, c.0).await? {
+                Some(customer) => format!("{} ({vendor})", customer.name),
+                None => vendor,
+            },
+            None => vendor,
+        };
+        choices.push((actor.organization_id, label));
+    }
+    Ok(choices)
 }

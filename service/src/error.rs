@@ -32,6 +32,15 @@ pub enum Error {
         /// What was attempted, such as `manage customers`.
         action: &'static str,
     },
+    /// An emailed link is unknown, used or expired.
+    #[error("this link is no longer valid (it was used, replaced or has expired): ask for a new one")]
+    LinkUnusable,
+    /// Too many attempts from this address or for this account.
+    #[error("too many attempts: wait {retry_after_secs} seconds and try again")]
+    RateLimited {
+        /// How long to wait.
+        retry_after_secs: u64,
+    },
     /// The change would leave an organization without an admin.
     #[error("an organization needs at least one admin: make someone else admin first")]
     LastAdmin,

@@ -5,18 +5,22 @@
 //! primitives (password hashing). It must never import axum or leptos: the portals and the REST
 //! API call into it, never the other way round.
 
+pub mod access_tokens;
 pub mod accounts;
 pub mod auth;
 pub mod branding;
 pub mod customers;
 pub mod db;
+pub mod email_links;
 pub mod entity;
 pub mod error;
 pub mod invitations;
 pub mod mail;
 pub mod members;
+pub mod notifications;
 pub mod organizations;
 pub mod password;
+pub mod rate_limit;
 pub mod repo;
 pub mod services;
 pub mod sessions;

@@ -56,3 +56,11 @@ pub async fn get_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Organ
         })?
         .try_into()
 }
+
+/// The hub's vendor when it has exactly one (then an unbranded request can still be branded).
+pub async fn only_one(db: &impl ConnectionTrait) -> Result<Option<OrganizationId>> {
+    if repo::organizations::count(db).await? != 1 {
+        return Ok(None);
+    }
+    Ok(repo::organizations::first(db).await?.map(|o| o.id.into()))
+}

@@ -1,6 +1,30 @@
 //! The service graph, built once at start-up and shared by every request.
 
+use std::sync::Arc;
+
+use chrono::Duration;
 use sea_orm::DatabaseConnection;
+
+use crate::mail::Mailer;
+use crate::rate_limit::RateLimiter;
+
+/// Hub-wide choices the service layer needs.
+#[derive(Clone, Debug)]
+pub struct HubConfig {
+    /// Whether anyone may sign up a new vendor organization (the first one always may).
+    pub allow_signup: bool,
+    /// How long an invitation link works.
+    pub invitation_ttl: Duration,
+    /// The address people use to reach the hub (`https://hub.example.com`), for links in
+    /// emails; `None` means "the host the request came in on".
+    pub public_url: Option<String>,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self { allow_signup: true, invitation_ttl: Duration::hours(72), public_url: None }
+    }
+}
 
 /// Everything a request handler needs from the service layer.
 #[derive(Clone, Debug)]
@@ -9,4 +33,24 @@ pub struct Services {
     pub db: DatabaseConnection,
     /// Whether cookies get the `Secure` attribute (the hub is served over https).
     pub secure_cookies: bool,
+    /// Hub-wide choices.
+    pub config: HubConfig,
+    /// Sends email; `None` when no mail server is configured (links are then shown in the
+    /// portal only).
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// Attempt counters for sign-in and password reset.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl Services {
+    /// Services on `db` with default settings and no mail server (tests, tools).
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            secure_cookies: false,
+            config: HubConfig::default(),
+            mailer: None,
+            limiter: Arc::default(),
+        }
+    }
 }

@@ -1,9 +1,18 @@
-//! Signing in and out, and who is signed in.
+//! Signing up, in and out; who is signed in; switching organizations.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+
+/// One organization the signed-in person belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationChoice {
+    /// The vendor organization's id.
+    pub id: String,
+    /// What to call it: the vendor's name, or "Customer at Vendor".
+    pub label: String,
+}
 
 /// The signed-in person, as the portals show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,21 +21,72 @@ pub struct SessionUser {
     pub name: String,
     /// Email address.
     pub email: String,
+    /// Their role in the current organization (`admin`, `read_write`, `read_only`).
+    pub role: Option<String>,
+    /// Whether they act as the vendor (vendor portal) rather than a customer.
+    pub is_vendor: bool,
+    /// The current organization's id.
+    pub organization_id: Option<String>,
+    /// Every organization they can switch to.
+    pub organizations: Vec<OrganizationChoice>,
+}
+
+#[cfg(feature = "ssr")]
+fn destination(next: &str) -> &'static str {
+    match next {
+        "/portal" => "/portal",
+        _ => "/",
+    }
 }
 
 /// Checks the credentials, starts a session (HttpOnly cookie) and sends the browser to `next`
 /// (`/` or `/portal`, anything else falls back to `/`).
 #[server(prefix = "/_fn", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
+    use service::rate_limit::{SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP};
     let services = super::services()?;
+    let ip = super::client_address().await;
+    services.limiter.hit(&format!("sign-in/ip/{ip}"), SIGN_IN_PER_IP)?;
+    let account = email.trim().to_lowercase();
+    services.limiter.hit(&format!("sign-in/account/{account}"), SIGN_IN_PER_ACCOUNT)?;
     let user = service::accounts::authenticate(&services.db, &email, password).await?;
-    let token = service::sessions::start(&services.db, &user).await?;
-    set_session_cookie(
+    let token = service::sessions::start(&services.db, &user, None).await?;
+    super::set_session_cookie(
         &token,
         services.secure_cookies,
         service::sessions::SESSION_LIFETIME.num_seconds(),
     );
-    leptos_axum::redirect(if next == "/portal" { "/portal" } else { "/" });
+    leptos_axum::redirect(destination(&next));
+    Ok(())
+}
+
+/// Creates a vendor organization with its first admin and signs them in.
+#[server(prefix = "/_fn", endpoint = "sign_up")]
+pub async fn sign_up(
+    organization: String,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    let services = super::services()?;
+    let form = service::signup::SignUp {
+        organization_name: types::OrganizationName::parse(organization)
+            .map_err(|e| service::Error::Invalid(e))?,
+        user: service::accounts::NewUser {
+            email: types::Email::parse(email).map_err(service::Error::Invalid)?,
+            name,
+            password,
+        },
+    };
+    let (user, org) =
+        service::signup::sign_up(&services.db, form, services.config.allow_signup).await?;
+    let token = service::sessions::start(&services.db, &user, Some(org.id)).await?;
+    super::set_session_cookie(
+        &token,
+        services.secure_cookies,
+        service::sessions::SESSION_LIFETIME.num_seconds(),
+    );
+    leptos_axum::redirect("/");
     Ok(())
 }
 
@@ -34,11 +94,11 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
 #[server(prefix = "/_fn", endpoint = "sign_out")]
 pub async fn sign_out(next: String) -> Result<(), AppError> {
     let services = super::services()?;
-    if let Some(token) = session_token().await {
+    if let Some(token) = super::session_token().await {
         service::sessions::end(&services.db, &token).await?;
     }
-    set_session_cookie("", services.secure_cookies, 0);
-    leptos_axum::redirect(if next == "/portal" { "/portal" } else { "/" });
+    super::set_session_cookie("", services.secure_cookies, 0);
+    leptos_axum::redirect(destination(&next));
     Ok(())
 }
 
@@ -46,43 +106,32 @@ pub async fn sign_out(next: String) -> Result<(), AppError> {
 #[server(prefix = "/_fn", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     let services = super::services()?;
-    let Some(token) = session_token().await else {
-        return Ok(None);
+    let info = match super::session(&services).await {
+        Ok(info) => info,
+        Err(AppError::Unauthenticated) => return Ok(None),
+        Err(other) => return Err(other),
     };
-    Ok(service::sessions::resolve(&services.db, &token)
-        .await?
-        .map(|user| SessionUser {
-            name: user.name,
-            email: user.email.into(),
-        }))
+    let choices = service::accounts::organization_choices(&services.db, info.user.id).await?;
+    Ok(Some(SessionUser {
+        name: info.user.name,
+        email: info.user.email.into(),
+        role: info.actor.as_ref().map(|a| a.role.to_string()),
+        is_vendor: info.actor.as_ref().is_some_and(|a| a.is_vendor()),
+        organization_id: info.actor.as_ref().map(|a| a.organization_id.to_string()),
+        organizations: choices
+            .into_iter()
+            .map(|(id, label)| OrganizationChoice { id: id.to_string(), label })
+            .collect(),
+    }))
 }
 
-#[cfg(feature = "ssr")]
-async fn session_token() -> Option<String> {
-    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == service::sessions::COOKIE_NAME && !value.is_empty())
-        .map(|(_, value)| value.to_string())
-}
-
-#[cfg(feature = "ssr")]
-fn set_session_cookie(token: &str, secure: bool, max_age: i64) {
-    // HttpOnly keeps the token away from scripts; SameSite=Lax keeps other sites' forms from
-    // riding on it (server functions are POST-only).
-    let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        service::sessions::COOKIE_NAME
-    );
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+/// Switches this browser's session to another organization the person belongs to.
+#[server(prefix = "/_fn", endpoint = "switch_organization")]
+pub async fn switch_organization(organization: String) -> Result<(), AppError> {
+    let services = super::services()?;
+    let token = super::session_token().await.ok_or(AppError::Unauthenticated)?;
+    let id = super::parse_id(&organization, "Organization")?;
+    service::sessions::switch_organization(&services.db, &token, id).await?;
+    leptos_axum::redirect("/");
+    Ok(())
 }

@@ -1,12 +1,103 @@
-//! Server functions: the portals' calls into the hub. Each one is thin.
+//! Server functions: the portals' calls into the hub. Each one is thin — take the services and
+//! the caller's identity from the request, call one service function, map its error.
 
+pub mod account;
 pub mod auth;
+pub mod branding;
+pub mod customers;
+pub mod invitations;
+pub mod members;
+pub mod tokens;
 
-/// The service graph the server put into the request's context.
 #[cfg(feature = "ssr")]
-pub(crate) fn services() -> Result<service::Services, crate::error::AppError> {
-    leptos::prelude::use_context::<service::Services>().ok_or_else(|| {
-        tracing::error!("service::Services missing from the request context");
-        crate::error::AppError::Internal
-    })
+pub(crate) use server_side::*;
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use crate::error::AppError;
+
+    /// The service graph the server put into the request's context.
+    pub(crate) fn services() -> Result<service::Services, AppError> {
+        leptos::prelude::use_context::<service::Services>().ok_or_else(|| {
+            tracing::error!("service::Services missing from the request context");
+            AppError::Internal
+        })
+    }
+
+    /// The session cookie's token, if the browser sent one.
+    pub(crate) async fn session_token() -> Option<String> {
+        let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, value)| *name == service::sessions::COOKIE_NAME && !value.is_empty())
+            .map(|(_, value)| value.to_string())
+    }
+
+    /// The signed-in person's session, or [`AppError::Unauthenticated`].
+    pub(crate) async fn session(
+        services: &service::Services,
+    ) -> Result<service::sessions::SessionInfo, AppError> {
+        let token = session_token().await.ok_or(AppError::Unauthenticated)?;
+        service::sessions::resolve(&services.db, &token).await?.ok_or(AppError::Unauthenticated)
+    }
+
+    /// The services and the signed-in person acting in their current organization.
+    pub(crate) async fn actor() -> Result<(service::Services, service::auth::Actor), AppError> {
+        let services = services()?;
+        let info = session(&services).await?;
+        let actor = info.actor.ok_or(AppError::Forbidden {
+            action: "do this: you are not a member of any organization".into(),
+        })?;
+        Ok((services, actor))
+    }
+
+    /// The hub's public base URL: the configured one, else the request's own host.
+    pub(crate) async fn base_url(services: &service::Services) -> String {
+        if let Some(url) = &services.config.public_url {
+            return url.clone();
+        }
+        let host = leptos_axum::extract::<http::HeaderMap>()
+            .await
+            .ok()
+            .and_then(|h| h.get(http::header::HOST)?.to_str().ok().map(String::from))
+            .unwrap_or_else(|| "localhost".into());
+        let scheme = if services.secure_cookies { "https" } else { "http" };
+        format!("{scheme}://{host}")
+    }
+
+    /// The client's address (set by the server for every request).
+    pub(crate) async fn client_address() -> String {
+        leptos_axum::extract::<http::request::Parts>()
+            .await
+            .ok()
+            .and_then(|p| p.extensions.get::<service::rate_limit::ClientAddress>().copied())
+            .map(|a| a.0.to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// Parses an id sent by a form.
+    pub(crate) fn parse_id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T, AppError> {
+        value.trim().parse().map_err(|_| AppError::NotFound { what: what.to_string() })
+    }
+
+    /// Sets (or, with `max_age` 0, clears) the session cookie.
+    pub(crate) fn set_session_cookie(token: &str, secure: bool, max_age: i64) {
+        // HttpOnly keeps the token away from scripts; SameSite=Lax keeps other sites' forms from
+        // riding on it (server functions are POST-only, and the server also checks Origin).
+        let secure = if secure { "; Secure" } else { "" };
+        let cookie = format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            service::sessions::COOKIE_NAME
+        );
+        if let (Some(response), Ok(value)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::HeaderValue::from_str(&cookie),
+        ) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
 }

@@ -1,4 +1,8 @@
 //! Building blocks shared by the pages of both portals.
 
+pub mod copy_link;
+pub mod form;
 pub mod frame;
+pub mod people;
+pub mod shell;
 pub mod sign_in_form;

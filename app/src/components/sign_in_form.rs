@@ -72,6 +72,9 @@ pub fn SignInForm(portal: Portal, sign_in: ServerAction<SignIn>) -> impl IntoVie
                     {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
+            <p class="mt-4 text-center text-sm">
+                <a href="/forgot" id="forgot-link" class="text-indigo-600 hover:underline">"Forgot your password?"</a>
+            </p>
         </section>
     }
 }

@@ -1,15 +1,16 @@
-//! A portal's entry page: the sign-in form, or who is signed in.
+//! `/`: the vendor portal's entry — the sign-in form, or the signed-in overview.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::auth::{SessionUser, SignIn, SignOut, current_user};
+use crate::components::form::CARD;
 use crate::components::frame::{Frame, Portal};
+use crate::components::shell::VendorNav;
 use crate::components::sign_in_form::SignInForm;
 
-/// Shows the sign-in form to a visitor and the signed-in home to a member.
+/// Shows the sign-in form to a visitor and the overview to a member.
 #[component]
-pub fn PortalHome(portal: Portal) -> impl IntoView {
+pub fn PortalHome() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
     // Signing in or out changes who is signed in: refetch after either action.
@@ -18,12 +19,21 @@ pub fn PortalHome(portal: Portal) -> impl IntoView {
         |_| current_user(),
     );
     view! {
-        <Frame portal>
+        <Frame portal=Portal::Vendor>
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(Some(user)) => view! { <SignedIn portal user sign_out /> }.into_any(),
-                        Ok(None) => view! { <SignInForm portal sign_in /> }.into_any(),
+                        Ok(Some(user)) if user.is_vendor => view! { <Overview user /> }.into_any(),
+                        Ok(Some(user)) => view! { <CustomerElsewhere user /> }.into_any(),
+                        Ok(None) => view! {
+                            <div class="flex w-full max-w-sm flex-col gap-4">
+                                <SignInForm portal=Portal::Vendor sign_in />
+                                <p class="text-center text-sm text-slate-500">
+                                    "New to Consign? "
+                                    <a href="/signup" id="signup-link" class="text-indigo-600 hover:underline">"Create a vendor account"</a>
+                                </p>
+                            </div>
+                        }.into_any(),
                         Err(err) => view! {
                             <p role="alert" class="text-red-700">{err.to_string()}</p>
                         }.into_any(),
@@ -35,23 +45,34 @@ pub fn PortalHome(portal: Portal) -> impl IntoView {
 }
 
 #[component]
-fn SignedIn(portal: Portal, user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView {
+fn Overview(user: SessionUser) -> impl IntoView {
+    let name = user.name.clone();
+    let role = user.role.clone().unwrap_or_default().replace('_', " ");
     view! {
-        <section class="w-full max-w-xl rounded-xl bg-white p-8 shadow-md ring-1 ring-slate-200">
-            <h1 class="text-2xl font-semibold tracking-tight" id="welcome">
-                {format!("Welcome, {}", user.name)}
-            </h1>
-            <p class="mt-1 text-sm text-slate-500">{format!("Signed in as {}", user.email)}</p>
-            <ActionForm action=sign_out attr:class="mt-6">
-                <input type="hidden" name="next" value=portal.home() />
-                <button
-                    type="submit"
-                    id="sign-out"
-                    class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100"
-                >
-                    "Sign out"
-                </button>
-            </ActionForm>
+        <div class="w-full max-w-5xl">
+            <VendorNav user />
+            <section class=format!("{CARD} mt-6")>
+                <h1 class="text-2xl font-semibold tracking-tight" id="welcome">{format!("Welcome, {name}")}</h1>
+                <p class="mt-1 text-sm text-slate-500">{format!("You are {role} of this vendor organization.")}</p>
+                <ul class="mt-4 list-disc pl-6 text-sm text-slate-700">
+                    <li><a href="/customers" class="text-indigo-600 hover:underline">"Create customers and invite their users"</a></li>
+                    <li><a href="/users" class="text-indigo-600 hover:underline">"Invite your colleagues"</a></li>
+                    <li><a href="/branding" class="text-indigo-600 hover:underline">"Brand your customer portal"</a></li>
+                </ul>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn CustomerElsewhere(user: SessionUser) -> impl IntoView {
+    view! {
+        <section class=format!("{CARD} max-w-md")>
+            <h1 class="text-xl font-semibold" id="welcome">{format!("Welcome, {}", user.name)}</h1>
+            <p class="mt-2 text-slate-700">
+                "Your account belongs to a customer organization. "
+                <a href="/portal" class="text-indigo-600 hover:underline">"Open your customer portal"</a>
+            </p>
         </section>
     }
 }

@@ -1,6 +1,15 @@
 //! One module per page.
 
+pub mod account;
+pub mod branding;
+pub mod email_links;
 pub mod customer;
+pub mod customer_detail;
+pub mod customers;
 pub mod home;
+pub mod invite;
 pub mod not_found;
+pub mod signup;
+pub mod tokens;
+pub mod users;
 pub mod vendor;

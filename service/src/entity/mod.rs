@@ -1,7 +1,9 @@
 //! SeaORM entities, one file per table. Only `repo` touches them directly.
 
+pub mod access_token;
 pub mod branding;
 pub mod customer_organization;
+pub mod email_token;
 pub mod invitation;
 pub mod membership;
 pub mod organization;

@@ -18,6 +18,8 @@ pub struct Model {
     pub password_hash: String,
     /// When it was created.
     pub created_at: DateTimeUtc,
+    /// When the address was confirmed through an emailed link.
+    pub email_verified_at: Option<DateTimeUtc>,
 }
 
 /// Relations of `user_account`.

@@ -111,14 +111,16 @@ impl SmtpMailer {
     pub async fn check_connection(&self) -> Result<(), Error> {
         match self.transport.test_connection().await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(self.failure("the server did not answer NOOP")),
-            Err(err) => Err(self.failure(err)),
+            Ok(false) => Err(self.failure("checking", "the server did not answer NOOP")),
+            Err(err) => Err(self.failure("checking", err)),
         }
     }
 
-    fn failure(&self, reason: impl fmt::Display) -> Error {
+    /// A failure that names the server, such as `sending through the SMTP server
+    /// 127.0.0.1:2525 failed: Connection error: Connection refused (os error 111)`.
+    fn failure(&self, doing: &str, reason: impl fmt::Display) -> Error {
         Error::Mail(format!(
-            "mail through {}:{} failed: {reason}",
+            "{doing} through the SMTP server {}:{} failed: {reason}",
             self.host, self.port
         ))
     }
@@ -150,7 +152,7 @@ impl Mailer for SmtpMailer {
             .send(email)
             .await
             .map(|_| ())
-            .map_err(|err| self.failure(err))
+            .map_err(|err| self.failure("sending", err))
     }
 }
 

@@ -1,8 +1,10 @@
 //! Every SeaORM call of the hub lives here. Functions take `&impl ConnectionTrait`, so the same
 //! function runs on the pool or inside a transaction opened by a service function.
 
+pub mod access_tokens;
 pub mod branding;
 pub mod customers;
+pub mod email_tokens;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;

@@ -51,3 +51,12 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64> {
 pub async fn slug_taken(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
     Ok(find_by_slug(db, slug).await?.is_some())
 }
+
+/// Any one organization (the oldest).
+pub async fn first(db: &impl ConnectionTrait) -> Result<Option<organization::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(organization::Entity::find()
+        .order_by_asc(organization::Column::CreatedAt)
+        .one(db)
+        .await?)
+}

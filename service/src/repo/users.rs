@@ -1,6 +1,8 @@
 //! Queries on `user_account`.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
 
 use crate::entity::user_account;
 use crate::{Error, Result};
@@ -10,13 +12,8 @@ pub async fn insert(
     db: &impl ConnectionTrait,
     row: user_account::Model,
 ) -> Result<user_account::Model> {
-    user_account::ActiveModel {
-        id: Set(row.id),
-        email: Set(row.email),
-        name: Set(row.name),
-        password_hash: Set(row.password_hash),
-        created_at: Set(row.created_at),
-    }
+    row.into_active_model()
+        .reset_all()
     .insert(db)
     .await
     .map_err(Error::conflict_on("email"))

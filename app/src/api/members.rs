@@ -1,0 +1,52 @@
+//! The people of the vendor or of a customer.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A member, as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Their account id.
+    pub user_id: String,
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// `admin`, `read_write` or `read_only`.
+    pub role: String,
+}
+
+#[cfg(feature = "ssr")]
+fn scope(customer: &str) -> Result<Option<types::CustomerOrganizationId>, AppError> {
+    if customer.trim().is_empty() { Ok(None) } else { super::parse_id(customer, "Customer").map(Some) }
+}
+
+/// The members of the vendor (`customer` empty) or of one customer.
+#[server(prefix = "/_fn", endpoint = "list_members")]
+pub async fn list_members(customer: String) -> Result<Vec<MemberView>, AppError> {
+    let (services, actor) = super::actor().await?;
+    let list = service::members::list(&services.db, &actor, scope(&customer)?).await?;
+    Ok(list
+        .into_iter()
+        .map(|m| MemberView { user_id: m.user_id.to_string(), name: m.name, email: m.email, role: m.role.to_string() })
+        .collect())
+}
+
+/// Changes a member's role.
+#[server(prefix = "/_fn", endpoint = "change_role")]
+pub async fn change_role(user: String, role: String, customer: String) -> Result<(), AppError> {
+    let (services, actor) = super::actor().await?;
+    let role = role.parse().map_err(|message: String| AppError::Invalid { field: "role".into(), message })?;
+    let user = super::parse_id(&user, "User")?;
+    Ok(service::members::change_role(&services.db, &actor, user, role, scope(&customer)?).await?)
+}
+
+/// Removes a member.
+#[server(prefix = "/_fn", endpoint = "remove_member")]
+pub async fn remove_member(user: String, customer: String) -> Result<(), AppError> {
+    let (services, actor) = super::actor().await?;
+    let user = super::parse_id(&user, "User")?;
+    Ok(service::members::remove(&services.db, &actor, user, scope(&customer)?).await?)
+}

@@ -1,0 +1,159 @@
+//! The people of the vendor or of one customer: members with their roles, the invite form and
+//! the invitations sent.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use super::copy_link::IssuedLink;
+use super::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT, RoleSelect};
+use crate::api::invitations::{Invite, ResendInvitation, RevokeInvitation, list_invitations};
+use crate::api::members::{ChangeRole, RemoveMember, list_members};
+
+/// Members and invitations of the vendor (`customer` empty) or of one customer.
+#[component]
+pub fn People(#[prop(into)] customer: String) -> impl IntoView {
+    let invite = ServerAction::<Invite>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let change_role = ServerAction::<ChangeRole>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let scope = customer.clone();
+    let members = Resource::new(
+        move || (change_role.version().get(), remove.version().get(), invite.version().get()),
+        move |_| list_members(scope.clone()),
+    );
+    let scope = customer.clone();
+    let invitations = Resource::new(
+        move || (invite.version().get(), resend.version().get(), revoke.version().get()),
+        move |_| list_invitations(scope.clone()),
+    );
+    let members_customer = customer.clone();
+    let invitations_view = move || {
+        Suspend::new(async move {
+            invitations.await.map(|list| {
+                if list.is_empty() {
+                    return view! { <p class="text-sm text-slate-500">"No invitations yet."</p> }.into_any();
+                }
+                view! {
+                    <table class="w-full text-left text-sm" id="invitations">
+                        <thead class="text-slate-500">
+                            <tr><th class="py-1">"Email"</th><th>"Role"</th><th>"Status"</th><th>"Expires"</th><th></th></tr>
+                        </thead>
+                        <tbody>
+                            {list.into_iter().map(|i| {
+                                let pending = i.status == "pending";
+                                let status = i.status.clone();
+                                let id = i.id.clone();
+                                let id2 = i.id.clone();
+                                view! {
+                                    <tr class="border-t border-slate-100" data-status=status>
+                                        <td class="py-2">{i.email}</td>
+                                        <td>{i.role}</td>
+                                        <td>{i.status}</td>
+                                        <td class="text-slate-500">{i.expires}</td>
+                                        <td class="flex gap-2 py-2">
+                                            {pending.then(|| view! {
+                                                <ActionForm action=resend>
+                                                    <input type="hidden" name="id" value=id.clone() />
+                                                    <button type="submit" class=BUTTON_SECONDARY>"Resend"</button>
+                                                </ActionForm>
+                                                <ActionForm action=revoke>
+                                                    <input type="hidden" name="id" value=id2.clone() />
+                                                    <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
+                                                </ActionForm>
+                                            })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            })
+        })
+    };
+    let members_view = move || {
+        let customer = members_customer.clone();
+        Suspend::new(async move {
+            members.await.map(|list| {
+                view! {
+                    <table class="w-full text-left text-sm" id="members">
+                        <thead class="text-slate-500">
+                            <tr><th class="py-1">"Name"</th><th>"Email"</th><th>"Role"</th><th></th></tr>
+                        </thead>
+                        <tbody>
+                            {list.into_iter().map(|m| {
+                                let customer = customer.clone();
+                                let customer2 = customer.clone();
+                                let user = m.user_id.clone();
+                                let user2 = m.user_id.clone();
+                                view! {
+                                    <tr class="border-t border-slate-100">
+                                        <td class="py-2">{m.name}</td>
+                                        <td>{m.email}</td>
+                                        <td>
+                                            <ActionForm action=change_role attr:class="flex gap-1">
+                                                <input type="hidden" name="user" value=user />
+                                                <input type="hidden" name="customer" value=customer />
+                                                <RoleSelect selected=m.role.clone() />
+                                                <button type="submit" class=BUTTON_SECONDARY>"Save"</button>
+                                            </ActionForm>
+                                        </td>
+                                        <td>
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="user" value=user2 />
+                                                <input type="hidden" name="customer" value=customer2 />
+                                                <button type="submit" class=BUTTON_SECONDARY>"Remove"</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })
+        })
+    };
+    view! {
+        <section class=CARD>
+            <h2 class="text-lg font-semibold">"Users"</h2>
+            <ActionError action=change_role id="member-error" />
+            <ActionError action=remove id="remove-error" />
+            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <p role="alert" class="text-red-700">{move || errors.get().into_iter().next().map(|(_, e)| e.to_string())}</p> }>
+                    {members_view.clone()}
+                </ErrorBoundary>
+            </Suspense>
+        </section>
+        <section class=CARD>
+            <h2 class="text-lg font-semibold">"Invite someone"</h2>
+            <ActionForm action=invite attr:class="mt-3 flex flex-wrap items-end gap-3" attr:id="invite-form">
+                <input type="hidden" name="customer" value=customer.clone() />
+                <label class="flex flex-col gap-1 text-sm font-medium">
+                    "Email"
+                    <input type="email" name="email" id="invite-email" required class=INPUT />
+                </label>
+                <label class="flex flex-col gap-1 text-sm font-medium">
+                    "Role"
+                    <RoleSelect selected="read_only" id="invite-role" />
+                </label>
+                <button type="submit" id="invite-submit" class=BUTTON disabled=move || invite.pending().get()>
+                    {move || if invite.pending().get() { "Inviting…" } else { "Send invitation" }}
+                </button>
+            </ActionForm>
+            <ActionError action=invite id="invite-error" />
+            {move || invite.value().get().and_then(Result::ok).map(|issued| view! { <IssuedLink issued /> })}
+            {move || resend.value().get().and_then(Result::ok).map(|issued| view! { <IssuedLink issued /> })}
+            <ActionError action=resend id="resend-error" />
+            <ActionError action=revoke id="revoke-error" />
+            <h3 class="mt-6 text-sm font-semibold text-slate-700">"Invitations"</h3>
+            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <p role="alert" class="text-red-700">{move || errors.get().into_iter().next().map(|(_, e)| e.to_string())}</p> }>
+                    {invitations_view}
+                </ErrorBoundary>
+            </Suspense>
+        </section>
+    }
+}

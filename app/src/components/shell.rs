@@ -1,0 +1,92 @@
+//! The frame of every signed-in vendor page: navigation, organization switcher, sign-out.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use super::frame::{Frame, Portal};
+use crate::api::auth::{SessionUser, SignOut, SwitchOrganization, current_user};
+
+/// Renders `children` for a signed-in vendor member, and a way forward for anyone else.
+#[component]
+pub fn VendorShell(#[prop(into)] title: String, children: ChildrenFn) -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    view! {
+        <Frame portal=Portal::Vendor>
+            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {
+                    let title = title.clone();
+                    let children = children.clone();
+                    move || {
+                        let title = title.clone();
+                        let children = children.clone();
+                        Suspend::new(async move {
+                            match user.await {
+                                Ok(Some(user)) if user.is_vendor => view! {
+                                    <div class="w-full max-w-5xl">
+                                        <VendorNav user />
+                                        <h1 class="mt-6 text-2xl font-semibold tracking-tight">{title}</h1>
+                                        <div class="mt-4 flex flex-col gap-6">{children()}</div>
+                                    </div>
+                                }
+                                .into_any(),
+                                Ok(Some(_)) => view! {
+                                    <p class="text-slate-700">
+                                        "This page belongs to the vendor portal. "
+                                        <a href="/portal" class="text-indigo-600 hover:underline">"Go to your customer portal"</a>
+                                    </p>
+                                }
+                                .into_any(),
+                                Ok(None) => view! {
+                                    <p class="text-slate-700">
+                                        "Please "
+                                        <a href="/" class="text-indigo-600 hover:underline">"sign in"</a>
+                                        " to continue."
+                                    </p>
+                                }
+                                .into_any(),
+                                Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        </Frame>
+    }
+}
+
+/// The vendor portal's navigation bar.
+#[component]
+pub fn VendorNav(user: SessionUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let switch = ServerAction::<SwitchOrganization>::new();
+    let link = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100";
+    let current = user.organization_id.clone().unwrap_or_default();
+    let several = user.organizations.len() > 1;
+    view! {
+        <nav class="flex flex-wrap items-center gap-2 rounded-xl bg-white px-4 py-2 shadow-sm ring-1 ring-slate-200">
+            <a href="/" class=link>"Overview"</a>
+            <a href="/customers" class=link id="nav-customers">"Customers"</a>
+            <a href="/users" class=link id="nav-users">"Users"</a>
+            <a href="/branding" class=link id="nav-branding">"Branding"</a>
+            <a href="/tokens" class=link id="nav-tokens">"Access tokens"</a>
+            <span class="flex-1"></span>
+            {several.then(|| view! {
+                <ActionForm action=switch attr:class="flex items-center gap-1">
+                    <select name="organization" class="rounded-md border border-slate-300 px-2 py-1 text-sm">
+                        {user.organizations.iter().map(|o| view! {
+                            <option value=o.id.clone() selected=o.id == current>{o.label.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                    <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-xs">"Switch"</button>
+                </ActionForm>
+            })}
+            <a href="/account" class="text-sm text-slate-500 hover:underline" id="signed-in-as">{user.email.clone()}</a>
+            <ActionForm action=sign_out>
+                <input type="hidden" name="next" value="/" />
+                <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">
+                    "Sign out"
+                </button>
+            </ActionForm>
+        </nav>
+    }
+}

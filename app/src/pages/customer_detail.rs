@@ -1,0 +1,54 @@
+//! `/customers/:id`: one customer's users and invitations.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::customers::{DeleteCustomer, get_customer};
+use crate::components::form::{ActionError, BUTTON_SECONDARY, CARD};
+use crate::components::people::People;
+use crate::components::shell::VendorShell;
+
+/// The customer page.
+#[component]
+pub fn CustomerDetailPage() -> impl IntoView {
+    view! {
+        <VendorShell title="Customer">
+            <CustomerDetail />
+        </VendorShell>
+    }
+}
+
+#[component]
+fn CustomerDetail() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let customer = Resource::new(id, get_customer);
+    let delete = ServerAction::<DeleteCustomer>::new();
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match customer.await {
+                    Ok(c) => {
+                        let (id, id2) = (c.id.clone(), c.id.clone());
+                        view! {
+                        <section class=CARD>
+                            <div class="flex items-center justify-between">
+                                <h2 class="text-xl font-semibold" id="customer-title">{c.name.clone()}</h2>
+                                <ActionForm action=delete>
+                                    <input type="hidden" name="id" value=id />
+                                    <button type="submit" class=BUTTON_SECONDARY>"Delete customer"</button>
+                                </ActionForm>
+                            </div>
+                            <p class="text-sm text-slate-500">{format!("Customer since {}", c.created)}</p>
+                            <ActionError action=delete id="delete-error" />
+                        </section>
+                        <People customer=id2 />
+                    }.into_any()
+                    }
+                    Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

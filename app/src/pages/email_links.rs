@@ -1,0 +1,108 @@
+//! The pages behind emailed links, and the form that asks for a reset link.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use leptos::server_fn::ServerFn;
+
+use crate::api::account::{ConfirmEmailLink, RequestPasswordReset, ResetPassword};
+use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::frame::{Frame, Portal};
+use crate::error::AppError;
+
+fn token() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get("token").unwrap_or_default()
+}
+
+/// Shows an action's successful answer.
+#[component]
+fn Done<S>(action: ServerAction<S>, #[prop(into)] id: String) -> impl IntoView
+where
+    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    move || {
+        action.value().get().and_then(Result::ok).map(|message| {
+            view! { <p id=id.clone() class="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{message}</p> }
+        })
+    }
+}
+
+/// `/forgot`: asks for a password-reset link.
+#[component]
+pub fn ForgotPage() -> impl IntoView {
+    let request = ServerAction::<RequestPasswordReset>::new();
+    view! {
+        <Frame portal=Portal::Vendor>
+            <section class=format!("{CARD} max-w-sm")>
+                <h1 class="text-2xl font-semibold tracking-tight">"Reset your password"</h1>
+                <p class="mt-1 text-sm text-slate-500">"We email you a link that lets you choose a new one."</p>
+                <ActionForm action=request attr:class="mt-6 flex flex-col gap-4" attr:id="forgot-form">
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Email"
+                        <input type="email" name="email" id="forgot-email" required autocomplete="username" class=INPUT />
+                    </label>
+                    <ActionError action=request id="forgot-error" />
+                    <Done action=request id="forgot-sent" />
+                    <button type="submit" id="forgot-submit" class=BUTTON>"Send the link"</button>
+                </ActionForm>
+            </section>
+        </Frame>
+    }
+}
+
+/// `/reset/:token`: chooses a new password.
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let reset = ServerAction::<ResetPassword>::new();
+    let token = token();
+    view! {
+        <Frame portal=Portal::Vendor>
+            <section class=format!("{CARD} max-w-sm")>
+                <h1 class="text-2xl font-semibold tracking-tight">"Choose a new password"</h1>
+                <ActionForm action=reset attr:class="mt-6 flex flex-col gap-4" attr:id="reset-form">
+                    <input type="hidden" name="token" value=token />
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "New password (at least 10 characters)"
+                        <input type="password" name="password" id="reset-password" required autocomplete="new-password" class=INPUT />
+                    </label>
+                    <ActionError action=reset id="reset-error" />
+                    <button type="submit" id="reset-submit" class=BUTTON>"Set password"</button>
+                </ActionForm>
+            </section>
+        </Frame>
+    }
+}
+
+/// `/verify/:token`: confirms the account's address (a button, so link scanners that only
+/// fetch pages cannot confirm on the person's behalf).
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    view! { <ConfirmLink title="Confirm your email address" purpose="verify" /> }
+}
+
+/// `/change-email/:token`: moves the account to its new address.
+#[component]
+pub fn ChangeEmailPage() -> impl IntoView {
+    view! { <ConfirmLink title="Confirm your new email address" purpose="change" /> }
+}
+
+#[component]
+fn ConfirmLink(title: &'static str, purpose: &'static str) -> impl IntoView {
+    let confirm = ServerAction::<ConfirmEmailLink>::new();
+    let token = token();
+    view! {
+        <Frame portal=Portal::Vendor>
+            <section class=format!("{CARD} max-w-sm")>
+                <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
+                <ActionForm action=confirm attr:class="mt-6 flex flex-col gap-4" attr:id="confirm-form">
+                    <input type="hidden" name="purpose" value=purpose />
+                    <input type="hidden" name="token" value=token />
+                    <ActionError action=confirm id="confirm-error" />
+                    <Done action=confirm id="confirm-done" />
+                    <button type="submit" id="confirm-submit" class=BUTTON>"Confirm"</button>
+                </ActionForm>
+            </section>
+        </Frame>
+    }
+}

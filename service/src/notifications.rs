@@ -1,0 +1,95 @@
+//! Emails sent on a vendor's behalf, in the vendor's branding.
+
+use sea_orm::DatabaseConnection;
+use types::Email;
+
+use crate::auth::Actor;
+use crate::invitations::Issued;
+use crate::mail::templates::{self, EmailLink};
+use crate::mail::Mailer;
+use crate::{Error, Result, branding, repo};
+
+/// The mail-side branding of a vendor, with its logo as an absolute URL under `base_url`.
+async fn mail_branding(
+    db: &DatabaseConnection,
+    organization: types::OrganizationId,
+    base_url: &str,
+) -> Result<templates::Branding> {
+    let b = branding::get(db, organization).await?;
+    let logo = b.has_logo.then(|| format!("{base_url}/branding/{}/logo", organization));
+    Ok(templates::Branding::new(&b.title, &b.primary_color, logo.as_deref())?)
+}
+
+/// Emails an invitation link to its invitee, in the vendor's branding.
+pub async fn send_invitation(
+    db: &DatabaseConnection,
+    mailer: &dyn Mailer,
+    actor: &Actor,
+    issued: &Issued,
+    base_url: &str,
+    ttl_hours: u32,
+) -> Result<()> {
+    let inviter = repo::users::find(db, actor.user_id.0)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let organization = repo::organizations::find_by_id(db, actor.organization_id.0)
+        .await?
+        .ok_or(Error::NotFound { what: "organization" })?;
+    let invited_to = match issued.invitation.customer {
+        Some(c) => repo::customers::find(db, actor.organization_id.0, c.0)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or(organization.name),
+        None => organization.name,
+    };
+    let branding = mail_branding(db, actor.organization_id, base_url).await?;
+    let link = EmailLink::parse(&invitation_link(base_url, &issued.token))?;
+    let mail = templates::invitation(&branding, &inviter, &invited_to, &link, ttl_hours);
+    mailer.send(mail.addressed_to(Email::parse(issued.invitation.email.clone())?)).await
+}
+
+/// The link that accepts an invitation.
+pub fn invitation_link(base_url: &str, token: &str) -> String {
+    format!("{}/invite/{token}", base_url.trim_end_matches('/'))
+}
+
+/// The branding of the organization a person belongs to first, or the hub's own.
+async fn branding_for_user(db: &DatabaseConnection, user: &crate::accounts::User, base_url: &str) -> Result<templates::Branding> {
+    match crate::accounts::actor(db, user.id, None).await? {
+        Some(actor) => mail_branding(db, actor.organization_id, base_url).await,
+        None => Ok(templates::Branding::new("Consign", branding::DEFAULT_COLOR, None)?),
+    }
+}
+
+/// Emails a password-reset link.
+pub async fn send_password_reset(
+    db: &DatabaseConnection,
+    mailer: &dyn Mailer,
+    user: &crate::accounts::User,
+    base_url: &str,
+    token: &str,
+) -> Result<()> {
+    let branding = branding_for_user(db, user, base_url).await?;
+    let link = EmailLink::parse(&format!("{}/reset/{token}", base_url.trim_end_matches('/')))?;
+    let minutes = u32::try_from(crate::email_links::RESET_TTL.num_minutes()).unwrap_or(60);
+    let mail = templates::password_reset(&branding, &link, minutes);
+    mailer.send(mail.addressed_to(user.email.clone())).await
+}
+
+/// Emails a link that confirms an address: the account's own (`to` = its address) or a new
+/// one it is moving to.
+pub async fn send_address_check(
+    db: &DatabaseConnection,
+    mailer: &dyn Mailer,
+    user: &crate::accounts::User,
+    to: Email,
+    base_url: &str,
+    path: &str,
+    token: &str,
+) -> Result<()> {
+    let branding = branding_for_user(db, user, base_url).await?;
+    let link = EmailLink::parse(&format!("{}/{path}/{token}", base_url.trim_end_matches('/')))?;
+    let mail = templates::verify_email(&branding, &link);
+    mailer.send(mail.addressed_to(to)).await
+}
