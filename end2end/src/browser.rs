@@ -69,12 +69,29 @@ impl Browser {
 
     /// Waits (up to 20 s) for an element matching the CSS selector.
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => panic!("{css} did not appear: {e}\n{}", self.page_summary().await),
+        }
+    }
+
+    /// The current URL and the start of the page's text, for failure messages.
+    pub async fn page_summary(&self) -> String {
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let text = self
+            .client
+            .execute("return document.body ? document.body.innerText.slice(0, 1500) : '';", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        format!("page {url}:\n{text}")
     }
 
     /// Waits (up to 20 s) until `script` (a JS expression) is truthy.
@@ -88,10 +105,9 @@ impl Browser {
             if matches!(value, Ok(Value::Bool(true))) {
                 return;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "timed out waiting for {script}"
-            );
+            if tokio::time::Instant::now() >= deadline {
+                panic!("timed out waiting for {script}\n{}", self.page_summary().await);
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

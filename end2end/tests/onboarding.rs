@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub::TestHub;
-use consign_end2end::smtp::{SmtpSink, first_link};
+use consign_end2end::smtp::SmtpSink;
 use fantoccini::Locator;
 use service::mail::{MailSettings, Sender, TlsMode};
 
@@ -116,9 +116,11 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             let shown = browser.wait_for("#invitation-link").await.prop("value").await.unwrap().unwrap();
 
             let mail = sink.wait_for("bob@globex.test", Duration::from_secs(20)).await;
-            assert!(mail.data.contains("Acme Customer Hub"), "the mail carries the portal title");
-            assert!(mail.data.to_lowercase().contains("#ff5500"), "the mail carries the colour");
-            let link = first_link(&mail.data).expect("a link in the mail");
+            let html = mail.html().expect("an HTML part");
+            assert!(html.contains("Acme Customer Hub"), "the mail carries the portal title");
+            assert!(html.to_lowercase().contains("#ff5500"), "the mail carries the colour");
+            assert!(html.contains("/branding/"), "the mail carries the logo");
+            let link = mail.first_link().expect("a link in the mail");
             assert_eq!(link, shown, "the mailed link is the one shown in the portal");
             assert!(link.starts_with(&format!("{base}/invite/")), "{link}");
 

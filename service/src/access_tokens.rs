@@ -68,8 +68,13 @@ pub struct AccessToken {
 
 impl AccessToken {
     /// Whether it has expired at `now`.
-    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+    pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    /// Whether it has expired by now.
+    pub fn is_expired(&self) -> bool {
+        self.is_expired_at(Utc::now())
     }
 }
 
@@ -174,7 +179,7 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: AccessTokenId)
 /// organization. `None` for a malformed, unknown, revoked or expired secret, and when the owner
 /// is no longer a member of that organization.
 pub async fn authenticate(db: &impl ConnectionTrait, bearer_secret: &str) -> Result<Option<Actor>> {
-    if !looks_like_secret(bearer_secret) {
+    if !is_well_formed_secret(bearer_secret) {
         return Ok(None);
     }
     let now = Utc::now();
@@ -194,8 +199,9 @@ pub async fn authenticate(db: &impl ConnectionTrait, bearer_secret: &str) -> Res
     Ok(actor)
 }
 
-/// Whether `secret` has the shape of a token secret (saves a query for obvious garbage).
-fn looks_like_secret(secret: &str) -> bool {
+/// Whether `secret` has the shape of a token secret: [`SECRET_PREFIX`] and 64 hex digits. Says
+/// nothing about whether it exists; it saves a query for obvious garbage.
+pub fn is_well_formed_secret(secret: &str) -> bool {
     secret
         .strip_prefix(SECRET_PREFIX)
         .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -233,11 +239,11 @@ mod tests {
     #[test]
     fn only_well_formed_secrets_reach_the_database() {
         let secret = format!("{SECRET_PREFIX}{}", tokens::generate());
-        assert!(looks_like_secret(&secret));
-        assert!(!looks_like_secret(&tokens::generate()));
-        assert!(!looks_like_secret("consign_pat_"));
-        assert!(!looks_like_secret(&format!("{secret}0")));
-        assert!(!looks_like_secret(&format!(
+        assert!(is_well_formed_secret(&secret));
+        assert!(!is_well_formed_secret(&tokens::generate()));
+        assert!(!is_well_formed_secret("consign_pat_"));
+        assert!(!is_well_formed_secret(&format!("{secret}0")));
+        assert!(!is_well_formed_secret(&format!(
             "{SECRET_PREFIX}{}",
             "g".repeat(64)
         )));

@@ -210,7 +210,7 @@ async fn unknown_malformed_revoked_and_expired_tokens_are_refused(db: &DatabaseC
             .iter()
             .find(|t| t.id == expiring.id)
             .unwrap()
-            .is_expired(Utc::now())
+            .is_expired()
     );
 }
 

@@ -91,6 +91,7 @@ pub async fn change_password(current: String, password: String) -> Result<String
     Ok("Password changed. Every other browser signed in to your account was signed out.".into())
 }
 
+#[cfg(feature = "ssr")]
 async fn send_check(
     services: &service::Services,
     user: &service::accounts::User,

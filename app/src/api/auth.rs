@@ -71,7 +71,7 @@ pub async fn sign_up(
     let services = super::services()?;
     let form = service::signup::SignUp {
         organization_name: types::OrganizationName::parse(organization)
-            .map_err(|e| service::Error::Invalid(e))?,
+            .map_err(service::Error::Invalid)?,
         user: service::accounts::NewUser {
             email: types::Email::parse(email).map_err(service::Error::Invalid)?,
             name,

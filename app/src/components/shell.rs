@@ -54,10 +54,14 @@ pub fn VendorShell(#[prop(into)] title: String, children: ChildrenFn) -> impl In
     }
 }
 
-/// The vendor portal's navigation bar.
+/// The vendor portal's navigation bar. A page that shows different content after signing out
+/// passes its own `sign_out` action so it can react.
 #[component]
-pub fn VendorNav(user: SessionUser) -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+pub fn VendorNav(
+    user: SessionUser,
+    #[prop(optional)] sign_out: Option<ServerAction<SignOut>>,
+) -> impl IntoView {
+    let sign_out = sign_out.unwrap_or_else(ServerAction::<SignOut>::new);
     let switch = ServerAction::<SwitchOrganization>::new();
     let link = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100";
     let current = user.organization_id.clone().unwrap_or_default();

@@ -41,8 +41,10 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
     let markdown = RwSignal::new(initial.home_markdown.clone());
     let host = RwSignal::new(initial.custom_host.clone());
     let first_html = initial.home_html.clone();
-    // The preview renders markdown on the server, exactly as the portal will.
-    let rendered = Resource::new(move || markdown.get(), preview_markdown);
+    // The preview renders markdown on the server, exactly as the portal will; it runs in the
+    // browser only (the server-rendered page shows the saved home page).
+    // (An action, not a resource: a resource would hold the page's <Suspense> open.)
+    let rendered = Action::new(|md: &String| preview_markdown(md.clone()));
     let query = use_query_map();
     let logo_message = move || {
         let q = query.read();
@@ -74,7 +76,11 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                     <label class="flex flex-col gap-1 text-sm font-medium">
                         "Home page (Markdown)"
                         <textarea name="home_markdown" id="branding-markdown" rows="8" class=INPUT
-                            prop:value=move || markdown.get() on:input=move |ev| markdown.set(event_target_value(&ev))>
+                            prop:value=move || markdown.get() on:input=move |ev| {
+                                let md = event_target_value(&ev);
+                                rendered.dispatch(md.clone());
+                                markdown.set(md);
+                            }>
                             {initial.home_markdown.clone()}
                         </textarea>
                     </label>
@@ -100,12 +106,14 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                     <span class="text-lg font-semibold" id="preview-title">{move || title.get()}</span>
                 </div>
                 <div class="prose p-6 text-sm">
-                    <Transition fallback=move || view! { <div inner_html=first_html.clone()></div> }>
-                        {move || Suspend::new(async move {
-                            let html = rendered.await.unwrap_or_default();
-                            view! { <div id="preview-home" inner_html=html></div> }
-                        })}
-                    </Transition>
+                    {move || {
+                        let html = match rendered.value().get() {
+                            Some(Ok(html)) => html,
+                            Some(Err(err)) => format!("<p>{}</p>", err.to_string().replace('<', "&lt;")),
+                            None => first_html.clone(),
+                        };
+                        view! { <div id="preview-home" inner_html=html></div> }
+                    }}
                 </div>
             </section>
         </div>

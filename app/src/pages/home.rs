@@ -23,7 +23,7 @@ pub fn PortalHome() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(Some(user)) if user.is_vendor => view! { <Overview user /> }.into_any(),
+                        Ok(Some(user)) if user.is_vendor => view! { <Overview user sign_out /> }.into_any(),
                         Ok(Some(user)) => view! { <CustomerElsewhere user /> }.into_any(),
                         Ok(None) => view! {
                             <div class="flex w-full max-w-sm flex-col gap-4">
@@ -45,12 +45,12 @@ pub fn PortalHome() -> impl IntoView {
 }
 
 #[component]
-fn Overview(user: SessionUser) -> impl IntoView {
+fn Overview(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView {
     let name = user.name.clone();
     let role = user.role.clone().unwrap_or_default().replace('_', " ");
     view! {
         <div class="w-full max-w-5xl">
-            <VendorNav user />
+            <VendorNav user sign_out />
             <section class=format!("{CARD} mt-6")>
                 <h1 class="text-2xl font-semibold tracking-tight" id="welcome">{format!("Welcome, {name}")}</h1>
                 <p class="mt-1 text-sm text-slate-500">{format!("You are {role} of this vendor organization.")}</p>

@@ -86,11 +86,19 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault, for invalid input and conflicts.
     pub field: Option<&'static str>,
+    /// For `429 Too Many Requests`: seconds to wait (sent as `Retry-After`).
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after_secs: None,
+        }
     }
 
     /// A missing or unusable credential (answered with `WWW-Authenticate: Bearer`).
@@ -112,7 +120,10 @@ impl From<service::Error> for ApiError {
                     | types::NameError::TooShort { field, .. }
                     | types::NameError::Invalid { field, .. } => *field,
                 };
-                Self { field: Some(field), ..Self::new(StatusCode::BAD_REQUEST, "invalid", name.to_string()) }
+                Self {
+                    field: Some(field),
+                    ..Self::new(StatusCode::BAD_REQUEST, "invalid", name.to_string())
+                }
             }
             E::Conflict { field } => Self {
                 field: Some(field),
@@ -126,7 +137,18 @@ impl From<service::Error> for ApiError {
             E::InvitationUnusable(_) => {
                 Self::new(StatusCode::GONE, "invitation_unusable", err.to_string())
             }
-            E::PasswordHash(_) | E::Database(_) | E::Mail(_) => {
+            E::LinkUnusable => Self::new(StatusCode::GONE, "link_unusable", err.to_string()),
+            E::RateLimited { retry_after_secs } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    err.to_string(),
+                )
+            },
+            // Database, password-hashing and mail failures, and whatever is added later until it
+            // gets its own status: details go to the log, never to the client.
+            _ => {
                 tracing::error!(error = %err, "API request failed");
                 Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -154,13 +176,22 @@ struct ErrorDetail<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorDetail { code: self.code, message: &self.message, field: self.field },
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+                field: self.field,
+            },
         };
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -191,16 +222,27 @@ mod tests {
         let invalid = ApiError::from(service::Error::Invalid(types::NameError::Empty {
             field: "label",
         }));
-        assert_eq!((invalid.status, invalid.field), (StatusCode::BAD_REQUEST, Some("label")));
+        assert_eq!(
+            (invalid.status, invalid.field),
+            (StatusCode::BAD_REQUEST, Some("label"))
+        );
         let conflict = ApiError::from(service::Error::Conflict { field: "slug" });
-        assert_eq!((conflict.status, conflict.field), (StatusCode::CONFLICT, Some("slug")));
-        let missing = ApiError::from(service::Error::NotFound { what: "access token" });
+        assert_eq!(
+            (conflict.status, conflict.field),
+            (StatusCode::CONFLICT, Some("slug"))
+        );
+        let missing = ApiError::from(service::Error::NotFound {
+            what: "access token",
+        });
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         let forbidden = ApiError::from(service::Error::Forbidden { action: "x" });
         assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
         let internal = ApiError::from(service::Error::Mail("smtp.example.com: refused".into()));
         assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(!internal.message.contains("smtp"), "internal details never reach the client");
+        assert!(
+            !internal.message.contains("smtp"),
+            "internal details never reach the client"
+        );
     }
 
     #[test]
