@@ -35,7 +35,9 @@ pub enum AppError {
     #[error("This invitation link is {0}. Ask the person who invited you to send a new one.")]
     InvitationUnusable(String),
     /// An emailed link cannot be used.
-    #[error("This link is no longer valid: it was used, replaced by a newer one, or has expired. Ask for a new one.")]
+    #[error(
+        "This link is no longer valid: it was used, replaced by a newer one, or has expired. Ask for a new one."
+    )]
     LinkUnusable,
     /// Too many attempts.
     #[error("Too many attempts. Wait {retry_after_secs} seconds, then try again.")]
@@ -100,7 +102,9 @@ impl From<service::Error> for AppError {
                 field: field.to_string(),
             },
             E::InvalidCredentials => AppError::InvalidCredentials,
-            E::Forbidden { action } => AppError::Forbidden { action: action.to_string() },
+            E::Forbidden { action } => AppError::Forbidden {
+                action: action.to_string(),
+            },
             E::SignUpClosed => AppError::SignUpClosed,
             E::InvitationUnusable(why) => AppError::InvitationUnusable(why.to_string()),
             E::LastAdmin => AppError::LastAdmin,

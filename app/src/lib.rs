@@ -15,7 +15,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -50,26 +50,24 @@ pub fn App() -> impl IntoView {
         <Title text="Consign" />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=StaticSegment("") view=pages::vendor::VendorPortal />
-                <Route path=StaticSegment("portal") view=pages::customer::CustomerPortal />
-                <Route path=StaticSegment("signup") view=pages::signup::SignUpPage />
-                <Route path=StaticSegment("customers") view=pages::customers::CustomersPage />
-                <Route
-                    path=(StaticSegment("customers"), ParamSegment("id"))
+                <Route ssr=SsrMode::InOrder path=StaticSegment("") view=pages::vendor::VendorPortal />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("portal") view=pages::customer::CustomerPortal />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("signup") view=pages::signup::SignUpPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("customers") view=pages::customers::CustomersPage />
+                <Route ssr=SsrMode::InOrder                     path=(StaticSegment("customers"), ParamSegment("id"))
                     view=pages::customer_detail::CustomerDetailPage
                 />
-                <Route path=StaticSegment("users") view=pages::users::UsersPage />
-                <Route path=StaticSegment("account") view=pages::account::AccountPage />
-                <Route path=StaticSegment("forgot") view=pages::email_links::ForgotPage />
-                <Route path=(StaticSegment("reset"), ParamSegment("token")) view=pages::email_links::ResetPage />
-                <Route path=(StaticSegment("verify"), ParamSegment("token")) view=pages::email_links::VerifyPage />
-                <Route
-                    path=(StaticSegment("change-email"), ParamSegment("token"))
+                <Route ssr=SsrMode::InOrder path=StaticSegment("users") view=pages::users::UsersPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("account") view=pages::account::AccountPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("forgot") view=pages::email_links::ForgotPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("reset"), ParamSegment("token")) view=pages::email_links::ResetPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("verify"), ParamSegment("token")) view=pages::email_links::VerifyPage />
+                <Route ssr=SsrMode::InOrder                     path=(StaticSegment("change-email"), ParamSegment("token"))
                     view=pages::email_links::ChangeEmailPage
                 />
-                <Route path=StaticSegment("tokens") view=pages::tokens::TokensPage />
-                <Route path=StaticSegment("branding") view=pages::branding::BrandingPage />
-                <Route path=(StaticSegment("invite"), ParamSegment("token")) view=pages::invite::InvitePage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("tokens") view=pages::tokens::TokensPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("branding") view=pages::branding::BrandingPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("invite"), ParamSegment("token")) view=pages::invite::InvitePage />
             </Routes>
         </Router>
     }

@@ -83,10 +83,18 @@ impl Browser {
 
     /// The current URL and the start of the page's text, for failure messages.
     pub async fn page_summary(&self) -> String {
-        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
         let text = self
             .client
-            .execute("return document.body ? document.body.innerText.slice(0, 1500) : '';", vec![])
+            .execute(
+                "return document.body ? document.body.innerText.slice(0, 1500) : '';",
+                vec![],
+            )
             .await
             .ok()
             .and_then(|v| v.as_str().map(String::from))
@@ -106,7 +114,10 @@ impl Browser {
                 return;
             }
             if tokio::time::Instant::now() >= deadline {
-                panic!("timed out waiting for {script}\n{}", self.page_summary().await);
+                panic!(
+                    "timed out waiting for {script}\n{}",
+                    self.page_summary().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -19,7 +19,10 @@ impl MigrationTrait for Migration {
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_customer_organization_organization")
-                            .from(CustomerOrganization::Table, CustomerOrganization::OrganizationId)
+                            .from(
+                                CustomerOrganization::Table,
+                                CustomerOrganization::OrganizationId,
+                            )
                             .to(Organization::Table, Organization::Id)
                             .on_delete(ForeignKeyAction::Cascade),
                     )
@@ -60,7 +63,11 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("idx_membership_customer_organization").to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("idx_membership_customer_organization")
+                    .to_owned(),
+            )
             .await?;
         manager
             .alter_table(
@@ -70,7 +77,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.drop_table(Table::drop().table(CustomerOrganization::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(CustomerOrganization::Table).to_owned())
+            .await
     }
 }
 

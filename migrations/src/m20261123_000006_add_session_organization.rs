@@ -20,7 +20,12 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Session::Table).drop_column(Session::OrganizationId).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(Session::Table)
+                    .drop_column(Session::OrganizationId)
+                    .to_owned(),
+            )
             .await
     }
 }

@@ -52,10 +52,15 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(
-                Table::alter().table(UserAccount::Table).drop_column(UserAccount::EmailVerifiedAt).to_owned(),
+                Table::alter()
+                    .table(UserAccount::Table)
+                    .drop_column(UserAccount::EmailVerifiedAt)
+                    .to_owned(),
             )
             .await?;
-        manager.drop_table(Table::drop().table(EmailToken::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(EmailToken::Table).to_owned())
+            .await
     }
 }
 

@@ -83,7 +83,9 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(axum::middleware::from_fn(routes::csrf::same_origin_only))
-        .layer(axum::middleware::from_fn(routes::csrf::client_address))
+        .layer(axum::middleware::from_fn(
+            routes::client_address::client_address,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -106,7 +106,9 @@ impl Settings {
         settings.apply(Layer::from_env(env)?, &mut smtp);
         settings.mail = smtp.build()?;
         if settings.invitation_ttl_hours == 0 {
-            return Err(StartError::Settings("invitation_ttl_hours must be at least 1".into()));
+            return Err(StartError::Settings(
+                "invitation_ttl_hours must be at least 1".into(),
+            ));
         }
         Ok(settings)
     }

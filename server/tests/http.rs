@@ -150,6 +150,20 @@ async fn the_home_page_is_a_server_rendered_sign_in_page_that_loads_the_bundle()
 }
 
 #[tokio::test]
+async fn an_unknown_api_path_is_a_json_404() {
+    let hub = start(None).await;
+    let response = client()
+        .get(hub.url("/api/v1/nothing/here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    hub.shut_down().await;
+}
+
+#[tokio::test]
 async fn an_unknown_path_is_a_404_page() {
     let hub = start(None).await;
     let response = client().get(hub.url("/no/such/page")).send().await.unwrap();

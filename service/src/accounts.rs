@@ -86,7 +86,11 @@ pub fn validate_person_name(name: String) -> Result<String> {
         return Err(types::NameError::Empty { field: "name" }.into());
     }
     if name.chars().count() > 100 {
-        return Err(types::NameError::TooLong { field: "name", max: 100 }.into());
+        return Err(types::NameError::TooLong {
+            field: "name",
+            max: 100,
+        }
+        .into());
     }
     if name.chars().any(char::is_control) {
         return Err(types::NameError::Invalid {

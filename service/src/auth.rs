@@ -26,7 +26,11 @@ impl Actor {
 
     /// Vendor members with any role.
     pub fn require_vendor_read(&self, action: &'static str) -> Result<()> {
-        if self.is_vendor() { Ok(()) } else { Err(Error::Forbidden { action }) }
+        if self.is_vendor() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { action })
+        }
     }
 
     /// Vendor admins and read-write members.
@@ -108,7 +112,15 @@ mod tests {
         assert!(customer_admin.require_customer_admin(own, "x").is_ok());
         let other = CustomerOrganizationId::new();
         assert!(customer_admin.require_customer_read(other, "x").is_err());
-        assert!(actor(Role::ReadWrite, Some(own)).require_customer_admin(own, "x").is_err());
-        assert!(actor(Role::ReadOnly, None).require_customer_admin(own, "x").is_err());
+        assert!(
+            actor(Role::ReadWrite, Some(own))
+                .require_customer_admin(own, "x")
+                .is_err()
+        );
+        assert!(
+            actor(Role::ReadOnly, None)
+                .require_customer_admin(own, "x")
+                .is_err()
+        );
     }
 }

@@ -56,7 +56,9 @@ pub async fn get(db: &DatabaseConnection, organization: OrganizationId) -> Resul
     }
     let org = repo::organizations::find_by_id(db, organization.0)
         .await?
-        .ok_or(Error::NotFound { what: "organization" })?;
+        .ok_or(Error::NotFound {
+            what: "organization",
+        })?;
     Ok(Branding {
         organization_id: organization,
         title: org.name,
@@ -81,23 +83,36 @@ fn from_row(r: row::Model) -> Branding {
 }
 
 /// Saves the branding (vendor admins only); each field is checked and named when wrong.
-pub async fn update(db: &DatabaseConnection, actor: &Actor, input: BrandingInput) -> Result<Branding> {
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: BrandingInput,
+) -> Result<Branding> {
     actor.require_vendor_admin("change the branding")?;
     let title = input.title.trim().to_string();
     if title.is_empty() {
         return Err(NameError::Empty { field: "title" }.into());
     }
     if title.chars().count() > 100 {
-        return Err(NameError::TooLong { field: "title", max: 100 }.into());
+        return Err(NameError::TooLong {
+            field: "title",
+            max: 100,
+        }
+        .into());
     }
     let primary_color = validate_color(&input.primary_color)?;
     if input.home_markdown.chars().count() > MAX_MARKDOWN_CHARS {
-        return Err(NameError::TooLong { field: "home page", max: MAX_MARKDOWN_CHARS }.into());
+        return Err(NameError::TooLong {
+            field: "home page",
+            max: MAX_MARKDOWN_CHARS,
+        }
+        .into());
     }
     let custom_host = validate_host(&input.custom_host)?;
     let current = repo::branding::find(db, actor.organization_id.0).await?;
-    let (logo, logo_content_type) =
-        current.map(|c| (c.logo, c.logo_content_type)).unwrap_or((None, None));
+    let (logo, logo_content_type) = current
+        .map(|c| (c.logo, c.logo_content_type))
+        .unwrap_or((None, None));
     let saved = repo::branding::upsert(
         db,
         row::Model {
@@ -139,7 +154,10 @@ pub async fn set_logo(db: &DatabaseConnection, actor: &Actor, bytes: Vec<u8>) ->
 }
 
 /// A vendor's logo and its media type.
-pub async fn logo(db: &DatabaseConnection, organization: OrganizationId) -> Result<(Vec<u8>, String)> {
+pub async fn logo(
+    db: &DatabaseConnection,
+    organization: OrganizationId,
+) -> Result<(Vec<u8>, String)> {
     repo::branding::find(db, organization.0)
         .await?
         .and_then(|r| Some((r.logo?, r.logo_content_type?)))
@@ -147,9 +165,18 @@ pub async fn logo(db: &DatabaseConnection, organization: OrganizationId) -> Resu
 }
 
 /// The vendor whose customer portal is served on `host` (port ignored, case-insensitive).
-pub async fn vendor_for_host(db: &DatabaseConnection, host: &str) -> Result<Option<OrganizationId>> {
-    let host = host.split(':').next().unwrap_or_default().to_ascii_lowercase();
-    Ok(repo::branding::find_by_host(db, &host).await?.map(|r| r.organization_id.into()))
+pub async fn vendor_for_host(
+    db: &DatabaseConnection,
+    host: &str,
+) -> Result<Option<OrganizationId>> {
+    let host = host
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    Ok(repo::branding::find_by_host(db, &host)
+        .await?
+        .map(|r| r.organization_id.into()))
 }
 
 /// Checks a `#rrggbb` colour and lower-cases it.
@@ -161,7 +188,11 @@ pub fn validate_color(value: &str) -> Result<String> {
     if ok {
         Ok(value)
     } else {
-        Err(NameError::Invalid { field: "primary colour", rule: "must look like #1f6feb" }.into())
+        Err(NameError::Invalid {
+            field: "primary colour",
+            rule: "must look like #1f6feb",
+        }
+        .into())
     }
 }
 
@@ -183,8 +214,11 @@ pub fn validate_host(value: &str) -> Result<Option<String>> {
     if ok {
         Ok(Some(value))
     } else {
-        Err(NameError::Invalid { field: "host name", rule: "must be a host name like portal.example.com" }
-            .into())
+        Err(NameError::Invalid {
+            field: "host name",
+            rule: "must be a host name like portal.example.com",
+        }
+        .into())
     }
 }
 
@@ -194,7 +228,11 @@ pub fn sniff_image(bytes: &[u8]) -> Result<&'static str> {
         return Err(NameError::Empty { field: "logo" }.into());
     }
     if bytes.len() > MAX_LOGO_BYTES {
-        return Err(NameError::TooLong { field: "logo (in bytes)", max: MAX_LOGO_BYTES }.into());
+        return Err(NameError::TooLong {
+            field: "logo (in bytes)",
+            max: MAX_LOGO_BYTES,
+        }
+        .into());
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Ok("image/png")
@@ -203,7 +241,11 @@ pub fn sniff_image(bytes: &[u8]) -> Result<&'static str> {
     } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
         Ok("image/webp")
     } else {
-        Err(NameError::Invalid { field: "logo", rule: "must be a PNG, JPEG or WebP image" }.into())
+        Err(NameError::Invalid {
+            field: "logo",
+            rule: "must be a PNG, JPEG or WebP image",
+        }
+        .into())
     }
 }
 
@@ -213,12 +255,28 @@ pub fn sniff_image(bytes: &[u8]) -> Result<&'static str> {
 pub fn render_markdown(markdown: &str) -> String {
     let events = Parser::new(markdown).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
-        }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
-        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut html = String::new();
@@ -232,7 +290,9 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let path_start = lower.find(['/', '?', '#']).unwrap_or(lower.len());
     let allowed = match scheme_end {
         Some(i) if i < path_start => {
-            lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("mailto:")
+            lower.starts_with("http:")
+                || lower.starts_with("https:")
+                || lower.starts_with("mailto:")
         }
         _ => true,
     };
@@ -261,11 +321,26 @@ mod tests {
     fn colours_and_hosts_are_checked_and_normalised() {
         assert_eq!(validate_color(" #1F6FEB ").unwrap(), "#1f6feb");
         for bad in ["1f6feb", "#1f6fe", "#1f6fzz", "red", "#1f6feb0"] {
-            assert!(validate_color(bad).unwrap_err().to_string().contains("primary colour"), "{bad}");
+            assert!(
+                validate_color(bad)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("primary colour"),
+                "{bad}"
+            );
         }
-        assert_eq!(validate_host("Portal.Example.com.").unwrap().as_deref(), Some("portal.example.com"));
+        assert_eq!(
+            validate_host("Portal.Example.com.").unwrap().as_deref(),
+            Some("portal.example.com")
+        );
         assert_eq!(validate_host("  ").unwrap(), None);
-        for bad in ["localhost", "-a.example.com", "a..b", "exa mple.com", "a_b.example.com"] {
+        for bad in [
+            "localhost",
+            "-a.example.com",
+            "a..b",
+            "exa mple.com",
+            "a_b.example.com",
+        ] {
             assert!(validate_host(bad).is_err(), "{bad}");
         }
     }
@@ -273,10 +348,23 @@ mod tests {
     #[test]
     fn logos_are_typed_by_their_bytes() {
         assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\nrest").unwrap(), "image/png");
-        assert_eq!(sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), "image/jpeg");
+        assert_eq!(
+            sniff_image(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(),
+            "image/jpeg"
+        );
         assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 ").unwrap(), "image/webp");
-        assert!(sniff_image(b"<svg onload=alert(1)>").unwrap_err().to_string().contains("PNG, JPEG or WebP"));
-        assert!(sniff_image(&vec![0x89; MAX_LOGO_BYTES + 1]).unwrap_err().to_string().contains("at most"));
+        assert!(
+            sniff_image(b"<svg onload=alert(1)>")
+                .unwrap_err()
+                .to_string()
+                .contains("PNG, JPEG or WebP")
+        );
+        assert!(
+            sniff_image(&vec![0x89; MAX_LOGO_BYTES + 1])
+                .unwrap_err()
+                .to_string()
+                .contains("at most")
+        );
         assert!(sniff_image(b"").is_err());
     }
 }

@@ -21,12 +21,20 @@ pub struct Customer {
 
 impl From<row::Model> for Customer {
     fn from(r: row::Model) -> Self {
-        Self { id: r.id.into(), name: r.name, created_at: r.created_at }
+        Self {
+            id: r.id.into(),
+            name: r.name,
+            created_at: r.created_at,
+        }
     }
 }
 
 /// Creates a customer of the actor's vendor (vendor writers only).
-pub async fn create(db: &DatabaseConnection, actor: &Actor, name: OrganizationName) -> Result<Customer> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: OrganizationName,
+) -> Result<Customer> {
     actor.require_vendor_write("create customers")?;
     let saved = repo::customers::insert(
         db,
@@ -53,8 +61,14 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Customer
 }
 
 /// One customer the actor may see; another vendor's customer is [`Error::NotFound`].
-pub async fn get(db: &DatabaseConnection, actor: &Actor, id: CustomerOrganizationId) -> Result<Customer> {
-    actor.require_customer_read(id, "see this customer").map_err(|_| Error::NotFound { what: "customer" })?;
+pub async fn get(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: CustomerOrganizationId,
+) -> Result<Customer> {
+    actor
+        .require_customer_read(id, "see this customer")
+        .map_err(|_| Error::NotFound { what: "customer" })?;
     repo::customers::find(db, actor.organization_id.0, id.0)
         .await?
         .map(Customer::from)
@@ -62,7 +76,11 @@ pub async fn get(db: &DatabaseConnection, actor: &Actor, id: CustomerOrganizatio
 }
 
 /// Deletes a customer with its memberships and invitations (vendor admins only).
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: CustomerOrganizationId) -> Result<()> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: CustomerOrganizationId,
+) -> Result<()> {
     actor.require_vendor_admin("delete customers")?;
     let txn = db.begin().await?;
     repo::customers::find(&txn, actor.organization_id.0, id.0)

@@ -65,7 +65,10 @@ async fn issue(
 
 /// Issues a reset link for the account with this address; `None` when there is none (the
 /// caller answers the same either way, so addresses cannot be probed).
-pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Result<Option<(User, String)>> {
+pub async fn request_password_reset(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Option<(User, String)>> {
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };
@@ -77,7 +80,11 @@ pub async fn request_password_reset(db: &DatabaseConnection, email: &str) -> Res
 }
 
 /// Spends a reset link: sets the new password and ends every session of the account.
-pub async fn reset_password(db: &DatabaseConnection, token: &str, new_password: String) -> Result<User> {
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    new_password: String,
+) -> Result<User> {
     password::validate(&new_password)?;
     let hash = tokens::hash(token);
     let link = repo::email_tokens::find_usable(db, &hash, Purpose::Reset.as_str(), Utc::now())
@@ -91,7 +98,10 @@ pub async fn reset_password(db: &DatabaseConnection, token: &str, new_password: 
     repo::email_tokens::set_password_hash(&txn, link.user_id, &password_hash).await?;
     repo::email_tokens::end_sessions(&txn, link.user_id, None).await?;
     txn.commit().await?;
-    repo::users::find(db, link.user_id).await?.ok_or(Error::LinkUnusable)?.try_into()
+    repo::users::find(db, link.user_id)
+        .await?
+        .ok_or(Error::LinkUnusable)?
+        .try_into()
 }
 
 /// Changes a password after checking the current one; every other session of the account ends
@@ -104,7 +114,9 @@ pub async fn change_password(
     keep_session: Option<&str>,
 ) -> Result<()> {
     password::validate(&new_password)?;
-    let row = repo::users::find(db, user.id.0).await?.ok_or(Error::NotFound { what: "user" })?;
+    let row = repo::users::find(db, user.id.0)
+        .await?
+        .ok_or(Error::NotFound { what: "user" })?;
     if !password::verify(current, Some(row.password_hash)).await? {
         return Err(Error::InvalidCredentials);
     }
@@ -134,7 +146,10 @@ pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<User> {
     }
     repo::email_tokens::set_verified(&txn, link.user_id, Utc::now()).await?;
     txn.commit().await?;
-    repo::users::find(db, link.user_id).await?.ok_or(Error::LinkUnusable)?.try_into()
+    repo::users::find(db, link.user_id)
+        .await?
+        .ok_or(Error::LinkUnusable)?
+        .try_into()
 }
 
 /// Issues a link, to be sent to `new_email`, that moves the account there; the password
@@ -145,14 +160,26 @@ pub async fn request_email_change(
     password: String,
     new_email: Email,
 ) -> Result<String> {
-    let row = repo::users::find(db, user.id.0).await?.ok_or(Error::NotFound { what: "user" })?;
+    let row = repo::users::find(db, user.id.0)
+        .await?
+        .ok_or(Error::NotFound { what: "user" })?;
     if !password::verify(password, Some(row.password_hash)).await? {
         return Err(Error::InvalidCredentials);
     }
-    if repo::users::find_by_email(db, new_email.as_str()).await?.is_some() {
+    if repo::users::find_by_email(db, new_email.as_str())
+        .await?
+        .is_some()
+    {
         return Err(Error::Conflict { field: "email" });
     }
-    issue(db, user.id.0, Purpose::Change, Some(new_email.into()), VERIFY_TTL).await
+    issue(
+        db,
+        user.id.0,
+        Purpose::Change,
+        Some(new_email.into()),
+        VERIFY_TTL,
+    )
+    .await
 }
 
 /// Spends an address-change link: the account moves to the new (now verified) address.
@@ -168,5 +195,8 @@ pub async fn confirm_email_change(db: &DatabaseConnection, token: &str) -> Resul
     }
     repo::email_tokens::set_email(&txn, link.user_id, &new_email, Utc::now()).await?;
     txn.commit().await?;
-    repo::users::find(db, link.user_id).await?.ok_or(Error::LinkUnusable)?.try_into()
+    repo::users::find(db, link.user_id)
+        .await?
+        .ok_or(Error::LinkUnusable)?
+        .try_into()
 }

@@ -33,7 +33,9 @@ pub enum Error {
         action: &'static str,
     },
     /// An emailed link is unknown, used or expired.
-    #[error("this link is no longer valid (it was used, replaced or has expired): ask for a new one")]
+    #[error(
+        "this link is no longer valid (it was used, replaced or has expired): ask for a new one"
+    )]
     LinkUnusable,
     /// Too many attempts from this address or for this account.
     #[error("too many attempts: wait {retry_after_secs} seconds and try again")]
@@ -45,7 +47,9 @@ pub enum Error {
     #[error("an organization needs at least one admin: make someone else admin first")]
     LastAdmin,
     /// New vendor sign-ups are turned off on this hub.
-    #[error("sign-up is closed on this hub: ask an administrator of your organization for an invitation")]
+    #[error(
+        "sign-up is closed on this hub: ask an administrator of your organization for an invitation"
+    )]
     SignUpClosed,
     /// An invitation link is unknown, used, revoked or expired.
     #[error("this invitation link is {0}: ask the person who invited you to send a new one")]

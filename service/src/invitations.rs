@@ -123,14 +123,17 @@ pub async fn create(
             .ok_or(Error::NotFound { what: "customer" })?;
     }
     if let Some(existing) = repo::users::find_by_email(db, new.email.as_str()).await?
-        && repo::memberships::find(db, existing.id, actor.organization_id.0).await?.is_some()
+        && repo::memberships::find(db, existing.id, actor.organization_id.0)
+            .await?
+            .is_some()
     {
         return Err(Error::Conflict { field: "email" });
     }
     let token = tokens::generate();
     let now = Utc::now();
     let txn = db.begin().await?;
-    repo::invitations::revoke_pending(&txn, actor.organization_id.0, new.email.as_str(), now).await?;
+    repo::invitations::revoke_pending(&txn, actor.organization_id.0, new.email.as_str(), now)
+        .await?;
     let saved = repo::invitations::insert(
         &txn,
         row::Model {
@@ -149,7 +152,10 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(Issued { invitation: Invitation::from_row(saved, now)?, token })
+    Ok(Issued {
+        invitation: Invitation::from_row(saved, now)?,
+        token,
+    })
 }
 
 /// The invitations into the vendor (`customer = None`) or one of its customers.
@@ -170,7 +176,11 @@ pub async fn list(
         .collect()
 }
 
-async fn find_authorized(db: &DatabaseConnection, actor: &Actor, id: InvitationId) -> Result<row::Model> {
+async fn find_authorized(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: InvitationId,
+) -> Result<row::Model> {
     let found = repo::invitations::find(db, actor.organization_id.0, id.0)
         .await?
         .ok_or(Error::NotFound { what: "invitation" })?;
@@ -180,15 +190,27 @@ async fn find_authorized(db: &DatabaseConnection, actor: &Actor, id: InvitationI
 }
 
 /// Issues a new link (and expiry) for a pending invitation; the old link stops working.
-pub async fn resend(db: &DatabaseConnection, actor: &Actor, id: InvitationId, ttl: Duration) -> Result<Issued> {
+pub async fn resend(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: InvitationId,
+    ttl: Duration,
+) -> Result<Issued> {
     let found = find_authorized(db, actor, id).await?;
     let token = tokens::generate();
     let now = Utc::now();
     if !repo::invitations::renew(db, id.0, &tokens::hash(&token), now, now + ttl).await? {
         return Err(Error::InvitationUnusable("no longer pending"));
     }
-    let renewed = row::Model { created_at: now, expires_at: now + ttl, ..found };
-    Ok(Issued { invitation: Invitation::from_row(renewed, now)?, token })
+    let renewed = row::Model {
+        created_at: now,
+        expires_at: now + ttl,
+        ..found
+    };
+    Ok(Issued {
+        invitation: Invitation::from_row(renewed, now)?,
+        token,
+    })
 }
 
 /// Revokes a pending invitation.
@@ -220,7 +242,9 @@ pub async fn preview(db: &DatabaseConnection, token: &str) -> Result<Preview> {
         .await?
         .ok_or(Error::InvitationUnusable("unknown"))?;
     let customer_name = match inv.customer_organization_id {
-        Some(c) => repo::customers::find(db, inv.organization_id, c).await?.map(|c| c.name),
+        Some(c) => repo::customers::find(db, inv.organization_id, c)
+            .await?
+            .map(|c| c.name),
         None => None,
     };
     Ok(Preview {
@@ -251,8 +275,12 @@ pub async fn accept(
             None
         }
         None => Some(
-            accounts::new_account_row(NewUser { email: Email::parse(inv.email.clone())?, name, password })
-                .await?,
+            accounts::new_account_row(NewUser {
+                email: Email::parse(inv.email.clone())?,
+                name,
+                password,
+            })
+            .await?,
         ),
     };
     let now = Utc::now();

@@ -86,7 +86,9 @@ async fn check_target(
         .ok_or(Error::NotFound { what: "user" })?;
     if demoting
         && membership.role == Role::Admin.as_str()
-        && repo::memberships::count_admins(db, actor.organization_id.0, customer.map(|c| c.0)).await? <= 1
+        && repo::memberships::count_admins(db, actor.organization_id.0, customer.map(|c| c.0))
+            .await?
+            <= 1
     {
         return Err(Error::LastAdmin);
     }

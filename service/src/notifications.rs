@@ -5,8 +5,8 @@ use types::Email;
 
 use crate::auth::Actor;
 use crate::invitations::Issued;
-use crate::mail::templates::{self, EmailLink};
 use crate::mail::Mailer;
+use crate::mail::templates::{self, EmailLink};
 use crate::{Error, Result, branding, repo};
 
 /// The mail-side branding of a vendor, with its logo as an absolute URL under `base_url`.
@@ -16,8 +16,14 @@ async fn mail_branding(
     base_url: &str,
 ) -> Result<templates::Branding> {
     let b = branding::get(db, organization).await?;
-    let logo = b.has_logo.then(|| format!("{base_url}/branding/{}/logo", organization));
-    Ok(templates::Branding::new(&b.title, &b.primary_color, logo.as_deref())?)
+    let logo = b
+        .has_logo
+        .then(|| format!("{base_url}/branding/{}/logo", organization));
+    Ok(templates::Branding::new(
+        &b.title,
+        &b.primary_color,
+        logo.as_deref(),
+    )?)
 }
 
 /// Emails an invitation link to its invitee, in the vendor's branding.
@@ -35,7 +41,9 @@ pub async fn send_invitation(
         .unwrap_or_default();
     let organization = repo::organizations::find_by_id(db, actor.organization_id.0)
         .await?
-        .ok_or(Error::NotFound { what: "organization" })?;
+        .ok_or(Error::NotFound {
+            what: "organization",
+        })?;
     let invited_to = match issued.invitation.customer {
         Some(c) => repo::customers::find(db, actor.organization_id.0, c.0)
             .await?
@@ -46,7 +54,9 @@ pub async fn send_invitation(
     let branding = mail_branding(db, actor.organization_id, base_url).await?;
     let link = EmailLink::parse(&invitation_link(base_url, &issued.token))?;
     let mail = templates::invitation(&branding, &inviter, &invited_to, &link, ttl_hours);
-    mailer.send(mail.addressed_to(Email::parse(issued.invitation.email.clone())?)).await
+    mailer
+        .send(mail.addressed_to(Email::parse(issued.invitation.email.clone())?))
+        .await
 }
 
 /// The link that accepts an invitation.
@@ -55,10 +65,18 @@ pub fn invitation_link(base_url: &str, token: &str) -> String {
 }
 
 /// The branding of the organization a person belongs to first, or the hub's own.
-async fn branding_for_user(db: &DatabaseConnection, user: &crate::accounts::User, base_url: &str) -> Result<templates::Branding> {
+async fn branding_for_user(
+    db: &DatabaseConnection,
+    user: &crate::accounts::User,
+    base_url: &str,
+) -> Result<templates::Branding> {
     match crate::accounts::actor(db, user.id, None).await? {
         Some(actor) => mail_branding(db, actor.organization_id, base_url).await,
-        None => Ok(templates::Branding::new("Consign", branding::DEFAULT_COLOR, None)?),
+        None => Ok(templates::Branding::new(
+            "Consign",
+            branding::DEFAULT_COLOR,
+            None,
+        )?),
     }
 }
 
@@ -89,7 +107,10 @@ pub async fn send_address_check(
     token: &str,
 ) -> Result<()> {
     let branding = branding_for_user(db, user, base_url).await?;
-    let link = EmailLink::parse(&format!("{}/{path}/{token}", base_url.trim_end_matches('/')))?;
+    let link = EmailLink::parse(&format!(
+        "{}/{path}/{token}",
+        base_url.trim_end_matches('/')
+    ))?;
     let mail = templates::verify_email(&branding, &link);
     mailer.send(mail.addressed_to(to)).await
 }

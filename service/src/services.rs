@@ -22,7 +22,11 @@ pub struct HubConfig {
 
 impl Default for HubConfig {
     fn default() -> Self {
-        Self { allow_signup: true, invitation_ttl: Duration::hours(72), public_url: None }
+        Self {
+            allow_signup: true,
+            invitation_ttl: Duration::hours(72),
+            public_url: None,
+        }
     }
 }
 

@@ -50,7 +50,8 @@ pub struct SessionInfo {
 
 /// The session behind a token, or `None` for an unknown, expired or revoked token.
 pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<SessionInfo>> {
-    let Some((session, user)) = repo::sessions::find_user(db, &hash_token(token), Utc::now()).await?
+    let Some((session, user)) =
+        repo::sessions::find_user(db, &hash_token(token), Utc::now()).await?
     else {
         return Ok(None);
     };
@@ -65,13 +66,17 @@ pub async fn switch_organization(
     token: &str,
     organization: OrganizationId,
 ) -> Result<()> {
-    let info = resolve(db, token).await?.ok_or(crate::Error::NotFound { what: "session" })?;
+    let info = resolve(db, token)
+        .await?
+        .ok_or(crate::Error::NotFound { what: "session" })?;
     let member = accounts::memberships(db, info.user.id)
         .await?
         .into_iter()
         .any(|a| a.organization_id == organization);
     if !member {
-        return Err(crate::Error::NotFound { what: "organization" });
+        return Err(crate::Error::NotFound {
+            what: "organization",
+        });
     }
     repo::sessions::set_organization(db, &hash_token(token), organization.0).await
 }

@@ -20,7 +20,11 @@ pub struct SignUp {
 
 /// Creates the vendor organization, the account and the admin membership, all or nothing.
 /// The first sign-up on a hub is always allowed; later ones only when `open` (a setting).
-pub async fn sign_up(db: &DatabaseConnection, form: SignUp, open: bool) -> Result<(User, Organization)> {
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    form: SignUp,
+    open: bool,
+) -> Result<(User, Organization)> {
     // Hash first: the transaction should not hold the database while argon2 runs.
     let account = accounts::new_account_row(form.user).await?;
     let txn = db.begin().await?;
@@ -58,12 +62,18 @@ pub async fn sign_up(db: &DatabaseConnection, form: SignUp, open: bool) -> Resul
 async fn free_slug(db: &impl sea_orm::ConnectionTrait, name: &str) -> Result<Slug> {
     let base = slugify(name);
     for n in 1..1000 {
-        let candidate = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
         if !repo::organizations::slug_taken(db, &candidate).await? {
             return Ok(Slug::parse(candidate)?);
         }
     }
-    Err(Error::Conflict { field: "organization name" })
+    Err(Error::Conflict {
+        field: "organization name",
+    })
 }
 
 fn slugify(name: &str) -> String {
@@ -95,8 +105,18 @@ mod tests {
         assert_eq!(slugify("42 Labs"), "org-42-labs");
         assert_eq!(slugify("!!!"), "org");
         assert_eq!(slugify("x"), "org-x");
-        for name in ["Acme Corp.", "42 Labs", "!!!", "x", &"long name ".repeat(20)] {
-            assert!(types::Slug::parse(slugify(name)).is_ok(), "{name:?} → {}", slugify(name));
+        for name in [
+            "Acme Corp.",
+            "42 Labs",
+            "!!!",
+            "x",
+            &"long name ".repeat(20),
+        ] {
+            assert!(
+                types::Slug::parse(slugify(name)).is_ok(),
+                "{name:?} → {}",
+                slugify(name)
+            );
         }
     }
 }

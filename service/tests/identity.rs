@@ -122,7 +122,10 @@ async fn memberships_carry_their_role(db: &DatabaseConnection) {
         .unwrap();
     let actors = accounts::memberships(db, user.id).await.unwrap();
     assert_eq!(actors.len(), 1);
-    assert_eq!((actors[0].organization_id, actors[0].role), (org.id, Role::ReadOnly));
+    assert_eq!(
+        (actors[0].organization_id, actors[0].role),
+        (org.id, Role::ReadOnly)
+    );
     assert!(actors[0].is_vendor());
     let err = accounts::add_membership(db, user.id, org.id, Role::Admin, None)
         .await
@@ -148,7 +151,10 @@ async fn a_session_resolves_to_its_user_until_it_ends(db: &DatabaseConnection) {
     let token = sessions::start(db, &user, None).await.unwrap();
     assert_eq!(token.len(), 64);
     assert_eq!(
-        sessions::resolve(db, &token).await.unwrap().map(|s| s.user.id),
+        sessions::resolve(db, &token)
+            .await
+            .unwrap()
+            .map(|s| s.user.id),
         Some(user.id)
     );
     assert_eq!(sessions::resolve(db, "not-a-token").await.unwrap(), None);

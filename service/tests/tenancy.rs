@@ -17,18 +17,28 @@ use types::{CustomerOrganizationId, Email, OrganizationName, Role};
 const PASSWORD: &str = "a long enough password";
 
 fn new_user(email: &str) -> accounts::NewUser {
-    accounts::NewUser { email: Email::parse(email).unwrap(), name: "Person".into(), password: PASSWORD.into() }
+    accounts::NewUser {
+        email: Email::parse(email).unwrap(),
+        name: "Person".into(),
+        password: PASSWORD.into(),
+    }
 }
 
 async fn vendor(db: &DatabaseConnection, name: &str, email: &str) -> Actor {
     let (user, org) = signup::sign_up(
         db,
-        SignUp { organization_name: OrganizationName::parse(name).unwrap(), user: new_user(email) },
+        SignUp {
+            organization_name: OrganizationName::parse(name).unwrap(),
+            user: new_user(email),
+        },
         true,
     )
     .await
     .unwrap();
-    let actor = accounts::actor(db, user.id, Some(org.id)).await.unwrap().unwrap();
+    let actor = accounts::actor(db, user.id, Some(org.id))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(actor.role, Role::Admin);
     actor
 }
@@ -44,13 +54,22 @@ async fn member(
     let issued = invitations::create(
         db,
         by,
-        NewInvitation { email: Email::parse(email).unwrap(), role, customer },
+        NewInvitation {
+            email: Email::parse(email).unwrap(),
+            role,
+            customer,
+        },
         Duration::hours(72),
     )
     .await
     .unwrap();
-    let (user, org) = invitations::accept(db, &issued.token, "Person".into(), PASSWORD.into()).await.unwrap();
-    accounts::actor(db, user.id, Some(org)).await.unwrap().unwrap()
+    let (user, org) = invitations::accept(db, &issued.token, "Person".into(), PASSWORD.into())
+        .await
+        .unwrap();
+    accounts::actor(db, user.id, Some(org))
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 struct World {
@@ -72,13 +91,43 @@ impl World {
         let vendor_rw = member(db, &vendor_admin, "rw@acme.test", Role::ReadWrite, None).await;
         let vendor_ro = member(db, &vendor_admin, "ro@acme.test", Role::ReadOnly, None).await;
         let name = |n: &str| OrganizationName::parse(n).unwrap();
-        let customer = customers::create(db, &vendor_admin, name("Globex")).await.unwrap().id;
-        let second_customer = customers::create(db, &vendor_admin, name("Initech")).await.unwrap().id;
-        let customer_admin = member(db, &vendor_admin, "admin@globex.test", Role::Admin, Some(customer)).await;
-        let customer_rw = member(db, &customer_admin, "rw@globex.test", Role::ReadWrite, Some(customer)).await;
-        let customer_ro = member(db, &customer_admin, "ro@globex.test", Role::ReadOnly, Some(customer)).await;
+        let customer = customers::create(db, &vendor_admin, name("Globex"))
+            .await
+            .unwrap()
+            .id;
+        let second_customer = customers::create(db, &vendor_admin, name("Initech"))
+            .await
+            .unwrap()
+            .id;
+        let customer_admin = member(
+            db,
+            &vendor_admin,
+            "admin@globex.test",
+            Role::Admin,
+            Some(customer),
+        )
+        .await;
+        let customer_rw = member(
+            db,
+            &customer_admin,
+            "rw@globex.test",
+            Role::ReadWrite,
+            Some(customer),
+        )
+        .await;
+        let customer_ro = member(
+            db,
+            &customer_admin,
+            "ro@globex.test",
+            Role::ReadOnly,
+            Some(customer),
+        )
+        .await;
         let other_vendor = vendor(db, "Umbrella", "admin@umbrella.test").await;
-        let other_customer = customers::create(db, &other_vendor, name("Hooli")).await.unwrap().id;
+        let other_customer = customers::create(db, &other_vendor, name("Hooli"))
+            .await
+            .unwrap()
+            .id;
         Self {
             vendor_admin,
             vendor_rw,
@@ -108,7 +157,10 @@ impl World {
 }
 
 fn denied<T: std::fmt::Debug>(result: consign_service::Result<T>) -> bool {
-    matches!(result, Err(Error::Forbidden { .. } | Error::NotFound { .. }))
+    matches!(
+        result,
+        Err(Error::Forbidden { .. } | Error::NotFound { .. })
+    )
 }
 
 /// Runs `op` for every actor and compares allowed/denied with `expected` (matrix order).
@@ -126,19 +178,28 @@ macro_rules! matrix {
     }};
 }
 
-async fn the_first_sign_up_creates_the_vendor_and_a_closed_hub_refuses_the_next(db: &DatabaseConnection) {
+async fn the_first_sign_up_creates_the_vendor_and_a_closed_hub_refuses_the_next(
+    db: &DatabaseConnection,
+) {
     let admin = vendor(db, "Acme Corp.", "ada@acme.test").await;
     assert!(admin.is_vendor());
     let err = signup::sign_up(
         db,
-        SignUp { organization_name: OrganizationName::parse("Second").unwrap(), user: new_user("bob@b.test") },
+        SignUp {
+            organization_name: OrganizationName::parse("Second").unwrap(),
+            user: new_user("bob@b.test"),
+        },
         false,
     )
     .await
     .unwrap_err();
     assert!(matches!(err, Error::SignUpClosed), "{err:?}");
     // Nothing of the refused sign-up was stored.
-    assert!(accounts::authenticate(db, "bob@b.test", PASSWORD.into()).await.is_err());
+    assert!(
+        accounts::authenticate(db, "bob@b.test", PASSWORD.into())
+            .await
+            .is_err()
+    );
     // A taken organization name gets a suffixed slug, not an error.
     let again = vendor(db, "Acme Corp.", "eve@acme2.test").await;
     assert_ne!(again.organization_id, admin.organization_id);
@@ -146,42 +207,75 @@ async fn the_first_sign_up_creates_the_vendor_and_a_closed_hub_refuses_the_next(
 
 async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnection) {
     let admin = vendor(db, "Acme", "admin@acme.test").await;
-    let customer = customers::create(db, &admin, OrganizationName::parse("Globex").unwrap()).await.unwrap();
+    let customer = customers::create(db, &admin, OrganizationName::parse("Globex").unwrap())
+        .await
+        .unwrap();
     let invite = |email: &str, ttl| {
         invitations::create(
             db,
             &admin,
-            NewInvitation { email: Email::parse(email).unwrap(), role: Role::Admin, customer: Some(customer.id) },
+            NewInvitation {
+                email: Email::parse(email).unwrap(),
+                role: Role::Admin,
+                customer: Some(customer.id),
+            },
             ttl,
         )
     };
-    let issued = invite("new@globex.test", Duration::hours(72)).await.unwrap();
+    let issued = invite("new@globex.test", Duration::hours(72))
+        .await
+        .unwrap();
     let preview = invitations::preview(db, &issued.token).await.unwrap();
     assert_eq!(preview.customer_name.as_deref(), Some("Globex"));
     assert!(!preview.existing_account);
 
     // A too-short password is refused and the link stays usable.
-    let err = invitations::accept(db, &issued.token, "New".into(), "short".into()).await.unwrap_err();
+    let err = invitations::accept(db, &issued.token, "New".into(), "short".into())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("at least 10"), "{err}");
-    let (user, org) = invitations::accept(db, &issued.token, "New".into(), PASSWORD.into()).await.unwrap();
+    let (user, org) = invitations::accept(db, &issued.token, "New".into(), PASSWORD.into())
+        .await
+        .unwrap();
     assert_eq!(org, admin.organization_id);
     let actor = accounts::actor(db, user.id, None).await.unwrap().unwrap();
     assert_eq!(actor.customer_organization_id, Some(customer.id));
 
-    let err = invitations::accept(db, &issued.token, "X".into(), PASSWORD.into()).await.unwrap_err();
-    assert!(matches!(err, Error::InvitationUnusable("already used")), "{err:?}");
+    let err = invitations::accept(db, &issued.token, "X".into(), PASSWORD.into())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvitationUnusable("already used")),
+        "{err:?}"
+    );
 
-    let expired = invite("late@globex.test", Duration::seconds(-1)).await.unwrap();
+    let expired = invite("late@globex.test", Duration::seconds(-1))
+        .await
+        .unwrap();
     let err = invitations::preview(db, &expired.token).await.unwrap_err();
-    assert!(matches!(err, Error::InvitationUnusable("expired")), "{err:?}");
+    assert!(
+        matches!(err, Error::InvitationUnusable("expired")),
+        "{err:?}"
+    );
 
-    let revoked = invite("gone@globex.test", Duration::hours(1)).await.unwrap();
-    invitations::revoke(db, &admin, revoked.invitation.id).await.unwrap();
-    assert!(matches!(invitations::preview(db, &revoked.token).await, Err(Error::InvitationUnusable("revoked"))));
+    let revoked = invite("gone@globex.test", Duration::hours(1))
+        .await
+        .unwrap();
+    invitations::revoke(db, &admin, revoked.invitation.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        invitations::preview(db, &revoked.token).await,
+        Err(Error::InvitationUnusable("revoked"))
+    ));
 
     // Resending replaces the link: the old one stops working, the new one works.
-    let first = invite("twice@globex.test", Duration::hours(1)).await.unwrap();
-    let second = invitations::resend(db, &admin, first.invitation.id, Duration::hours(72)).await.unwrap();
+    let first = invite("twice@globex.test", Duration::hours(1))
+        .await
+        .unwrap();
+    let second = invitations::resend(db, &admin, first.invitation.id, Duration::hours(72))
+        .await
+        .unwrap();
     assert!(invitations::preview(db, &first.token).await.is_err());
     assert!(invitations::preview(db, &second.token).await.is_ok());
 
@@ -195,7 +289,9 @@ async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnect
     assert!(statuses.contains(&Status::Revoked) && statuses.contains(&Status::Pending));
 
     // Inviting someone who is already a member is a conflict on the email field.
-    let err = invite("new@globex.test", Duration::hours(1)).await.unwrap_err();
+    let err = invite("new@globex.test", Duration::hours(1))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict { field: "email" }), "{err:?}");
 }
 
@@ -205,28 +301,49 @@ async fn an_existing_account_joins_with_its_own_password(db: &DatabaseConnection
     let issued = invitations::create(
         db,
         &acme,
-        NewInvitation { email: Email::parse("admin@umbrella.test").unwrap(), role: Role::ReadOnly, customer: None },
+        NewInvitation {
+            email: Email::parse("admin@umbrella.test").unwrap(),
+            role: Role::ReadOnly,
+            customer: None,
+        },
         Duration::hours(1),
     )
     .await
     .unwrap();
-    assert!(invitations::preview(db, &issued.token).await.unwrap().existing_account);
-    let err = invitations::accept(db, &issued.token, String::new(), "wrong password!".into()).await.unwrap_err();
+    assert!(
+        invitations::preview(db, &issued.token)
+            .await
+            .unwrap()
+            .existing_account
+    );
+    let err = invitations::accept(db, &issued.token, String::new(), "wrong password!".into())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidCredentials));
-    let (user, _) = invitations::accept(db, &issued.token, String::new(), PASSWORD.into()).await.unwrap();
+    let (user, _) = invitations::accept(db, &issued.token, String::new(), PASSWORD.into())
+        .await
+        .unwrap();
     // Now a member of two organizations, able to switch.
     assert_eq!(accounts::memberships(db, user.id).await.unwrap().len(), 2);
 }
 
 async fn the_last_admin_cannot_be_demoted_or_removed(db: &DatabaseConnection) {
     let admin = vendor(db, "Acme", "admin@acme.test").await;
-    let err = members::change_role(db, &admin, admin.user_id, Role::ReadOnly, None).await.unwrap_err();
+    let err = members::change_role(db, &admin, admin.user_id, Role::ReadOnly, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::LastAdmin), "{err:?}");
-    let err = members::remove(db, &admin, admin.user_id, None).await.unwrap_err();
+    let err = members::remove(db, &admin, admin.user_id, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::LastAdmin), "{err:?}");
     let second = member(db, &admin, "two@acme.test", Role::ReadWrite, None).await;
-    members::change_role(db, &admin, second.user_id, Role::Admin, None).await.unwrap();
-    members::change_role(db, &admin, admin.user_id, Role::ReadOnly, None).await.unwrap();
+    members::change_role(db, &admin, second.user_id, Role::Admin, None)
+        .await
+        .unwrap();
+    members::change_role(db, &admin, admin.user_id, Role::ReadOnly, None)
+        .await
+        .unwrap();
     let listed = members::list(db, &second, None).await.unwrap();
     assert_eq!(listed.len(), 2);
 }
@@ -239,25 +356,52 @@ async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
         home_markdown: "# Hello".into(),
         custom_host: host.into(),
     };
-    let err = branding::update(db, &admin, input("", "blue")).await.unwrap_err();
+    let err = branding::update(db, &admin, input("", "blue"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("primary colour"), "{err}");
-    branding::update(db, &admin, input("Portal.Acme.test", "#FF0000")).await.unwrap();
+    branding::update(db, &admin, input("Portal.Acme.test", "#FF0000"))
+        .await
+        .unwrap();
     let saved = branding::get(db, admin.organization_id).await.unwrap();
-    assert_eq!((saved.title.as_str(), saved.primary_color.as_str()), ("Acme Portal", "#ff0000"));
-    assert_eq!(branding::vendor_for_host(db, "portal.acme.test:8080").await.unwrap(), Some(admin.organization_id));
-    assert_eq!(branding::vendor_for_host(db, "unknown.test").await.unwrap(), None);
+    assert_eq!(
+        (saved.title.as_str(), saved.primary_color.as_str()),
+        ("Acme Portal", "#ff0000")
+    );
+    assert_eq!(
+        branding::vendor_for_host(db, "portal.acme.test:8080")
+            .await
+            .unwrap(),
+        Some(admin.organization_id)
+    );
+    assert_eq!(
+        branding::vendor_for_host(db, "unknown.test").await.unwrap(),
+        None
+    );
 
     let other = vendor(db, "Umbrella", "admin@umbrella.test").await;
-    let err = branding::update(db, &other, input("portal.acme.test", "#00ff00")).await.unwrap_err();
+    let err = branding::update(db, &other, input("portal.acme.test", "#00ff00"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
 
     let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
     branding::set_logo(db, &admin, png.clone()).await.unwrap();
-    assert_eq!(branding::logo(db, admin.organization_id).await.unwrap(), (png, "image/png".to_string()));
-    let err = branding::set_logo(db, &admin, b"<svg/>".to_vec()).await.unwrap_err();
+    assert_eq!(
+        branding::logo(db, admin.organization_id).await.unwrap(),
+        (png, "image/png".to_string())
+    );
+    let err = branding::set_logo(db, &admin, b"<svg/>".to_vec())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("PNG, JPEG or WebP"), "{err}");
     // The refused upload changed nothing.
-    assert!(branding::get(db, admin.organization_id).await.unwrap().has_logo);
+    assert!(
+        branding::get(db, admin.organization_id)
+            .await
+            .unwrap()
+            .has_logo
+    );
 }
 
 async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
@@ -274,15 +418,21 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
     matrix!(w, [true, true, false, false, false, false, true], |a| {
         customers::create(db, a, name(&format!("New {}", next()))).await
     });
-    matrix!(w, [true, true, true, true, true, true, false], |a| customers::get(db, a, w.customer).await);
+    matrix!(w, [true, true, true, true, true, true, false], |a| {
+        customers::get(db, a, w.customer).await
+    });
     matrix!(w, [true, true, true, false, false, false, false], |a| {
         customers::get(db, a, w.second_customer).await
     });
     matrix!(w, [false, false, false, false, false, false, true], |a| {
         customers::get(db, a, w.other_customer).await
     });
-    matrix!(w, [true, true, true, true, true, true, false], |a| members::list(db, a, Some(w.customer)).await);
-    matrix!(w, [true, true, true, false, false, false, true], |a| members::list(db, a, None).await);
+    matrix!(w, [true, true, true, true, true, true, false], |a| {
+        members::list(db, a, Some(w.customer)).await
+    });
+    matrix!(w, [true, true, true, false, false, false, true], |a| {
+        members::list(db, a, None).await
+    });
     matrix!(w, [true, true, false, true, false, false, false], |a| {
         invitations::list(db, a, Some(w.customer)).await
     });
@@ -313,7 +463,14 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
         .await
     });
     matrix!(w, [true, true, false, true, false, false, false], |a| {
-        members::change_role(db, a, w.customer_ro.user_id, Role::ReadOnly, Some(w.customer)).await
+        members::change_role(
+            db,
+            a,
+            w.customer_ro.user_id,
+            Role::ReadOnly,
+            Some(w.customer),
+        )
+        .await
     });
     matrix!(w, [true, false, false, false, false, false, false], |a| {
         members::change_role(db, a, w.vendor_ro.user_id, Role::ReadOnly, None).await
@@ -322,23 +479,42 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
         branding::update(
             db,
             a,
-            BrandingInput { title: "T".into(), primary_color: "#123456".into(), ..Default::default() },
+            BrandingInput {
+                title: "T".into(),
+                primary_color: "#123456".into(),
+                ..Default::default()
+            },
         )
         .await
     });
 
     // Listing never leaks another tenant's rows.
-    let names = |list: Vec<customers::Customer>| list.into_iter().map(|c| c.name).collect::<Vec<_>>();
-    assert_eq!(names(customers::list(db, &w.customer_ro).await.unwrap()), vec!["Globex"]);
+    let names =
+        |list: Vec<customers::Customer>| list.into_iter().map(|c| c.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(customers::list(db, &w.customer_ro).await.unwrap()),
+        vec!["Globex"]
+    );
     let theirs = names(customers::list(db, &w.other_vendor).await.unwrap());
     assert!(theirs.contains(&"Hooli".to_string()), "{theirs:?}");
-    assert!(!theirs.iter().any(|n| n == "Globex" || n == "Initech"), "{theirs:?}");
-    assert!(!names(customers::list(db, &w.vendor_ro).await.unwrap()).contains(&"Hooli".to_string()));
+    assert!(
+        !theirs.iter().any(|n| n == "Globex" || n == "Initech"),
+        "{theirs:?}"
+    );
+    assert!(
+        !names(customers::list(db, &w.vendor_ro).await.unwrap()).contains(&"Hooli".to_string())
+    );
 
     // Deleting: vendor admins only, and never across vendors.
-    assert!(denied(customers::delete(db, &w.vendor_rw, w.second_customer).await));
-    assert!(denied(customers::delete(db, &w.other_vendor, w.second_customer).await));
-    customers::delete(db, &w.vendor_admin, w.second_customer).await.unwrap();
+    assert!(denied(
+        customers::delete(db, &w.vendor_rw, w.second_customer).await
+    ));
+    assert!(denied(
+        customers::delete(db, &w.other_vendor, w.second_customer).await
+    ));
+    customers::delete(db, &w.vendor_admin, w.second_customer)
+        .await
+        .unwrap();
 }
 
 on_both_databases!(

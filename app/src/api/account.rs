@@ -47,8 +47,13 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     use service::rate_limit::{RESET_PER_ACCOUNT, RESET_PER_IP};
     let services = super::services()?;
     let ip = super::client_address().await;
-    services.limiter.hit(&format!("reset/ip/{ip}"), RESET_PER_IP)?;
-    services.limiter.hit(&format!("reset/account/{}", email.trim().to_lowercase()), RESET_PER_ACCOUNT)?;
+    services
+        .limiter
+        .hit(&format!("reset/ip/{ip}"), RESET_PER_IP)?;
+    services.limiter.hit(
+        &format!("reset/account/{}", email.trim().to_lowercase()),
+        RESET_PER_ACCOUNT,
+    )?;
     let answer = "If an account uses this address, a link to set a new password is on its way. \
                   It works for one hour."
         .to_string();
@@ -60,10 +65,18 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
                 .into(),
         });
     };
-    if let Some((user, token)) = service::email_links::request_password_reset(&services.db, &email).await? {
+    if let Some((user, token)) =
+        service::email_links::request_password_reset(&services.db, &email).await?
+    {
         let base = super::base_url(&services).await;
-        if let Err(err) =
-            service::notifications::send_password_reset(&services.db, mailer.as_ref(), &user, &base, &token).await
+        if let Err(err) = service::notifications::send_password_reset(
+            &services.db,
+            mailer.as_ref(),
+            &user,
+            &base,
+            &token,
+        )
+        .await
         {
             // Logged, not shown: the answer must not reveal whether the account exists.
             tracing::error!(error = %err, "password reset mail not sent");
@@ -87,7 +100,14 @@ pub async fn change_password(current: String, password: String) -> Result<String
     let services = super::services()?;
     let info = super::session(&services).await?;
     let keep = super::session_token().await;
-    service::email_links::change_password(&services.db, &info.user, current, password, keep.as_deref()).await?;
+    service::email_links::change_password(
+        &services.db,
+        &info.user,
+        current,
+        password,
+        keep.as_deref(),
+    )
+    .await?;
     Ok("Password changed. Every other browser signed in to your account was signed out.".into())
 }
 
@@ -102,9 +122,20 @@ async fn send_check(
     let base = super::base_url(services).await;
     match &services.mailer {
         Some(mailer) => {
-            service::notifications::send_address_check(&services.db, mailer.as_ref(), user, to.clone(), &base, path, token)
-                .await?;
-            Ok(LinkSent { message: format!("We sent a link to {to}. Open it to confirm."), link: None })
+            service::notifications::send_address_check(
+                &services.db,
+                mailer.as_ref(),
+                user,
+                to.clone(),
+                &base,
+                path,
+                token,
+            )
+            .await?;
+            Ok(LinkSent {
+                message: format!("We sent a link to {to}. Open it to confirm."),
+                link: None,
+            })
         }
         None => Ok(LinkSent {
             message: "This hub cannot send email: open this link to confirm.".into(),
@@ -119,7 +150,14 @@ pub async fn request_verification() -> Result<LinkSent, AppError> {
     let services = super::services()?;
     let info = super::session(&services).await?;
     let token = service::email_links::request_verification(&services.db, &info.user).await?;
-    send_check(&services, &info.user, info.user.email.clone(), "verify", &token).await
+    send_check(
+        &services,
+        &info.user,
+        info.user.email.clone(),
+        "verify",
+        &token,
+    )
+    .await
 }
 
 /// Spends an emailed address link: `purpose` is `verify` (confirm the account's address) or
@@ -142,6 +180,12 @@ pub async fn request_email_change(password: String, email: String) -> Result<Lin
     let services = super::services()?;
     let info = super::session(&services).await?;
     let email = types::Email::parse(email).map_err(service::Error::Invalid)?;
-    let token = service::email_links::request_email_change(&services.db, &info.user, password, email.clone()).await?;
+    let token = service::email_links::request_email_change(
+        &services.db,
+        &info.user,
+        password,
+        email.clone(),
+    )
+    .await?;
     send_check(&services, &info.user, email, "change-email", &token).await
 }

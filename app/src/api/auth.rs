@@ -46,9 +46,13 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
     use service::rate_limit::{SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP};
     let services = super::services()?;
     let ip = super::client_address().await;
-    services.limiter.hit(&format!("sign-in/ip/{ip}"), SIGN_IN_PER_IP)?;
+    services
+        .limiter
+        .hit(&format!("sign-in/ip/{ip}"), SIGN_IN_PER_IP)?;
     let account = email.trim().to_lowercase();
-    services.limiter.hit(&format!("sign-in/account/{account}"), SIGN_IN_PER_ACCOUNT)?;
+    services
+        .limiter
+        .hit(&format!("sign-in/account/{account}"), SIGN_IN_PER_ACCOUNT)?;
     let user = service::accounts::authenticate(&services.db, &email, password).await?;
     let token = service::sessions::start(&services.db, &user, None).await?;
     super::set_session_cookie(
@@ -120,7 +124,10 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
         organization_id: info.actor.as_ref().map(|a| a.organization_id.to_string()),
         organizations: choices
             .into_iter()
-            .map(|(id, label)| OrganizationChoice { id: id.to_string(), label })
+            .map(|(id, label)| OrganizationChoice {
+                id: id.to_string(),
+                label,
+            })
             .collect(),
     }))
 }
@@ -129,7 +136,9 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 #[server(prefix = "/_fn", endpoint = "switch_organization")]
 pub async fn switch_organization(organization: String) -> Result<(), AppError> {
     let services = super::services()?;
-    let token = super::session_token().await.ok_or(AppError::Unauthenticated)?;
+    let token = super::session_token()
+        .await
+        .ok_or(AppError::Unauthenticated)?;
     let id = super::parse_id(&organization, "Organization")?;
     service::sessions::switch_organization(&services.db, &token, id).await?;
     leptos_axum::redirect("/");

@@ -30,7 +30,9 @@ impl From<service::branding::Branding> for BrandingView {
         let version = b.updated_at.map(|t| t.timestamp()).unwrap_or_default();
         Self {
             organization_id: b.organization_id.to_string(),
-            logo_url: b.has_logo.then(|| format!("/branding/{}/logo?v={version}", b.organization_id)),
+            logo_url: b
+                .has_logo
+                .then(|| format!("/branding/{}/logo?v={version}", b.organization_id)),
             home_html: service::branding::render_markdown(&b.home_markdown),
             title: b.title,
             primary_color: b.primary_color,
@@ -45,7 +47,9 @@ impl From<service::branding::Branding> for BrandingView {
 pub async fn my_branding() -> Result<BrandingView, AppError> {
     let (services, actor) = super::actor().await?;
     actor.require_vendor_read("see the branding")?;
-    Ok(service::branding::get(&services.db, actor.organization_id).await?.into())
+    Ok(service::branding::get(&services.db, actor.organization_id)
+        .await?
+        .into())
 }
 
 /// Saves the branding.
@@ -57,8 +61,15 @@ pub async fn save_branding(
     custom_host: String,
 ) -> Result<BrandingView, AppError> {
     let (services, actor) = super::actor().await?;
-    let input = service::branding::BrandingInput { title, primary_color, home_markdown, custom_host };
-    Ok(service::branding::update(&services.db, &actor, input).await?.into())
+    let input = service::branding::BrandingInput {
+        title,
+        primary_color,
+        home_markdown,
+        custom_host,
+    };
+    Ok(service::branding::update(&services.db, &actor, input)
+        .await?
+        .into())
 }
 
 /// Renders markdown exactly as the customer portal will (for the live preview).

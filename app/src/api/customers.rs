@@ -19,7 +19,11 @@ pub struct CustomerView {
 #[cfg(feature = "ssr")]
 impl From<service::customers::Customer> for CustomerView {
     fn from(c: service::customers::Customer) -> Self {
-        Self { id: c.id.to_string(), name: c.name, created: c.created_at.format("%Y-%m-%d").to_string() }
+        Self {
+            id: c.id.to_string(),
+            name: c.name,
+            created: c.created_at.format("%Y-%m-%d").to_string(),
+        }
     }
 }
 
@@ -36,7 +40,9 @@ pub async fn list_customers() -> Result<Vec<CustomerView>, AppError> {
 pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Customer")?;
-    Ok(service::customers::get(&services.db, &actor, id).await?.into())
+    Ok(service::customers::get(&services.db, &actor, id)
+        .await?
+        .into())
 }
 
 /// Creates a customer organization.
@@ -44,7 +50,9 @@ pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {
 pub async fn create_customer(name: String) -> Result<CustomerView, AppError> {
     let (services, actor) = super::actor().await?;
     let name = types::OrganizationName::parse(name).map_err(service::Error::Invalid)?;
-    Ok(service::customers::create(&services.db, &actor, name).await?.into())
+    Ok(service::customers::create(&services.db, &actor, name)
+        .await?
+        .into())
 }
 
 /// Deletes a customer organization with its users' memberships and invitations.

@@ -68,7 +68,11 @@ impl From<service::invitations::Invitation> for InvitationView {
 
 #[cfg(feature = "ssr")]
 fn scope(customer: &str) -> Result<Option<types::CustomerOrganizationId>, AppError> {
-    if customer.trim().is_empty() { Ok(None) } else { super::parse_id(customer, "Customer").map(Some) }
+    if customer.trim().is_empty() {
+        Ok(None)
+    } else {
+        super::parse_id(customer, "Customer").map(Some)
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -81,18 +85,43 @@ async fn deliver(
     let link = service::notifications::invitation_link(&base, &issued.token);
     let hours = u32::try_from(services.config.invitation_ttl.num_hours()).unwrap_or(72);
     let (emailed, mail_problem) = match &services.mailer {
-        None => (false, Some("No mail server is configured on this hub: copy the link and send it yourself.".to_string())),
+        None => (
+            false,
+            Some(
+                "No mail server is configured on this hub: copy the link and send it yourself."
+                    .to_string(),
+            ),
+        ),
         Some(mailer) => {
-            match service::notifications::send_invitation(&services.db, mailer.as_ref(), actor, &issued, &base, hours).await {
+            match service::notifications::send_invitation(
+                &services.db,
+                mailer.as_ref(),
+                actor,
+                &issued,
+                &base,
+                hours,
+            )
+            .await
+            {
                 Ok(()) => (true, None),
                 Err(err) => {
                     tracing::warn!(error = %err, "invitation email not sent");
-                    (false, Some(format!("The email could not be sent ({err}); copy the link and send it yourself.")))
+                    (
+                        false,
+                        Some(format!(
+                            "The email could not be sent ({err}); copy the link and send it yourself."
+                        )),
+                    )
                 }
             }
         }
     };
-    IssuedView { email: issued.invitation.email, link, emailed, mail_problem }
+    IssuedView {
+        email: issued.invitation.email,
+        link,
+        emailed,
+        mail_problem,
+    }
 }
 
 /// Invites someone (into the vendor when `customer` is empty) and emails the link.
@@ -101,11 +130,15 @@ pub async fn invite(email: String, role: String, customer: String) -> Result<Iss
     let (services, actor) = super::actor().await?;
     let new = service::invitations::NewInvitation {
         email: types::Email::parse(email).map_err(service::Error::Invalid)?,
-        role: role.parse().map_err(|message: String| AppError::Invalid { field: "role".into(), message })?,
+        role: role.parse().map_err(|message: String| AppError::Invalid {
+            field: "role".into(),
+            message,
+        })?,
         customer: scope(&customer)?,
     };
     let issued =
-        service::invitations::create(&services.db, &actor, new, services.config.invitation_ttl).await?;
+        service::invitations::create(&services.db, &actor, new, services.config.invitation_ttl)
+            .await?;
     Ok(deliver(&services, &actor, issued).await)
 }
 
@@ -123,7 +156,8 @@ pub async fn resend_invitation(id: String) -> Result<IssuedView, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Invitation")?;
     let issued =
-        service::invitations::resend(&services.db, &actor, id, services.config.invitation_ttl).await?;
+        service::invitations::resend(&services.db, &actor, id, services.config.invitation_ttl)
+            .await?;
     Ok(deliver(&services, &actor, issued).await)
 }
 
@@ -153,12 +187,24 @@ pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppE
 
 /// Accepts an invitation, signs the person in and sends them to their portal.
 #[server(prefix = "/_fn", endpoint = "accept_invitation")]
-pub async fn accept_invitation(token: String, name: String, password: String) -> Result<(), AppError> {
+pub async fn accept_invitation(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<(), AppError> {
     let services = super::services()?;
     let (user, org) = service::invitations::accept(&services.db, &token, name, password).await?;
     let session = service::sessions::start(&services.db, &user, Some(org)).await?;
-    super::set_session_cookie(&session, services.secure_cookies, service::sessions::SESSION_LIFETIME.num_seconds());
+    super::set_session_cookie(
+        &session,
+        services.secure_cookies,
+        service::sessions::SESSION_LIFETIME.num_seconds(),
+    );
     let actor = service::accounts::actor(&services.db, user.id, Some(org)).await?;
-    leptos_axum::redirect(if actor.is_some_and(|a| !a.is_vendor()) { "/portal" } else { "/" });
+    leptos_axum::redirect(if actor.is_some_and(|a| !a.is_vendor()) {
+        "/portal"
+    } else {
+        "/"
+    });
     Ok(())
 }

@@ -20,7 +20,11 @@ pub struct MemberView {
 
 #[cfg(feature = "ssr")]
 fn scope(customer: &str) -> Result<Option<types::CustomerOrganizationId>, AppError> {
-    if customer.trim().is_empty() { Ok(None) } else { super::parse_id(customer, "Customer").map(Some) }
+    if customer.trim().is_empty() {
+        Ok(None)
+    } else {
+        super::parse_id(customer, "Customer").map(Some)
+    }
 }
 
 /// The members of the vendor (`customer` empty) or of one customer.
@@ -30,7 +34,12 @@ pub async fn list_members(customer: String) -> Result<Vec<MemberView>, AppError>
     let list = service::members::list(&services.db, &actor, scope(&customer)?).await?;
     Ok(list
         .into_iter()
-        .map(|m| MemberView { user_id: m.user_id.to_string(), name: m.name, email: m.email, role: m.role.to_string() })
+        .map(|m| MemberView {
+            user_id: m.user_id.to_string(),
+            name: m.name,
+            email: m.email,
+            role: m.role.to_string(),
+        })
         .collect())
 }
 
@@ -38,7 +47,10 @@ pub async fn list_members(customer: String) -> Result<Vec<MemberView>, AppError>
 #[server(prefix = "/_fn", endpoint = "change_role")]
 pub async fn change_role(user: String, role: String, customer: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
-    let role = role.parse().map_err(|message: String| AppError::Invalid { field: "role".into(), message })?;
+    let role = role.parse().map_err(|message: String| AppError::Invalid {
+        field: "role".into(),
+        message,
+    })?;
     let user = super::parse_id(&user, "User")?;
     Ok(service::members::change_role(&services.db, &actor, user, role, scope(&customer)?).await?)
 }

@@ -42,7 +42,9 @@ mod server_side {
         services: &service::Services,
     ) -> Result<service::sessions::SessionInfo, AppError> {
         let token = session_token().await.ok_or(AppError::Unauthenticated)?;
-        service::sessions::resolve(&services.db, &token).await?.ok_or(AppError::Unauthenticated)
+        service::sessions::resolve(&services.db, &token)
+            .await?
+            .ok_or(AppError::Unauthenticated)
     }
 
     /// The services and the signed-in person acting in their current organization.
@@ -65,7 +67,11 @@ mod server_side {
             .ok()
             .and_then(|h| h.get(http::header::HOST)?.to_str().ok().map(String::from))
             .unwrap_or_else(|| "localhost".into());
-        let scheme = if services.secure_cookies { "https" } else { "http" };
+        let scheme = if services.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
         format!("{scheme}://{host}")
     }
 
@@ -74,14 +80,20 @@ mod server_side {
         leptos_axum::extract::<http::request::Parts>()
             .await
             .ok()
-            .and_then(|p| p.extensions.get::<service::rate_limit::ClientAddress>().copied())
+            .and_then(|p| {
+                p.extensions
+                    .get::<service::rate_limit::ClientAddress>()
+                    .copied()
+            })
             .map(|a| a.0.to_string())
             .unwrap_or_else(|| "unknown".into())
     }
 
     /// Parses an id sent by a form.
     pub(crate) fn parse_id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T, AppError> {
-        value.trim().parse().map_err(|_| AppError::NotFound { what: what.to_string() })
+        value.trim().parse().map_err(|_| AppError::NotFound {
+            what: what.to_string(),
+        })
     }
 
     /// Sets (or, with `max_age` 0, clears) the session cookie.

@@ -6,11 +6,9 @@ use leptos::server_fn::ServerFn;
 use crate::error::AppError;
 
 /// Classes of a text input.
-pub const INPUT: &str =
-    "rounded-md border border-slate-300 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none";
+pub const INPUT: &str = "rounded-md border border-slate-300 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none";
 /// Classes of a primary button.
-pub const BUTTON: &str =
-    "rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50";
+pub const BUTTON: &str = "rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-50";
 /// Classes of a secondary button.
 pub const BUTTON_SECONDARY: &str =
     "rounded-md border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-100";
@@ -37,7 +35,10 @@ where
 
 /// A `<select>` of the three roles.
 #[component]
-pub fn RoleSelect(#[prop(into)] selected: String, #[prop(optional, into)] id: String) -> impl IntoView {
+pub fn RoleSelect(
+    #[prop(into)] selected: String,
+    #[prop(optional, into)] id: String,
+) -> impl IntoView {
     let option = move |value: &'static str, label: &'static str| {
         view! { <option value=value selected=selected == value>{label}</option> }
     };

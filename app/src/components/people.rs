@@ -19,12 +19,24 @@ pub fn People(#[prop(into)] customer: String) -> impl IntoView {
     let remove = ServerAction::<RemoveMember>::new();
     let scope = customer.clone();
     let members = Resource::new(
-        move || (change_role.version().get(), remove.version().get(), invite.version().get()),
+        move || {
+            (
+                change_role.version().get(),
+                remove.version().get(),
+                invite.version().get(),
+            )
+        },
         move |_| list_members(scope.clone()),
     );
     let scope = customer.clone();
     let invitations = Resource::new(
-        move || (invite.version().get(), resend.version().get(), revoke.version().get()),
+        move || {
+            (
+                invite.version().get(),
+                resend.version().get(),
+                revoke.version().get(),
+            )
+        },
         move |_| list_invitations(scope.clone()),
     );
     let members_customer = customer.clone();

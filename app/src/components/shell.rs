@@ -61,7 +61,7 @@ pub fn VendorNav(
     user: SessionUser,
     #[prop(optional)] sign_out: Option<ServerAction<SignOut>>,
 ) -> impl IntoView {
-    let sign_out = sign_out.unwrap_or_else(ServerAction::<SignOut>::new);
+    let sign_out = sign_out.unwrap_or_default();
     let switch = ServerAction::<SwitchOrganization>::new();
     let link = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100";
     let current = user.organization_id.clone().unwrap_or_default();

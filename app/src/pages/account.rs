@@ -3,7 +3,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::api::account::{ChangePassword, LinkSent, RequestEmailChange, RequestVerification, my_account};
+use crate::api::account::{
+    ChangePassword, LinkSent, RequestEmailChange, RequestVerification, my_account,
+};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::frame::{Frame, Portal};
 

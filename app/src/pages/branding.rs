@@ -51,10 +51,15 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
         if let Some(err) = q.get("logo_error") {
             Some(view! { <p id="logo-error" role="alert" class="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">{err}</p> }.into_any())
         } else {
-            q.get("logo").map(|_| view! { <p id="logo-saved" class="text-sm text-emerald-700">"Logo saved."</p> }.into_any())
+            q.get("logo").map(|_| {
+                view! { <p id="logo-saved" class="text-sm text-emerald-700">"Logo saved."</p> }
+                    .into_any()
+            })
         }
     };
-    let saved = move || save.value().get().and_then(Result::ok).map(|_| view! { <p id="branding-saved" class="text-sm text-emerald-700">"Branding saved."</p> });
+    let saved = move || {
+        save.value().get().and_then(Result::ok).map(|_| view! { <p id="branding-saved" class="text-sm text-emerald-700">"Branding saved."</p> })
+    };
     view! {
         <div class="grid gap-6 md:grid-cols-2">
             <section class=CARD>

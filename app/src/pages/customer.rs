@@ -59,9 +59,17 @@ pub fn CustomerPortal() -> impl IntoView {
 
 #[component]
 fn BrandedHeader(branding: Option<BrandingView>) -> impl IntoView {
-    let color = branding.as_ref().map(|b| b.primary_color.clone()).unwrap_or_else(|| "#0d9488".into());
-    let title = branding.as_ref().map(|b| b.title.clone()).unwrap_or_else(|| "Customer portal".into());
-    let logo = branding.and_then(|b| b.logo_url).unwrap_or_else(|| "/logo.svg".into());
+    let color = branding
+        .as_ref()
+        .map(|b| b.primary_color.clone())
+        .unwrap_or_else(|| "#0d9488".into());
+    let title = branding
+        .as_ref()
+        .map(|b| b.title.clone())
+        .unwrap_or_else(|| "Customer portal".into());
+    let logo = branding
+        .and_then(|b| b.logo_url)
+        .unwrap_or_else(|| "/logo.svg".into());
     view! {
         <header class="text-white shadow-sm" id="portal-header" style=format!("background-color: {color}") data-color=color.clone()>
             <div class="mx-auto max-w-5xl px-6 py-4 flex items-center gap-3">

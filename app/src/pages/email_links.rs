@@ -2,8 +2,8 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_params_map;
 
 use crate::api::account::{ConfirmEmailLink, RequestPasswordReset, ResetPassword};
 use crate::components::form::{ActionError, BUTTON, CARD, INPUT};

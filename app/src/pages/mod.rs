@@ -2,10 +2,10 @@
 
 pub mod account;
 pub mod branding;
-pub mod email_links;
 pub mod customer;
 pub mod customer_detail;
 pub mod customers;
+pub mod email_links;
 pub mod home;
 pub mod invite;
 pub mod not_found;

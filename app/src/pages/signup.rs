@@ -11,7 +11,10 @@ use crate::components::frame::{Frame, Portal};
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let sign_up = ServerAction::<SignUp>::new();
-    let field = |label: &'static str, name: &'static str, kind: &'static str, autocomplete: &'static str| {
+    let field = |label: &'static str,
+                 name: &'static str,
+                 kind: &'static str,
+                 autocomplete: &'static str| {
         view! {
             <label class="flex flex-col gap-1 text-sm font-medium">
                 {label}

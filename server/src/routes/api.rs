@@ -19,7 +19,22 @@ use crate::state::AppState;
 
 /// The REST API routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/me", get(me))
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/{*rest}", axum::routing::any(unknown_route))
+}
+
+/// Any other path under `/api/v1`: a JSON 404, never the portal's HTML page.
+async fn unknown_route(uri: axum::http::Uri) -> impl axum::response::IntoResponse {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({
+            "error": {
+                "code": "not_found",
+                "message": format!("no API route {}: see /api/v1/openapi.json once it is published", uri.path()),
+            }
+        })),
+    )
 }
 
 /// The caller of an API request, authenticated by a personal access token.

@@ -36,7 +36,8 @@ fn back(error: Option<&str>) -> Response {
     match error {
         None => Redirect::to("/branding?logo=saved").into_response(),
         Some(message) => {
-            let encoded: String = url::form_urlencoded::byte_serialize(message.as_bytes()).collect();
+            let encoded: String =
+                url::form_urlencoded::byte_serialize(message.as_bytes()).collect();
             Redirect::to(&format!("/branding?logo_error={encoded}")).into_response()
         }
     }
@@ -95,10 +96,16 @@ async fn read_logo(
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
-async fn logo(State(services): State<service::Services>, Path(organization): Path<String>) -> Response {
+async fn logo(
+    State(services): State<service::Services>,
+    Path(organization): Path<String>,
+) -> Response {
     let Ok(organization) = organization.parse() else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -10,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 
 /// Refuses cross-origin POST, PUT, PATCH and DELETE requests.
 pub async fn same_origin_only(request: Request, next: Next) -> Response {
-    let changes_state = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let changes_state = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
     if changes_state && is_cross_site(request.headers()) {
         tracing::warn!(path = %request.uri().path(), "cross-site request refused");
         return (
@@ -37,10 +40,12 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
         None => false,
         Some(source) => url::Url::parse(source)
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
             .is_none_or(|origin_host| !origin_host.eq_ignore_ascii_case(host)),
     }
 }
@@ -59,22 +64,23 @@ mod tests {
 
     #[test]
     fn same_host_passes_and_another_host_is_refused() {
-        assert!(!is_cross_site(&headers(&[("host", "hub.test:8080"), ("origin", "http://hub.test:8080")])));
-        assert!(is_cross_site(&headers(&[("host", "hub.test:8080"), ("origin", "https://evil.test")])));
-        assert!(is_cross_site(&headers(&[("host", "hub.test"), ("referer", "https://evil.test/form")])));
+        assert!(!is_cross_site(&headers(&[
+            ("host", "hub.test:8080"),
+            ("origin", "http://hub.test:8080")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("host", "hub.test:8080"),
+            ("origin", "https://evil.test")
+        ])));
+        assert!(is_cross_site(&headers(&[
+            ("host", "hub.test"),
+            ("referer", "https://evil.test/form")
+        ])));
         assert!(!is_cross_site(&headers(&[("host", "hub.test")])));
-        assert!(is_cross_site(&headers(&[("host", "hub.test"), ("origin", "null"), ("cookie", "a=b")])));
+        assert!(is_cross_site(&headers(&[
+            ("host", "hub.test"),
+            ("origin", "null"),
+            ("cookie", "a=b")
+        ])));
     }
-}
-
-/// Records the client's address in the request (for per-address attempt limits).
-pub async fn client_address(mut request: Request, next: Next) -> Response {
-    let address = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip());
-    if let Some(ip) = address {
-        request.extensions_mut().insert(service::rate_limit::ClientAddress(ip));
-    }
-    next.run(request).await
 }

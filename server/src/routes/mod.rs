@@ -2,5 +2,6 @@
 
 pub mod api;
 pub mod branding;
+pub mod client_address;
 pub mod csrf;
 pub mod health;

@@ -10,11 +10,18 @@ use crate::{Error, Result};
 
 /// Inserts a customer; a name taken within the vendor is a conflict on `name`.
 pub async fn insert(db: &impl ConnectionTrait, row: customer::Model) -> Result<customer::Model> {
-    row.into_active_model().reset_all().insert(db).await.map_err(Error::conflict_on("name"))
+    row.into_active_model()
+        .reset_all()
+        .insert(db)
+        .await
+        .map_err(Error::conflict_on("name"))
 }
 
 /// The vendor's customers, by name.
-pub async fn list(db: &impl ConnectionTrait, organization_id: uuid::Uuid) -> Result<Vec<customer::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    organization_id: uuid::Uuid,
+) -> Result<Vec<customer::Model>> {
     Ok(customer::Entity::find()
         .filter(customer::Column::OrganizationId.eq(organization_id))
         .order_by_asc(customer::Column::Name)

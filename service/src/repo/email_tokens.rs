@@ -31,7 +31,11 @@ pub async fn find_usable(
 }
 
 /// Spends a link; `false` if another request spent it first.
-pub async fn mark_used(db: &impl ConnectionTrait, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+pub async fn mark_used(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let result = email_token::Entity::update_many()
         .col_expr(email_token::Column::UsedAt, Expr::value(Some(now)))
         .filter(email_token::Column::TokenHash.eq(token_hash))
@@ -42,7 +46,12 @@ pub async fn mark_used(db: &impl ConnectionTrait, token_hash: &str, now: DateTim
 }
 
 /// Spends every open link of `purpose` for a user (a new one supersedes them).
-pub async fn spend_all(db: &impl ConnectionTrait, user: uuid::Uuid, purpose: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn spend_all(
+    db: &impl ConnectionTrait,
+    user: uuid::Uuid,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     email_token::Entity::update_many()
         .col_expr(email_token::Column::UsedAt, Expr::value(Some(now)))
         .filter(email_token::Column::UserId.eq(user))
@@ -54,7 +63,11 @@ pub async fn spend_all(db: &impl ConnectionTrait, user: uuid::Uuid, purpose: &st
 }
 
 /// Replaces an account's password hash.
-pub async fn set_password_hash(db: &impl ConnectionTrait, user: uuid::Uuid, hash: &str) -> Result<()> {
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user: uuid::Uuid,
+    hash: &str,
+) -> Result<()> {
     user_account::Entity::update_many()
         .col_expr(user_account::Column::PasswordHash, Expr::value(hash))
         .filter(user_account::Column::Id.eq(user))
@@ -64,9 +77,16 @@ pub async fn set_password_hash(db: &impl ConnectionTrait, user: uuid::Uuid, hash
 }
 
 /// Marks an account's address verified.
-pub async fn set_verified(db: &impl ConnectionTrait, user: uuid::Uuid, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_verified(
+    db: &impl ConnectionTrait,
+    user: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     user_account::Entity::update_many()
-        .col_expr(user_account::Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .col_expr(
+            user_account::Column::EmailVerifiedAt,
+            Expr::value(Some(now)),
+        )
         .filter(user_account::Column::Id.eq(user))
         .exec(db)
         .await?;
@@ -74,10 +94,18 @@ pub async fn set_verified(db: &impl ConnectionTrait, user: uuid::Uuid, now: Date
 }
 
 /// Changes an account's address (verified by the link that confirmed it).
-pub async fn set_email(db: &impl ConnectionTrait, user: uuid::Uuid, email: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn set_email(
+    db: &impl ConnectionTrait,
+    user: uuid::Uuid,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     user_account::Entity::update_many()
         .col_expr(user_account::Column::Email, Expr::value(email))
-        .col_expr(user_account::Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .col_expr(
+            user_account::Column::EmailVerifiedAt,
+            Expr::value(Some(now)),
+        )
         .filter(user_account::Column::Id.eq(user))
         .exec(db)
         .await
@@ -86,7 +114,11 @@ pub async fn set_email(db: &impl ConnectionTrait, user: uuid::Uuid, email: &str,
 }
 
 /// Ends every session of a user except `keep` (a token hash), e.g. after a password change.
-pub async fn end_sessions(db: &impl ConnectionTrait, user: uuid::Uuid, keep: Option<&str>) -> Result<()> {
+pub async fn end_sessions(
+    db: &impl ConnectionTrait,
+    user: uuid::Uuid,
+    keep: Option<&str>,
+) -> Result<()> {
     let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user));
     if let Some(keep) = keep {
         query = query.filter(session::Column::TokenHash.ne(keep));

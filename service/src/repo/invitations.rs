@@ -11,7 +11,10 @@ use crate::Result;
 use crate::entity::invitation;
 
 /// Inserts an invitation.
-pub async fn insert(db: &impl ConnectionTrait, row: invitation::Model) -> Result<invitation::Model> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: invitation::Model,
+) -> Result<invitation::Model> {
     Ok(row.into_active_model().reset_all().insert(db).await?)
 }
 
@@ -27,7 +30,10 @@ pub async fn list(
         Some(c) => query.filter(invitation::Column::CustomerOrganizationId.eq(c)),
         None => query.filter(invitation::Column::CustomerOrganizationId.is_null()),
     };
-    Ok(query.order_by_desc(invitation::Column::CreatedAt).all(db).await?)
+    Ok(query
+        .order_by_desc(invitation::Column::CreatedAt)
+        .all(db)
+        .await?)
 }
 
 /// One invitation of a vendor.
@@ -43,7 +49,10 @@ pub async fn find(
 }
 
 /// The invitation behind a link's token hash.
-pub async fn find_by_token(db: &impl ConnectionTrait, token_hash: &str) -> Result<Option<invitation::Model>> {
+pub async fn find_by_token(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<invitation::Model>> {
     Ok(invitation::Entity::find()
         .filter(invitation::Column::TokenHash.eq(token_hash))
         .one(db)
@@ -102,7 +111,11 @@ pub async fn renew(
 
 /// Marks an invitation used, only if it is still pending and unexpired: exactly one of two
 /// concurrent acceptances wins. Returns whether this call won.
-pub async fn mark_accepted(db: &impl ConnectionTrait, id: uuid::Uuid, now: DateTime<Utc>) -> Result<bool> {
+pub async fn mark_accepted(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let result = invitation::Entity::update_many()
         .col_expr(invitation::Column::AcceptedAt, Expr::value(Some(now)))
         .filter(invitation::Column::Id.eq(id))

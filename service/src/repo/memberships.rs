@@ -10,12 +10,22 @@ use crate::entity::{membership, user_account};
 use crate::{Error, Result};
 
 /// Inserts a membership; a user can be a member of an organization only once.
-pub async fn insert(db: &impl ConnectionTrait, row: membership::Model) -> Result<membership::Model> {
-    row.into_active_model().reset_all().insert(db).await.map_err(Error::conflict_on("membership"))
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: membership::Model,
+) -> Result<membership::Model> {
+    row.into_active_model()
+        .reset_all()
+        .insert(db)
+        .await
+        .map_err(Error::conflict_on("membership"))
 }
 
 /// Every membership of a user, oldest first.
-pub async fn list_for_user(db: &impl ConnectionTrait, user_id: uuid::Uuid) -> Result<Vec<membership::Model>> {
+pub async fn list_for_user(
+    db: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+) -> Result<Vec<membership::Model>> {
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .order_by_asc(membership::Column::CreatedAt)
@@ -29,7 +39,9 @@ pub async fn find(
     user_id: uuid::Uuid,
     organization_id: uuid::Uuid,
 ) -> Result<Option<membership::Model>> {
-    Ok(membership::Entity::find_by_id((user_id, organization_id)).one(db).await?)
+    Ok(membership::Entity::find_by_id((user_id, organization_id))
+        .one(db)
+        .await?)
 }
 
 /// The members of a vendor (`customer = None`) or of one of its customers, with their accounts.
@@ -45,8 +57,14 @@ pub async fn list_members(
         Some(c) => query.filter(membership::Column::CustomerOrganizationId.eq(c)),
         None => query.filter(membership::Column::CustomerOrganizationId.is_null()),
     };
-    let rows = query.order_by_asc(membership::Column::CreatedAt).all(db).await?;
-    Ok(rows.into_iter().filter_map(|(m, u)| u.map(|u| (m, u))).collect())
+    let rows = query
+        .order_by_asc(membership::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, u)| u.map(|u| (m, u)))
+        .collect())
 }
 
 /// How many admins the vendor (`customer = None`) or customer organization has.
@@ -82,8 +100,14 @@ pub async fn set_role(
 }
 
 /// Removes a membership.
-pub async fn delete(db: &impl ConnectionTrait, user_id: uuid::Uuid, organization_id: uuid::Uuid) -> Result<()> {
-    membership::Entity::delete_by_id((user_id, organization_id)).exec(db).await?;
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+    organization_id: uuid::Uuid,
+) -> Result<()> {
+    membership::Entity::delete_by_id((user_id, organization_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

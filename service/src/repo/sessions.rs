@@ -45,7 +45,10 @@ pub async fn set_organization(
     organization_id: uuid::Uuid,
 ) -> Result<()> {
     session::Entity::update_many()
-        .col_expr(session::Column::OrganizationId, sea_orm::sea_query::Expr::value(Some(organization_id)))
+        .col_expr(
+            session::Column::OrganizationId,
+            sea_orm::sea_query::Expr::value(Some(organization_id)),
+        )
         .filter(session::Column::TokenHash.eq(token_hash))
         .exec(db)
         .await?;

@@ -14,9 +14,9 @@ pub async fn insert(
 ) -> Result<user_account::Model> {
     row.into_active_model()
         .reset_all()
-    .insert(db)
-    .await
-    .map_err(Error::conflict_on("email"))
+        .insert(db)
+        .await
+        .map_err(Error::conflict_on("email"))
 }
 
 /// The account with this (normalised) email, if any.
@@ -31,6 +31,9 @@ pub async fn find_by_email(
 }
 
 /// The account with this id, if any.
-pub async fn find(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<Option<user_account::Model>> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+) -> Result<Option<user_account::Model>> {
     Ok(user_account::Entity::find_by_id(id).one(db).await?)
 }
