@@ -4,6 +4,8 @@
 //! `postgres://postgres@127.0.0.1:5433/postgres`); `cargo xtask test` starts a private cluster
 //! and sets it. Without it the PostgreSQL tests fail, naming the variable: they never skip.
 
+pub mod world;
+
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 

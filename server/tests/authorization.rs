@@ -1,0 +1,233 @@
+//! The authorization matrix through the hub's real HTTP surface: every portal server function
+//! × (vendor admin / read_write / read_only, customer admin / read_write / read_only, a user of
+//! another vendor, anonymous), each with a real session cookie.
+
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+
+use consign_server::Settings;
+use service::auth::Actor;
+use service::testing::world::World;
+use service::{accounts, sessions};
+
+const ACTORS: [&str; 8] = [
+    "vendor admin",
+    "vendor read_write",
+    "vendor read_only",
+    "customer admin",
+    "customer read_write",
+    "customer read_only",
+    "other vendor",
+    "anonymous",
+];
+
+async fn cookie_for(db: &sea_orm::DatabaseConnection, actor: &Actor) -> String {
+    let row = service::repo::users::find(db, actor.user_id.0)
+        .await
+        .unwrap()
+        .unwrap();
+    let user: accounts::User = row.try_into().unwrap();
+    let token = sessions::start(db, &user, Some(actor.organization_id))
+        .await
+        .unwrap();
+    format!("{}={token}", sessions::COOKIE_NAME)
+}
+
+/// Whether the server function answered with success, or with a refusal; anything else fails.
+async fn allowed(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: Option<&str>,
+    endpoint: &str,
+    form: &[(&str, String)],
+) -> bool {
+    let mut request = client.post(format!("{base}/_fn/{endpoint}")).form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    if status.is_success() || status.is_redirection() {
+        return true;
+    }
+    let refused = ["Forbidden", "NotFound", "Unauthenticated"]
+        .iter()
+        .any(|k| body.contains(k));
+    assert!(refused, "{endpoint}: unexpected answer {status}: {body}");
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_server_function_enforces_roles_and_tenants() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: dir.path().join("data"),
+        site_root: dir.path().join("site"),
+        ..Settings::default()
+    };
+    let state = consign_server::prepare(&settings).await.unwrap();
+    let db = state.services.db.clone();
+    let world = World::build(&db).await;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(consign_server::serve(state, listener, async move {
+        let _ = stopped.await;
+    }));
+
+    let mut cookies = Vec::new();
+    for (_, actor) in world.actors() {
+        cookies.push(Some(cookie_for(&db, actor).await));
+    }
+    cookies.push(None);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let customer = world.customer.to_string();
+    let second = world.second_customer.to_string();
+    let mut n = 0;
+
+    // (endpoint, form, expected for each actor in ACTORS order)
+    let cases: Vec<(&str, Vec<(&str, String)>, [bool; 8])> = vec![
+        (
+            "list_customers",
+            vec![],
+            [true, true, true, true, true, true, true, false],
+        ),
+        (
+            "get_customer",
+            vec![("id", customer.clone())],
+            [true, true, true, true, true, true, false, false],
+        ),
+        (
+            "get_customer",
+            vec![("id", second.clone())],
+            [true, true, true, false, false, false, false, false],
+        ),
+        (
+            "list_members",
+            vec![("customer", customer.clone())],
+            [true, true, true, true, true, true, false, false],
+        ),
+        (
+            "list_members",
+            vec![("customer", String::new())],
+            [true, true, true, false, false, false, true, false],
+        ),
+        (
+            "list_invitations",
+            vec![("customer", customer.clone())],
+            [true, true, false, true, false, false, false, false],
+        ),
+        (
+            "my_branding",
+            vec![],
+            [true, true, true, false, false, false, true, false],
+        ),
+        (
+            "preview_markdown",
+            vec![("markdown", "# x".into())],
+            [true, true, true, false, false, false, true, false],
+        ),
+        (
+            "list_tokens",
+            vec![],
+            [true, true, true, true, true, true, true, false],
+        ),
+        (
+            "my_account",
+            vec![],
+            [true, true, true, true, true, true, true, false],
+        ),
+        (
+            "save_branding",
+            vec![
+                ("title", "T".into()),
+                ("primary_color", "#123456".into()),
+                ("home_markdown", String::new()),
+                ("custom_host", String::new()),
+            ],
+            [true, false, false, false, false, false, true, false],
+        ),
+        (
+            "change_role",
+            vec![
+                ("user", world.customer_ro.user_id.to_string()),
+                ("role", "read_only".into()),
+                ("customer", customer.clone()),
+            ],
+            [true, true, false, true, false, false, false, false],
+        ),
+    ];
+    for (endpoint, form, expected) in cases {
+        for (i, cookie) in cookies.iter().enumerate() {
+            let got = allowed(&client, &base, cookie.as_deref(), endpoint, &form).await;
+            assert_eq!(got, expected[i], "{endpoint} {form:?} as {}", ACTORS[i]);
+        }
+    }
+
+    // Creating things: fresh names so that only authorization decides.
+    let creates: [(&str, [bool; 8]); 3] = [
+        (
+            "create_customer",
+            [true, true, false, false, false, false, true, false],
+        ),
+        (
+            "invite_customer",
+            [true, true, false, true, false, false, false, false],
+        ),
+        (
+            "invite_vendor",
+            [true, false, false, false, false, false, true, false],
+        ),
+    ];
+    for (what, expected) in creates {
+        for (i, cookie) in cookies.iter().enumerate() {
+            n += 1;
+            let (endpoint, form) = match what {
+                "create_customer" => ("create_customer", vec![("name", format!("Customer {n}"))]),
+                "invite_customer" => (
+                    "invite",
+                    vec![
+                        ("email", format!("guest{n}@globex.test")),
+                        ("role", "read_only".into()),
+                        ("customer", customer.clone()),
+                    ],
+                ),
+                _ => (
+                    "invite",
+                    vec![
+                        ("email", format!("staff{n}@acme.test")),
+                        ("role", "read_only".into()),
+                        ("customer", String::new()),
+                    ],
+                ),
+            };
+            let got = allowed(&client, &base, cookie.as_deref(), endpoint, &form).await;
+            assert_eq!(got, expected[i], "{what} as {}", ACTORS[i]);
+        }
+    }
+
+    // Deleting: everyone but the vendor admin is refused, and the admin goes last.
+    for i in (0..cookies.len()).rev() {
+        let got = allowed(
+            &client,
+            &base,
+            cookies[i].as_deref(),
+            "delete_customer",
+            &[("id", second.clone())],
+        )
+        .await;
+        assert_eq!(got, i == 0, "delete_customer as {}", ACTORS[i]);
+    }
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
