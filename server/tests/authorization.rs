@@ -12,6 +12,9 @@ use service::auth::Actor;
 use service::testing::world::World;
 use service::{accounts, sessions};
 
+/// A server function, its form, and whether each of [`ACTORS`] may call it.
+type Case = (&'static str, Vec<(&'static str, String)>, [bool; 8]);
+
 const ACTORS: [&str; 8] = [
     "vendor admin",
     "vendor read_write",
@@ -95,7 +98,7 @@ async fn every_server_function_enforces_roles_and_tenants() {
     let mut n = 0;
 
     // (endpoint, form, expected for each actor in ACTORS order)
-    let cases: Vec<(&str, Vec<(&str, String)>, [bool; 8])> = vec![
+    let cases: Vec<Case> = vec![
         (
             "list_customers",
             vec![],
