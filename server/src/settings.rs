@@ -394,4 +394,44 @@ mod tests {
         let err = Settings::load(Some(&file), env(&[])).unwrap_err();
         assert!(err.to_string().contains("lisen"), "{err}");
     }
+
+    #[test]
+    fn a_mail_server_needs_a_sender_and_gets_the_port_of_its_tls_mode() {
+        let err =
+            Settings::load(None, env(&[("CONSIGN_SMTP_HOST", "smtp.example.com")])).unwrap_err();
+        assert!(err.to_string().contains("CONSIGN_MAIL_FROM"), "{err}");
+        let s = Settings::load(
+            None,
+            env(&[
+                ("CONSIGN_SMTP_HOST", "smtp.example.com"),
+                ("CONSIGN_SMTP_TLS", "tls"),
+                ("CONSIGN_SMTP_USERNAME", "hub"),
+                ("CONSIGN_SMTP_PASSWORD", "mail-secret"),
+                ("CONSIGN_MAIL_FROM", "Acme <noreply@acme.example>"),
+            ]),
+        )
+        .unwrap();
+        let mail = s.mail.clone().unwrap();
+        assert_eq!((mail.host.as_str(), mail.port), ("smtp.example.com", 465));
+        assert!(!format!("{s:?}").contains("mail-secret"));
+        let err = Settings::load(None, env(&[("CONSIGN_SMTP_TLS", "ssl")])).unwrap_err();
+        assert!(err.to_string().contains("none, starttls or tls"), "{err}");
+    }
+
+    #[test]
+    fn sign_up_and_invitation_lifetime_are_settings() {
+        let s = Settings::load(
+            None,
+            env(&[
+                ("CONSIGN_ALLOW_SIGNUP", "false"),
+                ("CONSIGN_INVITATION_TTL_HOURS", "24"),
+            ]),
+        )
+        .unwrap();
+        assert!(!s.allow_signup);
+        assert_eq!(s.invitation_ttl_hours, 24);
+        let err = Settings::load(None, env(&[("CONSIGN_INVITATION_TTL_HOURS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("at least 1"), "{err}");
+        assert!(Settings::load(None, env(&[("CONSIGN_ALLOW_SIGNUP", "maybe")])).is_err());
+    }
 }
