@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use consign_end2end::browser::{Browser, with_browser};
-use consign_end2end::hub::TestHub;
+use consign_end2end::hub;
 use fantoccini::Locator;
 use service::accounts::NewUser;
 use service::signup::{self, SignUp};
@@ -18,7 +18,7 @@ async fn fill(browser: &Browser, css: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
-    let hub = TestHub::start().await;
+    let hub = hub::start().await;
     signup::sign_up(
         &hub.services.db,
         SignUp {
@@ -112,7 +112,7 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_customer_portal_shell_hydrates_too() {
-    let hub = TestHub::start().await;
+    let hub = hub::start().await;
     let portal = hub.url("/portal");
     with_browser(|browser| async move {
         browser.client.goto(&portal).await.unwrap();

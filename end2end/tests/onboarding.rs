@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use consign_end2end::browser::{Browser, with_browser};
-use consign_end2end::hub::TestHub;
+use consign_end2end::hub;
 use consign_end2end::smtp::SmtpSink;
 use fantoccini::Locator;
 use service::mail::{MailSettings, Sender, TlsMode};
@@ -39,7 +39,7 @@ async fn text(browser: &Browser, css: &str) -> String {
 async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
     let sink = SmtpSink::start().await;
     let port = sink.port();
-    let hub = TestHub::start_with(|s| {
+    let hub = hub::start_with(|s| {
         s.mail = Some(MailSettings {
             host: "127.0.0.1".into(),
             port,

@@ -10,6 +10,8 @@ pub mod routes;
 pub mod settings;
 pub mod state;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -6,62 +6,15 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
-
-use consign_server::{Settings, StartError};
+use consign_server::testing::TestHub;
 use service::accounts::{self, NewUser};
 use service::auth::Actor;
 use service::signup::{self, SignUp};
 use service::testing::{Backend, TestDb};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use types::{Email, OrganizationName};
 
-struct Hub {
-    address: SocketAddr,
-    services: service::Services,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), StartError>>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(database_url: Option<String>) -> Hub {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data_dir: dir.path().join("data"),
-        site_root: dir.path().join("site"),
-        database_url: database_url.map(Into::into),
-        ..Settings::default()
-    };
-    let state = consign_server::prepare(&settings).await.unwrap();
-    let services = state.services.clone();
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(consign_server::serve(state, listener, async move {
-        let _ = stopped.await;
-    }));
-    Hub {
-        address,
-        services,
-        stop,
-        task,
-        _dir: dir,
-    }
-}
-
-impl Hub {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    async fn shut_down(self) {
-        self.stop.send(()).unwrap();
-        self.task.await.unwrap().unwrap();
-    }
+async fn start(database_url: Option<String>) -> TestHub {
+    TestHub::start(database_url, None).await
 }
 
 fn client() -> reqwest::Client {
@@ -103,7 +56,7 @@ async fn vendor_account(
     (user, org.id)
 }
 
-async fn me(hub: &Hub, authorization: Option<&str>) -> reqwest::Response {
+async fn me(hub: &TestHub, authorization: Option<&str>) -> reqwest::Response {
     let mut request = client().get(hub.url("/api/v1/me"));
     if let Some(value) = authorization {
         request = request.header("authorization", value);
@@ -133,7 +86,7 @@ async fn assert_unauthenticated(response: reqwest::Response, case: &str) {
 }
 
 /// The whole round trip on one hub.
-async fn a_token_identifies_its_owner_until_it_is_revoked(hub: &Hub) {
+async fn a_token_identifies_its_owner_until_it_is_revoked(hub: &TestHub) {
     let admin = vendor(&hub.services, "Acme", "ada@acme.test").await;
     let other = vendor(&hub.services, "Umbrella", "bob@umbrella.test").await;
     let (token, secret) =
@@ -346,14 +299,14 @@ async fn the_tokens_page_forms_work_without_javascript_and_the_secret_is_served_
     assert!(set_cookie(&refused, "consign_new_token").is_none());
     let location = refused.headers()["location"].to_str().unwrap().to_string();
     assert!(location.contains("__err="), "{location}");
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
 async fn the_api_authenticates_by_access_token_on_sqlite() {
     let hub = start(None).await;
     a_token_identifies_its_owner_until_it_is_revoked(&hub).await;
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -361,6 +314,6 @@ async fn the_api_authenticates_by_access_token_on_postgresql() {
     let db = TestDb::new(Backend::Postgres).await;
     let hub = start(Some(db.url.clone())).await;
     a_token_identifies_its_owner_until_it_is_revoked(&hub).await;
-    hub.shut_down().await;
+    hub.stop().await;
     db.close().await;
 }

@@ -5,9 +5,7 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
-
-use consign_server::Settings;
+use consign_server::testing::TestHub;
 use service::auth::Actor;
 use service::testing::world::World;
 use service::{accounts, sessions};
@@ -65,24 +63,10 @@ async fn allowed(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_enforces_roles_and_tenants() {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data_dir: dir.path().join("data"),
-        site_root: dir.path().join("site"),
-        ..Settings::default()
-    };
-    let state = consign_server::prepare(&settings).await.unwrap();
-    let db = state.services.db.clone();
+    let hub = TestHub::start(None, None).await;
+    let db = hub.services.db.clone();
     let world = World::build(&db).await;
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(consign_server::serve(state, listener, async move {
-        let _ = stopped.await;
-    }));
+    let base = hub.url("");
 
     let mut cookies = Vec::new();
     for (_, actor) in world.actors() {
@@ -231,6 +215,5 @@ async fn every_server_function_enforces_roles_and_tenants() {
         assert_eq!(got, i == 0, "delete_customer as {}", ACTORS[i]);
     }
 
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    hub.stop().await;
 }

@@ -6,58 +6,14 @@
 
 use std::net::SocketAddr;
 
-use consign_server::{Settings, StartError};
+use consign_server::Settings;
+use consign_server::testing::TestHub;
 use service::accounts::{self, NewUser};
 use service::testing::{Backend, TestDb};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use types::Email;
 
-struct Hub {
-    address: SocketAddr,
-    services: service::Services,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), StartError>>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(database_url: Option<String>) -> Hub {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        data_dir: dir.path().join("data"),
-        site_root: dir.path().join("site"),
-        database_url: database_url.map(Into::into),
-        ..Settings::default()
-    };
-    let state = consign_server::prepare(&settings).await.unwrap();
-    let services = state.services.clone();
-    let listener = tokio::net::TcpListener::bind(settings.listen)
-        .await
-        .unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(consign_server::serve(state, listener, async move {
-        let _ = stopped.await;
-    }));
-    Hub {
-        address,
-        services,
-        stop,
-        task,
-        _dir: dir,
-    }
-}
-
-impl Hub {
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    async fn shut_down(self) {
-        self.stop.send(()).unwrap();
-        self.task.await.unwrap().unwrap();
-    }
+async fn start(database_url: Option<String>) -> TestHub {
+    TestHub::start(database_url, None).await
 }
 
 fn client() -> reqwest::Client {
@@ -112,7 +68,7 @@ async fn probes_answer_and_readiness_checks_the_database() {
             .status(),
         200
     );
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -146,7 +102,7 @@ async fn the_home_page_is_a_server_rendered_sign_in_page_that_loads_the_bundle()
         .await
         .unwrap();
     assert!(portal.contains("Customer portal") && portal.contains("data-portal=\"customer\""));
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -160,7 +116,7 @@ async fn an_unknown_api_path_is_a_json_404() {
     assert_eq!(response.status(), 404);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -169,7 +125,7 @@ async fn an_unknown_path_is_a_404_page() {
     let response = client().get(hub.url("/no/such/page")).send().await.unwrap();
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Page not found"));
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -237,7 +193,7 @@ async fn signing_in_works_without_javascript() {
         html.contains("id=\"sign-in-form\"") && !html.contains("Welcome"),
         "the session must end"
     );
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -261,7 +217,7 @@ async fn a_failed_sign_in_gives_one_generic_message_for_every_cause() {
     }
     assert!(bodies[0].contains("InvalidCredentials"), "{}", bodies[0]);
     assert!(bodies.iter().all(|b| b == &bodies[0]), "{bodies:?}");
-    hub.shut_down().await;
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -277,7 +233,7 @@ async fn shutdown_finishes_and_run_returns() {
         .await
         .unwrap();
     let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(consign_server::run(settings, listener, async move {
         let _ = stopped.await;
     }));
@@ -341,7 +297,7 @@ async fn the_hub_runs_on_postgresql_too() {
         .await
         .unwrap();
     assert!(response.headers().get("set-cookie").is_some());
-    hub.shut_down().await;
+    hub.stop().await;
     db.close().await;
 }
 
