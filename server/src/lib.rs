@@ -52,10 +52,7 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         config: service::services::HubConfig {
             allow_signup: settings.allow_signup,
             invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
-            public_url: settings
-                .public_url
-                .as_ref()
-                .map(|u| u.as_str().trim_end_matches('/').to_string()),
+            public_url: settings.public_base_url(),
         },
         mailer,
         limiter: std::sync::Arc::default(),
@@ -99,6 +96,8 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let mut settings = settings;
+    settings.default_public_url(listener.local_addr().map_err(StartError::Serve)?);
     let state = prepare(&settings).await?;
     tracing::info!(data_dir = %settings.data_dir.display(), "hub prepared");
     serve(state, listener, shutdown).await

@@ -11,13 +11,17 @@ use consign_server::{Settings, telemetry};
 /// Settings come from defaults, then the optional TOML file, then the environment:
 /// CONSIGN_LISTEN (127.0.0.1:8080), CONSIGN_DATA_DIR (./data), CONSIGN_DATABASE_URL or
 /// DATABASE_URL (SQLite file under the data directory; postgres://… for PostgreSQL),
-/// CONSIGN_SITE_ROOT (target/site), CONSIGN_PUBLIC_URL, CONSIGN_LOG (info),
-/// CONSIGN_LOG_FORMAT (text | json).
+/// CONSIGN_SITE_ROOT (target/site), CONSIGN_PUBLIC_URL (the address in emailed links; defaults
+/// to the listening address), CONSIGN_LOG (info), CONSIGN_LOG_FORMAT (text | json),
+/// CONSIGN_ALLOW_SIGNUP (true), CONSIGN_INVITATION_TTL_HOURS (72), and for email
+/// CONSIGN_SMTP_HOST, CONSIGN_SMTP_PORT, CONSIGN_SMTP_TLS (starttls | tls | none),
+/// CONSIGN_SMTP_USERNAME, CONSIGN_SMTP_PASSWORD, CONSIGN_MAIL_FROM.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about)]
 struct Cli {
     /// A TOML file with any of the settings (keys: listen, data_dir, database_url, site_root,
-    /// public_url, log, log_format).
+    /// public_url, log, log_format, allow_signup, invitation_ttl_hours, smtp_host, smtp_port,
+    /// smtp_tls, smtp_username, smtp_password, mail_from).
     #[arg(long, env = "CONSIGN_CONFIG")]
     config: Option<PathBuf>,
 }

@@ -177,6 +177,22 @@ impl Settings {
         }
     }
 
+    /// When no public URL is configured, uses the address the hub actually listens on. Links in
+    /// emails are built from it, never from a request's `Host` header (which the sender of the
+    /// request chooses: a forged one would send password-reset links to another site).
+    pub fn default_public_url(&mut self, bound: std::net::SocketAddr) {
+        if self.public_url.is_none() {
+            self.public_url = Url::parse(&format!("http://{bound}")).ok();
+        }
+    }
+
+    /// The public URL without a trailing slash, for building links.
+    pub fn public_base_url(&self) -> Option<String> {
+        self.public_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_string())
+    }
+
     /// Whether people reach the hub over https (then cookies are `Secure`).
     pub fn serves_https(&self) -> bool {
         self.public_url

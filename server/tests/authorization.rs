@@ -202,6 +202,61 @@ async fn every_server_function_enforces_roles_and_tenants() {
         }
     }
 
+    // Acting on one invitation or member: a fresh one for every caller, so only authorization
+    // decides. Customer-scope management: vendor admins and writers, and the customer's admin.
+    let manage = [true, true, false, true, false, false, false, false];
+    for (i, cookie) in cookies.iter().enumerate() {
+        for endpoint in ["resend_invitation", "revoke_invitation"] {
+            n += 1;
+            let issued = service::invitations::create(
+                &db,
+                &world.vendor_admin,
+                service::invitations::NewInvitation {
+                    email: types::Email::parse(format!("pending{n}@globex.test")).unwrap(),
+                    role: types::Role::ReadOnly,
+                    customer: Some(world.customer),
+                },
+                chrono::Duration::hours(1),
+            )
+            .await
+            .unwrap();
+            let form = [("id", issued.invitation.id.to_string())];
+            let got = allowed(&client, &base, cookie.as_deref(), endpoint, &form).await;
+            assert_eq!(got, manage[i], "{endpoint} as {}", ACTORS[i]);
+        }
+        n += 1;
+        let target = service::testing::world::member(
+            &db,
+            &world.vendor_admin,
+            &format!("member{n}@globex.test"),
+            types::Role::ReadOnly,
+            Some(world.customer),
+        )
+        .await;
+        let form = [
+            ("user", target.user_id.to_string()),
+            ("customer", customer.clone()),
+        ];
+        let got = allowed(&client, &base, cookie.as_deref(), "remove_member", &form).await;
+        assert_eq!(got, manage[i], "remove_member as {}", ACTORS[i]);
+    }
+
+    // A personal access token can be revoked by its owner only.
+    let (token, _) = service::access_tokens::create(&db, &world.vendor_admin, "ci".into(), None)
+        .await
+        .unwrap();
+    for i in (0..cookies.len()).rev() {
+        let got = allowed(
+            &client,
+            &base,
+            cookies[i].as_deref(),
+            "revoke_token",
+            &[("id", token.id.to_string())],
+        )
+        .await;
+        assert_eq!(got, i == 0, "revoke_token as {}", ACTORS[i]);
+    }
+
     // Deleting: everyone but the vendor admin is refused, and the admin goes last.
     for i in (0..cookies.len()).rev() {
         let got = allowed(

@@ -16,7 +16,7 @@ pub struct HubConfig {
     /// How long an invitation link works.
     pub invitation_ttl: Duration,
     /// The address people use to reach the hub (`https://hub.example.com`), for links in
-    /// emails; `None` means "the host the request came in on".
+    /// emails; the server fills in its own listening address when none is configured.
     pub public_url: Option<String>,
 }
 

@@ -57,22 +57,15 @@ mod server_side {
         Ok((services, actor))
     }
 
-    /// The hub's public base URL: the configured one, else the request's own host.
+    /// The hub's public base URL, for links in emails: the configured one (the server sets it
+    /// to its own address when none is configured). Never the request's `Host` header, which
+    /// the requester chooses.
     pub(crate) async fn base_url(services: &service::Services) -> String {
-        if let Some(url) = &services.config.public_url {
-            return url.clone();
-        }
-        let host = leptos_axum::extract::<http::HeaderMap>()
-            .await
-            .ok()
-            .and_then(|h| h.get(http::header::HOST)?.to_str().ok().map(String::from))
-            .unwrap_or_else(|| "localhost".into());
-        let scheme = if services.secure_cookies {
-            "https"
-        } else {
-            "http"
-        };
-        format!("{scheme}://{host}")
+        services
+            .config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| "http://localhost".into())
     }
 
     /// The client's address (set by the server for every request).
