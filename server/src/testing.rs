@@ -44,12 +44,13 @@ impl TestHub {
             ..Settings::default()
         };
         adjust(&mut settings);
-        let state = crate::prepare(&settings).await.expect("prepare hub");
-        let services = state.services.clone();
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .expect("bind");
         let address = listener.local_addr().expect("address");
+        settings.default_public_url(address);
+        let state = crate::prepare(&settings).await.expect("prepare hub");
+        let services = state.services.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::serve(state, listener, async move {
             let _ = stopped.await;
