@@ -1,5 +1,5 @@
 //! The whole onboarding path in a real browser, with a real SMTP server receiving the mail:
-//! a vendor signs up → sets branding (live preview, logo upload) → creates a customer → invites
+//! a vendor signs up → confirms their address by mail → sets branding (live preview, logo upload) → creates a customer → invites
 //! a user → the mail arrives → its link is opened → the user sets a password → the customer
 //! portal shows the vendor's logo, title and colour.
 
@@ -74,6 +74,16 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             fill(&browser, "#signup-password", "a long enough password").await;
             click(&browser, "#signup-submit").await;
             assert_eq!(text(&browser, "#welcome").await, "Welcome, Ada Vendor");
+
+            // The sign-up mail confirms the vendor's address.
+            let verify = sink.wait_for("ada@acme.test", Duration::from_secs(20)).await;
+            let verify_link = verify.first_link().expect("a link in the verification mail");
+            assert!(verify_link.starts_with(&format!("{base}/verify/")), "{verify_link}");
+            c.goto(&verify_link).await.unwrap();
+            browser.wait_for("#consign-root[data-hydrated='true']").await;
+            click(&browser, "#confirm-submit").await;
+            let confirmed = text(&browser, "#confirm-done").await;
+            assert!(confirmed.contains("ada@acme.test is confirmed"), "{confirmed}");
 
             // 2. Branding, with a live preview before saving.
             c.goto(&format!("{base}/branding")).await.unwrap();

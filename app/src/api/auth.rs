@@ -84,6 +84,26 @@ pub async fn sign_up(
     };
     let (user, org) =
         service::signup::sign_up(&services.db, form, services.config.allow_signup).await?;
+    if let Some(mailer) = &services.mailer {
+        // Ask the new admin to confirm their address; a mail failure must not undo the sign-up.
+        let base = super::base_url(&services).await;
+        let sent = async {
+            let token = service::email_links::request_verification(&services.db, &user).await?;
+            service::notifications::send_address_check(
+                &services.db,
+                mailer.as_ref(),
+                &user,
+                user.email.clone(),
+                &base,
+                "verify",
+                &token,
+            )
+            .await
+        };
+        if let Err(err) = sent.await {
+            tracing::warn!(error = %err, "verification mail after sign-up not sent");
+        }
+    }
     let token = service::sessions::start(&services.db, &user, Some(org.id)).await?;
     super::set_session_cookie(
         &token,
