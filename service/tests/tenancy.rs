@@ -364,6 +364,22 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
         !names(customers::list(db, &w.vendor_ro).await.unwrap()).contains(&"Hooli".to_string())
     );
 
+    // A customer name is unique within a vendor (not across vendors), and a clash stores nothing.
+    let err = customers::create(db, &w.vendor_admin, name("Globex"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { field: "name" }), "{err:?}");
+    customers::create(db, &w.other_vendor, name("Globex"))
+        .await
+        .unwrap();
+    let globexes = customers::list(db, &w.vendor_admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.name == "Globex")
+        .count();
+    assert_eq!(globexes, 1);
+
     // Deleting: vendor admins only, and never across vendors.
     assert!(denied(
         customers::delete(db, &w.vendor_rw, w.second_customer).await

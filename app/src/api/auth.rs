@@ -161,6 +161,9 @@ pub async fn switch_organization(organization: String) -> Result<(), AppError> {
         .ok_or(AppError::Unauthenticated)?;
     let id = super::parse_id(&organization, "Organization")?;
     service::sessions::switch_organization(&services.db, &token, id).await?;
-    leptos_axum::redirect("/");
+    // A vendor membership opens the vendor portal, a customer membership the customer portal.
+    let info = super::session(&services).await?;
+    let vendor = info.actor.is_some_and(|a| a.is_vendor());
+    leptos_axum::redirect(if vendor { "/" } else { "/portal" });
     Ok(())
 }

@@ -3,7 +3,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::api::auth::{SignIn, SignOut, current_user};
+use crate::api::auth::{SignIn, SignOut, SwitchOrganization, current_user};
 use crate::api::branding::{BrandingView, portal_branding};
 use crate::components::form::CARD;
 use crate::components::frame::Portal;
@@ -15,7 +15,14 @@ use crate::components::sign_in_form::SignInForm;
 pub fn CustomerPortal() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    let session = move || (sign_in.version().get(), sign_out.version().get());
+    let switch = ServerAction::<SwitchOrganization>::new();
+    let session = move || {
+        (
+            sign_in.version().get(),
+            sign_out.version().get(),
+            switch.version().get(),
+        )
+    };
     let user = Resource::new(session, |_| current_user());
     let branding = Resource::new(session, |_| portal_branding());
     let hydrated = RwSignal::new(false);
@@ -38,6 +45,20 @@ pub fn CustomerPortal() -> impl IntoView {
                                             <h1 class="text-2xl font-semibold tracking-tight" id="welcome">{format!("Welcome, {}", user.name)}</h1>
                                             <p class="mt-1 text-sm text-slate-500">{format!("Signed in as {}", user.email)}</p>
                                             <div class="prose mt-6" id="portal-home" inner_html=home></div>
+                                            {(user.organizations.len() > 1).then(|| {
+                                                let current = user.organization_id.clone().unwrap_or_default();
+                                                view! {
+                                                    <ActionForm action=switch attr:class="mt-6 flex items-center gap-2">
+                                                        <label class="text-sm text-slate-600" for="switch-organization">"Organization"</label>
+                                                        <select name="organization" id="switch-organization" class="rounded-md border border-slate-300 px-2 py-1 text-sm">
+                                                            {user.organizations.iter().map(|o| view! {
+                                                                <option value=o.id.clone() selected=o.id == current>{o.label.clone()}</option>
+                                                            }).collect_view()}
+                                                        </select>
+                                                        <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-xs">"Switch"</button>
+                                                    </ActionForm>
+                                                }
+                                            })}
                                             <ActionForm action=sign_out attr:class="mt-6">
                                                 <input type="hidden" name="next" value="/portal" />
                                                 <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Sign out"</button>
