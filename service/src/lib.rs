@@ -9,6 +9,7 @@ pub mod access_tokens;
 pub mod accounts;
 pub mod auth;
 pub mod branding;
+pub mod cookies;
 pub mod customers;
 pub mod db;
 pub mod email_links;

@@ -27,14 +27,11 @@ mod server_side {
     /// The session cookie's token, if the browser sent one.
     pub(crate) async fn session_token() -> Option<String> {
         let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
-        headers
+        let values = headers
             .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, value)| *name == service::sessions::COOKIE_NAME && !value.is_empty())
-            .map(|(_, value)| value.to_string())
+            .into_iter()
+            .filter_map(|v| v.to_str().ok());
+        service::cookies::find(values, service::sessions::COOKIE_NAME)
     }
 
     /// The signed-in person's session, or [`AppError::Unauthenticated`].

@@ -160,14 +160,11 @@ mod flash {
     /// The secret from the request's cookie (if well formed), clearing the cookie.
     pub(super) async fn take() -> Option<String> {
         let headers = headers().await?;
-        let secret = headers
+        let values = headers
             .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE)
-            .map(|(_, value)| value.to_string())?;
+            .into_iter()
+            .filter_map(|v| v.to_str().ok());
+        let secret = service::cookies::find(values, COOKIE)?;
         append("", false, 0);
         service::access_tokens::is_well_formed_secret(&secret).then_some(secret)
     }

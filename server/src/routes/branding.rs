@@ -22,14 +22,11 @@ pub fn router() -> Router<AppState> {
 
 /// The session token from the `Cookie` header.
 pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
+    let values = headers
         .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == service::sessions::COOKIE_NAME && !value.is_empty())
-        .map(|(_, value)| value.to_string())
+        .into_iter()
+        .filter_map(|v| v.to_str().ok());
+    service::cookies::find(values, service::sessions::COOKIE_NAME)
 }
 
 fn back(error: Option<&str>) -> Response {
