@@ -159,7 +159,18 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             let pwned = c.execute("return window.__pwned === undefined;", vec![]).await.unwrap();
             assert_eq!(pwned, serde_json::json!(true), "markdown must not run script");
 
-            // 7. The link was single-use.
+            // 7. As the customer's admin, Bob manages his own organization's users in the portal.
+            let members = text(&browser, "#portal-people #members").await;
+            assert!(members.contains("bob@globex.test"), "{members}");
+            assert!(!members.contains("ada@acme.test"), "vendor users stay out of the customer's list");
+            fill(&browser, "#invite-email", "carol@globex.test").await;
+            click(&browser, "#invite-submit").await;
+            let issued = text(&browser, "#issued-invitation").await;
+            assert!(issued.contains("emailed to carol@globex.test"), "{issued}");
+            let carol = sink.wait_for("carol@globex.test", Duration::from_secs(20)).await;
+            assert!(carol.html().unwrap().contains("Acme Customer Hub"));
+
+            // 8. The link was single-use.
             c.goto(&link).await.unwrap();
             let unusable = text(&browser, "#invite-unusable").await;
             assert!(unusable.contains("already used"), "{unusable}");

@@ -27,6 +27,8 @@ pub struct SessionUser {
     pub is_vendor: bool,
     /// The current organization's id.
     pub organization_id: Option<String>,
+    /// For a customer member: their customer organization's id.
+    pub customer_id: Option<String>,
     /// Every organization they can switch to.
     pub organizations: Vec<OrganizationChoice>,
 }
@@ -142,6 +144,10 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
         role: info.actor.as_ref().map(|a| a.role.to_string()),
         is_vendor: info.actor.as_ref().is_some_and(|a| a.is_vendor()),
         organization_id: info.actor.as_ref().map(|a| a.organization_id.to_string()),
+        customer_id: info
+            .actor
+            .as_ref()
+            .and_then(|a| a.customer_organization_id.map(|c| c.to_string())),
         organizations: choices
             .into_iter()
             .map(|(id, label)| OrganizationChoice {

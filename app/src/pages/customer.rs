@@ -7,6 +7,7 @@ use crate::api::auth::{SignIn, SignOut, SwitchOrganization, current_user};
 use crate::api::branding::{BrandingView, portal_branding};
 use crate::components::form::CARD;
 use crate::components::frame::Portal;
+use crate::components::people::People;
 use crate::components::sign_in_form::SignInForm;
 
 /// The customer portal: branded by the request's host, the signed-in customer's vendor, or the
@@ -36,10 +37,15 @@ pub fn CustomerPortal() -> impl IntoView {
                     <div id="consign-root" class="min-h-screen flex flex-col" data-portal="customer"
                         data-hydrated=move || hydrated.get().to_string()>
                         <BrandedHeader branding=branding.clone() />
-                        <main class="flex-1 flex items-start justify-center px-6 py-16">
+                        <main class="flex-1 flex flex-col items-center gap-6 px-6 py-16">
                             {match user {
                                 Ok(Some(user)) => {
                                     let home = branding.as_ref().map(|b| b.home_html.clone()).unwrap_or_default();
+                                    // A customer's admins manage their own organization's users here.
+                                    let people = match (&user.customer_id, user.role.as_deref()) {
+                                        (Some(customer), Some("admin")) => Some(customer.clone()),
+                                        _ => None,
+                                    };
                                     view! {
                                         <section class=format!("{CARD} max-w-3xl")>
                                             <h1 class="text-2xl font-semibold tracking-tight" id="welcome">{format!("Welcome, {}", user.name)}</h1>
@@ -64,6 +70,11 @@ pub fn CustomerPortal() -> impl IntoView {
                                                 <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Sign out"</button>
                                             </ActionForm>
                                         </section>
+                                        {people.map(|customer| view! {
+                                            <div class="mt-6 flex w-full max-w-3xl flex-col gap-6" id="portal-people">
+                                                <People customer />
+                                            </div>
+                                        }.into_any())}
                                     }.into_any()
                                 }
                                 Ok(None) => view! { <SignInForm portal=Portal::Customer sign_in /> }.into_any(),
