@@ -66,7 +66,7 @@ pub fn ensure_test_packages() -> Result<()> {
         cmd::run(&mut c)
     };
     apt(&["update", "-q"])?;
-    let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
+    let mut install = vec!["install", "-y", "-q"];
     install.extend(&missing);
     apt(&install).context("apt-get install failed")
 }
