@@ -208,6 +208,15 @@ impl Client {
             .unwrap();
         self.reply().await
     }
+
+    /// Sends `line` and checks that the reply starts with `code`.
+    async fn expect(&mut self, line: &str, code: &str) {
+        let reply = self.send(line).await;
+        assert!(
+            reply.starts_with(code),
+            "{line:?} got {reply:?}, expected {code}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -215,69 +224,26 @@ async fn the_sink_speaks_smtp_to_a_plain_client() {
     let sink = SmtpSink::start().await;
     let mut client = Client::connect(&sink).await;
 
-    assert!(
-        client
-            .send("MAIL FROM:<a@example.com>")
-            .await
-            .starts_with("503")
-    );
+    client.expect("MAIL FROM:<a@example.com>", "503").await;
     let ehlo = client.send("EHLO client.example.com").await;
     assert!(ehlo.contains("AUTH PLAIN LOGIN"), "{ehlo}");
-    assert!(
-        client
-            .send("AUTH LOGIN")
-            .await
-            .starts_with("334 VXNlcm5hbWU6")
-    );
-    assert!(
-        client
-            .send("dXNlcg==")
-            .await
-            .starts_with("334 UGFzc3dvcmQ6")
-    );
-    assert!(client.send("c2VjcmV0").await.starts_with("235"));
+    client.expect("AUTH LOGIN", "334 VXNlcm5hbWU6").await;
+    client.expect("dXNlcg==", "334 UGFzc3dvcmQ6").await;
+    client.expect("c2VjcmV0", "235").await;
 
-    assert!(
-        client
-            .send("RCPT TO:<b@example.com>")
-            .await
-            .starts_with("503")
-    );
-    assert!(
-        client
-            .send("MAIL FROM:<a@example.com> BODY=8BITMIME")
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        client
-            .send("RCPT TO:<b@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(client.send("RSET").await.starts_with("250"));
-    assert!(client.send("DATA").await.starts_with("503"));
+    client.expect("RCPT TO:<b@example.com>", "503").await;
+    client
+        .expect("MAIL FROM:<a@example.com> BODY=8BITMIME", "250")
+        .await;
+    client.expect("RCPT TO:<b@example.com>", "250").await;
+    client.expect("RSET", "250").await;
+    client.expect("DATA", "503").await;
 
-    assert!(
-        client
-            .send("MAIL FROM:<a@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        client
-            .send("RCPT TO:<b@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        client
-            .send("rcpt to: <c@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(client.send("NOOP").await.starts_with("250"));
-    assert!(client.send("DATA").await.starts_with("354"));
+    client.expect("MAIL FROM:<a@example.com>", "250").await;
+    client.expect("RCPT TO:<b@example.com>", "250").await;
+    client.expect("rcpt to: <c@example.com>", "250").await;
+    client.expect("NOOP", "250").await;
+    client.expect("DATA", "354").await;
     let sent =
         "Subject: first\r\n\r\n..a line that began with a dot\r\nsee http://x.example/a.\r\n.\r\n";
     client.writer.write_all(sent.as_bytes()).await.unwrap();
@@ -285,55 +251,30 @@ async fn the_sink_speaks_smtp_to_a_plain_client() {
 
     // A second message on the same connection, and a second connection meanwhile.
     let mut other = Client::connect(&sink).await;
-    assert!(
-        other
-            .send("HELO other.example.com")
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        other
-            .send("AUTH PLAIN AHUyAHB3Mg==")
-            .await
-            .starts_with("235")
-    );
-    assert!(other.send("MAIL FROM:<>").await.starts_with("250"));
-    assert!(
-        other
-            .send("RCPT TO:<d@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(other.send("DATA").await.starts_with("354"));
+    other.expect("HELO other.example.com", "250").await;
+    other.expect("AUTH PLAIN AHUyAHB3Mg==", "235").await;
+    other.expect("MAIL FROM:<>", "250").await;
+    other.expect("RCPT TO:<d@example.com>", "250").await;
+    other.expect("DATA", "354").await;
     other
         .writer
         .write_all(b"Subject: other\r\n\r\nhi\r\n.\r\n")
         .await
         .unwrap();
     assert!(other.reply().await.starts_with("250"));
-    assert!(other.send("QUIT").await.starts_with("221"));
+    other.expect("QUIT", "221").await;
 
-    assert!(
-        client
-            .send("MAIL FROM:<a@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(
-        client
-            .send("RCPT TO:<e@example.com>")
-            .await
-            .starts_with("250")
-    );
-    assert!(client.send("DATA").await.starts_with("354"));
+    client.expect("MAIL FROM:<a@example.com>", "250").await;
+    client.expect("RCPT TO:<e@example.com>", "250").await;
+    client.expect("DATA", "354").await;
     client
         .writer
         .write_all(b"Subject: second\r\n\r\n.\r\n")
         .await
         .unwrap();
     assert!(client.reply().await.starts_with("250"));
-    assert!(client.send("STARTTLS").await.starts_with("502"));
-    assert!(client.send("QUIT").await.starts_with("221"));
+    client.expect("STARTTLS", "502").await;
+    client.expect("QUIT", "221").await;
 
     let first = sink.wait_for("c@example.com", WAIT).await;
     assert_eq!(first.from, "a@example.com");
