@@ -37,3 +37,20 @@ pub fn site_root() -> PathBuf {
     );
     root
 }
+
+/// A hub (serving the real site) that sends its mail, unencrypted, to the SMTP server on
+/// 127.0.0.1:`smtp_port` — in tests, an [`crate::smtp::SmtpSink`].
+pub async fn start_with_mail(smtp_port: u16) -> TestHub {
+    start_with(|s| {
+        s.mail = Some(service::mail::MailSettings {
+            host: "127.0.0.1".into(),
+            port: smtp_port,
+            tls: service::mail::TlsMode::None,
+            username: None,
+            password: None,
+            from: service::mail::Sender::parse("Consign <noreply@consign.test>")
+                .expect("a valid sender"),
+        });
+    })
+    .await
+}

@@ -12,7 +12,6 @@ use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
 use consign_end2end::smtp::SmtpSink;
 use fantoccini::Locator;
-use service::mail::{MailSettings, Sender, TlsMode};
 
 /// A real 1×1 PNG.
 const PNG: [u8; 69] = [
@@ -38,18 +37,7 @@ async fn text(browser: &Browser, css: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
     let sink = SmtpSink::start().await;
-    let port = sink.port();
-    let hub = hub::start_with(|s| {
-        s.mail = Some(MailSettings {
-            host: "127.0.0.1".into(),
-            port,
-            tls: TlsMode::None,
-            username: None,
-            password: None,
-            from: Sender::parse("Consign <noreply@consign.test>").unwrap(),
-        });
-    })
-    .await;
+    let hub = hub::start_with_mail(sink.port()).await;
     let base = hub.url("");
     let logo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(logo.path(), PNG).unwrap();

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use consign_end2end::hub;
 use consign_end2end::smtp::SmtpSink;
-use service::mail::{MailSettings, Sender, TlsMode};
 use service::testing::world::{PASSWORD, vendor};
 
 async fn post(url: &str, host: Option<&str>, form: &[(&str, &str)]) -> (u16, String) {
@@ -28,18 +27,7 @@ async fn post(url: &str, host: Option<&str>, form: &[(&str, &str)]) -> (u16, Str
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_link_comes_by_mail_to_the_hubs_own_address_and_works_once() {
     let sink = SmtpSink::start().await;
-    let port = sink.port();
-    let hub = hub::start_with(|s| {
-        s.mail = Some(MailSettings {
-            host: "127.0.0.1".into(),
-            port,
-            tls: TlsMode::None,
-            username: None,
-            password: None,
-            from: Sender::parse("Consign <noreply@consign.test>").unwrap(),
-        });
-    })
-    .await;
+    let hub = hub::start_with_mail(sink.port()).await;
     vendor(&hub.services.db, "Acme", "ada@acme.test").await;
 
     // The request forges its Host header; the answer is the same as for an unknown address.

@@ -67,15 +67,6 @@ impl From<service::invitations::Invitation> for InvitationView {
 }
 
 #[cfg(feature = "ssr")]
-fn scope(customer: &str) -> Result<Option<types::CustomerOrganizationId>, AppError> {
-    if customer.trim().is_empty() {
-        Ok(None)
-    } else {
-        super::parse_id(customer, "Customer").map(Some)
-    }
-}
-
-#[cfg(feature = "ssr")]
 async fn deliver(
     services: &service::Services,
     actor: &service::auth::Actor,
@@ -134,7 +125,7 @@ pub async fn invite(email: String, role: String, customer: String) -> Result<Iss
             field: "role".into(),
             message,
         })?,
-        customer: scope(&customer)?,
+        customer: super::customer_scope(&customer)?,
     };
     let issued =
         service::invitations::create(&services.db, &actor, new, services.config.invitation_ttl)
@@ -146,7 +137,8 @@ pub async fn invite(email: String, role: String, customer: String) -> Result<Iss
 #[server(prefix = "/_fn", endpoint = "list_invitations")]
 pub async fn list_invitations(customer: String) -> Result<Vec<InvitationView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list = service::invitations::list(&services.db, &actor, scope(&customer)?).await?;
+    let list =
+        service::invitations::list(&services.db, &actor, super::customer_scope(&customer)?).await?;
     Ok(list.into_iter().map(Into::into).collect())
 }
 

@@ -18,20 +18,12 @@ pub struct MemberView {
     pub role: String,
 }
 
-#[cfg(feature = "ssr")]
-fn scope(customer: &str) -> Result<Option<types::CustomerOrganizationId>, AppError> {
-    if customer.trim().is_empty() {
-        Ok(None)
-    } else {
-        super::parse_id(customer, "Customer").map(Some)
-    }
-}
-
 /// The members of the vendor (`customer` empty) or of one customer.
 #[server(prefix = "/_fn", endpoint = "list_members")]
 pub async fn list_members(customer: String) -> Result<Vec<MemberView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list = service::members::list(&services.db, &actor, scope(&customer)?).await?;
+    let list =
+        service::members::list(&services.db, &actor, super::customer_scope(&customer)?).await?;
     Ok(list
         .into_iter()
         .map(|m| MemberView {
@@ -52,7 +44,14 @@ pub async fn change_role(user: String, role: String, customer: String) -> Result
         message,
     })?;
     let user = super::parse_id(&user, "User")?;
-    Ok(service::members::change_role(&services.db, &actor, user, role, scope(&customer)?).await?)
+    Ok(service::members::change_role(
+        &services.db,
+        &actor,
+        user,
+        role,
+        super::customer_scope(&customer)?,
+    )
+    .await?)
 }
 
 /// Removes a member.
@@ -60,5 +59,11 @@ pub async fn change_role(user: String, role: String, customer: String) -> Result
 pub async fn remove_member(user: String, customer: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let user = super::parse_id(&user, "User")?;
-    Ok(service::members::remove(&services.db, &actor, user, scope(&customer)?).await?)
+    Ok(service::members::remove(
+        &services.db,
+        &actor,
+        user,
+        super::customer_scope(&customer)?,
+    )
+    .await?)
 }

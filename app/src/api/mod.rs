@@ -79,6 +79,17 @@ mod server_side {
             .unwrap_or_else(|| "unknown".into())
     }
 
+    /// The scope a form names: empty for the vendor itself, else one of its customers.
+    pub(crate) fn customer_scope(
+        customer: &str,
+    ) -> Result<Option<types::CustomerOrganizationId>, AppError> {
+        if customer.trim().is_empty() {
+            Ok(None)
+        } else {
+            parse_id(customer, "Customer").map(Some)
+        }
+    }
+
     /// Parses an id sent by a form.
     pub(crate) fn parse_id<T: std::str::FromStr>(value: &str, what: &str) -> Result<T, AppError> {
         value.trim().parse().map_err(|_| AppError::NotFound {

@@ -6,3 +6,4 @@ pub mod frame;
 pub mod people;
 pub mod shell;
 pub mod sign_in_form;
+pub mod switcher;

@@ -4,6 +4,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::frame::{Frame, Portal};
+use super::switcher::OrganizationSwitcher;
 use crate::api::auth::{SessionUser, SignOut, SwitchOrganization, current_user};
 
 /// Renders `children` for a signed-in vendor member, and a way forward for anyone else.
@@ -64,8 +65,6 @@ pub fn VendorNav(
     let sign_out = sign_out.unwrap_or_default();
     let switch = ServerAction::<SwitchOrganization>::new();
     let link = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100";
-    let current = user.organization_id.clone().unwrap_or_default();
-    let several = user.organizations.len() > 1;
     view! {
         <nav class="flex flex-wrap items-center gap-2 rounded-xl bg-white px-4 py-2 shadow-sm ring-1 ring-slate-200">
             <a href="/" class=link>"Overview"</a>
@@ -74,16 +73,7 @@ pub fn VendorNav(
             <a href="/branding" class=link id="nav-branding">"Branding"</a>
             <a href="/tokens" class=link id="nav-tokens">"Access tokens"</a>
             <span class="flex-1"></span>
-            {several.then(|| view! {
-                <ActionForm action=switch attr:class="flex items-center gap-1">
-                    <select name="organization" class="rounded-md border border-slate-300 px-2 py-1 text-sm">
-                        {user.organizations.iter().map(|o| view! {
-                            <option value=o.id.clone() selected=o.id == current>{o.label.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                    <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-xs">"Switch"</button>
-                </ActionForm>
-            })}
+            <OrganizationSwitcher user=user.clone() switch />
             <a href="/account" class="text-sm text-slate-500 hover:underline" id="signed-in-as">{user.email.clone()}</a>
             <ActionForm action=sign_out>
                 <input type="hidden" name="next" value="/" />

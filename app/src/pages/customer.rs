@@ -9,6 +9,7 @@ use crate::components::form::CARD;
 use crate::components::frame::Portal;
 use crate::components::people::People;
 use crate::components::sign_in_form::SignInForm;
+use crate::components::switcher::OrganizationSwitcher;
 
 /// The customer portal: branded by the request's host, the signed-in customer's vendor, or the
 /// hub's only vendor.
@@ -51,20 +52,9 @@ pub fn CustomerPortal() -> impl IntoView {
                                             <h1 class="text-2xl font-semibold tracking-tight" id="welcome">{format!("Welcome, {}", user.name)}</h1>
                                             <p class="mt-1 text-sm text-slate-500">{format!("Signed in as {}", user.email)}</p>
                                             <div class="prose mt-6" id="portal-home" inner_html=home></div>
-                                            {(user.organizations.len() > 1).then(|| {
-                                                let current = user.organization_id.clone().unwrap_or_default();
-                                                view! {
-                                                    <ActionForm action=switch attr:class="mt-6 flex items-center gap-2">
-                                                        <label class="text-sm text-slate-600" for="switch-organization">"Organization"</label>
-                                                        <select name="organization" id="switch-organization" class="rounded-md border border-slate-300 px-2 py-1 text-sm">
-                                                            {user.organizations.iter().map(|o| view! {
-                                                                <option value=o.id.clone() selected=o.id == current>{o.label.clone()}</option>
-                                                            }).collect_view()}
-                                                        </select>
-                                                        <button type="submit" class="rounded-md border border-slate-300 px-2 py-1 text-xs">"Switch"</button>
-                                                    </ActionForm>
-                                                }
-                                            })}
+                                            <div class="mt-6">
+                                                <OrganizationSwitcher user=user.clone() switch />
+                                            </div>
                                             <ActionForm action=sign_out attr:class="mt-6">
                                                 <input type="hidden" name="next" value="/portal" />
                                                 <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Sign out"</button>
