@@ -92,11 +92,11 @@ impl From<service::Error> for AppError {
                 };
                 AppError::Invalid {
                     field,
-                    message: capitalise(&name.to_string()),
+                    message: service::error::sentence_case(&name.to_string()),
                 }
             }
             E::NotFound { what } => AppError::NotFound {
-                what: capitalise(what),
+                what: service::error::sentence_case(what),
             },
             E::Conflict { field } => AppError::Conflict {
                 field: field.to_string(),
@@ -119,14 +119,5 @@ impl From<service::Error> for AppError {
                 AppError::Internal
             }
         }
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -75,3 +75,13 @@ impl Error {
         }
     }
 }
+
+/// An error message as a sentence for people: its first letter upper-cased (the messages
+/// themselves start lower-case so they also read well inside log lines).
+pub fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

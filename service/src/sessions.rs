@@ -28,7 +28,7 @@ pub async fn start(
     repo::sessions::insert(
         db,
         session::Model {
-            token_hash: hash_token(&token),
+            token_hash: tokens::hash(&token),
             user_id: user.id.0,
             created_at: now,
             expires_at: now + SESSION_LIFETIME,
@@ -51,7 +51,7 @@ pub struct SessionInfo {
 /// The session behind a token, or `None` for an unknown, expired or revoked token.
 pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<SessionInfo>> {
     let Some((session, user)) =
-        repo::sessions::find_user(db, &hash_token(token), Utc::now()).await?
+        repo::sessions::find_user(db, &tokens::hash(token), Utc::now()).await?
     else {
         return Ok(None);
     };
@@ -78,14 +78,10 @@ pub async fn switch_organization(
             what: "organization",
         });
     }
-    repo::sessions::set_organization(db, &hash_token(token), organization.0).await
+    repo::sessions::set_organization(db, &tokens::hash(token), organization.0).await
 }
 
 /// Ends a session; an unknown token is not an error (sign-out is idempotent).
 pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<()> {
-    repo::sessions::delete(db, &hash_token(token)).await
-}
-
-fn hash_token(token: &str) -> String {
-    tokens::hash(token)
+    repo::sessions::delete(db, &tokens::hash(token)).await
 }

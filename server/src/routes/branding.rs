@@ -69,7 +69,7 @@ async fn upload(
             tracing::error!(error = %err, "logo upload failed");
             back(Some("The hub could not store the logo; try again."))
         }
-        Err(err) => back(Some(&capitalise(&err.to_string()))),
+        Err(err) => back(Some(&service::error::sentence_case(&err.to_string()))),
     }
 }
 
@@ -89,14 +89,6 @@ async fn read_logo(
         }
     }
     Err("Choose an image file to upload.".into())
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 async fn logo(
