@@ -48,6 +48,9 @@ pub enum AppError {
     /// The change would leave no admin.
     #[error("An organization needs at least one admin. Make someone else admin first.")]
     LastAdmin,
+    /// No valid license covers what was asked for; the message says why (expired, revoked…).
+    #[error("{0} Ask your vendor to renew or extend your license.")]
+    NotLicensed(String),
     /// The thing asked for does not exist, or the user may not see it.
     #[error("{what} not found. It may have been deleted; go back and reload the list.")]
     NotFound {
@@ -95,6 +98,11 @@ impl From<service::Error> for AppError {
                     message: service::error::sentence_case(&name.to_string()),
                 }
             }
+            E::InvalidInput { field, message } => AppError::Invalid {
+                field: field.to_string(),
+                message: service::error::sentence_case(&message),
+            },
+            E::NotLicensed(why) => AppError::NotLicensed(service::error::sentence_case(&why)),
             E::NotFound { what } => AppError::NotFound {
                 what: service::error::sentence_case(what),
             },

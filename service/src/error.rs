@@ -11,6 +11,18 @@ pub enum Error {
     /// The input is malformed; the message names the field.
     #[error(transparent)]
     Invalid(#[from] NameError),
+    /// A field's value is malformed in a way a [`NameError`] cannot say (a YAML syntax error with
+    /// its line and column, an expiry in the past…).
+    #[error("{field}: {message}")]
+    InvalidInput {
+        /// The request field at fault, such as `composeFile`.
+        field: &'static str,
+        /// What is wrong, and where when the field is a document.
+        message: String,
+    },
+    /// No valid license lets the caller use this version; the message says why.
+    #[error("{0}")]
+    NotLicensed(String),
     /// The named thing does not exist (or the caller may not know that it does).
     #[error("{what} not found")]
     NotFound {
@@ -66,6 +78,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// An [`Error::InvalidInput`] on `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            message: message.into(),
+        }
+    }
+
     /// Turns a unique-constraint violation into [`Error::Conflict`] on `field`; other database
     /// errors pass through.
     pub fn conflict_on(field: &'static str) -> impl FnOnce(sea_orm::DbErr) -> Error {

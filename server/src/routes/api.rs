@@ -140,6 +140,11 @@ impl From<service::Error> for ApiError {
                     ..Self::new(StatusCode::BAD_REQUEST, "invalid", name.to_string())
                 }
             }
+            E::InvalidInput { field, .. } => Self {
+                field: Some(field),
+                ..Self::new(StatusCode::BAD_REQUEST, "invalid", err.to_string())
+            },
+            E::NotLicensed(_) => Self::new(StatusCode::FORBIDDEN, "not_licensed", err.to_string()),
             E::Conflict { field } => Self {
                 field: Some(field),
                 ..Self::new(StatusCode::CONFLICT, "conflict", err.to_string())
