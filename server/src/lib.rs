@@ -27,6 +27,9 @@ pub use error::StartError;
 pub use settings::Settings;
 pub use state::AppState;
 
+/// The license-signing key's file name under the data directory.
+pub const LICENSE_KEY_FILE: &str = "license-signing.key";
+
 /// Opens the database (creating the data directory), applies every pending migration and
 /// builds the service graph.
 pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
@@ -46,8 +49,12 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         )),
         None => None,
     };
+    let signer =
+        service::licenses::LicenseSigner::load_or_create(&settings.data_dir.join(LICENSE_KEY_FILE))
+            .map_err(StartError::Signer)?;
     let services = service::Services {
         db,
+        signer: std::sync::Arc::new(signer),
         secure_cookies: settings.serves_https(),
         config: service::services::HubConfig {
             allow_signup: settings.allow_signup,
@@ -71,6 +78,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(routes::branding::router())
+        .merge(routes::licenses::router())
         .merge(routes::api::router())
         .leptos_routes_with_context(
             &state,
