@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use consign_agent::settings::{Inputs, Settings};
 
 /// The Consign agent: connects this host to a Consign hub and deploys what the hub asks for.
@@ -12,41 +12,107 @@ use consign_agent::settings::{Inputs, Settings};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    flags: Flags,
+}
+
+/// The agent's settings; each flag also reads an environment variable.
+#[derive(Debug, clap::Args)]
+struct Flags {
     /// The hub's address, for example https://hub.example.com.
-    #[arg(long, env = "CONSIGN_HUB_URL")]
+    #[arg(long, env = "CONSIGN_HUB_URL", global = true)]
     hub_url: Option<String>,
     /// A file holding the agent's credential (instead of CONSIGN_AGENT_TOKEN).
-    #[arg(long, env = "CONSIGN_AGENT_TOKEN_FILE")]
+    #[arg(long, env = "CONSIGN_AGENT_TOKEN_FILE", global = true)]
     token_file: Option<PathBuf>,
     /// Where the agent keeps its local state.
-    #[arg(long, env = "CONSIGN_AGENT_STATE_DIR")]
+    #[arg(long, env = "CONSIGN_AGENT_STATE_DIR", global = true)]
     state_dir: Option<PathBuf>,
+    /// The deployment target this agent enrols for (with CONSIGN_ENROLMENT_SECRET).
+    #[arg(long, env = "CONSIGN_TARGET_ID", global = true)]
+    target_id: Option<String>,
+    /// A file holding the one-time enrolment secret (instead of CONSIGN_ENROLMENT_SECRET).
+    #[arg(long, env = "CONSIGN_ENROLMENT_SECRET_FILE", global = true)]
+    enrolment_secret_file: Option<PathBuf>,
+    /// Seconds between heartbeats (default 15); the hub's Welcome may override it.
+    #[arg(long, env = "CONSIGN_HEARTBEAT_SECS", global = true)]
+    heartbeat_secs: Option<u64>,
+    /// The longest wait between reconnection attempts, in seconds (default 30).
+    #[arg(long, env = "CONSIGN_BACKOFF_CAP_SECS", global = true)]
+    backoff_cap_secs: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Connect to the hub and deploy what it asks for (the default).
+    Run,
+    /// Validate the settings, print the hub endpoint, and exit.
+    Check,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let inputs = Inputs {
-        hub_url: cli.hub_url,
-        // Read from the environment only: a credential on the command line shows in `ps`.
+        hub_url: cli.flags.hub_url,
+        // Secrets come from the environment or a file only: a command line shows in `ps`.
         token: std::env::var("CONSIGN_AGENT_TOKEN").ok(),
-        token_file: cli.token_file,
-        state_dir: cli.state_dir,
+        token_file: cli.flags.token_file,
+        state_dir: cli.flags.state_dir,
+        target_id: cli.flags.target_id,
+        enrolment_secret: std::env::var("CONSIGN_ENROLMENT_SECRET").ok(),
+        enrolment_secret_file: cli.flags.enrolment_secret_file,
+        heartbeat_secs: cli.flags.heartbeat_secs,
+        backoff_cap_secs: cli.flags.backoff_cap_secs,
     };
-    match Settings::from_inputs(inputs) {
-        Ok(settings) => {
+    let settings = match Settings::from_inputs(inputs) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("consign-agent: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Check => {
             eprintln!(
-                "consign-agent {}: settings valid; hub endpoint {} (protocol {}).\n\
-                 This build validates its settings only: the connection to the hub ships with \
-                 deployment targets.",
+                "consign-agent {}: settings valid; hub endpoint {} (protocol {}).",
                 env!("CARGO_PKG_VERSION"),
                 settings.websocket_url(),
                 types::protocol::PROTOCOL_VERSION
             );
             ExitCode::SUCCESS
         }
-        Err(err) => {
-            eprintln!("consign-agent: {err}");
-            ExitCode::from(2)
+        Command::Run => run(settings),
+    }
+}
+
+fn run(settings: Settings) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CONSIGN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    // One thread is plenty for a websocket and a few child processes, and keeps idle memory
+    // small.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("consign-agent: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(consign_agent::runner::run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the agent stopped");
+            eprintln!("consign-agent: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -8,7 +8,10 @@ pub mod ids;
 pub mod names;
 pub mod protocol;
 
-pub use ids::{CustomerOrganizationId, InvitationId, OrganizationId, UserId};
+pub use ids::{
+    CustomerOrganizationId, DeploymentId, DeploymentTargetId, InvitationId, OrganizationId,
+    RevisionId, UserId,
+};
 pub use names::{Email, NameError, OrganizationName, Slug};
 pub mod roles;
 pub use roles::Role;
