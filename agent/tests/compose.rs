@@ -387,25 +387,26 @@ async fn the_agent_deploys_what_the_hub_pushes_and_reports_status_and_masked_log
         executor,
     ));
     let within = Duration::from_secs(120);
-    hub.wait_for(within, |e| match e {
-        Event::Frame(AgentMessage::Status(s))
-            if s.deployment_id == id && s.state == DeploymentState::Healthy =>
-        {
-            Some(())
+    // The log lines and the healthy status come in either order.
+    let (mut healthy, mut token_line) = (false, None);
+    while !healthy || token_line.is_none() {
+        match hub.next_event(within).await {
+            Event::Frame(AgentMessage::Status(s)) if s.deployment_id == id => {
+                healthy |= s.state == DeploymentState::Healthy;
+            }
+            Event::Frame(AgentMessage::Logs(batch)) if batch.deployment_id == id => {
+                token_line = token_line.or_else(|| {
+                    batch
+                        .lines
+                        .iter()
+                        .find(|l| l.line.starts_with("token="))
+                        .cloned()
+                });
+            }
+            _ => {}
         }
-        _ => None,
-    })
-    .await;
-    let line = hub
-        .wait_for(within, |e| match e {
-            Event::Frame(AgentMessage::Logs(batch)) if batch.deployment_id == id => batch
-                .lines
-                .iter()
-                .find(|l| l.line.starts_with("token="))
-                .cloned(),
-            _ => None,
-        })
-        .await;
+    }
+    let line = token_line.unwrap();
     assert_eq!(line.line, "token=********");
     assert_eq!(line.service, "web");
 

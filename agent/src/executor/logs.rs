@@ -30,6 +30,7 @@ pub async fn follow(container: RunningContainer, since: Option<DateTime<Utc>>, t
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    tracing::debug!(container = %container.id, since = ?since, "following logs");
     let Ok(mut child) = command.spawn() else {
         tracing::warn!(container = %container.id, "cannot start docker logs");
         return;

@@ -193,6 +193,8 @@ async fn connection(
 ) {
     let authorization = Arc::new(Mutex::new(None));
     let seen = Arc::clone(&authorization);
+    // The signature is tungstenite's callback type; its error type is not ours to shrink.
+    #[allow(clippy::result_large_err)]
     let callback =
         move |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
             assert_eq!(request.uri().path(), "/api/v1/agent/ws");
