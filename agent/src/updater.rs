@@ -95,11 +95,7 @@ impl Updater {
         }
         let staged = self.binary.with_extension("new");
         write_executable(&staged, &bytes)?;
-        let version = tokio::process::Command::new(&staged)
-            .arg("--version")
-            .output()
-            .await
-            .map_err(|e| Error::Update(format!("the new binary does not run: {e}")))?;
+        let version = run_version(&staged).await?;
         let printed = String::from_utf8_lossy(&version.stdout);
         if !version.status.success() || !printed.split_whitespace().any(|w| w == request.version) {
             let _ = std::fs::remove_file(&staged);
@@ -131,6 +127,26 @@ pub fn download_url(hub_url: &Url, download_path: &str) -> Result<Url> {
         return Err(Error::Update("the download path leaves the hub".into()));
     }
     Ok(url)
+}
+
+/// Runs `<binary> --version`. "Text file busy" right after writing the file is retried: a
+/// process forked elsewhere in this program may briefly hold the written descriptor.
+async fn run_version(binary: &Path) -> Result<std::process::Output> {
+    let mut attempts = 0;
+    loop {
+        match tokio::process::Command::new(binary)
+            .arg("--version")
+            .output()
+            .await
+        {
+            Ok(output) => return Ok(output),
+            Err(e) if e.raw_os_error() == Some(26) && attempts < 20 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(Error::Update(format!("the new binary does not run: {e}"))),
+        }
+    }
 }
 
 fn write_executable(path: &Path, bytes: &[u8]) -> Result<()> {

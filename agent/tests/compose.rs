@@ -354,6 +354,32 @@ async fn a_bad_compose_file_or_project_name_is_an_error_not_a_crash() {
 }
 
 #[tokio::test]
+async fn a_failed_registry_login_is_an_error_that_never_shows_the_password() {
+    let state = tempfile::tempdir().unwrap();
+    let project = format!("consign-test-{}", short_id());
+    let _guard = ProjectGuard(project.clone());
+    let executor = ComposeExecutor::new(ComposeCli::detect().await.unwrap(), state.path());
+    let mut d = desired(DeploymentId::new(), &project, "127.0.0.1:9/app:1", "x", 0);
+    d.registry_auth = Some(types::protocol::RegistryAuth {
+        // Nothing listens on the discard port: the login fails at once.
+        registry: "127.0.0.1:9".into(),
+        username: "agent".into(),
+        password: Sensitive::new("registry-pa55word"),
+    });
+    let err = executor.apply(&d).await.unwrap_err().to_string();
+    assert!(err.contains("login"), "{err}");
+    assert!(!err.contains("registry-pa55word"), "{err}");
+    // The login went to the deployment's own Docker config, not the host's.
+    let config = state
+        .path()
+        .join("deployments")
+        .join(d.deployment_id.to_string())
+        .join("docker-config");
+    assert!(config.is_dir());
+    assert!(executor.applied().is_empty());
+}
+
+#[tokio::test]
 async fn the_agent_deploys_what_the_hub_pushes_and_reports_status_and_masked_logs() {
     let image = TestImage::build();
     let state = tempfile::tempdir().unwrap();

@@ -366,3 +366,27 @@ async fn an_update_request_reaches_the_updater_and_a_second_one_meanwhile_is_ref
     let request = agent.updates.recv().await.unwrap();
     assert_eq!(request.version, "9.9.9");
 }
+
+#[tokio::test]
+async fn a_revoked_credential_refused_at_the_upgrade_is_retried_only_at_the_cap() {
+    let mut hub = FakeHub::start(Behaviour {
+        refuse_upgrade: true,
+        ..Behaviour::default()
+    })
+    .await;
+    let cap = Duration::from_secs(2);
+    let agent = start_agent(&hub, "revoked-credential", Duration::from_secs(15), cap);
+    let refused = |e: &Event| match e {
+        Event::Refused { authorization } => Some(authorization.clone()),
+        _ => None,
+    };
+    assert_eq!(
+        hub.wait_for(SOON, refused).await.as_deref(),
+        Some("Bearer revoked-credential")
+    );
+    let first = Instant::now();
+    hub.wait_for(SOON, refused).await;
+    let waited = first.elapsed();
+    assert!(waited >= cap - Duration::from_millis(100), "{waited:?}");
+    assert!(!agent.task.is_finished());
+}

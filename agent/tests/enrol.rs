@@ -7,65 +7,17 @@
 
 use std::os::unix::fs::PermissionsExt;
 
+mod support;
+
 use consign_agent::Error;
 use consign_agent::enrol::enrol;
 use secrecy::{ExposeSecret, SecretString};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use types::DeploymentTargetId;
-
-/// One request as the server saw it.
-#[derive(Debug)]
-struct Seen {
-    request_line: String,
-    headers: String,
-    body: String,
-}
-
-/// Serves one request with `status` and `body`, returning what it received.
-async fn serve_once(status: u16, reply: &'static str) -> (url::Url, tokio::task::JoinHandle<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = url::Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
-    let task = tokio::spawn(async move {
-        let (mut tcp, _) = listener.accept().await.unwrap();
-        let mut data = Vec::new();
-        let mut buf = [0u8; 4096];
-        let (head, body) = loop {
-            let n = tcp.read(&mut buf).await.unwrap();
-            data.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&data).to_string();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
-                    .unwrap_or(0);
-                if body.len() >= length {
-                    break (head.to_string(), body.to_string());
-                }
-            }
-        };
-        let response = format!(
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-            reply.len()
-        );
-        tcp.write_all(response.as_bytes()).await.unwrap();
-        let (request_line, headers) = head.split_once("\r\n").unwrap();
-        Seen {
-            request_line: request_line.to_string(),
-            headers: headers.to_string(),
-            body,
-        }
-    });
-    (url, task)
-}
 
 #[tokio::test]
 async fn enrolment_posts_the_secret_in_the_body_and_stores_the_credential_privately() {
-    let (hub, server) = serve_once(200, r#"{"credential":"long-lived-credential"}"#).await;
+    let (hub, server) =
+        support::serve_http_once(200, br#"{"credential":"long-lived-credential"}"#.to_vec()).await;
     let state = tempfile::tempdir().unwrap();
     let target = DeploymentTargetId::new();
     let secret = SecretString::from("one-time-s3cret".to_string());
@@ -100,7 +52,8 @@ async fn enrolment_posts_the_secret_in_the_body_and_stores_the_credential_privat
 
 #[tokio::test]
 async fn a_used_or_rotated_secret_is_refused_with_advice_and_nothing_is_stored() {
-    let (hub, _server) = serve_once(401, r#"{"error":"invalid secret"}"#).await;
+    let (hub, _server) =
+        support::serve_http_once(401, br#"{"error":"invalid secret"}"#.to_vec()).await;
     let state = tempfile::tempdir().unwrap();
     let err = enrol(
         &hub,
@@ -122,7 +75,8 @@ async fn a_used_or_rotated_secret_is_refused_with_advice_and_nothing_is_stored()
 
 #[tokio::test]
 async fn a_hub_answer_without_a_credential_is_an_error_naming_the_endpoint() {
-    let (hub, _server) = serve_once(200, r#"{"token":"wrong-field"}"#).await;
+    let (hub, _server) =
+        support::serve_http_once(200, br#"{"token":"wrong-field"}"#.to_vec()).await;
     let state = tempfile::tempdir().unwrap();
     let err = enrol(
         &hub,

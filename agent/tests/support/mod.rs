@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
@@ -26,6 +27,8 @@ pub enum Event {
     Frame(AgentMessage),
     /// The connection ended.
     Disconnected,
+    /// The upgrade was refused with 401 (`refuse_upgrade`).
+    Refused { authorization: Option<String> },
 }
 
 /// How the fake hub behaves.
@@ -39,6 +42,8 @@ pub struct Behaviour {
     pub ack_heartbeats: bool,
     /// The heartbeat interval it asks for in `Welcome`.
     pub heartbeat_interval_secs: Option<u32>,
+    /// Refuse the websocket upgrade with 401, as the hub does for a revoked credential.
+    pub refuse_upgrade: bool,
 }
 
 impl Default for Behaviour {
@@ -48,6 +53,7 @@ impl Default for Behaviour {
             desired: None,
             ack_heartbeats: true,
             heartbeat_interval_secs: None,
+            refuse_upgrade: false,
         }
     }
 }
@@ -193,18 +199,28 @@ async fn connection(
 ) {
     let authorization = Arc::new(Mutex::new(None));
     let seen = Arc::clone(&authorization);
+    let refuse = behaviour.refuse_upgrade;
+    let refused_events = events.clone();
     // The signature is tungstenite's callback type; its error type is not ours to shrink.
     #[allow(clippy::result_large_err)]
-    let callback =
-        move |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-            assert_eq!(request.uri().path(), "/api/v1/agent/ws");
-            *seen.lock().unwrap() = request
-                .headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .map(String::from);
-            Ok(response)
-        };
+    let callback = move |request: &Request,
+                         response: Response|
+          -> Result<Response, ErrorResponse> {
+        assert_eq!(request.uri().path(), "/api/v1/agent/ws");
+        let authorization = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        if refuse {
+            let _ = refused_events.send(Event::Refused { authorization });
+            let mut denied = ErrorResponse::new(None);
+            *denied.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::UNAUTHORIZED;
+            return Err(denied);
+        }
+        *seen.lock().unwrap() = authorization;
+        Ok(response)
+    };
     let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, callback).await else {
         return;
     };
@@ -287,4 +303,58 @@ async fn connection(
         }
     }
     let _ = events.send(Event::Disconnected);
+}
+
+/// One request as the server saw it.
+#[derive(Debug)]
+pub struct Seen {
+    pub request_line: String,
+    pub headers: String,
+    pub body: String,
+}
+
+/// A one-request HTTP server: answers `status` with the body `reply` and returns what it
+/// received.
+pub async fn serve_http_once(
+    status: u16,
+    reply: Vec<u8>,
+) -> (url::Url, tokio::task::JoinHandle<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = url::Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    let task = tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut data = Vec::new();
+        let mut buf = [0u8; 4096];
+        let (head, body) = loop {
+            let n = tcp.read(&mut buf).await.unwrap();
+            data.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&data).to_string();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break (head.to_string(), body.to_string());
+                }
+            }
+        };
+        let response_head = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            reply.len()
+        );
+        tcp.write_all(response_head.as_bytes()).await.unwrap();
+        tcp.write_all(&reply).await.unwrap();
+        let (request_line, headers) = head.split_once("\r\n").unwrap();
+        Seen {
+            request_line: request_line.to_string(),
+            headers: headers.to_string(),
+            body,
+        }
+    });
+    (url, task)
 }
