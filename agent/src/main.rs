@@ -88,13 +88,7 @@ fn main() -> ExitCode {
 }
 
 fn run(settings: Settings) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CONSIGN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     // One thread is plenty for a websocket and a few child processes, and keeps idle memory
     // small.
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -107,7 +101,17 @@ fn run(settings: Settings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(consign_agent::runner::run(settings)) {
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = consign_agent::runner::run(settings) => outcome,
+            () = stop_requested() => {
+                // Deployed applications keep running: they belong to Docker, not to the agent.
+                tracing::info!("stopping; the deployed applications keep running");
+                Ok(())
+            }
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "the agent stopped");
@@ -115,4 +119,48 @@ fn run(settings: Settings) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Resolves on SIGTERM (`docker stop`, systemd) or SIGINT (Ctrl-C).
+async fn stop_requested() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `CONSIGN_LOG` (default `info`). Trace events of the HTTP and
+/// websocket libraries are always dropped: tungstenite traces the whole upgrade request, bearer
+/// credential included, and no log line may carry a secret.
+fn init_logging() {
+    use tracing_subscriber::filter::{EnvFilter, FilterExt, filter_fn};
+    use tracing_subscriber::prelude::*;
+    let wanted = EnvFilter::try_from_env("CONSIGN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let no_wire_dumps = filter_fn(|meta| {
+        *meta.level() != tracing::Level::TRACE
+            || ![
+                "tungstenite",
+                "tokio_tungstenite",
+                "hyper",
+                "reqwest",
+                "rustls",
+            ]
+            .iter()
+            .any(|noisy| meta.target().starts_with(noisy))
+    });
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(wanted.and(no_wire_dumps)),
+        )
+        .init();
 }

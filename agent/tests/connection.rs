@@ -390,3 +390,44 @@ async fn a_revoked_credential_refused_at_the_upgrade_is_retried_only_at_the_cap(
     assert!(waited >= cap - Duration::from_millis(100), "{waited:?}");
     assert!(!agent.task.is_finished());
 }
+
+#[tokio::test]
+async fn the_agent_binary_connects_never_logs_its_credential_and_stops_cleanly_on_sigterm() {
+    let mut hub = FakeHub::start(Behaviour::default()).await;
+    let state = tempfile::tempdir().unwrap();
+    let mut agent = tokio::process::Command::new(env!("CARGO_BIN_EXE_consign-agent"))
+        .arg("run")
+        .env("CONSIGN_HUB_URL", hub.url().as_str())
+        .env("CONSIGN_AGENT_TOKEN", "agent-credential")
+        .env("CONSIGN_AGENT_STATE_DIR", state.path())
+        // The most verbose level: even then the credential must not show.
+        .env("CONSIGN_LOG", "trace")
+        .env_remove("CONSIGN_TARGET_ID")
+        .env_remove("CONSIGN_ENROLMENT_SECRET")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    assert_eq!(
+        connected(&mut hub).await.as_deref(),
+        Some("Bearer agent-credential")
+    );
+    hub.wait_for(SOON, |e| {
+        matches!(e, Event::Frame(AgentMessage::Hello { .. })).then_some(())
+    })
+    .await;
+    let pid = agent.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = tokio::time::timeout(SOON, agent.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("connected to the hub"), "{log}");
+    assert!(!log.contains("agent-credential"), "{log}");
+}
