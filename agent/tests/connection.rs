@@ -395,7 +395,7 @@ async fn a_revoked_credential_refused_at_the_upgrade_is_retried_only_at_the_cap(
 async fn the_agent_binary_connects_never_logs_its_credential_and_stops_cleanly_on_sigterm() {
     let mut hub = FakeHub::start(Behaviour::default()).await;
     let state = tempfile::tempdir().unwrap();
-    let mut agent = tokio::process::Command::new(env!("CARGO_BIN_EXE_consign-agent"))
+    let agent = tokio::process::Command::new(env!("CARGO_BIN_EXE_consign-agent"))
         .arg("run")
         .env("CONSIGN_HUB_URL", hub.url().as_str())
         .env("CONSIGN_AGENT_TOKEN", "agent-credential")
