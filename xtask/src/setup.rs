@@ -28,8 +28,8 @@ pub fn ensure_build_tools() -> Result<()> {
 }
 
 /// chromium, chromium-driver, postgresql, and for the agent's executor tests docker,
-/// busybox-static and docker-compose (v1) from Debian, when missing; then the Compose v2
-/// plugin.
+/// busybox-static, docker-compose (v1) and docker-registry from Debian, when missing; then the
+/// Compose v2 plugin.
 pub fn ensure_test_packages() -> Result<()> {
     ensure_debian_packages()?;
     ensure_compose_plugin()
@@ -57,6 +57,10 @@ fn ensure_debian_packages() -> Result<()> {
     // its own `docker-compose` first on PATH.
     if !std::path::Path::new("/usr/bin/docker-compose").exists() {
         missing.push("docker-compose");
+    }
+    // A registry with htpasswd auth for the agent's registry-login test.
+    if !cmd::on_path("docker-registry") {
+        missing.push("docker-registry");
     }
     if missing.is_empty() {
         return Ok(());
