@@ -2,7 +2,8 @@
 //! the metrics sampler) push at any time; the connection drains it while connected, so frames
 //! produced while offline are delivered on reconnect.
 //!
-//! When full it drops, in this order: the oldest log batch, the oldest metrics sample, the
+//! It is bounded twice: by frames and by the bytes of log text (a chatty container must not
+//! grow the agent's memory while the hub is away). When full it drops, in this order: the oldest log batch, the oldest metrics sample, the
 //! oldest status that a newer status of the same deployment supersedes. The latest status of
 //! each deployment is never dropped (so the queue may exceed its capacity by at most one frame
 //! per deployment).
@@ -15,44 +16,80 @@ use types::protocol::AgentMessage;
 
 /// The default capacity, in frames.
 pub const DEFAULT_CAPACITY: usize = 1024;
+/// The default budget for buffered log text, in bytes.
+pub const DEFAULT_LOG_BYTES: usize = 2 * 1024 * 1024;
+
+/// The log text a frame holds (lines plus a rough per-line overhead).
+fn log_bytes(frame: &AgentMessage) -> usize {
+    match frame {
+        AgentMessage::Logs(batch) => batch
+            .lines
+            .iter()
+            .map(|l| l.line.len() + l.service.len() + 48)
+            .sum(),
+        _ => 0,
+    }
+}
 
 /// The frames themselves; pure logic, no locking.
 #[derive(Debug)]
 pub struct Buffer {
     frames: VecDeque<AgentMessage>,
     capacity: usize,
+    log_budget: usize,
+    log_bytes: usize,
     dropped: u64,
 }
 
 impl Buffer {
-    /// An empty buffer holding up to `capacity` frames.
+    /// An empty buffer holding up to `capacity` frames and [`DEFAULT_LOG_BYTES`] of logs.
     pub fn new(capacity: usize) -> Self {
+        Self::with_log_budget(capacity, DEFAULT_LOG_BYTES)
+    }
+
+    /// An empty buffer holding up to `capacity` frames and `log_budget` bytes of log text.
+    pub fn with_log_budget(capacity: usize, log_budget: usize) -> Self {
         Self {
             frames: VecDeque::new(),
             capacity: capacity.max(1),
+            log_budget,
+            log_bytes: 0,
             dropped: 0,
         }
     }
 
     /// Appends a frame, evicting older ones when over capacity.
     pub fn push(&mut self, frame: AgentMessage) {
+        self.log_bytes += log_bytes(&frame);
         self.frames.push_back(frame);
-        while self.frames.len() > self.capacity && self.evict_one() {
-            self.dropped += 1;
-        }
+        self.shrink();
     }
 
     /// Puts a frame that could not be sent back at the front.
     pub fn push_front(&mut self, frame: AgentMessage) {
+        self.log_bytes += log_bytes(&frame);
         self.frames.push_front(frame);
-        while self.frames.len() > self.capacity && self.evict_one() {
-            self.dropped += 1;
-        }
+        self.shrink();
     }
 
     /// The oldest frame.
     pub fn pop(&mut self) -> Option<AgentMessage> {
-        self.frames.pop_front()
+        let frame = self.frames.pop_front()?;
+        self.log_bytes -= log_bytes(&frame);
+        Some(frame)
+    }
+
+    /// Bytes of log text waiting.
+    pub fn log_bytes(&self) -> usize {
+        self.log_bytes
+    }
+
+    fn shrink(&mut self) {
+        while (self.frames.len() > self.capacity || self.log_bytes > self.log_budget)
+            && self.evict_one()
+        {
+            self.dropped += 1;
+        }
     }
 
     /// How many frames wait.
@@ -94,7 +131,13 @@ impl Buffer {
                     )
                 })
             });
-        position.and_then(|i| self.frames.remove(i)).is_some()
+        match position.and_then(|i| self.frames.remove(i)) {
+            Some(frame) => {
+                self.log_bytes -= log_bytes(&frame);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The oldest status with a newer status of the same deployment behind it.
@@ -269,6 +312,32 @@ mod tests {
             })
             .collect();
         assert_eq!(kept.len(), 5);
+    }
+
+    #[test]
+    fn buffered_log_text_stays_within_its_byte_budget() {
+        let id = DeploymentId::new();
+        let mut b = Buffer::with_log_budget(10_000, 64 * 1024);
+        let line = types::protocol::LogLine {
+            service: "web".into(),
+            stream: types::protocol::LogStream::Stdout,
+            at: Utc::now(),
+            line: "x".repeat(1000),
+        };
+        b.push(status(id, DeploymentState::Running));
+        for _ in 0..1000 {
+            b.push(AgentMessage::Logs(LogBatch {
+                deployment_id: id,
+                revision_id: None,
+                lines: vec![line.clone(); 10],
+            }));
+            assert!(b.log_bytes() <= 64 * 1024, "{}", b.log_bytes());
+        }
+        assert!(b.len() < 10, "{}", b.len());
+        // The status survived; popping everything brings the count back to zero.
+        assert!(matches!(b.pop(), Some(AgentMessage::Status(_))));
+        while b.pop().is_some() {}
+        assert_eq!(b.log_bytes(), 0);
     }
 
     #[test]

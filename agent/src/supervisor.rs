@@ -170,6 +170,12 @@ impl<E: Executor> Supervisor<E> {
                 self.apply(d.deployment_id).await;
             }
         }
+        // The hub forgets an undeploy once it has seen `undeployed`; so can the snapshot.
+        let pending: HashSet<DeploymentId> =
+            state.undeploy.iter().map(|u| u.deployment_id).collect();
+        self.board.lock().retain(|id, report| {
+            report.state != DeploymentState::Undeployed || pending.contains(id)
+        });
         self.observe_all().await;
     }
 
