@@ -1,7 +1,7 @@
 //! The agent's connection against a websocket server written here that plays the hub's side
 //! of the protocol in `docs/agent.md` (`tests/support`): the real hub endpoint does not exist
 //! yet. Covers the handshake, reconnecting with capped backoff, the offline buffer, heartbeats
-//! and receive timeouts, and malformed frames.
+//! and receive timeouts, malformed frames, and the real binary enrolling and connecting.
 
 #![allow(clippy::unwrap_used)]
 
