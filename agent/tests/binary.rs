@@ -150,3 +150,49 @@ async fn the_agent_binary_enrols_once_stores_its_credential_and_reuses_it_after_
         assert!(!matches!(event, Event::Enrol { .. }), "enrolled twice");
     }
 }
+
+#[tokio::test]
+async fn a_refused_stored_credential_is_replaced_by_enrolling_with_a_fresh_install_secret() {
+    // The target's secret was rotated (revoking the old credential) and the new install
+    // command run on a host that still holds the old credential.
+    let mut hub = FakeHub::start(Behaviour {
+        enrolment_secret: Some("rotated-s3cret".into()),
+        ..Behaviour::default()
+    })
+    .await;
+    let state = tempfile::tempdir().unwrap();
+    consign_agent::credential::store(state.path(), "revoked-credential").unwrap();
+    let agent = tokio::process::Command::new(env!("CARGO_BIN_EXE_consign-agent"))
+        .arg("run")
+        .env("CONSIGN_HUB_URL", hub.url().as_str())
+        .env(
+            "CONSIGN_TARGET_ID",
+            types::DeploymentTargetId::new().to_string(),
+        )
+        .env("CONSIGN_ENROLMENT_SECRET", "rotated-s3cret")
+        .env("CONSIGN_AGENT_STATE_DIR", state.path())
+        .env("CONSIGN_BACKOFF_CAP_SECS", "30")
+        .env_remove("CONSIGN_AGENT_TOKEN")
+        .env_remove("CONSIGN_AGENT_TOKEN_FILE")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    assert_eq!(
+        connected(&mut hub).await.as_deref(),
+        Some("Bearer revoked-credential")
+    );
+    hub.wait_for(SOON, |e| {
+        matches!(e, Event::Enrol { accepted: true, .. }).then_some(())
+    })
+    .await;
+    // Back at once with the new credential, not after the 30 s cap.
+    assert_eq!(
+        connected(&mut hub).await.as_deref(),
+        Some("Bearer agent-credential")
+    );
+    assert_eq!(
+        std::fs::read_to_string(state.path().join("credential")).unwrap(),
+        "agent-credential"
+    );
+    drop(agent);
+}

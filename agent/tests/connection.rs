@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use consign_agent::connection::{self, Channels, ConnectionConfig, UpdateRequest};
+use consign_agent::credential::SharedCredential;
 use consign_agent::outbox::Outbox;
 use consign_agent::supervisor::StatusBoard;
 use secrecy::SecretString;
@@ -44,11 +45,12 @@ fn start_agent(hub: &FakeHub, credential: &str, heartbeat: Duration, cap: Durati
     let (updates_tx, updates) = mpsc::channel(1);
     let config = ConnectionConfig {
         ws_url: hub.ws_url(),
-        credential: SecretString::from(credential.to_string()),
+        credential: SharedCredential::new(SecretString::from(credential.to_string())),
         heartbeat,
         backoff_cap: cap,
         tls: consign_agent::tls::client_config().unwrap(),
         capabilities: vec!["docker-compose".into()],
+        reenrol: None,
     };
     let channels = Channels {
         outbox: Arc::clone(&outbox),
