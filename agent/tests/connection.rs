@@ -153,9 +153,9 @@ async fn after_the_hub_drops_the_connection_the_agent_is_back_within_the_backoff
         let dropped = Instant::now();
         connected(&mut hub).await;
         let back = dropped.elapsed();
-        // The cap, plus time for the handshake on a loaded machine.
+        // The cap, plus time for the handshake on a loaded (shared, two-core) machine.
         assert!(
-            back <= cap + Duration::from_millis(700),
+            back <= cap + Duration::from_millis(1500),
             "back after {back:?}"
         );
     }
