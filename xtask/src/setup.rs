@@ -27,8 +27,56 @@ pub fn ensure_build_tools() -> Result<()> {
     Ok(())
 }
 
-/// chromium, chromium-driver and postgresql from Debian, when missing.
+/// chromium, chromium-driver and postgresql from Debian, and the Python tools the tests run
+/// (`openapi-spec-validator`), when missing.
 pub fn ensure_test_packages() -> Result<()> {
+    ensure_debian_packages()?;
+    ensure_python_tools()
+}
+
+/// Whether `python3` can import `module`.
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `openapi-spec-validator` from PyPI (the OpenAPI test runs it), when missing.
+fn ensure_python_tools() -> Result<()> {
+    if python_has("openapi_spec_validator") {
+        return Ok(());
+    }
+    println!("xtask: installing openapi-spec-validator with pip");
+    let pip = |extra: &[&str]| {
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--root-user-action=ignore",
+            ])
+            .args(extra)
+            .arg("openapi-spec-validator")
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    // A Debian Python marked "externally managed" refuses plain installs; the tool only runs
+    // in tests, so installing beside Debian's packages is acceptable there.
+    if pip(&[]) || pip(&["--break-system-packages"]) {
+        return Ok(());
+    }
+    bail!(
+        "pip could not install openapi-spec-validator: run `python3 -m pip install openapi-spec-validator`"
+    )
+}
+
+/// chromium, chromium-driver, postgresql, and python3 with pip, from Debian, when missing.
+fn ensure_debian_packages() -> Result<()> {
     let mut missing = Vec::new();
     if !cmd::on_path("chromium") {
         missing.push("chromium");
@@ -38,6 +86,9 @@ pub fn ensure_test_packages() -> Result<()> {
     }
     if crate::postgres::bin_dir().is_none() {
         missing.push("postgresql");
+    }
+    if !python_has("openapi_spec_validator") && !python_has("pip") {
+        missing.push("python3-pip");
     }
     if missing.is_empty() {
         return Ok(());
