@@ -7,15 +7,20 @@
 
 pub mod access_tokens;
 pub mod accounts;
+pub mod applications;
 pub mod auth;
 pub mod branding;
+pub mod catalog;
+pub mod channels;
 pub mod cookies;
+pub mod customer_catalog;
 pub mod customers;
 pub mod db;
 pub mod email_links;
 pub mod entity;
 pub mod error;
 pub mod invitations;
+pub mod licenses;
 pub mod mail;
 pub mod members;
 pub mod notifications;
@@ -27,6 +32,7 @@ pub mod services;
 pub mod sessions;
 pub mod signup;
 pub mod tokens;
+pub mod versions;
 
 pub use error::{Error, Result};
 pub use services::Services;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use sea_orm::DatabaseConnection;
 
+use crate::licenses::LicenseSigner;
 use crate::mail::Mailer;
 use crate::rate_limit::RateLimiter;
 
@@ -35,6 +36,8 @@ impl Default for HubConfig {
 pub struct Services {
     /// The database pool.
     pub db: DatabaseConnection,
+    /// Signs license files with the hub's key.
+    pub signer: Arc<LicenseSigner>,
     /// Whether cookies get the `Secure` attribute (the hub is served over https).
     pub secure_cookies: bool,
     /// Hub-wide choices.
@@ -51,6 +54,7 @@ impl Services {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
             db,
+            signer: Arc::new(LicenseSigner::generate()),
             secure_cookies: false,
             config: HubConfig::default(),
             mailer: None,

@@ -63,6 +63,19 @@ id_type!(
     InvitationId
 );
 
+id_type!(
+    /// Identifies an application in a vendor's catalogue.
+    ApplicationId
+);
+id_type!(
+    /// Identifies one immutable version of an application.
+    ApplicationVersionId
+);
+id_type!(
+    /// Identifies a license granting a customer an application.
+    LicenseId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,19 @@
 //! here is plain data with serde.
 
 pub mod ids;
+#[macro_use]
 pub mod names;
+pub mod catalog;
+pub mod catalog_names;
+pub mod license_file;
 pub mod protocol;
 
-pub use ids::{CustomerOrganizationId, InvitationId, OrganizationId, UserId};
+pub use catalog::ApplicationKind;
+pub use catalog_names::{ApplicationName, ChannelName, EntitlementKey, VersionName};
+pub use ids::{
+    ApplicationId, ApplicationVersionId, CustomerOrganizationId, InvitationId, LicenseId,
+    OrganizationId, UserId,
+};
 pub use names::{Email, NameError, OrganizationName, Slug};
 pub mod roles;
 pub use roles::Role;

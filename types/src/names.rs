@@ -39,6 +39,7 @@ pub enum NameError {
     },
 }
 
+/// Declares a validated string newtype with serde, `Display` and `TryFrom<String>`.
 macro_rules! string_newtype {
     ($(#[$meta:meta])* $name:ident, $parse:path) => {
         $(#[$meta])*

@@ -2,11 +2,15 @@
 //! function runs on the pool or inside a transaction opened by a service function.
 
 pub mod access_tokens;
+pub mod applications;
 pub mod branding;
+pub mod channels;
 pub mod customers;
 pub mod email_tokens;
 pub mod invitations;
+pub mod licenses;
 pub mod memberships;
 pub mod organizations;
 pub mod sessions;
 pub mod users;
+pub mod versions;
