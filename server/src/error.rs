@@ -22,6 +22,9 @@ pub enum StartError {
     /// The mail settings cannot be used.
     #[error("invalid mail settings: {0}")]
     Mail(service::Error),
+    /// The license-signing key cannot be read or created.
+    #[error("{0}")]
+    LicenseKey(service::licenses::SignerError),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

@@ -46,8 +46,15 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         )),
         None => None,
     };
+    // The key that signs license files lives beside the data: it must survive restarts, or
+    // every license file issued before one would stop verifying.
+    let signer = service::licenses::LicenseSigner::load_or_create(
+        &settings.data_dir.join("license-signing.key"),
+    )
+    .map_err(StartError::LicenseKey)?;
     let services = service::Services {
         db,
+        signer: std::sync::Arc::new(signer),
         secure_cookies: settings.serves_https(),
         config: service::services::HubConfig {
             allow_signup: settings.allow_signup,

@@ -7,17 +7,21 @@
 //! Routes and the OpenAPI document come from the same `routes!` calls in [`api_router`], so a
 //! route cannot exist without being documented, nor be documented without existing.
 
+pub mod applications;
 pub mod auth;
+pub mod channels;
 pub mod customers;
 mod docs_page;
 pub mod error;
 pub mod invitations;
 pub mod json;
+pub mod licenses;
 pub mod me;
 pub mod organization;
 pub mod params;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 
 use std::sync::LazyLock;
 
@@ -59,6 +63,8 @@ pub const PREFIX: &str = "/api/v1";
         (name = "customers", description = "The vendor's customer organizations"),
         (name = "users", description = "Members of the vendor and of its customers"),
         (name = "invitations", description = "Links that make a person a member"),
+        (name = "applications", description = "Applications, their immutable versions and release channels"),
+        (name = "licenses", description = "Licenses, their signed files and the hub's license key"),
         (name = "settings", description = "The caller's identity and access tokens"),
         (name = "meta", description = "This document, machine- and human-readable"),
     )
@@ -97,6 +103,20 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::resend))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(applications::list, applications::create))
+        .routes(routes!(
+            applications::get,
+            applications::update,
+            applications::archive
+        ))
+        .routes(routes!(versions::list, versions::create))
+        .routes(routes!(versions::get, versions::archive))
+        .routes(routes!(channels::list))
+        .routes(routes!(channels::get, channels::update))
+        .routes(routes!(licenses::list, licenses::create))
+        .routes(routes!(licenses::get, licenses::update, licenses::revoke))
+        .routes(routes!(licenses::file))
+        .routes(routes!(licenses::key))
         .routes(routes!(openapi_json))
         .routes(routes!(docs));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, v1)
