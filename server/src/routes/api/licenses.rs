@@ -199,6 +199,15 @@ pub struct LicenseFileBody {
     pub signature: String,
 }
 
+/// The service names the granted versions `versions`; the request calls them `versionIds`.
+fn request_field(err: service::Error) -> ApiError {
+    let mut api = ApiError::from(err);
+    if api.field.as_deref() == Some("versions") {
+        api.field = Some("versionIds".into());
+    }
+    api
+}
+
 /// Channel names, refused on the request's `channels` field.
 fn channels(list: Vec<String>) -> Result<Vec<ChannelName>, ApiError> {
     list.into_iter()
@@ -288,7 +297,9 @@ pub async fn create(
         expires_at: body.expires_at,
         entitlements: entitlements(body.entitlements)?,
     };
-    let created = service::licenses::create(&state.services.db, &actor, new, Utc::now()).await?;
+    let created = service::licenses::create(&state.services.db, &actor, new, Utc::now())
+        .await
+        .map_err(request_field)?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -350,8 +361,9 @@ pub async fn update(
         expires_at: body.expires_at,
         entitlements: body.entitlements.map(entitlements).transpose()?,
     };
-    let changed =
-        service::licenses::update(&state.services.db, &actor, id, change, Utc::now()).await?;
+    let changed = service::licenses::update(&state.services.db, &actor, id, change, Utc::now())
+        .await
+        .map_err(request_field)?;
     Ok(Json(changed.into()))
 }
 

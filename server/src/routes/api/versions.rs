@@ -114,7 +114,7 @@ pub struct CreateVersion {
     #[serde(default)]
     #[schema(example = "stable")]
     pub channel: Option<String>,
-    /// The "open application" URL template, such as `https://{{ .Env.HOST }}/`.
+    /// The "open application" URL template, such as `https://{{ env.HOSTNAME }}/`.
     #[serde(default)]
     pub link_template: Option<String>,
     /// The compose file (YAML with at least one service, each naming an `image`).
