@@ -5,6 +5,7 @@
 //! and executors. It speaks to the hub only through `types::protocol` and must never depend on
 //! the hub's crates (`service`, `app`, `server`).
 
+pub mod license;
 pub mod settings;
 
 pub use settings::{Settings, SettingsError};

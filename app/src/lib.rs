@@ -58,6 +58,11 @@ pub fn App() -> impl IntoView {
                     view=pages::customer_detail::CustomerDetailPage
                 />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("users") view=pages::users::UsersPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("applications") view=pages::applications::ApplicationsPage />
+                <Route ssr=SsrMode::InOrder                     path=(StaticSegment("applications"), ParamSegment("id"))
+                    view=pages::application::ApplicationPage
+                />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("licenses") view=pages::licenses::LicensesPageView />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("account") view=pages::account::AccountPage />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("forgot") view=pages::email_links::ForgotPage />
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("reset"), ParamSegment("token")) view=pages::email_links::ResetPage />

@@ -24,7 +24,7 @@ pub enum StartError {
     Mail(service::Error),
     /// The license-signing key cannot be read or created.
     #[error("{0}")]
-    LicenseKey(service::licenses::SignerError),
+    Signer(service::licenses::SignerError),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

@@ -27,6 +27,9 @@ pub use error::StartError;
 pub use settings::Settings;
 pub use state::AppState;
 
+/// The license-signing key's file name under the data directory.
+pub const LICENSE_KEY_FILE: &str = "license-signing.key";
+
 /// Opens the database (creating the data directory), applies every pending migration and
 /// builds the service graph.
 pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
@@ -46,12 +49,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         )),
         None => None,
     };
-    // The key that signs license files lives beside the data: it must survive restarts, or
-    // every license file issued before one would stop verifying.
-    let signer = service::licenses::LicenseSigner::load_or_create(
-        &settings.data_dir.join("license-signing.key"),
-    )
-    .map_err(StartError::LicenseKey)?;
+    let signer =
+        service::licenses::LicenseSigner::load_or_create(&settings.data_dir.join(LICENSE_KEY_FILE))
+            .map_err(StartError::Signer)?;
     let services = service::Services {
         db,
         signer: std::sync::Arc::new(signer),
@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(routes::branding::router())
+        .merge(routes::licenses::router())
         .merge(routes::api::router())
         .leptos_routes_with_context(
             &state,

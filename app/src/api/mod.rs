@@ -4,8 +4,10 @@
 pub mod account;
 pub mod auth;
 pub mod branding;
+pub mod catalog;
 pub mod customers;
 pub mod invitations;
+pub mod licenses;
 pub mod members;
 pub mod tokens;
 

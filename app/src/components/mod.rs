@@ -1,5 +1,6 @@
 //! Building blocks shared by the pages of both portals.
 
+pub mod catalogue;
 pub mod copy_link;
 pub mod form;
 pub mod frame;

@@ -68,7 +68,9 @@ pub fn VendorNav(
     view! {
         <nav class="flex flex-wrap items-center gap-2 rounded-xl bg-white px-4 py-2 shadow-sm ring-1 ring-slate-200">
             <a href="/" class=link>"Overview"</a>
+            <a href="/applications" class=link id="nav-applications">"Applications"</a>
             <a href="/customers" class=link id="nav-customers">"Customers"</a>
+            <a href="/licenses" class=link id="nav-licenses">"Licenses"</a>
             <a href="/users" class=link id="nav-users">"Users"</a>
             <a href="/branding" class=link id="nav-branding">"Branding"</a>
             <a href="/tokens" class=link id="nav-tokens">"Access tokens"</a>

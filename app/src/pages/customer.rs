@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::auth::{SignIn, SignOut, SwitchOrganization, current_user};
 use crate::api::branding::{BrandingView, portal_branding};
+use crate::components::catalogue::Catalogue;
 use crate::components::form::CARD;
 use crate::components::frame::Portal;
 use crate::components::people::People;
@@ -43,6 +44,7 @@ pub fn CustomerPortal() -> impl IntoView {
                                 Ok(Some(user)) => {
                                     let home = branding.as_ref().map(|b| b.home_html.clone()).unwrap_or_default();
                                     // A customer's admins manage their own organization's users here.
+                                    let is_customer = user.customer_id.is_some();
                                     let people = match (&user.customer_id, user.role.as_deref()) {
                                         (Some(customer), Some("admin")) => Some(customer.clone()),
                                         _ => None,
@@ -60,6 +62,7 @@ pub fn CustomerPortal() -> impl IntoView {
                                                 <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Sign out"</button>
                                             </ActionForm>
                                         </section>
+                                        {is_customer.then(|| view! { <Catalogue /> })}
                                         {people.map(|customer| view! {
                                             <div class="mt-6 flex w-full max-w-3xl flex-col gap-6" id="portal-people">
                                                 <People customer />

@@ -1,6 +1,8 @@
 //! One module per page.
 
 pub mod account;
+pub mod application;
+pub mod applications;
 pub mod branding;
 pub mod customer;
 pub mod customer_detail;
@@ -8,6 +10,7 @@ pub mod customers;
 pub mod email_links;
 pub mod home;
 pub mod invite;
+pub mod licenses;
 pub mod not_found;
 pub mod signup;
 pub mod tokens;

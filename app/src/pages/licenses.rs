@@ -1,0 +1,159 @@
+//! `/licenses`: the vendor's licenses, granting and revoking them, and the hub's public key.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+
+use crate::api::licenses::{GrantLicense, LicenseView, LicensesPage, RevokeLicense, list_licenses};
+use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::shell::VendorShell;
+
+/// The licenses page.
+#[component]
+pub fn LicensesPageView() -> impl IntoView {
+    let grant = ServerAction::<GrantLicense>::new();
+    let revoke = ServerAction::<RevokeLicense>::new();
+    let page = Resource::new(
+        move || (grant.version().get(), revoke.version().get()),
+        |_| list_licenses(),
+    );
+    view! {
+        <VendorShell title="Licenses">
+            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <Licenses page grant revoke /> }.into_any(),
+                        Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </VendorShell>
+    }
+}
+
+#[component]
+fn Licenses(
+    page: LicensesPage,
+    grant: ServerAction<GrantLicense>,
+    revoke: ServerAction<RevokeLicense>,
+) -> impl IntoView {
+    let ready = !page.customers.is_empty() && !page.applications.is_empty();
+    view! {
+        <section class=CARD>
+            <h2 class="text-lg font-semibold">"Grant a license"</h2>
+            {(!ready).then(|| view! {
+                <p class="mt-2 text-sm text-slate-500">"Create a customer and an application first."</p>
+            })}
+            <ActionForm action=grant attr:class="mt-4 flex flex-col gap-3" attr:id="grant-license-form">
+                <div class="flex flex-wrap gap-3">
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Customer"
+                        <select name="customer" id="license-customer" required class=INPUT>
+                            {page.customers.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Application"
+                        <select name="application" id="license-application" required class=INPUT>
+                            {page.applications.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Name (optional)"
+                        <input type="text" name="name" id="license-name" placeholder="Globex – Shop" class=INPUT />
+                    </label>
+                </div>
+                <div class="flex flex-wrap gap-3">
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Channels"
+                        <input type="text" name="channels" id="license-channels" value="stable" class=INPUT />
+                    </label>
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Versions (empty: every version)"
+                        <input type="text" name="versions" id="license-versions" placeholder="1.0.0, 1.1.0" class=INPUT />
+                    </label>
+                    <label class="flex flex-col gap-1 text-sm font-medium">
+                        "Last day (optional)"
+                        <input type="date" name="expires" id="license-expires" class=INPUT />
+                    </label>
+                </div>
+                <label class="flex flex-col gap-1 text-sm font-medium">
+                    "Entitlements (key=value per line)"
+                    <textarea name="entitlements" id="license-entitlements" rows="3" placeholder="seats=25\nfeature.sso=true"
+                        class="rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"></textarea>
+                </label>
+                <div><button type="submit" id="grant-license" class=BUTTON disabled=!ready>"Grant license"</button></div>
+            </ActionForm>
+            <ActionError action=grant id="license-error" />
+        </section>
+        <section class=CARD>
+            <h2 class="text-lg font-semibold">"Licenses"</h2>
+            {if page.licenses.is_empty() {
+                view! { <p class="mt-2 text-slate-500">"No licenses yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-2 divide-y divide-slate-100" id="license-list">
+                        {page.licenses.into_iter().map(|l| view! { <LicenseRow license=l revoke /> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <ActionError action=revoke id="revoke-error" />
+        </section>
+        <section class=CARD>
+            <h2 class="text-lg font-semibold">"License signing key"</h2>
+            <p class="mt-1 text-sm text-slate-500">
+                "Every license file is signed with this hub's ed25519 key. Give the public key to your application, or check a file offline with "
+                <code>"consign-agent verify-license --public-key <key> license.json"</code>"."
+            </p>
+            <pre class="mt-3 overflow-x-auto rounded bg-slate-50 p-3 text-xs" id="license-public-key">{page.public_key}</pre>
+            <p class="mt-1 text-xs text-slate-500">{format!("Key id {}", page.key_id)}</p>
+        </section>
+    }
+}
+
+/// One license, with its download link and revoke button.
+#[component]
+pub fn LicenseRow(
+    license: LicenseView,
+    #[prop(optional)] revoke: Option<ServerAction<RevokeLicense>>,
+) -> impl IntoView {
+    let badge = match license.standing.as_str() {
+        "active" => "bg-emerald-50 text-emerald-700",
+        "expired" => "bg-amber-50 text-amber-800",
+        _ => "bg-red-50 text-red-700",
+    };
+    let entitlements = license
+        .entitlements
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let active = license.standing != "revoked";
+    view! {
+        <li class="py-3" data-license=license.name.clone()>
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <div>
+                    <span class="font-medium">{license.name.clone()}</span>
+                    <span class=format!("ml-2 rounded px-2 py-0.5 text-xs {badge}") data-standing=license.standing.clone()>{license.standing.clone()}</span>
+                    <p class="text-sm text-slate-500">
+                        {format!("{} · {} · {} · channels {} · {}", license.customer, license.application, license.versions, license.channels, license.expiry)}
+                    </p>
+                    {(!entitlements.is_empty()).then(|| view! { <p class="text-xs text-slate-500">{format!("Entitlements: {entitlements}")}</p> })}
+                </div>
+                <div class="flex items-center gap-2">
+                    {active.then(|| view! {
+                        <a href=format!("/licenses/{}/file", license.id) rel="external" download="license.json" class=BUTTON_SECONDARY>"Download license file"</a>
+                    })}
+                    {match (revoke, active) {
+                        (Some(revoke), true) => Some(view! {
+                            <ActionForm action=revoke>
+                                <input type="hidden" name="id" value=license.id.clone() />
+                                <button type="submit" class="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50">"Revoke"</button>
+                            </ActionForm>
+                        }),
+                        _ => None,
+                    }}
+                </div>
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,80 @@
+//! `GET /licenses/{id}/file`: a signed license file as a download, for a signed-in vendor
+//! member or a member of the licensed customer (a plain link, so it works without JavaScript).
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use super::branding::session_token;
+use crate::state::AppState;
+
+/// The license file route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/licenses/{id}/file", get(download))
+}
+
+async fn download(
+    State(services): State<service::Services>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(token) = session_token(&headers) else {
+        return Redirect::to("/").into_response();
+    };
+    let actor = match service::sessions::resolve(&services.db, &token).await {
+        Ok(Some(info)) => info.actor,
+        Ok(None) => return Redirect::to("/").into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "license download: session lookup failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The hub could not check your session; try again.",
+            )
+                .into_response();
+        }
+    };
+    let (Some(actor), Ok(id)) = (actor, id.parse::<types::LicenseId>()) else {
+        return (StatusCode::NOT_FOUND, "License not found.").into_response();
+    };
+    match service::licenses::signed_file(
+        &services.db,
+        &services.signer,
+        &actor,
+        id,
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(file) => {
+            let disposition = format!("attachment; filename=\"license-{id}.json\"");
+            let mut response = (StatusCode::OK, file.to_string()).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(service::Error::NotFound { .. }) => {
+            (StatusCode::NOT_FOUND, "License not found.").into_response()
+        }
+        Err(err @ service::Error::NotLicensed(_)) => (
+            StatusCode::FORBIDDEN,
+            service::error::sentence_case(&err.to_string()),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "license download failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The hub could not make the license file; try again.",
+            )
+                .into_response()
+        }
+    }
+}
