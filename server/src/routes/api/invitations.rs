@@ -116,39 +116,12 @@ async fn deliver(
     actor: &service::auth::Actor,
     issued: service::invitations::Issued,
 ) -> IssuedInvitation {
-    let services = &state.services;
-    let base = services
-        .config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| "http://localhost".into());
-    let invite_url = service::notifications::invitation_link(&base, &issued.token);
-    let hours = u32::try_from(services.config.invitation_ttl.num_hours()).unwrap_or(72);
-    let email_sent = match &services.mailer {
-        None => false,
-        Some(mailer) => {
-            match service::notifications::send_invitation(
-                &services.db,
-                mailer.as_ref(),
-                actor,
-                &issued,
-                &base,
-                hours,
-            )
-            .await
-            {
-                Ok(()) => true,
-                Err(err) => {
-                    tracing::warn!(error = %err, "invitation email not sent");
-                    false
-                }
-            }
-        }
-    };
+    let delivery =
+        service::notifications::deliver_invitation(&state.services, actor, &issued).await;
     IssuedInvitation {
         invitation: issued.invitation.into(),
-        invite_url,
-        email_sent,
+        invite_url: delivery.link,
+        email_sent: delivery.emailed,
     }
 }
 
