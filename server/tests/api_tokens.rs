@@ -101,10 +101,10 @@ async fn a_token_identifies_its_owner_until_it_is_revoked(hub: &TestHub) {
     let response = me(hub, Some(&format!("Bearer {secret}"))).await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["user_id"], admin.user_id.to_string());
-    assert_eq!(body["organization_id"], admin.organization_id.to_string());
-    assert_eq!(body["role"], "admin");
-    assert!(body["customer_organization_id"].is_null(), "{body}");
+    assert_eq!(body["userId"], admin.user_id.to_string());
+    assert_eq!(body["organizationId"], admin.organization_id.to_string());
+    assert_eq!(body["userRole"], "admin");
+    assert!(body["customerOrganizationId"].is_null(), "{body}");
 
     // Each token speaks for its own owner.
     let body: serde_json::Value = me(hub, Some(&format!("Bearer {other_secret}")))
@@ -112,7 +112,7 @@ async fn a_token_identifies_its_owner_until_it_is_revoked(hub: &TestHub) {
         .json()
         .await
         .unwrap();
-    assert_eq!(body["organization_id"], other.organization_id.to_string());
+    assert_eq!(body["organizationId"], other.organization_id.to_string());
 
     assert_unauthenticated(me(hub, None).await, "no header").await;
     assert_unauthenticated(me(hub, Some("Bearer garbage")).await, "garbage").await;

@@ -75,6 +75,21 @@ pub async fn get(
         .ok_or(Error::NotFound { what: "customer" })
 }
 
+/// Renames a customer (vendor writers only); a name another customer of the vendor has is
+/// [`Error::Conflict`] on `name`, another vendor's customer is [`Error::NotFound`].
+pub async fn rename(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: CustomerOrganizationId,
+    name: OrganizationName,
+) -> Result<Customer> {
+    actor.require_vendor_write("rename customers")?;
+    if !repo::customers::set_name(db, actor.organization_id.0, id.0, name.as_str()).await? {
+        return Err(Error::NotFound { what: "customer" });
+    }
+    get(db, actor, id).await
+}
+
 /// Deletes a customer with its memberships and invitations (vendor admins only).
 pub async fn delete(
     db: &DatabaseConnection,

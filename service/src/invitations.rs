@@ -189,6 +189,11 @@ async fn find_authorized(
     Ok(found)
 }
 
+/// One invitation the actor may manage; any other is [`Error::NotFound`].
+pub async fn get(db: &DatabaseConnection, actor: &Actor, id: InvitationId) -> Result<Invitation> {
+    Invitation::from_row(find_authorized(db, actor, id).await?, Utc::now())
+}
+
 /// Issues a new link (and expiry) for a pending invitation; the old link stops working.
 pub async fn resend(
     db: &DatabaseConnection,

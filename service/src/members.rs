@@ -20,6 +20,24 @@ pub struct Member {
     pub role: Role,
     /// When they joined.
     pub joined_at: DateTime<Utc>,
+    /// Their customer organization; `None` for members of the vendor itself.
+    pub customer: Option<CustomerOrganizationId>,
+}
+
+impl Member {
+    fn from_rows(
+        m: crate::entity::membership::Model,
+        u: crate::entity::user_account::Model,
+    ) -> Result<Self> {
+        Ok(Self {
+            user_id: u.id.into(),
+            name: u.name,
+            email: u.email,
+            role: accounts::parse_role(&m.role)?,
+            joined_at: m.created_at,
+            customer: m.customer_organization_id.map(Into::into),
+        })
+    }
 }
 
 fn authorize_read(actor: &Actor, customer: Option<CustomerOrganizationId>) -> Result<()> {
@@ -59,16 +77,35 @@ pub async fn list(
     repo::memberships::list_members(db, actor.organization_id.0, customer.map(|c| c.0))
         .await?
         .into_iter()
-        .map(|(m, u)| {
-            Ok(Member {
-                user_id: u.id.into(),
-                name: u.name,
-                email: u.email,
-                role: accounts::parse_role(&m.role)?,
-                joined_at: m.created_at,
-            })
-        })
+        .map(|(m, u)| Member::from_rows(m, u))
         .collect()
+}
+
+/// Every member the actor may see: for a vendor member, the vendor's own members and those of
+/// all its customers; for a customer member, the members of their customer organization.
+pub async fn list_visible(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Member>> {
+    match actor.customer_organization_id {
+        Some(own) => list(db, actor, Some(own)).await,
+        None => repo::memberships::list_all_members(db, actor.organization_id.0)
+            .await?
+            .into_iter()
+            .map(|(m, u)| Member::from_rows(m, u))
+            .collect(),
+    }
+}
+
+/// One member the actor may see (see [`list_visible`]); anyone else is [`Error::NotFound`].
+pub async fn get(db: &DatabaseConnection, actor: &Actor, user: UserId) -> Result<Member> {
+    let (m, u) = repo::memberships::find_member(db, user.0, actor.organization_id.0)
+        .await?
+        .ok_or(Error::NotFound { what: "user" })?;
+    let member = Member::from_rows(m, u)?;
+    if let Some(own) = actor.customer_organization_id
+        && member.customer != Some(own)
+    {
+        return Err(Error::NotFound { what: "user" });
+    }
+    Ok(member)
 }
 
 /// Checks that `user` is a member in exactly this scope, and that taking away their admin role

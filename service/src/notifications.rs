@@ -59,6 +59,60 @@ pub async fn send_invitation(
         .await
 }
 
+/// What became of a freshly issued invitation link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// The link that accepts the invitation (shown once, so it can be passed on by hand).
+    pub link: String,
+    /// Whether the hub emailed it.
+    pub emailed: bool,
+    /// Why it was not emailed, when it was not, for the person who invited.
+    pub problem: Option<String>,
+}
+
+/// Emails an invitation's link when the hub has a mail server, and returns the link either way:
+/// a failed or impossible email never loses the invitation, whose link can be sent by hand.
+pub async fn deliver_invitation(
+    services: &crate::Services,
+    actor: &Actor,
+    issued: &Issued,
+) -> Delivery {
+    let base = services
+        .config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| "http://localhost".into());
+    let link = invitation_link(&base, &issued.token);
+    let hours = u32::try_from(services.config.invitation_ttl.num_hours()).unwrap_or(72);
+    let Some(mailer) = &services.mailer else {
+        return Delivery {
+            link,
+            emailed: false,
+            problem: Some(
+                "No mail server is configured on this hub: copy the link and send it yourself."
+                    .into(),
+            ),
+        };
+    };
+    match send_invitation(&services.db, mailer.as_ref(), actor, issued, &base, hours).await {
+        Ok(()) => Delivery {
+            link,
+            emailed: true,
+            problem: None,
+        },
+        Err(err) => {
+            tracing::warn!(error = %err, "invitation email not sent");
+            Delivery {
+                link,
+                emailed: false,
+                problem: Some(format!(
+                    "The email could not be sent ({err}); copy the link and send it yourself."
+                )),
+            }
+        }
+    }
+}
+
 /// The link that accepts an invitation.
 pub fn invitation_link(base_url: &str, token: &str) -> String {
     format!("{}/invite/{token}", base_url.trim_end_matches('/'))

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use types::{OrganizationId, OrganizationName, Slug};
 
+use crate::auth::Actor;
 use crate::entity::organization;
 use crate::{Error, Result, repo};
 
@@ -55,6 +56,28 @@ pub async fn get_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Organ
             what: "organization",
         })?
         .try_into()
+}
+
+/// The actor's own vendor organization.
+pub async fn current(db: &impl ConnectionTrait, actor: &Actor) -> Result<Organization> {
+    repo::organizations::find_by_id(db, actor.organization_id.0)
+        .await?
+        .ok_or(Error::NotFound {
+            what: "organization",
+        })?
+        .try_into()
+}
+
+/// Renames the actor's vendor organization (vendor admins only); the slug stays, because
+/// registry paths are built from it.
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    name: OrganizationName,
+) -> Result<Organization> {
+    actor.require_vendor_admin("rename the organization")?;
+    repo::organizations::set_name(db, actor.organization_id.0, name.as_str()).await?;
+    current(db, actor).await
 }
 
 /// The hub's vendor when it has exactly one (then an unbranded request can still be branded).

@@ -29,12 +29,55 @@ pub fn ensure_build_tools() -> Result<()> {
 
 /// chromium, chromium-driver, postgresql, and for the agent's executor tests docker,
 /// busybox-static, docker-compose (v1) and docker-registry from Debian, when missing; then the
-/// Compose v2 plugin.
+/// Compose v2 plugin and the Python tools the tests run (`openapi-spec-validator`).
 pub fn ensure_test_packages() -> Result<()> {
     ensure_debian_packages()?;
-    ensure_compose_plugin()
+    ensure_compose_plugin()?;
+    ensure_python_tools()
 }
 
+/// Whether `python3` can import `module`.
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `openapi-spec-validator` from PyPI (the OpenAPI test runs it), when missing.
+fn ensure_python_tools() -> Result<()> {
+    if python_has("openapi_spec_validator") {
+        return Ok(());
+    }
+    println!("xtask: installing openapi-spec-validator with pip");
+    let pip = |extra: &[&str]| {
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--root-user-action=ignore",
+            ])
+            .args(extra)
+            .arg("openapi-spec-validator")
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    // A Debian Python marked "externally managed" refuses plain installs; the tool only runs
+    // in tests, so installing beside Debian's packages is acceptable there.
+    if pip(&[]) || pip(&["--break-system-packages"]) {
+        return Ok(());
+    }
+    bail!(
+        "pip could not install openapi-spec-validator: run `python3 -m pip install openapi-spec-validator`"
+    )
+}
+
+/// The Debian packages the tests need, when missing.
 fn ensure_debian_packages() -> Result<()> {
     let mut missing = Vec::new();
     if !cmd::on_path("chromium") {
@@ -61,6 +104,8 @@ fn ensure_debian_packages() -> Result<()> {
     // A registry with htpasswd auth for the agent's registry-login test.
     if !cmd::on_path("docker-registry") {
         missing.push("docker-registry");
+    if !python_has("openapi_spec_validator") && !python_has("pip") {
+        missing.push("python3-pip");
     }
     if missing.is_empty() {
         return Ok(());

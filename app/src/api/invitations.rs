@@ -72,46 +72,12 @@ async fn deliver(
     actor: &service::auth::Actor,
     issued: service::invitations::Issued,
 ) -> IssuedView {
-    let base = super::base_url(services).await;
-    let link = service::notifications::invitation_link(&base, &issued.token);
-    let hours = u32::try_from(services.config.invitation_ttl.num_hours()).unwrap_or(72);
-    let (emailed, mail_problem) = match &services.mailer {
-        None => (
-            false,
-            Some(
-                "No mail server is configured on this hub: copy the link and send it yourself."
-                    .to_string(),
-            ),
-        ),
-        Some(mailer) => {
-            match service::notifications::send_invitation(
-                &services.db,
-                mailer.as_ref(),
-                actor,
-                &issued,
-                &base,
-                hours,
-            )
-            .await
-            {
-                Ok(()) => (true, None),
-                Err(err) => {
-                    tracing::warn!(error = %err, "invitation email not sent");
-                    (
-                        false,
-                        Some(format!(
-                            "The email could not be sent ({err}); copy the link and send it yourself."
-                        )),
-                    )
-                }
-            }
-        }
-    };
+    let delivery = service::notifications::deliver_invitation(services, actor, &issued).await;
     IssuedView {
         email: issued.invitation.email,
-        link,
-        emailed,
-        mail_problem,
+        link: delivery.link,
+        emailed: delivery.emailed,
+        mail_problem: delivery.problem,
     }
 }
 

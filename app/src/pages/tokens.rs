@@ -115,6 +115,7 @@ fn TokenManager(flashed: Resource<Result<Option<String>, AppError>>) -> impl Int
                 "A token lets scripts and CI call the REST API as you, in this organization, with your role. "
                 "Send it as " <code class="font-mono text-xs">"Authorization: Bearer <token>"</code> "."
             </p>
+            <p class="mt-1 text-sm text-slate-600">"The API reference: " <a href="/api/v1/docs" id="api-docs-link" rel="external" class="underline">"/api/v1/docs"</a> " (OpenAPI document at " <code class="font-mono text-xs">"/api/v1/openapi.json"</code> ")."</p>
             <ActionForm action=create attr:class="mt-3 flex flex-wrap items-end gap-3" attr:id="create-token-form">
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Label"

@@ -1,5 +1,6 @@
 //! Queries on `customer_organization`.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder,
@@ -45,4 +46,22 @@ pub async fn find(
 pub async fn delete(db: &impl ConnectionTrait, id: uuid::Uuid) -> Result<()> {
     customer::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
+}
+
+/// Renames one customer of one vendor; a name taken within the vendor is a conflict on `name`.
+/// Returns whether the customer exists.
+pub async fn set_name(
+    db: &impl ConnectionTrait,
+    organization_id: uuid::Uuid,
+    id: uuid::Uuid,
+    name: &str,
+) -> Result<bool> {
+    let result = customer::Entity::update_many()
+        .col_expr(customer::Column::Name, Expr::value(name))
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::OrganizationId.eq(organization_id))
+        .exec(db)
+        .await
+        .map_err(Error::conflict_on("name"))?;
+    Ok(result.rows_affected == 1)
 }

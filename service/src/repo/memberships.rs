@@ -67,6 +67,36 @@ pub async fn list_members(
         .collect())
 }
 
+/// Every member of a vendor and of all its customers, with their accounts.
+pub async fn list_all_members(
+    db: &impl ConnectionTrait,
+    organization_id: uuid::Uuid,
+) -> Result<Vec<(membership::Model, user_account::Model)>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .find_also_related(user_account::Entity)
+        .order_by_asc(membership::Column::CreatedAt)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, u)| u.map(|u| (m, u)))
+        .collect())
+}
+
+/// One membership with its account.
+pub async fn find_member(
+    db: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+    organization_id: uuid::Uuid,
+) -> Result<Option<(membership::Model, user_account::Model)>> {
+    Ok(membership::Entity::find_by_id((user_id, organization_id))
+        .find_also_related(user_account::Entity)
+        .one(db)
+        .await?
+        .and_then(|(m, u)| u.map(|u| (m, u))))
+}
+
 /// How many admins the vendor (`customer = None`) or customer organization has.
 pub async fn count_admins(
     db: &impl ConnectionTrait,

@@ -1,5 +1,6 @@
 //! Queries on `organization`.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -59,4 +60,14 @@ pub async fn first(db: &impl ConnectionTrait) -> Result<Option<organization::Mod
         .order_by_asc(organization::Column::CreatedAt)
         .one(db)
         .await?)
+}
+
+/// Renames an organization.
+pub async fn set_name(db: &impl ConnectionTrait, id: uuid::Uuid, name: &str) -> Result<()> {
+    organization::Entity::update_many()
+        .col_expr(organization::Column::Name, Expr::value(name))
+        .filter(organization::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -1,94 +1,13 @@
-//! The REST API under `/api/v1`, authenticated by personal access token.
-//!
-//! Clients send `Authorization: Bearer consign_pat_…`; the [`Bearer`] extractor resolves it to
-//! the token owner's [`Actor`]. Every failure is JSON, `{"error": {"code", "message", "field"?}}`,
-//! and service errors become HTTP statuses in exactly one place, [`ApiError::from`].
+//! [`ApiError`]: every API failure as JSON `{"error": {"code", "message", "field"?}}`, and the
+//! one place where [`service::Error`] becomes an HTTP status.
+
+use std::borrow::Cow;
 
 use axum::Json;
-use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Serialize;
-use service::auth::Actor;
-use types::{CustomerOrganizationId, OrganizationId, Role, UserId};
-
-use crate::state::AppState;
-
-/// The REST API routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/{*rest}", axum::routing::any(unknown_route))
-}
-
-/// Any other path under `/api/v1`: a JSON 404, never the portal's HTML page.
-async fn unknown_route(uri: axum::http::Uri) -> impl axum::response::IntoResponse {
-    (
-        axum::http::StatusCode::NOT_FOUND,
-        axum::Json(serde_json::json!({
-            "error": {
-                "code": "not_found",
-                "message": format!("no API route {}: see /api/v1/openapi.json once it is published", uri.path()),
-            }
-        })),
-    )
-}
-
-/// The caller of an API request, authenticated by a personal access token.
-#[derive(Clone, Debug)]
-pub struct Bearer(pub Actor);
-
-impl FromRequestParts<AppState> for Bearer {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let secret = bearer_secret(&parts.headers).ok_or_else(|| {
-            ApiError::unauthenticated(
-                "send a personal access token as `Authorization: Bearer <token>`",
-            )
-        })?;
-        match service::access_tokens::authenticate(&state.services.db, secret).await? {
-            Some(actor) => Ok(Bearer(actor)),
-            None => Err(ApiError::unauthenticated(
-                "the access token is invalid, expired or revoked",
-            )),
-        }
-    }
-}
-
-/// The credential of `Authorization: Bearer <secret>` (the scheme is case-insensitive).
-fn bearer_secret(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, credential) = value.trim().split_once(' ')?;
-    let credential = credential.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !credential.is_empty()).then_some(credential)
-}
-
-/// Who the token acts as.
-#[derive(Clone, Debug, Serialize)]
-pub struct Me {
-    /// The token's owner.
-    pub user_id: UserId,
-    /// The vendor organization the token acts in.
-    pub organization_id: OrganizationId,
-    /// The owner's current role there.
-    pub role: Role,
-    /// For a customer member, their customer organization; `null` for vendor members.
-    pub customer_organization_id: Option<CustomerOrganizationId>,
-}
-
-/// `GET /api/v1/me`: the identity behind the token.
-async fn me(Bearer(actor): Bearer) -> Json<Me> {
-    Json(Me {
-        user_id: actor.user_id,
-        organization_id: actor.organization_id,
-        role: actor.role,
-        customer_organization_id: actor.customer_organization_id,
-    })
-}
+use utoipa::ToSchema;
 
 /// An API failure: a status, a stable machine-readable code and a message safe to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,14 +18,16 @@ pub struct ApiError {
     pub code: &'static str,
     /// What went wrong, for a person.
     pub message: String,
-    /// The request field at fault, for invalid input and conflicts.
-    pub field: Option<&'static str>,
+    /// The request field at fault (camelCase, as in the request), for invalid input and
+    /// conflicts.
+    pub field: Option<Cow<'static, str>>,
     /// For `429 Too Many Requests`: seconds to wait (sent as `Retry-After`).
     pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    /// An error without a field.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -116,10 +37,44 @@ impl ApiError {
         }
     }
 
+    /// A `400 invalid` naming the request field at fault.
+    pub fn invalid(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.into()),
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid", message)
+        }
+    }
+
     /// A missing or unusable credential (answered with `WWW-Authenticate: Bearer`).
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
     }
+
+    fn with_field(mut self, field: &'static str) -> Self {
+        self.field = Some(camel_case(field));
+        self
+    }
+}
+
+/// A service field name as the API spells it: the service names some fields in snake_case
+/// (`expires_in_days`), the API's JSON is camelCase throughout (`expiresInDays`).
+pub fn camel_case(field: &'static str) -> Cow<'static, str> {
+    if !field.contains('_') {
+        return Cow::Borrowed(field);
+    }
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 impl From<service::Error> for ApiError {
@@ -135,20 +90,15 @@ impl From<service::Error> for ApiError {
                     | types::NameError::TooShort { field, .. }
                     | types::NameError::Invalid { field, .. } => *field,
                 };
-                Self {
-                    field: Some(field),
-                    ..Self::new(StatusCode::BAD_REQUEST, "invalid", name.to_string())
-                }
+                Self::new(StatusCode::BAD_REQUEST, "invalid", name.to_string()).with_field(field)
             }
-            E::InvalidInput { field, .. } => Self {
-                field: Some(field),
-                ..Self::new(StatusCode::BAD_REQUEST, "invalid", err.to_string())
-            },
+            E::InvalidInput { field, .. } => {
+                Self::new(StatusCode::BAD_REQUEST, "invalid", err.to_string()).with_field(field)
+            }
             E::NotLicensed(_) => Self::new(StatusCode::FORBIDDEN, "not_licensed", err.to_string()),
-            E::Conflict { field } => Self {
-                field: Some(field),
-                ..Self::new(StatusCode::CONFLICT, "conflict", err.to_string())
-            },
+            E::Conflict { field } => {
+                Self::new(StatusCode::CONFLICT, "conflict", err.to_string()).with_field(field)
+            }
             E::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, "not_found", err.to_string()),
             E::Forbidden { .. } => Self::new(StatusCode::FORBIDDEN, "forbidden", err.to_string()),
             E::InvalidCredentials => Self::unauthenticated(err.to_string()),
@@ -180,17 +130,29 @@ impl From<service::Error> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
+/// The body of every API error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody<'a> {
+    /// What went wrong.
+    pub error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// A stable machine-readable code: `invalid`, `unsupported_media_type`, `too_large`,
+    /// `unauthenticated`, `forbidden`, `not_found`, `conflict`, `last_admin`,
+    /// `invitation_unusable`, `rate_limited`, `internal`…
+    #[schema(example = "invalid")]
+    pub code: &'a str,
+    /// What went wrong, for a person.
+    #[schema(example = "name must not be empty")]
+    pub message: &'a str,
+    /// The request field at fault (camelCase, as sent), for invalid input and conflicts.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    #[schema(example = "name")]
+    pub field: Option<&'a str>,
 }
 
 impl IntoResponse for ApiError {
@@ -199,7 +161,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: &self.message,
-                field: self.field,
+                field: self.field.as_deref(),
             },
         };
         let mut response = (self.status, Json(body)).into_response();
@@ -221,34 +183,18 @@ impl IntoResponse for ApiError {
 mod tests {
     use super::*;
 
-    fn headers(authorization: &str) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        map.insert(header::AUTHORIZATION, authorization.parse().unwrap());
-        map
-    }
-
-    #[test]
-    fn only_a_bearer_credential_is_taken() {
-        assert_eq!(bearer_secret(&headers("Bearer abc")), Some("abc"));
-        assert_eq!(bearer_secret(&headers("bearer   abc ")), Some("abc"));
-        assert_eq!(bearer_secret(&headers("Basic YTpi")), None);
-        assert_eq!(bearer_secret(&headers("Bearer ")), None);
-        assert_eq!(bearer_secret(&headers("Bearer")), None);
-        assert_eq!(bearer_secret(&HeaderMap::new()), None);
-    }
-
     #[test]
     fn service_errors_map_to_statuses_and_name_the_field() {
         let invalid = ApiError::from(service::Error::Invalid(types::NameError::Empty {
             field: "label",
         }));
         assert_eq!(
-            (invalid.status, invalid.field),
+            (invalid.status, invalid.field.as_deref()),
             (StatusCode::BAD_REQUEST, Some("label"))
         );
         let conflict = ApiError::from(service::Error::Conflict { field: "slug" });
         assert_eq!(
-            (conflict.status, conflict.field),
+            (conflict.status, conflict.field.as_deref()),
             (StatusCode::CONFLICT, Some("slug"))
         );
         let missing = ApiError::from(service::Error::NotFound {
@@ -262,6 +208,20 @@ mod tests {
         assert!(
             !internal.message.contains("smtp"),
             "internal details never reach the client"
+        );
+    }
+
+    #[test]
+    fn service_field_names_are_spelled_as_the_api_spells_them() {
+        let invalid = ApiError::from(service::Error::Invalid(types::NameError::Invalid {
+            field: "expires_in_days",
+            rule: "x",
+        }));
+        assert_eq!(invalid.field.as_deref(), Some("expiresInDays"));
+        assert_eq!(camel_case("composeFile"), "composeFile");
+        assert_eq!(
+            camel_case("customer_organization_id"),
+            "customerOrganizationId"
         );
     }
 

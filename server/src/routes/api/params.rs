@@ -1,0 +1,77 @@
+//! [`ApiPath`] and [`ApiQuery`]: path and query parameters whose rejection (a malformed id, an
+//! unknown query parameter) is an [`ApiError`] naming the parameter, instead of axum's
+//! plain-text answer.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// Path parameters of type `T`; a malformed one is `400 invalid` naming it.
+#[derive(Clone, Copy, Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(reject(rejection)),
+        }
+    }
+}
+
+fn reject(rejection: PathRejection) -> ApiError {
+    use axum::extract::path::ErrorKind;
+    match rejection {
+        PathRejection::FailedToDeserializePathParams(err) => {
+            let message = err.body_text();
+            match err.into_kind() {
+                ErrorKind::ParseErrorAtKey { key, .. }
+                | ErrorKind::DeserializeError { key, .. }
+                | ErrorKind::InvalidUtf8InPathParam { key } => {
+                    ApiError::invalid(key, format!("{message}: expected an id"))
+                }
+                _ => ApiError::invalid("path", message),
+            }
+        }
+        other => ApiError::invalid("path", other.body_text()),
+    }
+}
+
+/// Query parameters of type `T`; a malformed or unknown one is `400 invalid` naming it.
+#[derive(Clone, Copy, Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(QueryRejection::FailedToDeserializeQueryString(err)) => {
+                let text = err.body_text();
+                let detail = text
+                    .strip_prefix("Failed to deserialize query string: ")
+                    .unwrap_or(&text)
+                    .to_string();
+                Err(ApiError::invalid(
+                    super::json::field_of(&detail),
+                    format!("query string: {detail}"),
+                ))
+            }
+            Err(other) => Err(ApiError::invalid("query", other.body_text())),
+        }
+    }
+}
