@@ -38,24 +38,7 @@ impl ChannelName {
 }
 
 fn parse_application_name(value: String) -> Result<String, NameError> {
-    const FIELD: &str = "name";
-    let value = value.trim().to_string();
-    if value.is_empty() {
-        return Err(NameError::Empty { field: FIELD });
-    }
-    if value.chars().count() > 100 {
-        return Err(NameError::TooLong {
-            field: FIELD,
-            max: 100,
-        });
-    }
-    if value.chars().any(char::is_control) {
-        return Err(NameError::Invalid {
-            field: FIELD,
-            rule: "must not contain control characters",
-        });
-    }
-    Ok(value)
+    crate::names::parse_display_name(value, "name", 100)
 }
 
 fn parse_version_name(value: String) -> Result<String, NameError> {

@@ -132,20 +132,25 @@ fn parse_slug(value: String) -> Result<String, NameError> {
 }
 
 fn parse_organization_name(value: String) -> Result<String, NameError> {
-    const FIELD: &str = "name";
+    parse_display_name(value, "name", 100)
+}
+
+/// A trimmed human-readable name of 1 to `max` characters without control characters.
+pub(crate) fn parse_display_name(
+    value: String,
+    field: &'static str,
+    max: usize,
+) -> Result<String, NameError> {
     let value = value.trim().to_string();
     if value.is_empty() {
-        return Err(NameError::Empty { field: FIELD });
+        return Err(NameError::Empty { field });
     }
-    if value.chars().count() > 100 {
-        return Err(NameError::TooLong {
-            field: FIELD,
-            max: 100,
-        });
+    if value.chars().count() > max {
+        return Err(NameError::TooLong { field, max });
     }
     if value.chars().any(char::is_control) {
         return Err(NameError::Invalid {
-            field: FIELD,
+            field,
             rule: "must not contain control characters",
         });
     }
