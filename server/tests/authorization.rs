@@ -272,3 +272,208 @@ async fn every_server_function_enforces_roles_and_tenants() {
 
     hub.stop().await;
 }
+
+/// Like [`allowed`], but a refusal may also be a validation error naming a field (another
+/// vendor's references are "no such customer in your organization", never a success).
+async fn allowed_or_invalid(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: Option<&str>,
+    endpoint: &str,
+    form: &[(&str, String)],
+) -> bool {
+    let mut request = client.post(format!("{base}/_fn/{endpoint}")).form(form);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    if status.is_success() || status.is_redirection() {
+        return true;
+    }
+    let refused = ["Forbidden", "NotFound", "Unauthenticated", "Invalid"]
+        .iter()
+        .any(|k| body.contains(k));
+    assert!(refused, "{endpoint}: unexpected answer {status}: {body}");
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_catalogue_server_function_enforces_roles_and_tenants() {
+    let hub = TestHub::start(None, None).await;
+    let db = hub.services.db.clone();
+    let world = World::build(&db).await;
+    let base = hub.url("");
+    let now = chrono::Utc::now();
+    let mut cookies = Vec::new();
+    for (_, actor) in world.actors() {
+        cookies.push(Some(cookie_for(&db, actor).await));
+    }
+    cookies.push(None);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let vendor = &world.vendor_admin;
+    let app = service::applications::create(
+        &db,
+        vendor,
+        types::ApplicationName::parse("Shop").unwrap(),
+        types::ApplicationKind::Docker,
+        now,
+    )
+    .await
+    .unwrap();
+    let version = service::versions::create(
+        &db,
+        vendor,
+        app.id,
+        service::versions::NewVersion {
+            name: types::VersionName::parse("1.0").unwrap(),
+            channel: types::ChannelName::stable(),
+            link_template: None,
+            package: service::versions::Package::Compose {
+                compose_file: "services:\n  web:\n    image: shop:1\n".into(),
+                env_template: None,
+            },
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let new_license = |name: String| service::licenses::NewLicense {
+        name: Some(name),
+        customer_organization_id: world.customer,
+        application_id: app.id,
+        versions: None,
+        channels: vec![types::ChannelName::stable()],
+        expires_at: None,
+        entitlements: Default::default(),
+    };
+    service::licenses::create(&db, vendor, new_license("Main".into()), now)
+        .await
+        .unwrap();
+    let app_id = app.id.to_string();
+    let version_id = version.id.to_string();
+
+    let cases: Vec<Case> = vec![
+        (
+            "list_applications",
+            vec![],
+            [true, true, true, true, true, true, true, false],
+        ),
+        (
+            "get_application",
+            vec![("id", app_id.clone())],
+            [true, true, true, true, true, true, false, false],
+        ),
+        (
+            "list_licenses",
+            vec![],
+            [true, true, true, false, false, false, true, false],
+        ),
+        (
+            "customer_catalog",
+            vec![],
+            [false, false, false, true, true, true, false, false],
+        ),
+        (
+            "archive_version",
+            vec![
+                ("application", app_id.clone()),
+                ("version", version_id.clone()),
+                ("archived", "false".into()),
+            ],
+            [true, true, false, false, false, false, false, false],
+        ),
+        (
+            "set_channel_minimum",
+            vec![
+                ("application", app_id.clone()),
+                ("channel", "stable".into()),
+                ("version", String::new()),
+            ],
+            [true, true, false, false, false, false, false, false],
+        ),
+        (
+            "archive_application",
+            vec![
+                ("application", app_id.clone()),
+                ("archived", "false".into()),
+            ],
+            [true, true, false, false, false, false, false, false],
+        ),
+    ];
+    for (endpoint, form, expected) in cases {
+        for (i, cookie) in cookies.iter().enumerate() {
+            let got = allowed(&client, &base, cookie.as_deref(), endpoint, &form).await;
+            assert_eq!(got, expected[i], "{endpoint} {form:?} as {}", ACTORS[i]);
+        }
+    }
+
+    // Creating: fresh names, so only authorization decides.
+    let writers = [true, true, false, false, false, false, false, false];
+    for (i, cookie) in cookies.iter().enumerate() {
+        let cookie = cookie.as_deref();
+        let form = [("name", format!("App {i}")), ("kind", "docker".into())];
+        let got = allowed(&client, &base, cookie, "create_application", &form).await;
+        // Another vendor creates in its own organization.
+        assert_eq!(
+            got,
+            writers[i] || i == 6,
+            "create_application as {}",
+            ACTORS[i]
+        );
+        let form = [
+            ("application", app_id.clone()),
+            ("name", format!("2.{i}")),
+            ("channel", "stable".into()),
+            (
+                "compose_file",
+                "services:\n  web:\n    image: shop:2\n".into(),
+            ),
+        ];
+        let got = allowed(&client, &base, cookie, "publish_version", &form).await;
+        assert_eq!(got, writers[i], "publish_version as {}", ACTORS[i]);
+        let form = [
+            ("customer", world.customer.to_string()),
+            ("application", app_id.clone()),
+            ("name", format!("License {i}")),
+        ];
+        let got = allowed_or_invalid(&client, &base, cookie, "grant_license", &form).await;
+        assert_eq!(got, writers[i], "grant_license as {}", ACTORS[i]);
+        let target =
+            service::licenses::create(&db, vendor, new_license(format!("Revocable {i}")), now)
+                .await
+                .unwrap();
+        let form = [("id", target.id.to_string())];
+        let got = allowed(&client, &base, cookie, "revoke_license", &form).await;
+        assert_eq!(got, writers[i], "revoke_license as {}", ACTORS[i]);
+    }
+
+    // The signed license file: the vendor's members and the licensed customer's, nobody else.
+    let license = service::licenses::list(&db, vendor).await.unwrap();
+    let main = license.iter().find(|l| l.name == "Main").unwrap();
+    let expected = [true, true, true, true, true, true, false, false];
+    for (i, cookie) in cookies.iter().enumerate() {
+        let mut request = client.get(format!("{base}/licenses/{}/file", main.id));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status() == 200,
+            expected[i],
+            "license file as {}",
+            ACTORS[i]
+        );
+        if expected[i] {
+            let file =
+                types::license_file::LicenseFile::parse(&response.text().await.unwrap()).unwrap();
+            file.verify(&hub.services.signer.public_key()).unwrap();
+        }
+    }
+    hub.stop().await;
+}
