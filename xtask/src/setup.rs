@@ -104,6 +104,7 @@ fn ensure_debian_packages() -> Result<()> {
     // A registry with htpasswd auth for the agent's registry-login test.
     if !cmd::on_path("docker-registry") {
         missing.push("docker-registry");
+    }
     if !python_has("openapi_spec_validator") && !python_has("pip") {
         missing.push("python3-pip");
     }

@@ -31,6 +31,11 @@ pub struct LicenseView {
 /// A choice in a `<select>`: id and label.
 pub type Choice = (String, String);
 
+/// An application's id and name with its versions (id and name), for naming what a license
+/// grants.
+#[cfg(feature = "ssr")]
+type ApplicationVersions = (String, String, Vec<Choice>);
+
 /// The vendor's licenses, with what the grant form offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicensesPage {
@@ -55,7 +60,7 @@ mod convert {
     pub(super) fn view(
         l: License,
         customers: &[Choice],
-        applications: &[(String, String, Vec<(String, String)>)],
+        applications: &[ApplicationVersions],
         now: chrono::DateTime<chrono::Utc>,
     ) -> LicenseView {
         let name_of = |list: &[Choice], id: String| {
