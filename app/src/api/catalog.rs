@@ -1,5 +1,8 @@
 //! Applications, versions and release channels (vendor portal).
 
+// A server function takes one argument per form field, so a version's form makes a long list.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -168,7 +171,6 @@ pub async fn get_application(id: String) -> Result<ApplicationDetail, AppError> 
 
 /// Publishes a version. The form sends the fields of its application's kind only.
 #[server(prefix = "/_fn", endpoint = "publish_version")]
-#[allow(clippy::too_many_arguments)]
 pub async fn publish_version(
     application: String,
     name: String,

@@ -165,7 +165,6 @@ pub async fn list_licenses() -> Result<LicensesPage, AppError> {
 /// commas; `expires` is empty or a date (the license works through that day, UTC);
 /// `entitlements` holds `key=value` lines.
 #[server(prefix = "/_fn", endpoint = "grant_license")]
-#[allow(clippy::too_many_arguments)]
 pub async fn grant_license(
     customer: String,
     application: String,
