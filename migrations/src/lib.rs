@@ -15,6 +15,8 @@ mod m20261123_000005_create_branding;
 mod m20261123_000006_add_session_organization;
 mod m20261123_000007_create_access_token;
 mod m20261123_000008_create_email_token;
+mod m20261126_200001_create_registry;
+mod m20261126_200002_create_artifact_license;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_add_session_organization::Migration),
             Box::new(m20261123_000007_create_access_token::Migration),
             Box::new(m20261123_000008_create_email_token::Migration),
+            Box::new(m20261126_200001_create_registry::Migration),
+            Box::new(m20261126_200002_create_artifact_license::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod access_tokens;
 pub mod accounts;
+pub mod artifact_licenses;
 pub mod auth;
 pub mod branding;
 pub mod cookies;
@@ -22,6 +23,7 @@ pub mod notifications;
 pub mod organizations;
 pub mod password;
 pub mod rate_limit;
+pub mod registry;
 pub mod repo;
 pub mod services;
 pub mod sessions;

@@ -62,6 +62,14 @@ id_type!(
     /// Identifies an invitation.
     InvitationId
 );
+id_type!(
+    /// Identifies a registry artifact (one OCI repository).
+    ArtifactId
+);
+id_type!(
+    /// Identifies an artifact license.
+    ArtifactLicenseId
+);
 
 #[cfg(test)]
 mod tests {

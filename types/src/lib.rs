@@ -8,7 +8,9 @@ pub mod ids;
 pub mod names;
 pub mod protocol;
 
-pub use ids::{CustomerOrganizationId, InvitationId, OrganizationId, UserId};
+pub use ids::{
+    ArtifactId, ArtifactLicenseId, CustomerOrganizationId, InvitationId, OrganizationId, UserId,
+};
 pub use names::{Email, NameError, OrganizationName, Slug};
 pub mod roles;
 pub use roles::Role;

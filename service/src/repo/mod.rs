@@ -2,11 +2,13 @@
 //! function runs on the pool or inside a transaction opened by a service function.
 
 pub mod access_tokens;
+pub mod artifact_licenses;
 pub mod branding;
 pub mod customers;
 pub mod email_tokens;
 pub mod invitations;
 pub mod memberships;
 pub mod organizations;
+pub mod registry;
 pub mod sessions;
 pub mod users;
