@@ -22,6 +22,9 @@ pub enum StartError {
     /// The mail settings cannot be used.
     #[error("invalid mail settings: {0}")]
     Mail(service::Error),
+    /// The registry's storage cannot be opened.
+    #[error("cannot open the registry storage (check CONSIGN_REGISTRY_DIR): {0}")]
+    Registry(service::Error),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

@@ -6,6 +6,7 @@
 //! [`run`] is the whole server; tests call it with a listener on port 0.
 
 pub mod error;
+pub mod jobs;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -57,9 +58,12 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         mailer,
         limiter: std::sync::Arc::default(),
     };
+    let registry = service::registry::Registry::on_filesystem(&settings.registry_dir())
+        .map_err(StartError::Registry)?;
     Ok(AppState {
         leptos_options: leptos_options(settings),
         services,
+        registry: std::sync::Arc::new(registry),
     })
 }
 
@@ -72,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::branding::router())
         .merge(routes::api::router())
+        .merge(routes::registry::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -100,7 +105,12 @@ pub async fn run(
     settings.default_public_url(listener.local_addr().map_err(StartError::Serve)?);
     let state = prepare(&settings).await?;
     tracing::info!(data_dir = %settings.data_dir.display(), "hub prepared");
-    serve(state, listener, shutdown).await
+    let collector = jobs::spawn_registry_gc(&state, settings.registry_gc_minutes);
+    let served = serve(state, listener, shutdown).await;
+    if let Some(c) = collector {
+        c.abort();
+    }
+    served
 }
 
 /// Serves a prepared hub on `listener` until `shutdown` completes (graceful: requests in flight

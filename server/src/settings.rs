@@ -47,6 +47,12 @@ pub struct Settings {
     /// The mail server (`CONSIGN_SMTP_HOST`, `_PORT`, `_TLS`, `_USERNAME`, `_PASSWORD`,
     /// `CONSIGN_MAIL_FROM`); `None` sends no mail and the portal shows links to copy instead.
     pub mail: Option<service::mail::MailSettings>,
+    /// Folder for registry blobs and uploads (`CONSIGN_REGISTRY_DIR`, default
+    /// `<data_dir>/registry`).
+    pub registry_dir: Option<PathBuf>,
+    /// Minutes between registry garbage collections (`CONSIGN_REGISTRY_GC_MINUTES`, default
+    /// 60; 0 turns it off).
+    pub registry_gc_minutes: u32,
 }
 
 impl Default for Settings {
@@ -62,6 +68,8 @@ impl Default for Settings {
             allow_signup: true,
             invitation_ttl_hours: 72,
             mail: None,
+            registry_dir: None,
+            registry_gc_minutes: 60,
         }
     }
 }
@@ -85,6 +93,8 @@ struct Layer {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     mail_from: Option<String>,
+    registry_dir: Option<PathBuf>,
+    registry_gc_minutes: Option<u32>,
 }
 
 impl Settings {
@@ -130,7 +140,15 @@ impl Settings {
             smtp_username,
             smtp_password,
             mail_from,
+            registry_dir,
+            registry_gc_minutes,
         } = layer;
+        if let Some(v) = registry_dir {
+            self.registry_dir = Some(v);
+        }
+        if let Some(v) = registry_gc_minutes {
+            self.registry_gc_minutes = v;
+        }
         if let Some(v) = allow_signup {
             self.allow_signup = v;
         }
@@ -175,6 +193,13 @@ impl Settings {
                 self.data_dir.join("consign.db").display()
             ),
         }
+    }
+
+    /// Where the registry keeps blobs and uploads.
+    pub fn registry_dir(&self) -> PathBuf {
+        self.registry_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("registry"))
     }
 
     /// When no public URL is configured, uses the address the hub actually listens on. Links in
@@ -297,6 +322,11 @@ impl Layer {
                 "CONSIGN_SMTP_USERNAME" => layer.smtp_username = Some(value),
                 "CONSIGN_SMTP_PASSWORD" => layer.smtp_password = Some(value),
                 "CONSIGN_MAIL_FROM" => layer.mail_from = Some(value),
+                "CONSIGN_REGISTRY_DIR" => layer.registry_dir = Some(PathBuf::from(&value)),
+                "CONSIGN_REGISTRY_GC_MINUTES" => {
+                    layer.registry_gc_minutes =
+                        Some(value.parse().map_err(|e| bad("a number of minutes", &e))?)
+                }
                 "CONSIGN_LOG_FORMAT" => {
                     layer.log_format = Some(match value.as_str() {
                         "text" => LogFormat::Text,

@@ -27,7 +27,9 @@ pub fn ensure_build_tools() -> Result<()> {
     Ok(())
 }
 
-/// chromium, chromium-driver and postgresql from Debian, when missing.
+/// chromium, chromium-driver, postgresql and the registry clients (skopeo, busybox-static,
+/// Distribution's docker-registry for the benchmark) from Debian, and the `oras` Python client
+/// from PyPI, when missing.
 pub fn ensure_test_packages() -> Result<()> {
     let mut missing = Vec::new();
     if !cmd::on_path("chromium") {
@@ -39,6 +41,16 @@ pub fn ensure_test_packages() -> Result<()> {
     if crate::postgres::bin_dir().is_none() {
         missing.push("postgresql");
     }
+    if !cmd::on_path("skopeo") {
+        missing.push("skopeo");
+    }
+    if !std::path::Path::new("/bin/busybox").exists() {
+        missing.push("busybox-static");
+    }
+    if !std::path::Path::new("/usr/bin/docker-registry").exists() {
+        missing.push("docker-registry");
+    }
+    ensure_python_packages()?;
     if missing.is_empty() {
         return Ok(());
     }
@@ -69,6 +81,21 @@ pub fn ensure_test_packages() -> Result<()> {
     let mut install = vec!["install", "-y", "-q"];
     install.extend(&missing);
     apt(&install).context("apt-get install failed")
+}
+
+/// The `oras` client library for the registry tests (it has no CLI: the tests drive it from
+/// a small script).
+fn ensure_python_packages() -> Result<()> {
+    let found = Command::new("python3")
+        .args(["-c", "import oras.client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Ok(());
+    }
+    println!("xtask: installing the oras Python package");
+    cmd::run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "oras"]))
+        .context("pip install oras failed")
 }
 
 /// The version of `package` in Cargo.lock.

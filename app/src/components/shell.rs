@@ -69,6 +69,7 @@ pub fn VendorNav(
         <nav class="flex flex-wrap items-center gap-2 rounded-xl bg-white px-4 py-2 shadow-sm ring-1 ring-slate-200">
             <a href="/" class=link>"Overview"</a>
             <a href="/customers" class=link id="nav-customers">"Customers"</a>
+            <a href="/artifacts" class=link id="nav-artifacts">"Artifacts"</a>
             <a href="/users" class=link id="nav-users">"Users"</a>
             <a href="/branding" class=link id="nav-branding">"Branding"</a>
             <a href="/tokens" class=link id="nav-tokens">"Access tokens"</a>

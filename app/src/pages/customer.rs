@@ -10,6 +10,7 @@ use crate::components::frame::Portal;
 use crate::components::people::People;
 use crate::components::sign_in_form::SignInForm;
 use crate::components::switcher::OrganizationSwitcher;
+use crate::pages::artifacts::CustomerArtifacts;
 
 /// The customer portal: branded by the request's host, the signed-in customer's vendor, or the
 /// hub's only vendor.
@@ -60,6 +61,7 @@ pub fn CustomerPortal() -> impl IntoView {
                                                 <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Sign out"</button>
                                             </ActionForm>
                                         </section>
+                                        <CustomerArtifacts />
                                         {people.map(|customer| view! {
                                             <div class="mt-6 flex w-full max-w-3xl flex-col gap-6" id="portal-people">
                                                 <People customer />

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod artifacts;
 pub mod branding;
 pub mod customer;
 pub mod customer_detail;

@@ -5,3 +5,4 @@ pub mod branding;
 pub mod client_address;
 pub mod csrf;
 pub mod health;
+pub mod registry;

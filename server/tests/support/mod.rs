@@ -1,0 +1,3 @@
+//! Shared helpers of the server's integration tests.
+
+pub mod registry;
