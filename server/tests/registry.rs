@@ -52,30 +52,36 @@ async fn the_token_flow_and_basic_auth_admit_only_valid_credentials(hub: &TestHu
     let anonymous = Registry::new(hub.url(""), None);
     let response = anonymous.send(Method::GET, "/v2/").await;
     assert_eq!(response.status(), 401);
-    let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_string();
+    let challenge = response.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         challenge,
-        format!(r#"Bearer realm="{}/v2/token",service="consign""#, hub.url(""))
+        format!(
+            r#"Bearer realm="{}/v2/token",service="consign""#,
+            hub.url("")
+        )
     );
-    assert_eq!(response.headers()["docker-distribution-api-version"], "registry/2.0");
+    assert_eq!(
+        response.headers()["docker-distribution-api-version"],
+        "registry/2.0"
+    );
     assert_eq!(error_code(response).await, "UNAUTHORIZED");
 
     let vendor = client(hub, &world.vendor_admin).await;
     assert_eq!(vendor.send(Method::GET, "/v2/").await.status(), 200);
     let token: Value = vendor
-        .send(Method::GET, "/v2/token?service=consign&scope=repository:acme/app:pull,push")
+        .send(
+            Method::GET,
+            "/v2/token?service=consign&scope=repository:acme/app:pull,push",
+        )
         .await
         .json()
         .await
         .unwrap();
     let token = token["token"].as_str().unwrap().to_string();
-    let bearer = |t: &str| {
-        anonymous
-            .http
-            .get(hub.url("/v2/"))
-            .bearer_auth(t)
-            .send()
-    };
+    let bearer = |t: &str| anonymous.http.get(hub.url("/v2/")).bearer_auth(t).send();
     assert_eq!(bearer(&token).await.unwrap().status(), 200);
     let forged = format!("{}00", &token[..token.len() - 2]);
     assert_eq!(bearer(&forged).await.unwrap().status(), 401);
@@ -90,7 +96,9 @@ async fn chunked_uploads_check_order_length_and_digest_and_keep_nothing_half_sto
 ) {
     let content: Vec<u8> = (0..30u8).collect();
     let d = digest(&content);
-    let start = vendor.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    let start = vendor
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     assert_eq!(start.status(), 202);
     assert_eq!(start.headers()["range"], "0-0");
     let location = start.headers()["location"].to_str().unwrap().to_string();
@@ -115,7 +123,10 @@ async fn chunked_uploads_check_order_length_and_digest_and_keep_nothing_half_sto
     let status = vendor.send(Method::GET, &location).await;
     assert_eq!(status.status(), 204);
     assert_eq!(status.headers()["range"], "0-9");
-    assert_eq!(patch("10-19", &content[10..20]).await.unwrap().status(), 202);
+    assert_eq!(
+        patch("10-19", &content[10..20]).await.unwrap().status(),
+        202
+    );
     // The wrong digest discards the upload and stores nothing.
     let wrong = digest(b"something else");
     let finish = vendor
@@ -128,12 +139,16 @@ async fn chunked_uploads_check_order_length_and_digest_and_keep_nothing_half_sto
     assert_eq!(error_code(finish).await, "DIGEST_INVALID");
     assert_eq!(vendor.send(Method::GET, &location).await.status(), 404);
     for d in [&d, &wrong] {
-        let head = vendor.send(Method::HEAD, &format!("/v2/acme/app/blobs/{d}")).await;
+        let head = vendor
+            .send(Method::HEAD, &format!("/v2/acme/app/blobs/{d}"))
+            .await;
         assert_eq!(head.status(), 404);
     }
 
     // Done right: two chunks, then PUT with the last one.
-    let start = vendor.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    let start = vendor
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     let location = start.headers()["location"].to_str().unwrap().to_string();
     let patch = |range: &str, body: &[u8]| {
         vendor
@@ -157,13 +172,18 @@ async fn chunked_uploads_check_order_length_and_digest_and_keep_nothing_half_sto
         format!("/v2/acme/app/blobs/{d}").as_str()
     );
     // Cancelling an upload.
-    let start = vendor.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    let start = vendor
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     let location = start.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(vendor.send(Method::DELETE, &location).await.status(), 204);
     assert_eq!(vendor.send(Method::GET, &location).await.status(), 404);
     // A monolithic push with the wrong digest.
     let response = vendor
-        .request(Method::POST, &format!("/v2/acme/app/blobs/uploads/?digest={wrong}"))
+        .request(
+            Method::POST,
+            &format!("/v2/acme/app/blobs/uploads/?digest={wrong}"),
+        )
         .body(content.clone())
         .send()
         .await
@@ -199,16 +219,25 @@ async fn blobs_are_served_whole_or_by_range(vendor: &Registry) {
     assert_eq!(bad.status(), 416);
     assert_eq!(bad.headers()["content-range"], "bytes */100");
     let unknown = vendor
-        .send(Method::GET, &format!("/v2/acme/app/blobs/{}", digest(b"nope")))
+        .send(
+            Method::GET,
+            &format!("/v2/acme/app/blobs/{}", digest(b"nope")),
+        )
         .await;
     assert_eq!(unknown.status(), 404);
     assert_eq!(error_code(unknown).await, "BLOB_UNKNOWN");
-    let malformed = vendor.send(Method::GET, "/v2/acme/app/blobs/sha256:xyz").await;
+    let malformed = vendor
+        .send(Method::GET, "/v2/acme/app/blobs/sha256:xyz")
+        .await;
     assert_eq!(malformed.status(), 400);
     assert_eq!(error_code(malformed).await, "DIGEST_INVALID");
 }
 
-async fn manifests_are_checked_stored_and_served_by_tag_and_digest(hub: &TestHub, world: &World, vendor: &Registry) {
+async fn manifests_are_checked_stored_and_served_by_tag_and_digest(
+    hub: &TestHub,
+    world: &World,
+    vendor: &Registry,
+) {
     let config = br#"{"os":"linux"}"#;
     let config_digest = vendor.push_blob("acme/app", config).await;
     let missing = digest(b"never pushed");
@@ -242,26 +271,45 @@ async fn manifests_are_checked_stored_and_served_by_tag_and_digest(hub: &TestHub
     let by_tag = vendor.send(Method::GET, "/v2/acme/app/manifests/1.0").await;
     assert_eq!(by_tag.status(), 200);
     assert_eq!(by_tag.headers()["content-type"], OCI_MANIFEST);
-    assert_eq!(by_tag.headers()["docker-content-digest"], manifest_digest.as_str());
+    assert_eq!(
+        by_tag.headers()["docker-content-digest"],
+        manifest_digest.as_str()
+    );
     let bytes = by_tag.bytes().await.unwrap();
     assert_eq!(digest(&bytes), manifest_digest);
     let by_digest = vendor
-        .send(Method::GET, &format!("/v2/acme/app/manifests/{manifest_digest}"))
+        .send(
+            Method::GET,
+            &format!("/v2/acme/app/manifests/{manifest_digest}"),
+        )
         .await;
     assert_eq!(by_digest.bytes().await.unwrap(), bytes);
-    let head = vendor.send(Method::HEAD, "/v2/acme/app/manifests/1.0").await;
+    let head = vendor
+        .send(Method::HEAD, "/v2/acme/app/manifests/1.0")
+        .await;
     assert_eq!(head.status(), 200);
-    assert_eq!(head.headers()["content-length"], bytes.len().to_string().as_str());
+    assert_eq!(
+        head.headers()["content-length"],
+        bytes.len().to_string().as_str()
+    );
     let unknown = vendor.send(Method::GET, "/v2/acme/app/manifests/9.9").await;
     assert_eq!(unknown.status(), 404);
     assert_eq!(error_code(unknown).await, "MANIFEST_UNKNOWN");
     // Pushing by digest checks the digest.
     let manifest: Value = serde_json::from_slice(&bytes).unwrap();
-    let wrong = vendor.put_manifest("acme/app", &digest(b"x"), &manifest).await;
+    let wrong = vendor
+        .put_manifest("acme/app", &digest(b"x"), &manifest)
+        .await;
     assert_eq!(error_code(wrong).await, "DIGEST_INVALID");
 
     // Tags are immutable by default; the same content again is fine.
-    assert_eq!(vendor.put_manifest("acme/app", "1.0", &manifest).await.status(), 201);
+    assert_eq!(
+        vendor
+            .put_manifest("acme/app", "1.0", &manifest)
+            .await
+            .status(),
+        201
+    );
     let mut moved = manifest.clone();
     moved["annotations"] = json!({"note": "rebuilt"});
     let refused = vendor.put_manifest("acme/app", "1.0", &moved).await;
@@ -272,7 +320,9 @@ async fn manifests_are_checked_stored_and_served_by_tag_and_digest(hub: &TestHub
         .unwrap();
     let accepted = vendor.put_manifest("acme/app", "1.0", &moved).await;
     assert_eq!(accepted.status(), 201);
-    let now = vendor.send(Method::HEAD, "/v2/acme/app/manifests/1.0").await;
+    let now = vendor
+        .send(Method::HEAD, "/v2/acme/app/manifests/1.0")
+        .await;
     assert_eq!(
         now.headers()["docker-content-digest"],
         digest(&serde_json::to_vec(&moved).unwrap()).as_str()
@@ -300,16 +350,33 @@ async fn tag_lists_and_the_catalog_paginate(vendor: &Registry) {
     assert!(second.headers().get("link").is_none());
     let body: Value = second.json().await.unwrap();
     assert_eq!(body["tags"], json!(["2.0"]));
-    let catalog: Value = vendor.send(Method::GET, "/v2/_catalog").await.json().await.unwrap();
+    let catalog: Value = vendor
+        .send(Method::GET, "/v2/_catalog")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(catalog["repositories"], json!(["acme/app", "acme/tools"]));
     let page = vendor.send(Method::GET, "/v2/_catalog?n=1").await;
-    assert_eq!(page.headers()["link"], r#"</v2/_catalog?n=1&last=acme%2Fapp>; rel="next""#);
+    assert_eq!(
+        page.headers()["link"],
+        r#"</v2/_catalog?n=1&last=acme%2Fapp>; rel="next""#
+    );
 }
 
 async fn referrers_list_the_manifests_whose_subject_is_given(vendor: &Registry) {
-    let subject = vendor.send(Method::HEAD, "/v2/acme/app/manifests/2.0").await;
-    let subject_digest = subject.headers()["docker-content-digest"].to_str().unwrap().to_string();
-    let subject_size: usize = subject.headers()["content-length"].to_str().unwrap().parse().unwrap();
+    let subject = vendor
+        .send(Method::HEAD, "/v2/acme/app/manifests/2.0")
+        .await;
+    let subject_digest = subject.headers()["docker-content-digest"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let subject_size: usize = subject.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let empty = vendor.push_blob("acme/app", b"{}").await;
     let sbom = vendor.push_blob("acme/app", b"an sbom").await;
     let referrer = json!({
@@ -322,22 +389,35 @@ async fn referrers_list_the_manifests_whose_subject_is_given(vendor: &Registry) 
         "annotations": {"org.example.kind": "sbom"},
     });
     let referrer_digest = digest(&serde_json::to_vec(&referrer).unwrap());
-    let pushed = vendor.put_manifest("acme/app", &referrer_digest, &referrer).await;
+    let pushed = vendor
+        .put_manifest("acme/app", &referrer_digest, &referrer)
+        .await;
     assert_eq!(pushed.status(), 201);
     assert_eq!(pushed.headers()["oci-subject"], subject_digest.as_str());
     let listed = vendor
-        .send(Method::GET, &format!("/v2/acme/app/referrers/{subject_digest}"))
+        .send(
+            Method::GET,
+            &format!("/v2/acme/app/referrers/{subject_digest}"),
+        )
         .await;
     assert_eq!(listed.headers()["content-type"], OCI_INDEX);
     let index: Value = listed.json().await.unwrap();
     assert_eq!(index["manifests"].as_array().unwrap().len(), 1, "{index}");
     assert_eq!(index["manifests"][0]["digest"], referrer_digest.as_str());
-    assert_eq!(index["manifests"][0]["artifactType"], "application/vnd.example.sbom");
-    assert_eq!(index["manifests"][0]["annotations"]["org.example.kind"], "sbom");
+    assert_eq!(
+        index["manifests"][0]["artifactType"],
+        "application/vnd.example.sbom"
+    );
+    assert_eq!(
+        index["manifests"][0]["annotations"]["org.example.kind"],
+        "sbom"
+    );
     let filtered = vendor
         .send(
             Method::GET,
-            &format!("/v2/acme/app/referrers/{subject_digest}?artifactType=application/vnd.example.other"),
+            &format!(
+                "/v2/acme/app/referrers/{subject_digest}?artifactType=application/vnd.example.other"
+            ),
         )
         .await;
     assert_eq!(filtered.headers()["oci-filters-applied"], "artifactType");
@@ -348,33 +428,83 @@ async fn referrers_list_the_manifests_whose_subject_is_given(vendor: &Registry) 
 async fn blobs_mount_across_repositories_and_deletes_remove_what_they_name(vendor: &Registry) {
     let d = vendor.push_blob("acme/app", b"shared layer").await;
     let mounted = vendor
-        .send(Method::POST, &format!("/v2/acme/copy/blobs/uploads/?mount={d}&from=acme/app"))
+        .send(
+            Method::POST,
+            &format!("/v2/acme/copy/blobs/uploads/?mount={d}&from=acme/app"),
+        )
         .await;
     assert_eq!(mounted.status(), 201);
-    assert_eq!(mounted.headers()["location"], format!("/v2/acme/copy/blobs/{d}").as_str());
-    assert_eq!(vendor.send(Method::HEAD, &format!("/v2/acme/copy/blobs/{d}")).await.status(), 200);
+    assert_eq!(
+        mounted.headers()["location"],
+        format!("/v2/acme/copy/blobs/{d}").as_str()
+    );
+    assert_eq!(
+        vendor
+            .send(Method::HEAD, &format!("/v2/acme/copy/blobs/{d}"))
+            .await
+            .status(),
+        200
+    );
     // Mounting what the source lacks starts an ordinary upload instead.
     let fallback = vendor
         .send(
             Method::POST,
-            &format!("/v2/acme/copy/blobs/uploads/?mount={}&from=acme/app", digest(b"absent")),
+            &format!(
+                "/v2/acme/copy/blobs/uploads/?mount={}&from=acme/app",
+                digest(b"absent")
+            ),
         )
         .await;
     assert_eq!(fallback.status(), 202);
 
-    let tagged = vendor.send(Method::HEAD, "/v2/acme/app/manifests/1.1").await;
-    let tagged_digest = tagged.headers()["docker-content-digest"].to_str().unwrap().to_string();
-    assert_eq!(vendor.send(Method::DELETE, "/v2/acme/app/manifests/1.1").await.status(), 202);
-    assert_eq!(vendor.send(Method::GET, "/v2/acme/app/manifests/1.1").await.status(), 404);
+    let tagged = vendor
+        .send(Method::HEAD, "/v2/acme/app/manifests/1.1")
+        .await;
+    let tagged_digest = tagged.headers()["docker-content-digest"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        vendor
+            .send(Method::DELETE, "/v2/acme/app/manifests/1.1")
+            .await
+            .status(),
+        202
+    );
+    assert_eq!(
+        vendor
+            .send(Method::GET, "/v2/acme/app/manifests/1.1")
+            .await
+            .status(),
+        404
+    );
     // The manifest outlives its tag until it is deleted by digest.
     let by_digest = format!("/v2/acme/app/manifests/{tagged_digest}");
     assert_eq!(vendor.send(Method::GET, &by_digest).await.status(), 200);
     assert_eq!(vendor.send(Method::DELETE, &by_digest).await.status(), 202);
     assert_eq!(vendor.send(Method::GET, &by_digest).await.status(), 404);
-    assert_eq!(vendor.send(Method::DELETE, &format!("/v2/acme/copy/blobs/{d}")).await.status(), 202);
-    assert_eq!(vendor.send(Method::HEAD, &format!("/v2/acme/copy/blobs/{d}")).await.status(), 404);
+    assert_eq!(
+        vendor
+            .send(Method::DELETE, &format!("/v2/acme/copy/blobs/{d}"))
+            .await
+            .status(),
+        202
+    );
+    assert_eq!(
+        vendor
+            .send(Method::HEAD, &format!("/v2/acme/copy/blobs/{d}"))
+            .await
+            .status(),
+        404
+    );
     // Still there in the repository it came from.
-    assert_eq!(vendor.send(Method::HEAD, &format!("/v2/acme/app/blobs/{d}")).await.status(), 200);
+    assert_eq!(
+        vendor
+            .send(Method::HEAD, &format!("/v2/acme/app/blobs/{d}"))
+            .await
+            .status(),
+        200
+    );
 }
 
 async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
@@ -382,17 +512,27 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
     world: &World,
 ) {
     let stranger = client(hub, &world.other_vendor).await;
-    for path in ["/v2/acme/app/manifests/1.0", "/v2/acme/nothing-here/manifests/1.0"] {
+    for path in [
+        "/v2/acme/app/manifests/1.0",
+        "/v2/acme/nothing-here/manifests/1.0",
+    ] {
         let response = stranger.send(Method::GET, path).await;
         assert_eq!(response.status(), 404, "{path}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["errors"][0]["code"], "NAME_UNKNOWN");
         assert!(!body.to_string().contains("exist"), "{body}");
     }
-    let response = stranger.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    let response = stranger
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     assert_eq!(response.status(), 403);
     assert_eq!(error_code(response).await, "DENIED");
-    let catalog: Value = stranger.send(Method::GET, "/v2/_catalog").await.json().await.unwrap();
+    let catalog: Value = stranger
+        .send(Method::GET, "/v2/_catalog")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(catalog["repositories"], json!([]));
     let mount = stranger
         .send(Method::POST, "/v2/umbrella/x/blobs/uploads/?mount=sha256:0000000000000000000000000000000000000000000000000000000000000000&from=acme/app")
@@ -400,13 +540,25 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
     assert_eq!(mount.status(), 202, "a foreign source is never mounted");
 
     let reader = client(hub, &world.vendor_ro).await;
-    assert_eq!(reader.send(Method::GET, "/v2/acme/app/manifests/1.0").await.status(), 200);
-    let response = reader.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    assert_eq!(
+        reader
+            .send(Method::GET, "/v2/acme/app/manifests/1.0")
+            .await
+            .status(),
+        200
+    );
+    let response = reader
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     assert_eq!(response.status(), 403);
-    let response = reader.send(Method::DELETE, "/v2/acme/app/manifests/1.0").await;
+    let response = reader
+        .send(Method::DELETE, "/v2/acme/app/manifests/1.0")
+        .await;
     assert_eq!(response.status(), 403);
     let customer = client(hub, &world.customer_admin).await;
-    let response = customer.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    let response = customer
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     assert_eq!(response.status(), 403);
 }
 
@@ -444,11 +596,15 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     let customer = client(&hub, &world.customer_ro).await;
 
     // No license: the repository is not there as far as the customer can tell.
-    let response = customer.send(Method::GET, "/v2/acme/app/manifests/1.0").await;
+    let response = customer
+        .send(Method::GET, "/v2/acme/app/manifests/1.0")
+        .await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "NAME_UNKNOWN");
 
-    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin).await.unwrap();
+    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin)
+        .await
+        .unwrap();
     let id_of = |name: &str| artifacts.iter().find(|a| a.name == name).unwrap().id;
     artifact_licenses::create(
         db,
@@ -462,13 +618,25 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     )
     .await
     .unwrap();
-    assert_eq!(customer.send(Method::GET, "/v2/acme/app/manifests/1.0").await.status(), 200);
     assert_eq!(
-        customer.send(Method::GET, &format!("/v2/acme/app/manifests/{one}")).await.status(),
+        customer
+            .send(Method::GET, "/v2/acme/app/manifests/1.0")
+            .await
+            .status(),
         200
     );
     assert_eq!(
-        customer.send(Method::GET, &format!("/v2/acme/app/blobs/{one_layer}")).await.status(),
+        customer
+            .send(Method::GET, &format!("/v2/acme/app/manifests/{one}"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        customer
+            .send(Method::GET, &format!("/v2/acme/app/blobs/{one_layer}"))
+            .await
+            .status(),
         200
     );
     for path in [
@@ -480,11 +648,27 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         assert_eq!(response.status(), 403, "{path}");
         assert_eq!(error_code(response).await, "DENIED");
     }
-    let tags: Value = customer.send(Method::GET, "/v2/acme/app/tags/list").await.json().await.unwrap();
+    let tags: Value = customer
+        .send(Method::GET, "/v2/acme/app/tags/list")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(tags["tags"], json!(["1.0"]));
-    let catalog: Value = customer.send(Method::GET, "/v2/_catalog").await.json().await.unwrap();
+    let catalog: Value = customer
+        .send(Method::GET, "/v2/_catalog")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(catalog["repositories"], json!(["acme/app"]));
-    assert_eq!(customer.send(Method::GET, "/v2/acme/secret/manifests/1.0").await.status(), 404);
+    assert_eq!(
+        customer
+            .send(Method::GET, "/v2/acme/secret/manifests/1.0")
+            .await
+            .status(),
+        404
+    );
     // Another customer of the same vendor still sees nothing.
     let second = service::testing::world::member(
         db,
@@ -495,17 +679,33 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     )
     .await;
     let second = client(&hub, &second).await;
-    assert_eq!(second.send(Method::GET, "/v2/acme/app/manifests/1.0").await.status(), 404);
+    assert_eq!(
+        second
+            .send(Method::GET, "/v2/acme/app/manifests/1.0")
+            .await
+            .status(),
+        404
+    );
 
     // Every pull is recorded: who, for which customer, which version.
-    let pulls = service::registry::pulls::recent(db, id_of("app").0, 10).await.unwrap();
+    let pulls = service::registry::pulls::recent(db, id_of("app").0, 10)
+        .await
+        .unwrap();
     let customer_pulls: Vec<_> = pulls
         .iter()
         .filter(|p| p.customer_organization_id == Some(world.customer))
         .collect();
     assert_eq!(customer_pulls.len(), 2, "{pulls:?}");
-    assert!(customer_pulls.iter().all(|p| p.user_id == Some(world.customer_ro.user_id)));
-    assert!(customer_pulls.iter().any(|p| p.reference == "1.0" && p.digest == one));
+    assert!(
+        customer_pulls
+            .iter()
+            .all(|p| p.user_id == Some(world.customer_ro.user_id))
+    );
+    assert!(
+        customer_pulls
+            .iter()
+            .any(|p| p.reference == "1.0" && p.digest == one)
+    );
 
     // An expired license grants nothing, and says why; renewing it and revoking it work.
     let secret = artifact_licenses::create(
@@ -520,17 +720,44 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     )
     .await
     .unwrap();
-    let response = customer.send(Method::GET, "/v2/acme/secret/manifests/1.0").await;
+    let response = customer
+        .send(Method::GET, "/v2/acme/secret/manifests/1.0")
+        .await;
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "DENIED");
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("expired"), "{body}");
-    artifact_licenses::set_expiry(db, &world.vendor_admin, secret.id, Some(Utc::now() + Duration::days(1)))
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{body}"
+    );
+    artifact_licenses::set_expiry(
+        db,
+        &world.vendor_admin,
+        secret.id,
+        Some(Utc::now() + Duration::days(1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        customer
+            .send(Method::GET, "/v2/acme/secret/manifests/1.0")
+            .await
+            .status(),
+        200
+    );
+    artifact_licenses::revoke(db, &world.vendor_admin, secret.id)
         .await
         .unwrap();
-    assert_eq!(customer.send(Method::GET, "/v2/acme/secret/manifests/1.0").await.status(), 200);
-    artifact_licenses::revoke(db, &world.vendor_admin, secret.id).await.unwrap();
-    assert_eq!(customer.send(Method::GET, "/v2/acme/secret/manifests/1.0").await.status(), 404);
+    assert_eq!(
+        customer
+            .send(Method::GET, "/v2/acme/secret/manifests/1.0")
+            .await
+            .status(),
+        404
+    );
 
     // Only vendor writers manage licenses, and only for their own customers and artifacts.
     let by_customer = artifact_licenses::create(
@@ -544,7 +771,10 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         },
     )
     .await;
-    assert!(matches!(by_customer, Err(service::Error::Forbidden { .. })), "{by_customer:?}");
+    assert!(
+        matches!(by_customer, Err(service::Error::Forbidden { .. })),
+        "{by_customer:?}"
+    );
     let foreign = artifact_licenses::create(
         db,
         &world.other_vendor,
@@ -556,26 +786,41 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         },
     )
     .await;
-    assert!(matches!(foreign, Err(service::Error::NotFound { .. })), "{foreign:?}");
+    assert!(
+        matches!(foreign, Err(service::Error::NotFound { .. })),
+        "{foreign:?}"
+    );
     hub
 }
 
 #[tokio::test]
 async fn customers_pull_only_what_their_licenses_grant_on_sqlite() {
-    with_hub(Backend::Sqlite, customers_pull_only_what_their_licenses_grant).await;
+    with_hub(
+        Backend::Sqlite,
+        customers_pull_only_what_their_licenses_grant,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn customers_pull_only_what_their_licenses_grant_on_postgresql() {
-    with_hub(Backend::Postgres, customers_pull_only_what_their_licenses_grant).await;
+    with_hub(
+        Backend::Postgres,
+        customers_pull_only_what_their_licenses_grant,
+    )
+    .await;
 }
 
 async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
     let vendor = client(&hub, &world.vendor_admin).await;
     let (manifest, layer) = vendor.push_image("acme/app", "1.0", b"kept layer").await;
-    let orphan = vendor.push_blob("acme/app", b"pushed for a manifest that never came").await;
-    let start = vendor.send(Method::POST, "/v2/acme/app/blobs/uploads/").await;
+    let orphan = vendor
+        .push_blob("acme/app", b"pushed for a manifest that never came")
+        .await;
+    let start = vendor
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
     let upload = start.headers()["location"].to_str().unwrap().to_string();
     let blob_file = |d: &str| {
         let hex = &d["sha256:".len()..];
@@ -596,18 +841,35 @@ async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
         .unwrap();
     assert_eq!(report, Default::default());
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let report = service::registry::gc::run(&hub.services.db, &hub.registry, now).await.unwrap();
-    assert_eq!((report.uploads, report.links, report.blobs), (1, 1, 1), "{report:?}");
+    let report = service::registry::gc::run(&hub.services.db, &hub.registry, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.uploads, report.links, report.blobs),
+        (1, 1, 1),
+        "{report:?}"
+    );
     assert!(!blob_file(&orphan).exists());
     assert!(blob_file(&layer).exists());
     assert_eq!(vendor.send(Method::GET, &upload).await.status(), 404);
-    assert_eq!(vendor.send(Method::GET, "/v2/acme/app/manifests/1.0").await.status(), 200);
+    assert_eq!(
+        vendor
+            .send(Method::GET, "/v2/acme/app/manifests/1.0")
+            .await
+            .status(),
+        200
+    );
 
     // Once the manifest is deleted, its blobs follow.
     vendor
-        .send(Method::DELETE, &format!("/v2/acme/app/manifests/{manifest}"))
+        .send(
+            Method::DELETE,
+            &format!("/v2/acme/app/manifests/{manifest}"),
+        )
         .await;
-    let report = service::registry::gc::run(&hub.services.db, &hub.registry, now).await.unwrap();
+    let report = service::registry::gc::run(&hub.services.db, &hub.registry, now)
+        .await
+        .unwrap();
     assert_eq!((report.links, report.blobs), (2, 2), "{report:?}");
     assert!(!blob_file(&layer).exists());
     hub
@@ -620,5 +882,9 @@ async fn the_collector_frees_what_nothing_references_on_sqlite() {
 
 #[tokio::test]
 async fn the_collector_frees_what_nothing_references_on_postgresql() {
-    with_hub(Backend::Postgres, the_collector_frees_what_nothing_references).await;
+    with_hub(
+        Backend::Postgres,
+        the_collector_frees_what_nothing_references,
+    )
+    .await;
 }

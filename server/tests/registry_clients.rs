@@ -34,7 +34,10 @@ fn run(command: &mut Command) -> Output {
 /// Runs a command that is expected to fail; returns its error output.
 fn run_failing(command: &mut Command) -> String {
     let output = command.output().unwrap();
-    assert!(!output.status.success(), "{command:?} unexpectedly succeeded");
+    assert!(
+        !output.status.success(),
+        "{command:?} unexpectedly succeeded"
+    );
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -53,7 +56,9 @@ fn mkimage(args: &[&str]) {
 }
 
 async fn run_blocking(mut command: Command) -> Output {
-    tokio::task::spawn_blocking(move || run(&mut command)).await.unwrap()
+    tokio::task::spawn_blocking(move || run(&mut command))
+        .await
+        .unwrap()
 }
 
 async fn run_failing_blocking(mut command: Command) -> String {
@@ -97,7 +102,10 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
     run_blocking(login).await;
     for tag in [&image, &newer] {
         let mut import = docker(&vendor_config);
-        import.args(["import", "--change", r#"CMD ["/bin/sh"]"#]).arg(&rootfs).arg(tag);
+        import
+            .args(["import", "--change", r#"CMD ["/bin/sh"]"#])
+            .arg(&rootfs)
+            .arg(tag);
         run_blocking(import).await;
         let mut push = docker(&vendor_config);
         push.args(["push", tag]);
@@ -113,7 +121,10 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
     let mut container = docker(&vendor_config);
     container.args(["run", "--rm", &image, "/bin/echo", "hello from the hub"]);
     let output = run_blocking(container).await;
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "hello from the hub");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "hello from the hub"
+    );
     let mut remove = docker(&vendor_config);
     remove.args(["rmi", &image]);
     run_blocking(remove).await;
@@ -143,7 +154,10 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
     let mut denied = docker(&customer_config);
     denied.args(["pull", &newer]);
     let error = run_failing_blocking(denied).await;
-    assert!(error.contains("denied") || error.contains("DENIED"), "{error}");
+    assert!(
+        error.contains("denied") || error.contains("DENIED"),
+        "{error}"
+    );
     let mut remove = docker(&customer_config);
     remove.args(["rmi", &image]);
     run_blocking(remove).await;
@@ -169,7 +183,15 @@ async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
     let work = tempfile::tempdir().unwrap();
     let image = work.path().join("image");
     let chart = work.path().join("chart");
-    mkimage(&["payload", "--size-mb", "3", "--out", image.to_str().unwrap(), "--tag", "v1"]);
+    mkimage(&[
+        "payload",
+        "--size-mb",
+        "3",
+        "--out",
+        image.to_str().unwrap(),
+        "--tag",
+        "v1",
+    ]);
     mkimage(&[
         "helm",
         "--chart",
@@ -219,7 +241,12 @@ async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
         let index = |dir: &Path| -> serde_json::Value {
             serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap()
         };
-        let digest = |dir: &Path| index(dir)["manifests"][0]["digest"].as_str().unwrap().to_string();
+        let digest = |dir: &Path| {
+            index(dir)["manifests"][0]["digest"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(digest(layout), digest(&back), "{target}");
     }
     let artifacts = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
@@ -253,6 +280,12 @@ async fn the_oras_client_pushes_and_pulls_an_artifact_in_chunks() {
         .arg(&vendor_secret)
         .arg(&file);
     let output = run_blocking(oras).await;
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim().lines().last(), Some("ok"));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .lines()
+            .last(),
+        Some("ok")
+    );
     hub.stop().await;
 }

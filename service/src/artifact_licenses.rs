@@ -80,13 +80,20 @@ pub async fn create(
     new: NewArtifactLicense,
 ) -> Result<ArtifactLicense> {
     actor.require_vendor_write("manage artifact licenses")?;
-    let name = crate::access_tokens::validate_label(new.name)
-        .map_err(|_| invalid("name", "must be 1 to 100 characters without control characters"))?;
+    let name = crate::access_tokens::validate_label(new.name).map_err(|_| {
+        invalid(
+            "name",
+            "must be 1 to 100 characters without control characters",
+        )
+    })?;
     repo::customers::find(db, actor.organization_id.0, new.customer.0)
         .await?
         .ok_or(Error::NotFound { what: "customer" })?;
     if new.items.is_empty() {
-        return Err(invalid("artifacts", "a license must grant at least one artifact"));
+        return Err(invalid(
+            "artifacts",
+            "a license must grant at least one artifact",
+        ));
     }
     let mut items = Vec::new();
     for (artifact_id, tag) in new.items {

@@ -14,7 +14,12 @@ use sea_orm::DatabaseConnection;
 type Chunk = Result<Bytes, std::io::Error>;
 
 fn body(parts: &[&'static [u8]]) -> impl futures_util::Stream<Item = Chunk> + Unpin {
-    stream::iter(parts.iter().map(|p| Ok(Bytes::from_static(p))).collect::<Vec<Chunk>>())
+    stream::iter(
+        parts
+            .iter()
+            .map(|p| Ok(Bytes::from_static(p)))
+            .collect::<Vec<Chunk>>(),
+    )
 }
 
 async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(db: &DatabaseConnection) {
@@ -36,7 +41,13 @@ async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(db: &DatabaseC
     // Another artifact cannot touch the session.
     let foreign = first.upload_size(other.id, id).await;
     assert!(
-        matches!(foreign, Err(Error::Registry { code: RegistryCode::BlobUploadUnknown, .. })),
+        matches!(
+            foreign,
+            Err(Error::Registry {
+                code: RegistryCode::BlobUploadUnknown,
+                ..
+            })
+        ),
         "{foreign:?}"
     );
     // A body that breaks off is cut off again.
@@ -54,7 +65,13 @@ async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(db: &DatabaseC
     assert_eq!(second.upload_size(artifact.id, id).await.unwrap(), 6);
     let digest = Digest::of(b"hello world");
     let stored = second
-        .finish_upload(db, artifact.id, id, &digest, Some((Some((6, 10)), body(&[b"world"]))))
+        .finish_upload(
+            db,
+            artifact.id,
+            id,
+            &digest,
+            Some((Some((6, 10)), body(&[b"world"]))),
+        )
         .await
         .unwrap();
     assert_eq!(stored, 11);

@@ -27,8 +27,9 @@ commands:
   setup [--test]                        install what is missing (wasm target, wasm-bindgen,
                                         with --test: chromium, chromium-driver, postgresql)
   bench                                 measure the hub's start-up time and idle memory
-  bench-registry                        the registry against Distribution with skopeo (100 MB
-                                        image push/pull medians, memory during a 1 GB blob)";
+  bench-registry [--dev]                the registry against Distribution with skopeo (100 MB
+                                        image push/pull medians, memory during a 1 GB blob);
+                                        --dev measures the debug build";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -85,7 +86,7 @@ fn main() -> Result<()> {
         }
         "bench-registry" => {
             setup::ensure_test_packages()?;
-            registry_bench::run()
+            registry_bench::run(has("--dev"))
         }
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -48,7 +48,9 @@ impl Drop for Running {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn wait_for(port: u16) -> Result<()> {
@@ -78,19 +80,24 @@ fn output(c: &mut Command) -> Result<String> {
 fn vendor_token(port: u16, work: &Path) -> Result<String> {
     let jar = work.join("cookies");
     let base = format!("http://127.0.0.1:{port}");
-    output(Command::new("curl").args(["-sS", "-o", "/dev/null", "-c"]).arg(&jar).args([
-        "-X",
-        "POST",
-        &format!("{base}/_fn/sign_up"),
-        "--data-urlencode",
-        "organization=Bench",
-        "--data-urlencode",
-        "name=Bench",
-        "--data-urlencode",
-        "email=bench@bench.test",
-        "--data-urlencode",
-        "password=a long enough bench password",
-    ]))?;
+    output(
+        Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-c"])
+            .arg(&jar)
+            .args([
+                "-X",
+                "POST",
+                &format!("{base}/_fn/sign_up"),
+                "--data-urlencode",
+                "organization=Bench",
+                "--data-urlencode",
+                "name=Bench",
+                "--data-urlencode",
+                "email=bench@bench.test",
+                "--data-urlencode",
+                "password=a long enough bench password",
+            ]),
+    )?;
     let created = output(Command::new("curl").args(["-sS", "-b"]).arg(&jar).args([
         "-X",
         "POST",
@@ -149,15 +156,28 @@ fn median(mut values: Vec<Duration>) -> Duration {
 }
 
 /// Push and pull medians of `layout:tag` against `registry`.
-fn push_pull(registry: &str, layout: &Path, creds: Option<&str>, work: &Path) -> Result<(Duration, Duration)> {
+fn push_pull(
+    registry: &str,
+    layout: &Path,
+    creds: Option<&str>,
+    work: &Path,
+) -> Result<(Duration, Duration)> {
     let mut pushes = Vec::new();
     let mut pulls = Vec::new();
     for run in 0..RUNS {
         let remote = format!("docker://{registry}/bench/img{run}:v1");
-        pushes.push(skopeo_copy(&format!("oci:{}:v1", layout.display()), &remote, creds)?);
+        pushes.push(skopeo_copy(
+            &format!("oci:{}:v1", layout.display()),
+            &remote,
+            creds,
+        )?);
         let back = work.join(format!("pulled-{run}"));
         let _ = std::fs::remove_dir_all(&back);
-        pulls.push(skopeo_copy(&remote, &format!("oci:{}:v1", back.display()), creds)?);
+        pulls.push(skopeo_copy(
+            &remote,
+            &format!("oci:{}:v1", back.display()),
+            creds,
+        )?);
         let _ = std::fs::remove_dir_all(&back);
     }
     Ok((median(pushes), median(pulls)))
@@ -174,8 +194,9 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// Runs the benchmark and prints its figures.
-pub fn run() -> Result<()> {
+/// Runs the benchmark and prints its figures: against the release build, or with `dev` the
+/// debug build (quicker to get, slower to run).
+pub fn run(dev: bool) -> Result<()> {
     for tool in ["skopeo", "docker-registry", "curl", "python3"] {
         if !cmd::on_path(tool) {
             bail!("{tool} is missing: run `cargo xtask setup --test`");
@@ -183,7 +204,9 @@ pub fn run() -> Result<()> {
     }
     cmd::run(cmd::cargo().args(["build", "--release", "-p", "consign-server"]))?;
     let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let binary = Path::new(&target_dir).join("release").join("consign-server");
+    let binary = Path::new(&target_dir)
+        .join("release")
+        .join("consign-server");
     let work = std::env::temp_dir().join(format!("consign-registry-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
@@ -195,7 +218,17 @@ pub fn run() -> Result<()> {
 fn bench(binary: &Path, work: &Path) -> Result<()> {
     let image = work.join("image");
     let size = IMAGE_MB.to_string();
-    mkimage(&["payload", "--size-mb", &size, "--compress", "none", "--out", image.to_str().unwrap_or_default(), "--tag", "v1"])?;
+    mkimage(&[
+        "payload",
+        "--size-mb",
+        &size,
+        "--compress",
+        "none",
+        "--out",
+        image.to_str().unwrap_or_default(),
+        "--tag",
+        "v1",
+    ])?;
 
     let hub_port = free_port()?;
     let hub = Running {
@@ -220,7 +253,10 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
             .arg("serve")
             .arg(&config)
             .env("REGISTRY_HTTP_ADDR", format!("127.0.0.1:{ref_port}"))
-            .env("REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY", work.join("distribution"))
+            .env(
+                "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY",
+                work.join("distribution"),
+            )
             .env("REGISTRY_HTTP_SECRET", "bench")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -230,9 +266,18 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
     wait_for(ref_port)?;
 
     // Warm both up once (page cache, first connections), then measure.
-    skopeo_copy(&format!("oci:{}:v1", image.display()), &format!("docker://127.0.0.1:{hub_port}/bench/warm:v1"), Some(&creds))?;
-    skopeo_copy(&format!("oci:{}:v1", image.display()), &format!("docker://127.0.0.1:{ref_port}/bench/warm:v1"), None)?;
-    let (hub_push, hub_pull) = push_pull(&format!("127.0.0.1:{hub_port}"), &image, Some(&creds), work)?;
+    skopeo_copy(
+        &format!("oci:{}:v1", image.display()),
+        &format!("docker://127.0.0.1:{hub_port}/bench/warm:v1"),
+        Some(&creds),
+    )?;
+    skopeo_copy(
+        &format!("oci:{}:v1", image.display()),
+        &format!("docker://127.0.0.1:{ref_port}/bench/warm:v1"),
+        None,
+    )?;
+    let (hub_push, hub_pull) =
+        push_pull(&format!("127.0.0.1:{hub_port}"), &image, Some(&creds), work)?;
     let (ref_push, ref_pull) = push_pull(&format!("127.0.0.1:{ref_port}"), &image, None, work)?;
     println!("bench-registry: {IMAGE_MB} MB image, skopeo, {RUNS} runs each, medians:");
     println!(
@@ -252,7 +297,17 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(&image);
     let big = work.join("big");
     let big_size = BIG_MB.to_string();
-    mkimage(&["payload", "--size-mb", &big_size, "--compress", "none", "--out", big.to_str().unwrap_or_default(), "--tag", "v1"])?;
+    mkimage(&[
+        "payload",
+        "--size-mb",
+        &big_size,
+        "--compress",
+        "none",
+        "--out",
+        big.to_str().unwrap_or_default(),
+        "--tag",
+        "v1",
+    ])?;
     let pid = hub.child.id();
     let before = rss_kib(pid).context("cannot read the hub's memory")?;
     let peak = Arc::new(AtomicU64::new(before));

@@ -224,7 +224,10 @@ mod tests {
         );
         assert_eq!(
             pull_commands("hub:8080", "acme/app", "1.0", false),
-            ["docker pull hub:8080/acme/app:1.0", "oras pull hub:8080/acme/app:1.0"]
+            [
+                "docker pull hub:8080/acme/app:1.0",
+                "oras pull hub:8080/acme/app:1.0"
+            ]
         );
     }
 }

@@ -119,7 +119,10 @@ fn Licenses() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_artifact_licenses(),
     );
-    let choices = Resource::new(|| (), |_| async { (list_customers().await, list_artifacts().await) });
+    let choices = Resource::new(
+        || (),
+        |_| async { (list_customers().await, list_artifacts().await) },
+    );
     view! {
         <section class=CARD>
             <h2 class="text-lg font-semibold">"Artifact licenses"</h2>

@@ -51,7 +51,10 @@ impl Registry {
     pub async fn push_blob(&self, repo: &str, bytes: &[u8]) -> String {
         let d = digest(bytes);
         let response = self
-            .request(Method::POST, &format!("/v2/{repo}/blobs/uploads/?digest={d}"))
+            .request(
+                Method::POST,
+                &format!("/v2/{repo}/blobs/uploads/?digest={d}"),
+            )
             .body(bytes.to_vec())
             .send()
             .await
@@ -62,7 +65,10 @@ impl Registry {
 
     /// Puts a manifest under `reference`.
     pub async fn put_manifest(&self, repo: &str, reference: &str, manifest: &Value) -> Response {
-        let media_type = manifest["mediaType"].as_str().unwrap_or(OCI_MANIFEST).to_string();
+        let media_type = manifest["mediaType"]
+            .as_str()
+            .unwrap_or(OCI_MANIFEST)
+            .to_string();
         self.request(Method::PUT, &format!("/v2/{repo}/manifests/{reference}"))
             .header("content-type", media_type)
             .body(serde_json::to_vec(manifest).unwrap())
@@ -100,5 +106,8 @@ pub fn image_manifest(config: &str, config_size: usize, layer: &str, layer_size:
 /// The `errors[0].code` of an error response.
 pub async fn error_code(response: Response) -> String {
     let body: Value = response.json().await.unwrap();
-    body["errors"][0]["code"].as_str().unwrap_or_default().to_string()
+    body["errors"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -143,8 +143,7 @@ pub async fn visible_repositories(
     db: &impl ConnectionTrait,
     principal: &RegistryPrincipal,
 ) -> Result<Vec<String>> {
-    let Some(org) =
-        repo::organizations::find_by_id(db, principal.organization_id().0).await?
+    let Some(org) = repo::organizations::find_by_id(db, principal.organization_id().0).await?
     else {
         return Ok(Vec::new());
     };

@@ -23,12 +23,13 @@ pub async fn granted_manifests(
             found.push(m);
         }
     }
-    let children: Vec<String> = repo::registry::manifest_refs(db, found.iter().map(|m| m.id).collect())
-        .await?
-        .into_iter()
-        .filter(|(_, is_manifest)| *is_manifest)
-        .map(|(d, _)| d)
-        .collect();
+    let children: Vec<String> =
+        repo::registry::manifest_refs(db, found.iter().map(|m| m.id).collect())
+            .await?
+            .into_iter()
+            .filter(|(_, is_manifest)| *is_manifest)
+            .map(|(d, _)| d)
+            .collect();
     for digest in children {
         if let Some(m) = repo::registry::find_manifest(db, artifact_id, &digest).await?
             && !found.iter().any(|f| f.id == m.id)
@@ -57,7 +58,8 @@ pub async fn size(
         })?;
     if let Grant::Tags(tags) = grant {
         let manifests = granted_manifests(db, artifact.id, tags).await?;
-        let refs = repo::registry::manifest_refs(db, manifests.iter().map(|m| m.id).collect()).await?;
+        let refs =
+            repo::registry::manifest_refs(db, manifests.iter().map(|m| m.id).collect()).await?;
         if !refs.iter().any(|(d, _)| d == digest.as_str()) {
             return Err(Error::registry(
                 RegistryCode::Denied,

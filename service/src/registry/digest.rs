@@ -27,7 +27,10 @@ impl Digest {
                 format!("digest algorithm {algorithm:?} is not supported: use sha256"),
             ));
         }
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        if hex.len() != 64
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         {
             return Err(Error::registry(
                 RegistryCode::DigestInvalid,

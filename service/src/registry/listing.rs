@@ -70,12 +70,13 @@ pub async fn artifacts(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<A
         let name = RepositoryName::from_parts(&org.slug, &artifact.name);
         let grant = match principal.customer() {
             None => Grant::Everything,
-            Some(customer) => match artifact_licenses::grant(db, customer, &artifact, &name).await
-            {
-                Ok(g) => g,
-                Err(Error::Registry { .. }) => continue,
-                Err(e) => return Err(e),
-            },
+            Some(customer) => {
+                match artifact_licenses::grant(db, customer, &artifact, &name).await {
+                    Ok(g) => g,
+                    Err(Error::Registry { .. }) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
         };
         let tags = repo::registry::list_tags(db, artifact.id).await?;
         let manifests: HashMap<_, _> =

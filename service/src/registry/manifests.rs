@@ -51,8 +51,7 @@ fn descriptor(value: &Value, at: &str) -> Result<(Digest, u64, Option<String>)> 
         .get("digest")
         .and_then(Value::as_str)
         .ok_or_else(|| invalid(format!("{at} has no digest")))?;
-    let digest = Digest::parse(digest)
-        .map_err(|e| invalid(format!("{at}: {e}")))?;
+    let digest = Digest::parse(digest).map_err(|e| invalid(format!("{at}: {e}")))?;
     let size = object
         .get("size")
         .and_then(Value::as_u64)
@@ -201,12 +200,14 @@ pub async fn put(
         .map(|r| r.0.to_string())
         .collect();
     let blobs = repo::registry::linked_blobs(db, artifact.id, blob_digests.clone()).await?;
-    let children = repo::registry::existing_manifests(db, artifact.id, manifest_digests.clone())
-        .await?;
+    let children =
+        repo::registry::existing_manifests(db, artifact.id, manifest_digests.clone()).await?;
     if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains(*d)) {
         return Err(Error::registry(
             RegistryCode::ManifestBlobUnknown,
-            format!("the manifest references blob {missing}, which is not in {name}: push it first"),
+            format!(
+                "the manifest references blob {missing}, which is not in {name}: push it first"
+            ),
         ));
     }
     if let Some(missing) = manifest_digests.iter().find(|d| !children.contains(*d)) {
@@ -293,12 +294,10 @@ pub async fn get(
     if let Grant::Tags(tags) = grant {
         let allowed = match reference {
             Reference::Tag(t) => tags.contains(t),
-            Reference::Digest(d) => {
-                super::blobs::granted_manifests(db, artifact.id, tags)
-                    .await?
-                    .iter()
-                    .any(|m| m.digest == d.as_str())
-            }
+            Reference::Digest(d) => super::blobs::granted_manifests(db, artifact.id, tags)
+                .await?
+                .iter()
+                .any(|m| m.digest == d.as_str()),
         };
         if !allowed {
             return Err(Error::registry(
@@ -360,7 +359,10 @@ pub async fn referrers(
             if let Some(t) = m.artifact_type {
                 d.insert("artifactType".into(), Value::String(t));
             }
-            if let Some(a) = m.annotations.and_then(|a| serde_json::from_str::<Value>(&a).ok()) {
+            if let Some(a) = m
+                .annotations
+                .and_then(|a| serde_json::from_str::<Value>(&a).ok())
+            {
                 d.insert("annotations".into(), a);
             }
             Value::Object(d)
@@ -392,7 +394,10 @@ mod tests {
         });
         let parsed = parse(None, body.to_string().as_bytes()).unwrap();
         assert_eq!(parsed.references.len(), 2);
-        assert_eq!(parsed.artifact_type.as_deref(), Some("application/vnd.cncf.helm.config.v1+json"));
+        assert_eq!(
+            parsed.artifact_type.as_deref(),
+            Some("application/vnd.cncf.helm.config.v1+json")
+        );
         assert_eq!(parsed.subject.unwrap().to_string(), d('c'));
     }
 
@@ -402,7 +407,10 @@ mod tests {
             ("not json", "valid JSON"),
             ("{\"schemaVersion\":1}", "schemaVersion"),
             ("{\"schemaVersion\":2}", "no mediaType"),
-            ("{\"schemaVersion\":2,\"mediaType\":\"text/plain\"}", "not supported"),
+            (
+                "{\"schemaVersion\":2,\"mediaType\":\"text/plain\"}",
+                "not supported",
+            ),
             (
                 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}",
                 "config",
@@ -412,12 +420,19 @@ mod tests {
             let err = parse(None, body.as_bytes()).unwrap_err();
             assert!(err.to_string().contains(expected), "{body}: {err}");
         }
-        let err = parse(Some(OCI_INDEX), format!("{{\"schemaVersion\":2,\"mediaType\":\"{OCI_MANIFEST}\"}}").as_bytes()).unwrap_err();
+        let err = parse(
+            Some(OCI_INDEX),
+            format!("{{\"schemaVersion\":2,\"mediaType\":\"{OCI_MANIFEST}\"}}").as_bytes(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("differs"), "{err}");
         let big = vec![b' '; MAX_MANIFEST_BYTES + 1];
         assert!(matches!(
             parse(None, &big),
-            Err(Error::Registry { code: RegistryCode::ManifestTooLarge, .. })
+            Err(Error::Registry {
+                code: RegistryCode::ManifestTooLarge,
+                ..
+            })
         ));
     }
 }

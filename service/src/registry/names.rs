@@ -157,7 +157,15 @@ mod tests {
         for good in ["acme/a__b", "acme/a---b", "ac-me/x.y_z"] {
             assert!(RepositoryName::parse(good).is_ok(), "{good}");
         }
-        for bad in ["app", "Acme/app", "acme//app", "acme/app/", "acme/-app", "acme/a___b", "acme/a..b"] {
+        for bad in [
+            "app",
+            "Acme/app",
+            "acme//app",
+            "acme/app/",
+            "acme/-app",
+            "acme/a___b",
+            "acme/a..b",
+        ] {
             assert!(RepositoryName::parse(bad).is_err(), "{bad}");
         }
     }

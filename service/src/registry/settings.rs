@@ -13,7 +13,11 @@ pub async fn tags_mutable(db: &impl ConnectionTrait, actor: &Actor) -> Result<bo
 }
 
 /// Lets pushes overwrite tags, or not (vendor admins only).
-pub async fn set_tags_mutable(db: &impl ConnectionTrait, actor: &Actor, mutable: bool) -> Result<()> {
+pub async fn set_tags_mutable(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    mutable: bool,
+) -> Result<()> {
     actor.require_vendor_admin("change registry settings")?;
     repo::registry::set_tags_mutable(db, actor.organization_id.0, mutable).await
 }

@@ -100,28 +100,30 @@ impl BlobStore for FsBlobStore {
 
     async fn list(&self) -> Result<Vec<(Digest, SystemTime)>> {
         let root = self.root.join("sha256");
-        let found = tokio::task::spawn_blocking(move || -> io::Result<Vec<(Digest, SystemTime)>> {
-            let mut found = Vec::new();
-            for dir in std::fs::read_dir(root)? {
-                let dir = dir?;
-                if !dir.file_type()?.is_dir() {
-                    continue;
-                }
-                for file in std::fs::read_dir(dir.path())? {
-                    let file = file?;
-                    let name = file.file_name();
-                    // Anything else in the folder is not ours to judge.
-                    let Ok(digest) = Digest::parse(&format!("sha256:{}", name.to_string_lossy()))
-                    else {
+        let found =
+            tokio::task::spawn_blocking(move || -> io::Result<Vec<(Digest, SystemTime)>> {
+                let mut found = Vec::new();
+                for dir in std::fs::read_dir(root)? {
+                    let dir = dir?;
+                    if !dir.file_type()?.is_dir() {
                         continue;
-                    };
-                    found.push((digest, file.metadata()?.modified()?));
+                    }
+                    for file in std::fs::read_dir(dir.path())? {
+                        let file = file?;
+                        let name = file.file_name();
+                        // Anything else in the folder is not ours to judge.
+                        let Ok(digest) =
+                            Digest::parse(&format!("sha256:{}", name.to_string_lossy()))
+                        else {
+                            continue;
+                        };
+                        found.push((digest, file.metadata()?.modified()?));
+                    }
                 }
-            }
-            Ok(found)
-        })
-        .await
-        .map_err(|e| crate::Error::Storage(e.to_string()))??;
+                Ok(found)
+            })
+            .await
+            .map_err(|e| crate::Error::Storage(e.to_string()))??;
         Ok(found)
     }
 }

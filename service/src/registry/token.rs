@@ -113,7 +113,11 @@ impl Registry {
         let expected = self.token_key.sign(&payload);
         // Compare in constant time, so the signature cannot be guessed byte by byte.
         if mac.len() != expected.len()
-            || mac.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) != 0
+            || mac
+                .iter()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                != 0
         {
             return Ok(None);
         }

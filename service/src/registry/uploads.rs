@@ -76,8 +76,12 @@ impl Registry {
 
     fn sessions(
         &self,
-    ) -> Result<std::sync::MutexGuard<'_, std::collections::HashMap<Uuid, Arc<tokio::sync::Mutex<Session>>>>>
-    {
+    ) -> Result<
+        std::sync::MutexGuard<
+            '_,
+            std::collections::HashMap<Uuid, Arc<tokio::sync::Mutex<Session>>>,
+        >,
+    > {
         self.sessions
             .lock()
             .map_err(|_| Error::Storage("the upload table is poisoned".into()))
@@ -102,11 +106,7 @@ impl Registry {
         }
         let size = tokio::fs::metadata(self.data_path(id)).await?.len();
         let session = Arc::new(tokio::sync::Mutex::new(Session { hasher: None, size }));
-        Ok(self
-            .sessions()?
-            .entry(id.0)
-            .or_insert(session)
-            .clone())
+        Ok(self.sessions()?.entry(id.0).or_insert(session).clone())
     }
 
     /// How many bytes upload `id` holds.

@@ -38,7 +38,8 @@ pub async fn list(
     organization_id: Uuid,
     customer: Option<Uuid>,
 ) -> Result<Vec<license::Model>> {
-    let mut query = license::Entity::find().filter(license::Column::OrganizationId.eq(organization_id));
+    let mut query =
+        license::Entity::find().filter(license::Column::OrganizationId.eq(organization_id));
     if let Some(c) = customer {
         query = query.filter(license::Column::CustomerOrganizationId.eq(c));
     }

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::entity::{
-    artifact, artifact_blob, artifact_manifest, artifact_manifest_ref, artifact_pull,
-    artifact_tag, registry_setting,
+    artifact, artifact_blob, artifact_manifest, artifact_manifest_ref, artifact_pull, artifact_tag,
+    registry_setting,
 };
 
 /// The artifact `name` of a vendor.
@@ -97,7 +97,10 @@ pub async fn link_blob(
         }
         .into_active_model(),
     )
-    .on_conflict_do_nothing_on([artifact_blob::Column::ArtifactId, artifact_blob::Column::Digest])
+    .on_conflict_do_nothing_on([
+        artifact_blob::Column::ArtifactId,
+        artifact_blob::Column::Digest,
+    ])
     .exec_without_returning(db)
     .await?;
     Ok(())
@@ -134,7 +137,11 @@ pub async fn linked_blobs(
 }
 
 /// Unlinks a blob from an artifact; returns whether it was linked.
-pub async fn unlink_blob(db: &impl ConnectionTrait, artifact_id: Uuid, digest: &str) -> Result<bool> {
+pub async fn unlink_blob(
+    db: &impl ConnectionTrait,
+    artifact_id: Uuid,
+    digest: &str,
+) -> Result<bool> {
     let result = artifact_blob::Entity::delete_many()
         .filter(artifact_blob::Column::ArtifactId.eq(artifact_id))
         .filter(artifact_blob::Column::Digest.eq(digest))
@@ -218,14 +225,16 @@ pub async fn insert_manifest(
     let id = row.id;
     let saved = row.into_active_model().reset_all().insert(db).await?;
     if !refs.is_empty() {
-        artifact_manifest_ref::Entity::insert_many(refs.into_iter().map(|(digest, is_manifest)| {
-            artifact_manifest_ref::Model {
-                manifest_id: id,
-                digest,
-                is_manifest,
-            }
-            .into_active_model()
-        }))
+        artifact_manifest_ref::Entity::insert_many(refs.into_iter().map(
+            |(digest, is_manifest)| {
+                artifact_manifest_ref::Model {
+                    manifest_id: id,
+                    digest,
+                    is_manifest,
+                }
+                .into_active_model()
+            },
+        ))
         .on_conflict_do_nothing_on([
             artifact_manifest_ref::Column::ManifestId,
             artifact_manifest_ref::Column::Digest,

@@ -16,14 +16,11 @@ pub const SERVICE: &str = "consign";
 
 /// The challenge pointing clients at the token endpoint.
 pub fn challenge(state: &AppState, scope: Option<&str>) -> String {
-    let base = state
-        .services
-        .config
-        .public_url
-        .clone()
-        .unwrap_or_default();
+    let base = state.services.config.public_url.clone().unwrap_or_default();
     match scope {
-        Some(scope) => format!(r#"Bearer realm="{base}/v2/token",service="{SERVICE}",scope="{scope}""#),
+        Some(scope) => {
+            format!(r#"Bearer realm="{base}/v2/token",service="{SERVICE}",scope="{scope}""#)
+        }
         None => format!(r#"Bearer realm="{base}/v2/token",service="{SERVICE}""#),
     }
 }
@@ -47,7 +44,8 @@ pub fn basic_password(headers: &HeaderMap) -> Option<String> {
         .decode(encoded.trim())
         .ok()?;
     let text = String::from_utf8(decoded).ok()?;
-    text.split_once(':').map(|(_, password)| password.to_string())
+    text.split_once(':')
+        .map(|(_, password)| password.to_string())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -123,7 +123,14 @@ mod tests {
         assert_eq!(resolve_range("bytes=90-", 100), Some((90, 10)));
         assert_eq!(resolve_range("bytes=-5", 100), Some((95, 5)));
         assert_eq!(resolve_range("bytes=50-500", 100), Some((50, 50)));
-        for bad in ["bytes=100-", "bytes=5-1", "items=0-1", "bytes=0-1,5-6", "bytes=a-b", "bytes=-0"] {
+        for bad in [
+            "bytes=100-",
+            "bytes=5-1",
+            "items=0-1",
+            "bytes=0-1,5-6",
+            "bytes=a-b",
+            "bytes=-0",
+        ] {
             assert_eq!(resolve_range(bad, 100), None, "{bad}");
         }
     }

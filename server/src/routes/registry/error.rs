@@ -68,7 +68,10 @@ impl IntoResponse for OciError {
         if let Some(challenge) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
             headers.insert(header::WWW_AUTHENTICATE, challenge);
         }
-        if let Some(range) = self.content_range.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        if let Some(range) = self
+            .content_range
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
             headers.insert(header::CONTENT_RANGE, range);
         }
         response

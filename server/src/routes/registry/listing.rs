@@ -99,7 +99,14 @@ pub async fn referrers(
     let (artifact, grant) = access::for_pull(db, &principal, name).await?;
     if matches!(grant, Grant::Tags(_)) {
         // A tag-limited license lists referrers only of what it grants.
-        manifests::get(db, &artifact, name, &grant, &Reference::Digest(subject.clone())).await?;
+        manifests::get(
+            db,
+            &artifact,
+            name,
+            &grant,
+            &Reference::Digest(subject.clone()),
+        )
+        .await?;
     }
     let artifact_type = query_value(parts, "artifactType");
     let index = manifests::referrers(db, &artifact, &subject, artifact_type.as_deref()).await?;

@@ -23,14 +23,20 @@ pub async fn get(
     parts: &Parts,
     head: bool,
 ) -> Result<Response, OciError> {
-    let principal =
-        auth::principal(state, &parts.headers, Some(&scope(name, "pull"))).await?;
+    let principal = auth::principal(state, &parts.headers, Some(&scope(name, "pull"))).await?;
     let db = &state.services.db;
     let (artifact, grant) = access::for_pull(db, &principal, name).await?;
     let manifest = manifests::get(db, &artifact, name, &grant, &reference).await?;
     if !head {
-        pulls::record(db, &principal, &artifact, &reference, &manifest, client_address(parts))
-            .await?;
+        pulls::record(
+            db,
+            &principal,
+            &artifact,
+            &reference,
+            &manifest,
+            client_address(parts),
+        )
+        .await?;
     }
     let builder = Response::builder()
         .status(StatusCode::OK)
@@ -55,14 +61,15 @@ pub async fn put(
     parts: &Parts,
     body: Body,
 ) -> Result<Response, OciError> {
-    let principal =
-        auth::principal(state, &parts.headers, Some(&scope(name, "pull,push"))).await?;
+    let principal = auth::principal(state, &parts.headers, Some(&scope(name, "pull,push"))).await?;
     let db = &state.services.db;
     let artifact = access::for_push(db, &principal, name).await?;
     let too_large = || {
         OciError::new(
             RegistryCode::ManifestTooLarge,
-            format!("the manifest is larger than {MAX_MANIFEST_BYTES} bytes, the most this registry takes"),
+            format!(
+                "the manifest is larger than {MAX_MANIFEST_BYTES} bytes, the most this registry takes"
+            ),
         )
     };
     if header_text(parts, "content-length")
@@ -106,8 +113,7 @@ pub async fn delete(
     reference: Reference,
     parts: &Parts,
 ) -> Result<Response, OciError> {
-    let principal =
-        auth::principal(state, &parts.headers, Some(&scope(name, "delete"))).await?;
+    let principal = auth::principal(state, &parts.headers, Some(&scope(name, "delete"))).await?;
     let db = &state.services.db;
     let artifact = access::for_delete(db, &principal, name).await?;
     manifests::delete(db, &artifact, name, &reference).await?;

@@ -132,15 +132,23 @@ async fn handle(
     parts: &Parts,
     body: Body,
 ) -> Result<Response, OciError> {
-    let not_allowed = || {
-        OciError {
-            status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
-            ..OciError::new(RegistryCode::Unsupported, format!("{method} is not supported here"))
-        }
+    let not_allowed = || OciError {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        ..OciError::new(
+            RegistryCode::Unsupported,
+            format!("{method} is not supported here"),
+        )
     };
     match (&method, route) {
         (&Method::GET | &Method::HEAD, Route::Manifest(name, r)) => {
-            manifests::get(state, &name, parse_reference(&r)?, parts, method == Method::HEAD).await
+            manifests::get(
+                state,
+                &name,
+                parse_reference(&r)?,
+                parts,
+                method == Method::HEAD,
+            )
+            .await
         }
         (&Method::PUT, Route::Manifest(name, r)) => {
             manifests::put(state, &name, parse_reference(&r)?, parts, body).await
@@ -149,7 +157,14 @@ async fn handle(
             manifests::delete(state, &name, parse_reference(&r)?, parts).await
         }
         (&Method::GET | &Method::HEAD, Route::Blob(name, d)) => {
-            blobs::get(state, &name, Digest::parse(&d)?, parts, method == Method::HEAD).await
+            blobs::get(
+                state,
+                &name,
+                Digest::parse(&d)?,
+                parts,
+                method == Method::HEAD,
+            )
+            .await
         }
         (&Method::DELETE, Route::Blob(name, d)) => {
             blobs::delete(state, &name, Digest::parse(&d)?, parts).await

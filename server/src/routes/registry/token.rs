@@ -14,7 +14,10 @@ use super::error::OciError;
 use crate::state::AppState;
 
 /// Issues a registry token for the Basic credential.
-pub async fn token(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, OciError> {
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, OciError> {
     let Some(password) = auth::basic_password(&headers) else {
         return Err(auth::unauthorized(
             &state,

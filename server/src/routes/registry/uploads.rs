@@ -40,7 +40,10 @@ fn created(name: &RepositoryName, digest: &Digest) -> Result<Response, OciError>
     build(
         Response::builder()
             .status(StatusCode::CREATED)
-            .header(header::LOCATION, value(&format!("/v2/{name}/blobs/{digest}")))
+            .header(
+                header::LOCATION,
+                value(&format!("/v2/{name}/blobs/{digest}")),
+            )
             .header("docker-content-digest", value(digest.as_str())),
     )
 }
@@ -55,7 +58,10 @@ fn in_progress(
     build(
         Response::builder()
             .status(status)
-            .header(header::LOCATION, value(&format!("/v2/{name}/blobs/uploads/{id}")))
+            .header(
+                header::LOCATION,
+                value(&format!("/v2/{name}/blobs/uploads/{id}")),
+            )
             .header(header::RANGE, format!("0-{}", size.saturating_sub(1)))
             .header("docker-upload-uuid", value(&id.to_string())),
     )
@@ -126,7 +132,13 @@ pub async fn start(
     if let Some(digest) = digest_param(parts)? {
         let size = state
             .registry
-            .finish_upload(db, artifact.id, id, &digest, Some((None, body.into_data_stream())))
+            .finish_upload(
+                db,
+                artifact.id,
+                id,
+                &digest,
+                Some((None, body.into_data_stream())),
+            )
             .await;
         if size.is_err() {
             state.registry.cancel_upload(artifact.id, id).await.ok();
