@@ -202,10 +202,15 @@ pub fn run(dev: bool) -> Result<()> {
             bail!("{tool} is missing: run `cargo xtask setup --test`");
         }
     }
-    cmd::run(cmd::cargo().args(["build", "--release", "-p", "consign-server"]))?;
+    let mut build = cmd::cargo();
+    build.args(["build", "-p", "consign-server"]);
+    if !dev {
+        build.arg("--release");
+    }
+    cmd::run(&mut build)?;
     let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let binary = Path::new(&target_dir)
-        .join("release")
+        .join(if dev { "debug" } else { "release" })
         .join("consign-server");
     let work = std::env::temp_dir().join(format!("consign-registry-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);

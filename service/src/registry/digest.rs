@@ -81,7 +81,7 @@ mod tests {
             "sha256:abc",
             &format!("sha256:{}", "A".repeat(64)),
             &format!("sha512:{}", "a".repeat(128)),
-            &format!("{}", "a".repeat(64)),
+            &"a".repeat(64),
         ] {
             assert!(Digest::parse(bad).is_err(), "{bad:?}");
         }
