@@ -169,13 +169,13 @@ impl Registry {
         let outcome = writer::append(file, session.hasher.take(), body).await;
         let refusal = match outcome {
             Ok(written) => match range {
-                Some((start, end)) if written.bytes != end - start + 1 => {
+                Some((start, end)) if written.bytes != (end - start).saturating_add(1) => {
                     drop(written.file);
                     Error::registry(
                         RegistryCode::BlobUploadInvalid,
                         format!(
                             "Content-Range {start}-{end} announces {} bytes but the chunk held {}: nothing of it was kept",
-                            end - start + 1,
+                            (end - start).saturating_add(1),
                             written.bytes
                         ),
                     )

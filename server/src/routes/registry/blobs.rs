@@ -37,7 +37,12 @@ fn resolve_range(range: &str, size: u64) -> Option<(u64, u64)> {
     } else {
         end.parse::<u64>().ok()?.min(size - 1)
     };
-    (end >= start).then_some((start, end - start + 1))
+    // Not `then_some`: its argument is computed even when `end < start`, and would underflow.
+    if end >= start {
+        Some((start, end - start + 1))
+    } else {
+        None
+    }
 }
 
 /// Serves a blob, or the byte range asked for.
