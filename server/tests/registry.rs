@@ -888,3 +888,100 @@ async fn the_collector_frees_what_nothing_references_on_postgresql() {
     )
     .await;
 }
+
+async fn page(
+    hub: &TestHub,
+    path: &str,
+    email: &str,
+    organization: types::OrganizationId,
+) -> String {
+    let user = service::accounts::authenticate(
+        &hub.services.db,
+        email,
+        service::testing::world::PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    let session = service::sessions::start(&hub.services.db, &user, Some(organization))
+        .await
+        .unwrap();
+    reqwest::Client::new()
+        .get(hub.url(path))
+        .header(
+            "cookie",
+            format!("{}={session}", service::sessions::COOKIE_NAME),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_portals_list_artifacts_with_pull_commands_and_customers_see_only_licensed_ones() {
+    let hub = TestHub::start(None, None).await;
+    let world = World::build(&hub.services.db).await;
+    let db = &hub.services.db;
+    let vendor = client(&hub, &world.vendor_admin).await;
+    let (digest, _) = vendor.push_image("acme/app", "1.0", b"portal layer").await;
+    vendor
+        .push_image("acme/secret", "1.0", b"secret layer")
+        .await;
+    vendor.send(Method::GET, "/v2/acme/app/manifests/1.0").await;
+    let host = hub.address.to_string();
+
+    let html = page(
+        &hub,
+        "/artifacts",
+        "admin@acme.test",
+        world.vendor_admin.organization_id,
+    )
+    .await;
+    for expected in [
+        "data-repository=\"acme/app\"".to_string(),
+        "data-repository=\"acme/secret\"".to_string(),
+        format!("docker pull {host}/acme/app:1.0"),
+        format!("oras pull {host}/acme/app:1.0"),
+        digest[..19].to_string(),
+        "1 downloads".to_string(),
+        "create-artifact-license-form".to_string(),
+    ] {
+        assert!(
+            html.contains(&expected),
+            "{expected:?} missing from the page:\n{html}"
+        );
+    }
+
+    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin)
+        .await
+        .unwrap();
+    let app = artifacts.iter().find(|a| a.name == "app").unwrap().id;
+    artifact_licenses::create(
+        db,
+        &world.vendor_admin,
+        NewArtifactLicense {
+            name: "App".into(),
+            customer: world.customer,
+            expires_at: None,
+            items: vec![(app, None)],
+        },
+    )
+    .await
+    .unwrap();
+    let html = page(
+        &hub,
+        "/portal",
+        "ro@globex.test",
+        world.vendor_admin.organization_id,
+    )
+    .await;
+    assert!(html.contains("data-repository=\"acme/app\""), "{html}");
+    assert!(
+        html.contains(&format!("docker pull {host}/acme/app:1.0")),
+        "{html}"
+    );
+    assert!(!html.contains("acme/secret"), "{html}");
+    hub.stop().await;
+}
