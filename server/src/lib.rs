@@ -106,11 +106,55 @@ pub async fn run(
     let state = prepare(&settings).await?;
     tracing::info!(data_dir = %settings.data_dir.display(), "hub prepared");
     let collector = jobs::spawn_registry_gc(&state, settings.registry_gc_minutes);
-    let served = serve(state, listener, shutdown).await;
+    // The registry may also answer on an address of its own (a registry host name behind a
+    // proxy, say); it stops when the hub does.
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let own_registry = match settings.registry_listen {
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .await
+                .map_err(StartError::Serve)?;
+            let mut stopped = stopped.clone();
+            let app = registry_router(state.clone());
+            tracing::info!(%address, "registry listening on its own address");
+            Some(tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.changed().await;
+                })
+                .await
+            }))
+        }
+        None => None,
+    };
+    let served = serve(state, listener, async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    })
+    .await;
     if let Some(c) = collector {
         c.abort();
     }
+    if let Some(task) = own_registry {
+        match task.await {
+            Ok(result) => result.map_err(StartError::Serve)?,
+            Err(e) => tracing::error!(error = %e, "the registry listener failed"),
+        }
+    }
     served
+}
+
+/// Only the registry (`/v2/`), for its own address.
+pub fn registry_router(state: AppState) -> Router {
+    routes::registry::router()
+        .layer(axum::middleware::from_fn(
+            routes::client_address::client_address,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Serves a prepared hub on `listener` until `shutdown` completes (graceful: requests in flight

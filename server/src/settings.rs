@@ -47,6 +47,9 @@ pub struct Settings {
     /// The mail server (`CONSIGN_SMTP_HOST`, `_PORT`, `_TLS`, `_USERNAME`, `_PASSWORD`,
     /// `CONSIGN_MAIL_FROM`); `None` sends no mail and the portal shows links to copy instead.
     pub mail: Option<service::mail::MailSettings>,
+    /// A second address serving only the registry (`CONSIGN_REGISTRY_LISTEN`); `/v2/` is on
+    /// the main address either way.
+    pub registry_listen: Option<SocketAddr>,
     /// Folder for registry blobs and uploads (`CONSIGN_REGISTRY_DIR`, default
     /// `<data_dir>/registry`).
     pub registry_dir: Option<PathBuf>,
@@ -68,6 +71,7 @@ impl Default for Settings {
             allow_signup: true,
             invitation_ttl_hours: 72,
             mail: None,
+            registry_listen: None,
             registry_dir: None,
             registry_gc_minutes: 60,
         }
@@ -93,6 +97,7 @@ struct Layer {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     mail_from: Option<String>,
+    registry_listen: Option<SocketAddr>,
     registry_dir: Option<PathBuf>,
     registry_gc_minutes: Option<u32>,
 }
@@ -140,9 +145,13 @@ impl Settings {
             smtp_username,
             smtp_password,
             mail_from,
+            registry_listen,
             registry_dir,
             registry_gc_minutes,
         } = layer;
+        if let Some(v) = registry_listen {
+            self.registry_listen = Some(v);
+        }
         if let Some(v) = registry_dir {
             self.registry_dir = Some(v);
         }
@@ -323,6 +332,13 @@ impl Layer {
                 "CONSIGN_SMTP_PASSWORD" => layer.smtp_password = Some(value),
                 "CONSIGN_MAIL_FROM" => layer.mail_from = Some(value),
                 "CONSIGN_REGISTRY_DIR" => layer.registry_dir = Some(PathBuf::from(&value)),
+                "CONSIGN_REGISTRY_LISTEN" => {
+                    layer.registry_listen = Some(
+                        value
+                            .parse()
+                            .map_err(|e| bad("an address like 127.0.0.1:5000", &e))?,
+                    )
+                }
                 "CONSIGN_REGISTRY_GC_MINUTES" => {
                     layer.registry_gc_minutes =
                         Some(value.parse().map_err(|e| bad("a number of minutes", &e))?)

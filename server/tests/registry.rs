@@ -985,3 +985,70 @@ async fn the_portals_list_artifacts_with_pull_commands_and_customers_see_only_li
     assert!(!html.contains("acme/secret"), "{html}");
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn the_registry_can_also_answer_on_an_address_of_its_own() {
+    let data = tempfile::tempdir().unwrap();
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+    };
+    let registry_address = free();
+    let settings = consign_server::Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().join("data"),
+        site_root: data.path().join("site"),
+        registry_listen: Some(registry_address),
+        registry_gc_minutes: 0,
+        ..Default::default()
+    };
+    let database_url = settings.database_url();
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .unwrap();
+    let hub_address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let hub = tokio::spawn(consign_server::run(settings, listener, async move {
+        let _ = stopped.await;
+    }));
+    let base = format!("http://{registry_address}");
+    let http = reqwest::Client::new();
+    let mut challenge = None;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/v2/")).send().await {
+            challenge = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let challenge = challenge.expect("the registry address answers");
+    assert_eq!(challenge.status(), 401);
+    // Tokens come from the hub's own address, where the registry also answers.
+    assert_eq!(
+        challenge.headers()["www-authenticate"],
+        format!(r#"Bearer realm="http://{hub_address}/v2/token",service="consign""#).as_str()
+    );
+    let db = service::db::connect(&database_url).await.unwrap();
+    let admin = service::testing::world::vendor(&db, "Acme", "admin@acme.test").await;
+    let (_, secret) = service::access_tokens::create(&db, &admin, "ci".into(), None)
+        .await
+        .unwrap();
+    let registry = Registry::new(base.clone(), Some(secret));
+    registry.push_image("acme/app", "1.0", b"own address").await;
+    assert_eq!(
+        registry
+            .send(Method::GET, "/v2/acme/app/tags/list")
+            .await
+            .status(),
+        200
+    );
+    // Only the registry: the portals are not there.
+    assert_eq!(
+        http.get(format!("{base}/")).send().await.unwrap().status(),
+        404
+    );
+    stop.send(()).unwrap();
+    hub.await.unwrap().unwrap();
+}
