@@ -94,7 +94,16 @@ fn ensure_python_packages() -> Result<()> {
         return Ok(());
     }
     println!("xtask: installing the oras Python package");
-    cmd::run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "oras"]))
+    let pip = |extra: &[&str]| {
+        cmd::run(
+            Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "oras"])
+                .args(extra),
+        )
+    };
+    // Debian's own Python refuses pip installs into the system (PEP 668) unless told.
+    pip(&[])
+        .or_else(|_| pip(&["--break-system-packages"]))
         .context("pip install oras failed")
 }
 
