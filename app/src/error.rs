@@ -126,6 +126,14 @@ impl From<service::Error> for AppError {
                 tracing::error!(error = %err, "sending mail failed");
                 AppError::Internal
             }
+            E::Registry { message, .. } => AppError::Invalid {
+                field: "artifact".into(),
+                message: service::error::sentence_case(&message),
+            },
+            E::Storage(_) => {
+                tracing::error!(error = %err, "registry storage failed");
+                AppError::Internal
+            }
         }
     }
 }

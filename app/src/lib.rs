@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     view=pages::email_links::ChangeEmailPage
                 />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("tokens") view=pages::tokens::TokensPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("artifacts") view=pages::artifacts::ArtifactsPage />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("branding") view=pages::branding::BrandingPage />
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("invite"), ParamSegment("token")) view=pages::invite::InvitePage />
             </Routes>

@@ -25,6 +25,9 @@ pub enum StartError {
     /// The license-signing key cannot be read or created.
     #[error("{0}")]
     Signer(service::licenses::SignerError),
+    /// The registry's storage cannot be opened.
+    #[error("cannot open the registry storage (check CONSIGN_REGISTRY_DIR): {0}")]
+    Registry(service::Error),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

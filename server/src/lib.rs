@@ -6,6 +6,7 @@
 //! [`run`] is the whole server; tests call it with a listener on port 0.
 
 pub mod error;
+pub mod jobs;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -64,9 +65,12 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         mailer,
         limiter: std::sync::Arc::default(),
     };
+    let registry = service::registry::Registry::on_filesystem(&settings.registry_dir())
+        .map_err(StartError::Registry)?;
     Ok(AppState {
         leptos_options: leptos_options(settings),
         services,
+        registry: std::sync::Arc::new(registry),
     })
 }
 
@@ -80,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::branding::router())
         .merge(routes::licenses::router())
         .merge(routes::api::router())
+        .merge(routes::registry::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -108,7 +113,56 @@ pub async fn run(
     settings.default_public_url(listener.local_addr().map_err(StartError::Serve)?);
     let state = prepare(&settings).await?;
     tracing::info!(data_dir = %settings.data_dir.display(), "hub prepared");
-    serve(state, listener, shutdown).await
+    let collector = jobs::spawn_registry_gc(&state, settings.registry_gc_minutes);
+    // The registry may also answer on an address of its own (a registry host name behind a
+    // proxy, say); it stops when the hub does.
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let own_registry = match settings.registry_listen {
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .await
+                .map_err(StartError::Serve)?;
+            let mut stopped = stopped.clone();
+            let app = registry_router(state.clone());
+            tracing::info!(%address, "registry listening on its own address");
+            Some(tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.changed().await;
+                })
+                .await
+            }))
+        }
+        None => None,
+    };
+    let served = serve(state, listener, async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    })
+    .await;
+    if let Some(c) = collector {
+        c.abort();
+    }
+    if let Some(task) = own_registry {
+        match task.await {
+            Ok(result) => result.map_err(StartError::Serve)?,
+            Err(e) => tracing::error!(error = %e, "the registry listener failed"),
+        }
+    }
+    served
+}
+
+/// Only the registry (`/v2/`), for its own address.
+pub fn registry_router(state: AppState) -> Router {
+    routes::registry::router()
+        .layer(axum::middleware::from_fn(
+            routes::client_address::client_address,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Serves a prepared hub on `listener` until `shutdown` completes (graceful: requests in flight

@@ -15,13 +15,16 @@ use consign_server::{Settings, telemetry};
 /// to the listening address), CONSIGN_LOG (info), CONSIGN_LOG_FORMAT (text | json),
 /// CONSIGN_ALLOW_SIGNUP (true), CONSIGN_INVITATION_TTL_HOURS (72), and for email
 /// CONSIGN_SMTP_HOST, CONSIGN_SMTP_PORT, CONSIGN_SMTP_TLS (starttls | tls | none),
-/// CONSIGN_SMTP_USERNAME, CONSIGN_SMTP_PASSWORD, CONSIGN_MAIL_FROM.
+/// CONSIGN_SMTP_USERNAME, CONSIGN_SMTP_PASSWORD, CONSIGN_MAIL_FROM; for the OCI registry
+/// CONSIGN_REGISTRY_DIR (<data dir>/registry), CONSIGN_REGISTRY_GC_MINUTES (60; 0 = off) and
+/// CONSIGN_REGISTRY_LISTEN (a second address serving only /v2/).
 #[derive(Debug, Parser)]
 #[command(version, about, long_about)]
 struct Cli {
     /// A TOML file with any of the settings (keys: listen, data_dir, database_url, site_root,
     /// public_url, log, log_format, allow_signup, invitation_ttl_hours, smtp_host, smtp_port,
-    /// smtp_tls, smtp_username, smtp_password, mail_from).
+    /// smtp_tls, smtp_username, smtp_password, mail_from, registry_dir, registry_gc_minutes,
+    /// registry_listen).
     #[arg(long, env = "CONSIGN_CONFIG")]
     config: Option<PathBuf>,
 }

@@ -47,6 +47,15 @@ pub struct Settings {
     /// The mail server (`CONSIGN_SMTP_HOST`, `_PORT`, `_TLS`, `_USERNAME`, `_PASSWORD`,
     /// `CONSIGN_MAIL_FROM`); `None` sends no mail and the portal shows links to copy instead.
     pub mail: Option<service::mail::MailSettings>,
+    /// A second address serving only the registry (`CONSIGN_REGISTRY_LISTEN`); `/v2/` is on
+    /// the main address either way.
+    pub registry_listen: Option<SocketAddr>,
+    /// Folder for registry blobs and uploads (`CONSIGN_REGISTRY_DIR`, default
+    /// `<data_dir>/registry`).
+    pub registry_dir: Option<PathBuf>,
+    /// Minutes between registry garbage collections (`CONSIGN_REGISTRY_GC_MINUTES`, default
+    /// 60; 0 turns it off).
+    pub registry_gc_minutes: u32,
 }
 
 impl Default for Settings {
@@ -62,6 +71,9 @@ impl Default for Settings {
             allow_signup: true,
             invitation_ttl_hours: 72,
             mail: None,
+            registry_listen: None,
+            registry_dir: None,
+            registry_gc_minutes: 60,
         }
     }
 }
@@ -85,6 +97,9 @@ struct Layer {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     mail_from: Option<String>,
+    registry_listen: Option<SocketAddr>,
+    registry_dir: Option<PathBuf>,
+    registry_gc_minutes: Option<u32>,
 }
 
 impl Settings {
@@ -130,7 +145,19 @@ impl Settings {
             smtp_username,
             smtp_password,
             mail_from,
+            registry_listen,
+            registry_dir,
+            registry_gc_minutes,
         } = layer;
+        if let Some(v) = registry_listen {
+            self.registry_listen = Some(v);
+        }
+        if let Some(v) = registry_dir {
+            self.registry_dir = Some(v);
+        }
+        if let Some(v) = registry_gc_minutes {
+            self.registry_gc_minutes = v;
+        }
         if let Some(v) = allow_signup {
             self.allow_signup = v;
         }
@@ -175,6 +202,13 @@ impl Settings {
                 self.data_dir.join("consign.db").display()
             ),
         }
+    }
+
+    /// Where the registry keeps blobs and uploads.
+    pub fn registry_dir(&self) -> PathBuf {
+        self.registry_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("registry"))
     }
 
     /// When no public URL is configured, uses the address the hub actually listens on. Links in
@@ -297,6 +331,18 @@ impl Layer {
                 "CONSIGN_SMTP_USERNAME" => layer.smtp_username = Some(value),
                 "CONSIGN_SMTP_PASSWORD" => layer.smtp_password = Some(value),
                 "CONSIGN_MAIL_FROM" => layer.mail_from = Some(value),
+                "CONSIGN_REGISTRY_DIR" => layer.registry_dir = Some(PathBuf::from(&value)),
+                "CONSIGN_REGISTRY_LISTEN" => {
+                    layer.registry_listen = Some(
+                        value
+                            .parse()
+                            .map_err(|e| bad("an address like 127.0.0.1:5000", &e))?,
+                    )
+                }
+                "CONSIGN_REGISTRY_GC_MINUTES" => {
+                    layer.registry_gc_minutes =
+                        Some(value.parse().map_err(|e| bad("a number of minutes", &e))?)
+                }
                 "CONSIGN_LOG_FORMAT" => {
                     layer.log_format = Some(match value.as_str() {
                         "text" => LogFormat::Text,

@@ -10,4 +10,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The service graph.
     pub services: service::Services,
+    /// The OCI registry's blob store and upload sessions.
+    pub registry: std::sync::Arc<service::registry::Registry>,
 }

@@ -16,6 +16,10 @@ pub struct TestHub {
     pub address: SocketAddr,
     /// Its services (to seed data the way the hub itself would).
     pub services: service::Services,
+    /// Its registry (to run the garbage collector in tests).
+    pub registry: std::sync::Arc<service::registry::Registry>,
+    /// Its data directory.
+    pub data_dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StartError>>>,
     _data: tempfile::TempDir,
@@ -51,6 +55,7 @@ impl TestHub {
         settings.default_public_url(address);
         let state = crate::prepare(&settings).await.expect("prepare hub");
         let services = state.services.clone();
+        let registry = state.registry.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::serve(state, listener, async move {
             let _ = stopped.await;
@@ -58,6 +63,8 @@ impl TestHub {
         Self {
             address,
             services,
+            registry,
+            data_dir: settings.data_dir.clone(),
             stop: Some(stop),
             task: Some(task),
             _data: data,

@@ -75,6 +75,33 @@ pub enum Error {
     /// Mail could not be sent (or the mail settings cannot work); the message names the server.
     #[error("mail error: {0}")]
     Mail(String),
+    /// A registry request is refused with one of the OCI distribution spec's error codes.
+    #[error("{message}")]
+    Registry {
+        /// The spec's code, which also decides the HTTP status.
+        code: crate::registry::RegistryCode,
+        /// What is wrong, for a person.
+        message: String,
+    },
+    /// Reading or writing the blob store failed (disk full, permissions, object storage down).
+    #[error("blob storage error: {0}")]
+    Storage(String),
+}
+
+impl Error {
+    /// A registry refusal with `code` and `message`.
+    pub fn registry(code: crate::registry::RegistryCode, message: impl Into<String>) -> Self {
+        Error::Registry {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Storage(err.to_string())
+    }
 }
 
 impl Error {

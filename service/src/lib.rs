@@ -8,6 +8,7 @@
 pub mod access_tokens;
 pub mod accounts;
 pub mod applications;
+pub mod artifact_licenses;
 pub mod auth;
 pub mod branding;
 pub mod catalog;
@@ -27,6 +28,7 @@ pub mod notifications;
 pub mod organizations;
 pub mod password;
 pub mod rate_limit;
+pub mod registry;
 pub mod repo;
 pub mod services;
 pub mod sessions;

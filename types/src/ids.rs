@@ -87,6 +87,14 @@ id_type!(
     /// Identifies a license granting a customer an application.
     LicenseId
 );
+id_type!(
+    /// Identifies a registry artifact (one OCI repository).
+    ArtifactId
+);
+id_type!(
+    /// Identifies an artifact license.
+    ArtifactLicenseId
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 //! - `run`: install what is missing, build the site (CSS + wasm), start the hub on ./data.
 //! - `test`: install what is missing (Debian packages too), build the site, start a private
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
-//! - `build-site [--release]`, `setup`, `lint`, `bench`: the pieces on their own.
+//! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`: the pieces on their own.
 
 // A command-line tool: printing progress is its job.
 #![allow(clippy::print_stdout)]
@@ -11,6 +11,7 @@
 mod bench;
 mod cmd;
 mod postgres;
+mod registry_bench;
 mod setup;
 mod site;
 
@@ -25,7 +26,10 @@ commands:
   build-site [--release]                generate the CSS and build the wasm bundle into target/site
   setup [--test]                        install what is missing (wasm target, wasm-bindgen,
                                         with --test: chromium, chromium-driver, postgresql)
-  bench                                 measure the hub's start-up time and idle memory";
+  bench                                 measure the hub's start-up time and idle memory
+  bench-registry [--dev]                the registry against Distribution with skopeo (100 MB
+                                        image push/pull medians, memory during a 1 GB blob);
+                                        --dev measures the debug build";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -79,6 +83,10 @@ fn main() -> Result<()> {
             setup::ensure_build_tools()?;
             site::build(true)?;
             bench::startup_and_idle_memory()
+        }
+        "bench-registry" => {
+            setup::ensure_test_packages()?;
+            registry_bench::run(has("--dev"))
         }
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");

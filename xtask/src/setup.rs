@@ -27,9 +27,10 @@ pub fn ensure_build_tools() -> Result<()> {
     Ok(())
 }
 
-/// chromium, chromium-driver, postgresql, and for the agent's executor tests docker,
-/// busybox-static, docker-compose (v1) and docker-registry from Debian, when missing; then the
-/// Compose v2 plugin and the Python tools the tests run (`openapi-spec-validator`).
+/// chromium, chromium-driver, postgresql, and for the agent's and the registry's tests docker,
+/// busybox-static, docker-compose (v1), docker-registry and skopeo from Debian, when missing;
+/// then the Compose v2 plugin and the Python tools the tests run (`openapi-spec-validator`,
+/// `oras`).
 pub fn ensure_test_packages() -> Result<()> {
     ensure_debian_packages()?;
     ensure_compose_plugin()?;
@@ -46,35 +47,40 @@ fn python_has(module: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// `openapi-spec-validator` from PyPI (the OpenAPI test runs it), when missing.
+/// The Python tools the tests run, from PyPI, when missing.
 fn ensure_python_tools() -> Result<()> {
-    if python_has("openapi_spec_validator") {
-        return Ok(());
+    // (module to import, PyPI package): the OpenAPI test's validator and the registry tests'
+    // OCI artifact client.
+    for (module, package) in [
+        ("openapi_spec_validator", "openapi-spec-validator"),
+        ("oras.client", "oras"),
+    ] {
+        if python_has(module) {
+            continue;
+        }
+        println!("xtask: installing {package} with pip");
+        let pip = |extra: &[&str]| {
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    "--root-user-action=ignore",
+                ])
+                .args(extra)
+                .arg(package)
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        // A Debian Python marked "externally managed" refuses plain installs; the tools only
+        // run in tests, so installing beside Debian's packages is acceptable there.
+        if !(pip(&[]) || pip(&["--break-system-packages"])) {
+            bail!("pip could not install {package}: run `python3 -m pip install {package}`");
+        }
     }
-    println!("xtask: installing openapi-spec-validator with pip");
-    let pip = |extra: &[&str]| {
-        Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "--root-user-action=ignore",
-            ])
-            .args(extra)
-            .arg("openapi-spec-validator")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    // A Debian Python marked "externally managed" refuses plain installs; the tool only runs
-    // in tests, so installing beside Debian's packages is acceptable there.
-    if pip(&[]) || pip(&["--break-system-packages"]) {
-        return Ok(());
-    }
-    bail!(
-        "pip could not install openapi-spec-validator: run `python3 -m pip install openapi-spec-validator`"
-    )
+    Ok(())
 }
 
 /// The Debian packages the tests need, when missing.
@@ -107,6 +113,9 @@ fn ensure_debian_packages() -> Result<()> {
     }
     if !python_has("openapi_spec_validator") && !python_has("pip") {
         missing.push("python3-pip");
+    }
+    if !cmd::on_path("skopeo") {
+        missing.push("skopeo");
     }
     if missing.is_empty() {
         return Ok(());

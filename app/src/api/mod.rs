@@ -2,6 +2,7 @@
 //! the caller's identity from the request, call one service function, map its error.
 
 pub mod account;
+pub mod artifacts;
 pub mod auth;
 pub mod branding;
 pub mod catalog;

@@ -71,6 +71,7 @@ pub fn VendorNav(
             <a href="/applications" class=link id="nav-applications">"Applications"</a>
             <a href="/customers" class=link id="nav-customers">"Customers"</a>
             <a href="/licenses" class=link id="nav-licenses">"Licenses"</a>
+            <a href="/artifacts" class=link id="nav-artifacts">"Artifacts"</a>
             <a href="/users" class=link id="nav-users">"Users"</a>
             <a href="/branding" class=link id="nav-branding">"Branding"</a>
             <a href="/tokens" class=link id="nav-tokens">"Access tokens"</a>

@@ -11,6 +11,7 @@ use crate::components::frame::Portal;
 use crate::components::people::People;
 use crate::components::sign_in_form::SignInForm;
 use crate::components::switcher::OrganizationSwitcher;
+use crate::pages::artifacts::CustomerArtifacts;
 
 /// The customer portal: branded by the request's host, the signed-in customer's vendor, or the
 /// hub's only vendor.
@@ -63,6 +64,7 @@ pub fn CustomerPortal() -> impl IntoView {
                                             </ActionForm>
                                         </section>
                                         {is_customer.then(|| view! { <Catalogue /> })}
+                                        <CustomerArtifacts />
                                         {people.map(|customer| view! {
                                             <div class="mt-6 flex w-full max-w-3xl flex-col gap-6" id="portal-people">
                                                 <People customer />

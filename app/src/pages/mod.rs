@@ -3,6 +3,7 @@
 pub mod account;
 pub mod application;
 pub mod applications;
+pub mod artifacts;
 pub mod branding;
 pub mod customer;
 pub mod customer_detail;

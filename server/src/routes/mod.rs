@@ -6,3 +6,4 @@ pub mod client_address;
 pub mod csrf;
 pub mod health;
 pub mod licenses;
+pub mod registry;

@@ -217,3 +217,5 @@ pub fn sorted(list: &Value, field: &str) -> Vec<String> {
     values.sort();
     values
 }
+
+pub mod registry;

@@ -3,6 +3,7 @@
 
 pub mod access_tokens;
 pub mod applications;
+pub mod artifact_licenses;
 pub mod branding;
 pub mod channels;
 pub mod customers;
@@ -11,6 +12,7 @@ pub mod invitations;
 pub mod licenses;
 pub mod memberships;
 pub mod organizations;
+pub mod registry;
 pub mod sessions;
 pub mod users;
 pub mod versions;

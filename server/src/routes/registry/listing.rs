@@ -1,0 +1,125 @@
+//! `GET /v2/_catalog`, `GET /v2/<name>/tags/list` (both paginated with `n` and `last`, and a
+//! `Link` header to the next page) and `GET /v2/<name>/referrers/<digest>`.
+
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use service::registry::access::{self, Grant};
+use service::registry::tags::{self, Page};
+use service::registry::{Digest, Reference, RegistryCode, RepositoryName, manifests};
+
+use super::error::OciError;
+use super::{auth, header as value, query_value};
+use crate::state::AppState;
+
+/// The `n` and `last` parameters of a query.
+fn pagination(query: Option<&str>) -> Result<(Option<usize>, Option<String>), OciError> {
+    let mut n = None;
+    let mut last = None;
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "n" => {
+                n = Some(v.parse::<usize>().map_err(|_| {
+                    OciError::new(
+                        RegistryCode::Unsupported,
+                        format!("n={v} is not a number of entries"),
+                    )
+                })?)
+            }
+            "last" => last = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    Ok((n, last))
+}
+
+/// The JSON page with a `Link` to the next one when more follow.
+fn paged(path: &str, n: Option<usize>, page: Page, body: serde_json::Value) -> Response {
+    let mut response = axum::Json(body).into_response();
+    if let (true, Some(n), Some(last)) = (page.more, n, page.entries.last()) {
+        let last: String = url::form_urlencoded::byte_serialize(last.as_bytes()).collect();
+        response.headers_mut().insert(
+            header::LINK,
+            value(&format!("<{path}?n={n}&last={last}>; rel=\"next\"")),
+        );
+    }
+    response
+}
+
+/// The repositories the caller may pull.
+pub async fn catalog(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, OciError> {
+    let principal = auth::principal(&state, &headers, Some("registry:catalog:*")).await?;
+    let (n, last) = pagination(uri.query())?;
+    let all = tags::catalog(&state.services.db, &principal).await?;
+    let page = tags::page(all, n, last.as_deref());
+    let body = serde_json::json!({ "repositories": page.entries });
+    Ok(paged("/v2/_catalog", n, page, body))
+}
+
+/// The tags of a repository the caller may pull.
+pub async fn tags(
+    state: &AppState,
+    name: &RepositoryName,
+    parts: &Parts,
+) -> Result<Response, OciError> {
+    let principal = auth::principal(
+        state,
+        &parts.headers,
+        Some(&format!("repository:{name}:pull")),
+    )
+    .await?;
+    let db = &state.services.db;
+    let (artifact, grant) = access::for_pull(db, &principal, name).await?;
+    let (n, last) = pagination(parts.uri.query())?;
+    let all = tags::list(db, &artifact, &grant).await?;
+    let page = tags::page(all, n, last.as_deref());
+    let body = serde_json::json!({ "name": name.to_string(), "tags": page.entries });
+    Ok(paged(&format!("/v2/{name}/tags/list"), n, page, body))
+}
+
+/// The manifests whose subject is `subject`, optionally of one artifact type.
+pub async fn referrers(
+    state: &AppState,
+    name: &RepositoryName,
+    subject: Digest,
+    parts: &Parts,
+) -> Result<Response, OciError> {
+    let principal = auth::principal(
+        state,
+        &parts.headers,
+        Some(&format!("repository:{name}:pull")),
+    )
+    .await?;
+    let db = &state.services.db;
+    let (artifact, grant) = access::for_pull(db, &principal, name).await?;
+    if matches!(grant, Grant::Tags(_)) {
+        // A tag-limited license lists referrers only of what it grants.
+        manifests::get(
+            db,
+            &artifact,
+            name,
+            &grant,
+            &Reference::Digest(subject.clone()),
+        )
+        .await?;
+    }
+    let artifact_type = query_value(parts, "artifactType");
+    let index = manifests::referrers(db, &artifact, &subject, artifact_type.as_deref()).await?;
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, manifests::OCI_INDEX)],
+        serde_json::to_vec(&index).unwrap_or_default(),
+    )
+        .into_response();
+    if artifact_type.is_some() {
+        response
+            .headers_mut()
+            .insert("oci-filters-applied", value("artifactType"));
+    }
+    Ok(response)
+}

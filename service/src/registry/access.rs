@@ -1,0 +1,162 @@
+//! Who may pull from and push to which repository.
+//!
+//! A repository `<slug>/<artifact>` belongs to the vendor whose slug is `<slug>`. Its vendor's
+//! members may pull it; those with write access may push and delete. The vendor's customers may
+//! pull what their artifact licenses grant. Everyone else gets the same answer whether the
+//! repository exists or not (`NAME_UNKNOWN` for reads, `DENIED` for writes), so other tenants
+//! cannot probe for names.
+
+use std::collections::HashSet;
+
+use sea_orm::ConnectionTrait;
+use types::{CustomerOrganizationId, OrganizationId, UserId};
+
+use super::{RegistryCode, RepositoryName};
+use crate::auth::Actor;
+use crate::entity::artifact;
+use crate::{Error, Result, artifact_licenses, repo};
+
+/// Who is calling the registry. Agents will get a second variant (their credential pulls what
+/// their customer is licensed for); every rule below matches on this enum, so adding one is a
+/// compile error everywhere a decision is needed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryPrincipal {
+    /// A person, by personal access token (directly or through a registry token).
+    Person(Actor),
+}
+
+impl RegistryPrincipal {
+    /// The vendor organization the principal acts in.
+    pub fn organization_id(&self) -> OrganizationId {
+        match self {
+            Self::Person(a) => a.organization_id,
+        }
+    }
+
+    /// The customer the principal acts for, if it is not the vendor itself.
+    pub fn customer(&self) -> Option<CustomerOrganizationId> {
+        match self {
+            Self::Person(a) => a.customer_organization_id,
+        }
+    }
+
+    /// The person behind it, if any.
+    pub fn user_id(&self) -> Option<UserId> {
+        match self {
+            Self::Person(a) => Some(a.user_id),
+        }
+    }
+
+    fn may_write(&self) -> bool {
+        match self {
+            Self::Person(a) => a.is_vendor() && a.role.can_write(),
+        }
+    }
+}
+
+/// What a pull may reach in one artifact.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// Every manifest and blob (the vendor, or a license for all versions).
+    Everything,
+    /// Only these tags, what they point at and what that references.
+    Tags(HashSet<String>),
+}
+
+fn unknown(name: &RepositoryName) -> Error {
+    Error::registry(
+        RegistryCode::NameUnknown,
+        format!("repository {name} is not known to this registry"),
+    )
+}
+
+/// The vendor whose namespace `name` is in, when `principal` acts in it.
+async fn own_namespace(
+    db: &impl ConnectionTrait,
+    principal: &RegistryPrincipal,
+    name: &RepositoryName,
+) -> Result<bool> {
+    Ok(repo::organizations::find_by_slug(db, name.namespace())
+        .await?
+        .is_some_and(|org| org.id == principal.organization_id().0))
+}
+
+/// The artifact to push into (created on first push). Only the namespace's vendor members
+/// with write access may push.
+pub async fn for_push(
+    db: &impl ConnectionTrait,
+    principal: &RegistryPrincipal,
+    name: &RepositoryName,
+) -> Result<artifact::Model> {
+    if !principal.may_write() || !own_namespace(db, principal, name).await? {
+        return Err(Error::registry(
+            RegistryCode::Denied,
+            format!(
+                "you may not push to {name}: pushing takes a vendor member with write access, in the organization whose slug is {:?}",
+                name.namespace()
+            ),
+        ));
+    }
+    repo::registry::find_or_create_artifact(db, principal.organization_id().0, name.artifact())
+        .await
+}
+
+/// The existing artifact to delete from (same rule as pushing).
+pub async fn for_delete(
+    db: &impl ConnectionTrait,
+    principal: &RegistryPrincipal,
+    name: &RepositoryName,
+) -> Result<artifact::Model> {
+    if !principal.may_write() || !own_namespace(db, principal, name).await? {
+        return Err(Error::registry(
+            RegistryCode::Denied,
+            format!("you may not delete from {name}"),
+        ));
+    }
+    repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
+        .await?
+        .ok_or_else(|| unknown(name))
+}
+
+/// The artifact to pull from, and what the principal may reach in it.
+pub async fn for_pull(
+    db: &impl ConnectionTrait,
+    principal: &RegistryPrincipal,
+    name: &RepositoryName,
+) -> Result<(artifact::Model, Grant)> {
+    if !own_namespace(db, principal, name).await? {
+        return Err(unknown(name));
+    }
+    let artifact =
+        repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
+            .await?
+            .ok_or_else(|| unknown(name))?;
+    let grant = match principal.customer() {
+        None => Grant::Everything,
+        Some(customer) => artifact_licenses::grant(db, customer, &artifact, name).await?,
+    };
+    Ok((artifact, grant))
+}
+
+/// The repositories `principal` may pull from, as full names, in lexical order.
+pub async fn visible_repositories(
+    db: &impl ConnectionTrait,
+    principal: &RegistryPrincipal,
+) -> Result<Vec<String>> {
+    let Some(org) = repo::organizations::find_by_id(db, principal.organization_id().0).await?
+    else {
+        return Ok(Vec::new());
+    };
+    let artifacts = repo::registry::list_artifacts(db, org.id).await?;
+    let licensed = match principal.customer() {
+        None => None,
+        Some(customer) => Some(artifact_licenses::licensed_artifacts(db, customer).await?),
+    };
+    let mut names: Vec<String> = artifacts
+        .into_iter()
+        .filter(|a| licensed.as_ref().is_none_or(|ids| ids.contains(&a.id)))
+        .map(|a| format!("{}/{}", org.slug, a.name))
+        .collect();
+    names.sort();
+    Ok(names)
+}

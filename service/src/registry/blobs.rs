@@ -1,0 +1,117 @@
+//! Reading, mounting and deleting blobs of a repository, within what a pull is granted.
+
+use std::collections::HashSet;
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::access::Grant;
+use super::{BlobStream, Digest, Registry, RegistryCode, RepositoryName};
+use crate::entity::{artifact, artifact_manifest};
+use crate::{Error, Result, repo};
+
+/// The manifests a tag-limited grant reaches: those the tags point at, and the child manifests
+/// of those that are indexes.
+pub async fn granted_manifests(
+    db: &impl ConnectionTrait,
+    artifact_id: Uuid,
+    tags: &HashSet<String>,
+) -> Result<Vec<artifact_manifest::Model>> {
+    let mut found = Vec::new();
+    for tag in tags {
+        if let Some(m) = repo::registry::find_tag(db, artifact_id, tag).await? {
+            found.push(m);
+        }
+    }
+    let children: Vec<String> =
+        repo::registry::manifest_refs(db, found.iter().map(|m| m.id).collect())
+            .await?
+            .into_iter()
+            .filter(|(_, is_manifest)| *is_manifest)
+            .map(|(d, _)| d)
+            .collect();
+    for digest in children {
+        if let Some(m) = repo::registry::find_manifest(db, artifact_id, &digest).await?
+            && !found.iter().any(|f| f.id == m.id)
+        {
+            found.push(m);
+        }
+    }
+    Ok(found)
+}
+
+/// The size of blob `digest` in `artifact`, if `grant` reaches it.
+pub async fn size(
+    db: &impl ConnectionTrait,
+    artifact: &artifact::Model,
+    name: &RepositoryName,
+    grant: &Grant,
+    digest: &Digest,
+) -> Result<u64> {
+    let link = repo::registry::find_blob(db, artifact.id, digest.as_str())
+        .await?
+        .ok_or_else(|| {
+            Error::registry(
+                RegistryCode::BlobUnknown,
+                format!("{name} has no blob {digest}"),
+            )
+        })?;
+    if let Grant::Tags(tags) = grant {
+        let manifests = granted_manifests(db, artifact.id, tags).await?;
+        let refs =
+            repo::registry::manifest_refs(db, manifests.iter().map(|m| m.id).collect()).await?;
+        if !refs.iter().any(|(d, _)| d == digest.as_str()) {
+            return Err(Error::registry(
+                RegistryCode::Denied,
+                format!("your license does not grant blob {digest} of {name}"),
+            ));
+        }
+    }
+    Ok(u64::try_from(link.size).unwrap_or(0))
+}
+
+impl Registry {
+    /// `len` bytes of a blob from `start`.
+    pub async fn read_blob(&self, digest: &Digest, start: u64, len: u64) -> Result<BlobStream> {
+        self.store.read(digest, start, len).await
+    }
+}
+
+/// Links blob `digest` of `from` into `into` (both the caller's, checked by the caller).
+/// Returns the size, or `None` when `from` does not hold it (the client then uploads it).
+pub async fn mount(
+    db: &impl ConnectionTrait,
+    registry: &Registry,
+    into: &artifact::Model,
+    from: &artifact::Model,
+    digest: &Digest,
+) -> Result<Option<u64>> {
+    let Some(link) = repo::registry::find_blob(db, from.id, digest.as_str()).await? else {
+        return Ok(None);
+    };
+    // The link may outlive the bytes only if the store lost them; then upload again.
+    if registry.store.size(digest).await?.is_none() {
+        return Ok(None);
+    }
+    let size = u64::try_from(link.size).unwrap_or(0);
+    repo::registry::link_blob(db, into.id, digest.as_str(), size).await?;
+    Ok(Some(size))
+}
+
+/// Unlinks a blob from an artifact (the garbage collector frees the bytes once no artifact
+/// links them).
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    artifact: &artifact::Model,
+    name: &RepositoryName,
+    digest: &Digest,
+) -> Result<()> {
+    if repo::registry::unlink_blob(db, artifact.id, digest.as_str()).await? {
+        Ok(())
+    } else {
+        Err(Error::registry(
+            RegistryCode::BlobUnknown,
+            format!("{name} has no blob {digest}"),
+        ))
+    }
+}

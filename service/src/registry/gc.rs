@@ -1,0 +1,78 @@
+//! The registry's garbage collector: removes uploads nobody finished, unlinks blobs that no
+//! manifest of their artifact references, and deletes stored blobs that no artifact links.
+//! Everything younger than the grace period is left alone, so a push in progress (blobs first,
+//! manifest last) is never collected under its feet.
+
+use std::time::{Duration, SystemTime};
+
+use chrono::Utc;
+use sea_orm::ConnectionTrait;
+
+use super::Registry;
+use crate::{Result, repo};
+
+/// How old things must be before they are collected.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// Uploads untouched for this long are abandoned.
+    pub upload_ttl: Duration,
+    /// Blobs linked or stored this recently are kept even when nothing references them.
+    pub grace: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            upload_ttl: Duration::from_secs(24 * 3600),
+            grace: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// What one run removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Abandoned uploads.
+    pub uploads: u64,
+    /// Links from artifacts to blobs no manifest references.
+    pub links: u64,
+    /// Blobs deleted from the store.
+    pub blobs: u64,
+}
+
+/// Runs the collector once.
+pub async fn run(db: &impl ConnectionTrait, registry: &Registry, policy: Policy) -> Result<Report> {
+    let mut report = Report::default();
+    let now = SystemTime::now();
+    for id in registry
+        .stale_uploads(now.checked_sub(policy.upload_ttl).unwrap_or(now))
+        .await?
+    {
+        registry.discard(id).await?;
+        report.uploads += 1;
+    }
+    let grace = chrono::Duration::from_std(policy.grace).unwrap_or(chrono::Duration::hours(1));
+    report.links = repo::registry::delete_unreferenced_links(db, Utc::now() - grace).await?;
+    let cutoff = now.checked_sub(policy.grace).unwrap_or(now);
+    let linked = repo::registry::all_linked_digests(db).await?;
+    for (digest, stored_at) in registry.store.list().await? {
+        if stored_at >= cutoff || linked.contains(digest.as_str()) {
+            continue;
+        }
+        // Checked again one by one: a push may have linked it since the list was read.
+        if repo::registry::blob_linked_anywhere(db, digest.as_str()).await? {
+            continue;
+        }
+        registry.store.delete(&digest).await?;
+        report.blobs += 1;
+    }
+    if report != Report::default() {
+        tracing::info!(
+            uploads = report.uploads,
+            links = report.links,
+            blobs = report.blobs,
+            "registry garbage collected"
+        );
+    }
+    Ok(report)
+}

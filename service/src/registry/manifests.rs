@@ -1,0 +1,438 @@
+//! Manifests: parsed and checked on push (media type, descriptors, everything referenced
+//! present in the repository), stored byte for byte, found by tag or digest, deleted, and
+//! listed as referrers of their subject.
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::access::Grant;
+use super::{Digest, Reference, RegistryCode, RepositoryName};
+use crate::entity::{artifact, artifact_manifest};
+use crate::{Error, Result, repo};
+
+/// The largest manifest accepted (the spec suggests at least 4 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// OCI image manifest.
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// OCI image index.
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// Docker image manifest, schema 2.
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// Docker manifest list.
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::registry(RegistryCode::ManifestInvalid, message)
+}
+
+/// What the registry needs to know about a manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// Its media type.
+    pub media_type: String,
+    /// `artifactType`, or the config's media type of an image manifest.
+    pub artifact_type: Option<String>,
+    /// The manifest it refers to.
+    pub subject: Option<Digest>,
+    /// Its annotations, as JSON.
+    pub annotations: Option<String>,
+    /// What it references: `(digest, size, is_manifest)`.
+    pub references: Vec<(Digest, u64, bool)>,
+}
+
+fn descriptor(value: &Value, at: &str) -> Result<(Digest, u64, Option<String>)> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid(format!("{at} must be a descriptor object")))?;
+    let digest = object
+        .get("digest")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid(format!("{at} has no digest")))?;
+    let digest = Digest::parse(digest).map_err(|e| invalid(format!("{at}: {e}")))?;
+    let size = object
+        .get("size")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| invalid(format!("{at} has no size (a non-negative integer)")))?;
+    let media_type = object
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Ok((digest, size, media_type))
+}
+
+/// Parses a manifest pushed with `content_type` (the `Content-Type` header, if any).
+pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed> {
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(Error::registry(
+            RegistryCode::ManifestTooLarge,
+            format!(
+                "the manifest has {} bytes; this registry takes at most {MAX_MANIFEST_BYTES}",
+                bytes.len()
+            ),
+        ));
+    }
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| invalid(format!("the manifest is not valid JSON: {e}")))?;
+    let object: &Map<String, Value> = value
+        .as_object()
+        .ok_or_else(|| invalid("the manifest must be a JSON object"))?;
+    if object.get("schemaVersion").and_then(Value::as_u64) != Some(2) {
+        return Err(invalid("schemaVersion must be 2"));
+    }
+    let header = content_type
+        .map(|c| c.split(';').next().unwrap_or("").trim().to_string())
+        .filter(|c| !c.is_empty());
+    let declared = object.get("mediaType").and_then(Value::as_str);
+    let media_type = match (declared, header.as_deref()) {
+        (Some(d), Some(h)) if d != h => {
+            return Err(invalid(format!(
+                "the Content-Type {h} differs from the manifest's mediaType {d}"
+            )));
+        }
+        (Some(d), _) => d.to_string(),
+        (None, Some(h)) => h.to_string(),
+        (None, None) => {
+            return Err(invalid(
+                "the manifest has no mediaType and the request no Content-Type",
+            ));
+        }
+    };
+    if ![OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST].contains(&media_type.as_str()) {
+        return Err(invalid(format!(
+            "media type {media_type:?} is not supported: push an OCI or Docker v2 image manifest or index"
+        )));
+    }
+    let is_index = media_type == OCI_INDEX || media_type == DOCKER_LIST;
+    let mut references = Vec::new();
+    let mut artifact_type = object
+        .get("artifactType")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if is_index {
+        let manifests = object
+            .get("manifests")
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid("an index needs a manifests array"))?;
+        for (i, m) in manifests.iter().enumerate() {
+            let (digest, size, _) = descriptor(m, &format!("manifests[{i}]"))?;
+            references.push((digest, size, true));
+        }
+    } else {
+        let config = object
+            .get("config")
+            .ok_or_else(|| invalid("an image manifest needs a config descriptor"))?;
+        let (digest, size, config_type) = descriptor(config, "config")?;
+        references.push((digest, size, false));
+        if artifact_type.is_none() {
+            artifact_type = config_type;
+        }
+        let layers = match object.get("layers") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(layers)) => layers.clone(),
+            Some(_) => return Err(invalid("layers must be an array")),
+        };
+        for (i, l) in layers.iter().enumerate() {
+            let (digest, size, _) = descriptor(l, &format!("layers[{i}]"))?;
+            references.push((digest, size, false));
+        }
+    }
+    let subject = match object.get("subject") {
+        None | Some(Value::Null) => None,
+        Some(s) => Some(descriptor(s, "subject")?.0),
+    };
+    let annotations = match object.get("annotations") {
+        None | Some(Value::Null) => None,
+        Some(a @ Value::Object(_)) => Some(a.to_string()),
+        Some(_) => return Err(invalid("annotations must be an object")),
+    };
+    Ok(Parsed {
+        media_type,
+        artifact_type,
+        subject,
+        annotations,
+        references,
+    })
+}
+
+/// What a push stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pushed {
+    /// The manifest's digest.
+    pub digest: Digest,
+    /// Its subject, echoed in `OCI-Subject`.
+    pub subject: Option<Digest>,
+}
+
+/// Stores a manifest under `reference` in `artifact`: checks it, checks everything it
+/// references is in the repository, and moves or refuses an existing tag per the vendor's
+/// setting. Either all of it is stored or nothing.
+pub async fn put(
+    db: &DatabaseConnection,
+    artifact: &artifact::Model,
+    name: &RepositoryName,
+    reference: &Reference,
+    content_type: Option<&str>,
+    bytes: Vec<u8>,
+) -> Result<Pushed> {
+    let parsed = parse(content_type, &bytes)?;
+    let digest = Digest::of(&bytes);
+    if let Reference::Digest(expected) = reference
+        && expected != &digest
+    {
+        return Err(Error::registry(
+            RegistryCode::DigestInvalid,
+            format!("the manifest's digest is {digest}, not {expected}: nothing was stored"),
+        ));
+    }
+    let blob_digests: Vec<String> = parsed
+        .references
+        .iter()
+        .filter(|r| !r.2)
+        .map(|r| r.0.to_string())
+        .collect();
+    let manifest_digests: Vec<String> = parsed
+        .references
+        .iter()
+        .filter(|r| r.2)
+        .map(|r| r.0.to_string())
+        .collect();
+    let blobs = repo::registry::linked_blobs(db, artifact.id, blob_digests.clone()).await?;
+    let children =
+        repo::registry::existing_manifests(db, artifact.id, manifest_digests.clone()).await?;
+    if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains(*d)) {
+        return Err(Error::registry(
+            RegistryCode::ManifestBlobUnknown,
+            format!(
+                "the manifest references blob {missing}, which is not in {name}: push it first"
+            ),
+        ));
+    }
+    if let Some(missing) = manifest_digests.iter().find(|d| !children.contains(*d)) {
+        return Err(Error::registry(
+            RegistryCode::ManifestBlobUnknown,
+            format!(
+                "the index references manifest {missing}, which is not in {name}: push it first"
+            ),
+        ));
+    }
+    let mutable = repo::registry::tags_mutable(db, artifact.organization_id).await?;
+    let txn = db.begin().await?;
+    let manifest = match repo::registry::find_manifest(&txn, artifact.id, digest.as_str()).await? {
+        Some(existing) => existing,
+        None => {
+            let size = bytes.len() as u64;
+            let total = parsed
+                .references
+                .iter()
+                .fold(size, |sum, r| sum.saturating_add(r.1));
+            let mut refs: Vec<(String, bool)> = Vec::new();
+            for (d, _, is_manifest) in &parsed.references {
+                if !refs.iter().any(|r| r.0 == d.as_str()) {
+                    refs.push((d.to_string(), *is_manifest));
+                }
+            }
+            repo::registry::insert_manifest(
+                &txn,
+                artifact_manifest::Model {
+                    id: Uuid::new_v4(),
+                    artifact_id: artifact.id,
+                    digest: digest.to_string(),
+                    media_type: parsed.media_type.clone(),
+                    artifact_type: parsed.artifact_type.clone(),
+                    subject_digest: parsed.subject.as_ref().map(Digest::to_string),
+                    annotations: parsed.annotations.clone(),
+                    size: i64::try_from(size).unwrap_or(i64::MAX),
+                    total_size: i64::try_from(total).unwrap_or(i64::MAX),
+                    content: bytes,
+                    created_at: Utc::now(),
+                },
+                refs,
+            )
+            .await?
+        }
+    };
+    if let Reference::Tag(tag) = reference {
+        repo::registry::set_tag(&txn, artifact.id, tag, manifest.id, mutable).await?;
+        let now = repo::registry::find_tag(&txn, artifact.id, tag).await?;
+        if now.as_ref().map(|m| m.id) != Some(manifest.id) {
+            return Err(Error::registry(
+                RegistryCode::Denied,
+                format!(
+                    "tag {name}:{tag} already points at another manifest and tags are immutable here: push a new tag, or ask a vendor admin to allow overwriting tags"
+                ),
+            ));
+        }
+    }
+    txn.commit().await?;
+    Ok(Pushed {
+        digest,
+        subject: parsed.subject,
+    })
+}
+
+/// The manifest `reference` names in `artifact`, if `grant` reaches it.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    artifact: &artifact::Model,
+    name: &RepositoryName,
+    grant: &Grant,
+    reference: &Reference,
+) -> Result<artifact_manifest::Model> {
+    let unknown = || {
+        Error::registry(
+            RegistryCode::ManifestUnknown,
+            format!("{name} has no manifest {reference}"),
+        )
+    };
+    let manifest = match reference {
+        Reference::Tag(t) => repo::registry::find_tag(db, artifact.id, t).await?,
+        Reference::Digest(d) => repo::registry::find_manifest(db, artifact.id, d.as_str()).await?,
+    };
+    if let Grant::Tags(tags) = grant {
+        let allowed = match reference {
+            Reference::Tag(t) => tags.contains(t),
+            Reference::Digest(d) => super::blobs::granted_manifests(db, artifact.id, tags)
+                .await?
+                .iter()
+                .any(|m| m.digest == d.as_str()),
+        };
+        if !allowed {
+            return Err(Error::registry(
+                RegistryCode::Denied,
+                format!("your license does not grant {name}@{reference}"),
+            ));
+        }
+    }
+    manifest.ok_or_else(unknown)
+}
+
+/// Deletes a manifest by digest (its tags go with it), or only a tag.
+pub async fn delete(
+    db: &DatabaseConnection,
+    artifact: &artifact::Model,
+    name: &RepositoryName,
+    reference: &Reference,
+) -> Result<()> {
+    let unknown = || {
+        Error::registry(
+            RegistryCode::ManifestUnknown,
+            format!("{name} has no manifest {reference}"),
+        )
+    };
+    match reference {
+        Reference::Tag(t) => {
+            if !repo::registry::delete_tag(db, artifact.id, t).await? {
+                return Err(unknown());
+            }
+        }
+        Reference::Digest(d) => {
+            let found = repo::registry::find_manifest(db, artifact.id, d.as_str())
+                .await?
+                .ok_or_else(unknown)?;
+            let txn = db.begin().await?;
+            repo::registry::delete_manifest(&txn, found.id).await?;
+            txn.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// The referrers of `subject` in `artifact` as an OCI image index, optionally only those of
+/// one artifact type.
+pub async fn referrers(
+    db: &impl ConnectionTrait,
+    artifact: &artifact::Model,
+    subject: &Digest,
+    artifact_type: Option<&str>,
+) -> Result<Value> {
+    let rows = repo::registry::referrers(db, artifact.id, subject.as_str(), artifact_type).await?;
+    let manifests: Vec<Value> = rows
+        .into_iter()
+        .map(|m| {
+            let mut d = Map::new();
+            d.insert("mediaType".into(), Value::String(m.media_type));
+            d.insert("digest".into(), Value::String(m.digest));
+            d.insert("size".into(), Value::from(m.size));
+            if let Some(t) = m.artifact_type {
+                d.insert("artifactType".into(), Value::String(t));
+            }
+            if let Some(a) = m
+                .annotations
+                .and_then(|a| serde_json::from_str::<Value>(&a).ok())
+            {
+                d.insert("annotations".into(), a);
+            }
+            Value::Object(d)
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": manifests,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(c: char) -> String {
+        format!("sha256:{}", c.to_string().repeat(64))
+    }
+
+    #[test]
+    fn an_image_manifest_yields_its_config_and_layers_and_artifact_type() {
+        let body = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json", "digest": d('a'), "size": 2},
+            "layers": [{"mediaType": "x", "digest": d('b'), "size": 10}],
+            "subject": {"mediaType": OCI_MANIFEST, "digest": d('c'), "size": 5},
+        });
+        let parsed = parse(None, body.to_string().as_bytes()).unwrap();
+        assert_eq!(parsed.references.len(), 2);
+        assert_eq!(
+            parsed.artifact_type.as_deref(),
+            Some("application/vnd.cncf.helm.config.v1+json")
+        );
+        assert_eq!(parsed.subject.unwrap().to_string(), d('c'));
+    }
+
+    #[test]
+    fn malformed_manifests_are_refused_naming_the_problem() {
+        let cases = [
+            ("not json", "valid JSON"),
+            ("{\"schemaVersion\":1}", "schemaVersion"),
+            ("{\"schemaVersion\":2}", "no mediaType"),
+            (
+                "{\"schemaVersion\":2,\"mediaType\":\"text/plain\"}",
+                "not supported",
+            ),
+            (
+                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"}",
+                "config",
+            ),
+        ];
+        for (body, expected) in cases {
+            let err = parse(None, body.as_bytes()).unwrap_err();
+            assert!(err.to_string().contains(expected), "{body}: {err}");
+        }
+        let err = parse(
+            Some(OCI_INDEX),
+            format!("{{\"schemaVersion\":2,\"mediaType\":\"{OCI_MANIFEST}\"}}").as_bytes(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("differs"), "{err}");
+        let big = vec![b' '; MAX_MANIFEST_BYTES + 1];
+        assert!(matches!(
+            parse(None, &big),
+            Err(Error::Registry {
+                code: RegistryCode::ManifestTooLarge,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,69 @@
+//! The pull audit: every manifest download, with who, for which customer, which version, when.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use types::{CustomerOrganizationId, UserId};
+use uuid::Uuid;
+
+use super::Reference;
+use super::access::RegistryPrincipal;
+use crate::entity::{artifact, artifact_manifest, artifact_pull};
+use crate::{Result, repo};
+
+/// One recorded pull.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pull {
+    /// The tag or digest asked for.
+    pub reference: String,
+    /// The manifest digest served.
+    pub digest: String,
+    /// Who pulled.
+    pub user_id: Option<UserId>,
+    /// For whom.
+    pub customer_organization_id: Option<CustomerOrganizationId>,
+    /// From where.
+    pub remote_address: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Records that `principal` downloaded `manifest` by `reference`.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    principal: &RegistryPrincipal,
+    artifact: &artifact::Model,
+    reference: &Reference,
+    manifest: &artifact_manifest::Model,
+    remote_address: Option<String>,
+) -> Result<()> {
+    repo::registry::insert_pull(
+        db,
+        artifact_pull::Model {
+            id: Uuid::new_v4(),
+            artifact_id: artifact.id,
+            reference: reference.to_string(),
+            digest: manifest.digest.clone(),
+            user_id: principal.user_id().map(|u| u.0),
+            customer_organization_id: principal.customer().map(|c| c.0),
+            remote_address: remote_address.map(|a| a.chars().take(64).collect()),
+            created_at: Utc::now(),
+        },
+    )
+    .await
+}
+
+/// The latest pulls of an artifact, newest first.
+pub async fn recent(db: &impl ConnectionTrait, artifact_id: Uuid, limit: u64) -> Result<Vec<Pull>> {
+    Ok(repo::registry::list_pulls(db, artifact_id, limit)
+        .await?
+        .into_iter()
+        .map(|p| Pull {
+            reference: p.reference,
+            digest: p.digest,
+            user_id: p.user_id.map(UserId),
+            customer_organization_id: p.customer_organization_id.map(CustomerOrganizationId),
+            remote_address: p.remote_address,
+            at: p.created_at,
+        })
+        .collect())
+}

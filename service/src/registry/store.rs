@@ -1,0 +1,129 @@
+//! Where blob bytes live: a content-addressed store, written once per digest whatever the
+//! number of artifacts linking it. Uploads are always assembled in a local folder first (so
+//! the digest is verified before anything is stored), then handed to the store.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::Digest;
+use crate::Result;
+
+/// A blob's bytes as they are read.
+pub type BlobStream = BoxStream<'static, io::Result<Bytes>>;
+
+/// How much is read from the store at once when serving a blob.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// Blob storage: the filesystem under the data directory, or S3-compatible object storage.
+#[async_trait::async_trait]
+pub trait BlobStore: Send + Sync + fmt::Debug {
+    /// The size of a stored blob, or `None` if it is not stored.
+    async fn size(&self, digest: &Digest) -> Result<Option<u64>>;
+
+    /// `len` bytes of a stored blob from `start` (the caller checked the range).
+    async fn read(&self, digest: &Digest, start: u64, len: u64) -> Result<BlobStream>;
+
+    /// Stores a verified local file as `digest`, consuming it. Storing a digest that is already
+    /// there replaces it with the same bytes and refreshes its age.
+    async fn put_file(&self, digest: &Digest, file: &Path) -> Result<()>;
+
+    /// Removes a blob (a blob that is not there is not an error).
+    async fn delete(&self, digest: &Digest) -> Result<()>;
+
+    /// Every stored blob, with when it was last stored.
+    async fn list(&self) -> Result<Vec<(Digest, SystemTime)>>;
+}
+
+/// Blobs as files: `<root>/sha256/ab/abcdef…`.
+#[derive(Debug, Clone)]
+pub struct FsBlobStore {
+    root: PathBuf,
+}
+
+impl FsBlobStore {
+    /// A store under `root` (created when missing). Uploads must be assembled on the same
+    /// filesystem, so storing one is a rename.
+    pub fn new(root: impl Into<PathBuf>) -> io::Result<Self> {
+        let root = root.into();
+        std::fs::create_dir_all(root.join("sha256"))?;
+        Ok(Self { root })
+    }
+
+    fn path(&self, digest: &Digest) -> PathBuf {
+        let hex = digest.hex();
+        self.root.join("sha256").join(&hex[..2]).join(hex)
+    }
+}
+
+#[async_trait::async_trait]
+impl BlobStore for FsBlobStore {
+    async fn size(&self, digest: &Digest) -> Result<Option<u64>> {
+        match tokio::fs::metadata(self.path(digest)).await {
+            Ok(meta) => Ok(Some(meta.len())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn read(&self, digest: &Digest, start: u64, len: u64) -> Result<BlobStream> {
+        let mut file = tokio::fs::File::open(self.path(digest)).await?;
+        if start > 0 {
+            file.seek(io::SeekFrom::Start(start)).await?;
+        }
+        let reader = file.take(len);
+        Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
+            reader, READ_CHUNK,
+        )))
+    }
+
+    async fn put_file(&self, digest: &Digest, file: &Path) -> Result<()> {
+        let target = self.path(digest);
+        if let Some(dir) = target.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(file, &target).await?;
+        Ok(())
+    }
+
+    async fn delete(&self, digest: &Digest) -> Result<()> {
+        match tokio::fs::remove_file(self.path(digest)).await {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    async fn list(&self) -> Result<Vec<(Digest, SystemTime)>> {
+        let root = self.root.join("sha256");
+        let found =
+            tokio::task::spawn_blocking(move || -> io::Result<Vec<(Digest, SystemTime)>> {
+                let mut found = Vec::new();
+                for dir in std::fs::read_dir(root)? {
+                    let dir = dir?;
+                    if !dir.file_type()?.is_dir() {
+                        continue;
+                    }
+                    for file in std::fs::read_dir(dir.path())? {
+                        let file = file?;
+                        let name = file.file_name();
+                        // Anything else in the folder is not ours to judge.
+                        let Ok(digest) =
+                            Digest::parse(&format!("sha256:{}", name.to_string_lossy()))
+                        else {
+                            continue;
+                        };
+                        found.push((digest, file.metadata()?.modified()?));
+                    }
+                }
+                Ok(found)
+            })
+            .await
+            .map_err(|e| crate::Error::Storage(e.to_string()))??;
+        Ok(found)
+    }
+}
