@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use crate::applications::{self, Application};
 use crate::auth::Actor;
 use crate::channels::{self, Channel};
-use crate::licenses::{self, License, Standing};
+use crate::licenses::{self, License};
 use crate::versions::{self, Version};
 use crate::{Error, Result};
 
@@ -60,13 +60,7 @@ pub async fn for_customer(
             .filter(|l| l.application_id == id)
             .cloned()
             .collect();
-        let blocked = if own.iter().any(|l| l.standing(now) == Standing::Active) {
-            None
-        } else {
-            licenses::decide(&own, &placeholder_facts(), now)
-                .err()
-                .map(|d| d.to_string())
-        };
+        let blocked = licenses::why_none_in_force(&own, now).map(|d| d.to_string());
         let channels = channels::list(db, actor, id).await?;
         let versions = versions::list(db, actor, id)
             .await?
@@ -99,14 +93,4 @@ pub async fn for_customer(
     }
     entries.sort_by(|a, b| a.application.name.cmp(&b.application.name));
     Ok(entries)
-}
-
-/// Facts for "any version", to ask the license rule why no license is valid at all.
-fn placeholder_facts() -> licenses::VersionFacts<'static> {
-    licenses::VersionFacts {
-        id: types::ApplicationVersionId(uuid::Uuid::nil()),
-        name: "",
-        channel: "",
-        archived: false,
-    }
 }

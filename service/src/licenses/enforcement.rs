@@ -172,8 +172,16 @@ pub fn decide<'l>(
     if let Some(why) = active_reason {
         return Err(why);
     }
-    // No valid license: explain with the one that ended last.
-    let ended = licenses
+    Err(why_none_in_force(licenses, now).unwrap_or(Denial::NoLicense))
+}
+
+/// Why none of `licenses` is in force, explained by the one that ended last; `None` when one is
+/// in force or there are none.
+pub fn why_none_in_force(licenses: &[License], now: DateTime<Utc>) -> Option<Denial> {
+    if licenses.iter().any(|l| l.standing(now) == Standing::Active) {
+        return None;
+    }
+    licenses
         .iter()
         .filter_map(|l| match l.standing(now) {
             Standing::Revoked => l.revoked_at.map(|at| {
@@ -196,8 +204,8 @@ pub fn decide<'l>(
             }),
             Standing::Active => None,
         })
-        .max_by_key(|(at, _)| *at);
-    Err(ended.map(|(_, why)| why).unwrap_or(Denial::NoLicense))
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, why)| why)
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use types::{
     LicenseId,
 };
 
-pub use enforcement::{Denial, Standing, VersionFacts, decide};
+pub use enforcement::{Denial, Standing, VersionFacts, decide, why_none_in_force};
 pub use file::{LicenseSigner, SignerError, signed_file};
 
 use crate::auth::Actor;
