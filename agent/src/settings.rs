@@ -1,9 +1,13 @@
 //! The agent's settings: command-line flags, each with an environment variable.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use secrecy::SecretString;
+use types::DeploymentTargetId;
 use url::Url;
+
+use crate::credential;
 
 /// Why the settings are unusable; each message says what to set.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -21,12 +25,33 @@ pub enum SettingsError {
         /// What is wrong with it.
         reason: String,
     },
-    /// No credential was given.
+    /// No credential was given, none is stored, and there is nothing to enrol with.
     #[error(
-        "the agent credential is missing: set CONSIGN_AGENT_TOKEN or pass --token-file PATH \
-         (the deployment target's install command in the portal contains it)"
+        "the agent credential is missing: set CONSIGN_TARGET_ID and CONSIGN_ENROLMENT_SECRET \
+         (or --enrolment-secret-file PATH) to enrol, or set CONSIGN_AGENT_TOKEN or pass \
+         --token-file PATH (the deployment target's install command in the portal sets them)"
     )]
     MissingCredential,
+    /// An enrolment secret was given without the target it belongs to.
+    #[error("an enrolment secret needs its target: set CONSIGN_TARGET_ID or pass --target-id")]
+    MissingTargetId,
+    /// The target id is not a UUID.
+    #[error("the target id {0:?} is not a UUID")]
+    BadTargetId(String),
+    /// A secret file cannot be read or is empty.
+    #[error("cannot read the enrolment secret from {path}: {reason}")]
+    BadSecretFile {
+        /// The file given.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// An interval is zero.
+    #[error("{name} must be at least one second")]
+    ZeroInterval {
+        /// The flag.
+        name: &'static str,
+    },
     /// The token file cannot be read or is empty.
     #[error("cannot read the credential from {path}: {reason}")]
     BadTokenFile {
@@ -48,6 +73,30 @@ pub struct Inputs {
     pub token_file: Option<PathBuf>,
     /// `--state-dir` / `CONSIGN_AGENT_STATE_DIR`.
     pub state_dir: Option<PathBuf>,
+    /// `--target-id` / `CONSIGN_TARGET_ID`.
+    pub target_id: Option<String>,
+    /// `CONSIGN_ENROLMENT_SECRET`.
+    pub enrolment_secret: Option<String>,
+    /// `--enrolment-secret-file` / `CONSIGN_ENROLMENT_SECRET_FILE`.
+    pub enrolment_secret_file: Option<PathBuf>,
+    /// `--heartbeat-secs` / `CONSIGN_HEARTBEAT_SECS` (default 15).
+    pub heartbeat_secs: Option<u64>,
+    /// `--backoff-cap-secs` / `CONSIGN_BACKOFF_CAP_SECS` (default 30).
+    pub backoff_cap_secs: Option<u64>,
+}
+
+/// How the agent proves who it is to the hub.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A long-lived credential: given explicitly or stored after enrolment.
+    Token(SecretString),
+    /// No credential yet: trade this one-time secret for one at `POST /api/v1/agent/enroll`.
+    Enrol {
+        /// The deployment target the secret belongs to.
+        target_id: DeploymentTargetId,
+        /// The single-use enrolment secret.
+        secret: SecretString,
+    },
 }
 
 /// Validated settings. `Debug` never shows the credential.
@@ -55,10 +104,14 @@ pub struct Inputs {
 pub struct Settings {
     /// The hub's base URL (`http://` or `https://`).
     pub hub_url: Url,
-    /// The agent's credential.
-    pub token: SecretString,
+    /// The agent's credential, or what to enrol with.
+    pub credential: Credential,
     /// Where the agent keeps its local state.
     pub state_dir: PathBuf,
+    /// How often to send a heartbeat; the receive timeout is three of these.
+    pub heartbeat_interval: Duration,
+    /// The longest wait between two reconnection attempts.
+    pub backoff_cap: Duration,
 }
 
 impl Settings {
@@ -78,34 +131,23 @@ impl Settings {
                 reason: "use an http:// or https:// address".into(),
             });
         }
-        let token = match (
-            inputs.token.filter(|t| !t.trim().is_empty()),
+        let state_dir = inputs
+            .state_dir
+            .unwrap_or_else(|| PathBuf::from("/var/lib/consign-agent"));
+        let credential = resolve_credential(
+            inputs.token,
             inputs.token_file,
-        ) {
-            (Some(token), _) => token.trim().to_string(),
-            (None, Some(path)) => {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| SettingsError::BadTokenFile {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })?;
-                let text = text.trim().to_string();
-                if text.is_empty() {
-                    return Err(SettingsError::BadTokenFile {
-                        path,
-                        reason: "the file is empty".into(),
-                    });
-                }
-                text
-            }
-            (None, None) => return Err(SettingsError::MissingCredential),
-        };
+            &state_dir,
+            inputs.target_id,
+            inputs.enrolment_secret,
+            inputs.enrolment_secret_file,
+        )?;
         Ok(Self {
             hub_url,
-            token: SecretString::from(token),
-            state_dir: inputs
-                .state_dir
-                .unwrap_or_else(|| PathBuf::from("/var/lib/consign-agent")),
+            credential,
+            state_dir,
+            heartbeat_interval: interval(inputs.heartbeat_secs, 15, "--heartbeat-secs")?,
+            backoff_cap: interval(inputs.backoff_cap_secs, 30, "--backoff-cap-secs")?,
         })
     }
 
@@ -118,6 +160,74 @@ impl Settings {
         url.set_path("/api/v1/agent/ws");
         url
     }
+}
+
+fn interval(
+    secs: Option<u64>,
+    default: u64,
+    name: &'static str,
+) -> Result<Duration, SettingsError> {
+    match secs.unwrap_or(default) {
+        0 => Err(SettingsError::ZeroInterval { name }),
+        secs => Ok(Duration::from_secs(secs)),
+    }
+}
+
+/// An explicit credential wins, then one stored by an earlier enrolment, then enrolment.
+fn resolve_credential(
+    token: Option<String>,
+    token_file: Option<PathBuf>,
+    state_dir: &Path,
+    target_id: Option<String>,
+    secret: Option<String>,
+    secret_file: Option<PathBuf>,
+) -> Result<Credential, SettingsError> {
+    if let Some(token) = token.filter(|t| !t.trim().is_empty()) {
+        return Ok(Credential::Token(SecretString::from(
+            token.trim().to_string(),
+        )));
+    }
+    if let Some(path) = token_file {
+        let text = read_secret_file(&path).map_err(|reason| SettingsError::BadTokenFile {
+            path: path.clone(),
+            reason,
+        })?;
+        return Ok(Credential::Token(SecretString::from(text)));
+    }
+    if let Some(stored) = credential::load(state_dir) {
+        return Ok(Credential::Token(stored));
+    }
+    let secret = match (secret.filter(|s| !s.trim().is_empty()), secret_file) {
+        (Some(secret), _) => secret.trim().to_string(),
+        (None, Some(path)) => {
+            read_secret_file(&path).map_err(|reason| SettingsError::BadSecretFile {
+                path: path.clone(),
+                reason,
+            })?
+        }
+        (None, None) => return Err(SettingsError::MissingCredential),
+    };
+    let raw = target_id
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .ok_or(SettingsError::MissingTargetId)?;
+    let target_id = raw
+        .parse::<DeploymentTargetId>()
+        .map_err(|_| SettingsError::BadTargetId(raw))?;
+    Ok(Credential::Enrol {
+        target_id,
+        secret: SecretString::from(secret),
+    })
+}
+
+/// The trimmed content of a file holding one secret, or why it is unusable.
+fn read_secret_file(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err("the file is empty".into());
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -194,5 +304,59 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn an_enrolment_secret_needs_a_valid_target_id_and_never_shows_in_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = Inputs {
+            hub_url: Some("https://hub.example.com".into()),
+            state_dir: Some(dir.path().to_path_buf()),
+            enrolment_secret: Some("one-time-s3cret".into()),
+            ..Inputs::default()
+        };
+        let err = Settings::from_inputs(base.clone()).unwrap_err();
+        assert_eq!(err, SettingsError::MissingTargetId);
+        let err = Settings::from_inputs(Inputs {
+            target_id: Some("target-1".into()),
+            ..base.clone()
+        })
+        .unwrap_err();
+        assert_eq!(err, SettingsError::BadTargetId("target-1".into()));
+        let target = DeploymentTargetId::new();
+        let s = Settings::from_inputs(Inputs {
+            target_id: Some(target.to_string()),
+            ..base
+        })
+        .unwrap();
+        assert!(matches!(s.credential, Credential::Enrol { target_id, .. } if target_id == target));
+        assert!(!format!("{s:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_stored_credential_wins_over_an_enrolment_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        credential::store(dir.path(), "stored-credential").unwrap();
+        let s = Settings::from_inputs(Inputs {
+            hub_url: Some("https://hub.example.com".into()),
+            state_dir: Some(dir.path().to_path_buf()),
+            enrolment_secret: Some("already-used".into()),
+            ..Inputs::default()
+        })
+        .unwrap();
+        assert!(matches!(s.credential, Credential::Token(_)));
+    }
+
+    #[test]
+    fn intervals_default_and_refuse_zero() {
+        let s = Settings::from_inputs(inputs(Some("https://hub.example.com"), Some("t"))).unwrap();
+        assert_eq!(s.heartbeat_interval, Duration::from_secs(15));
+        assert_eq!(s.backoff_cap, Duration::from_secs(30));
+        let err = Settings::from_inputs(Inputs {
+            heartbeat_secs: Some(0),
+            ..inputs(Some("https://hub.example.com"), Some("t"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("--heartbeat-secs"), "{err}");
     }
 }

@@ -12,6 +12,9 @@ fn agent() -> Command {
         "CONSIGN_AGENT_TOKEN",
         "CONSIGN_AGENT_TOKEN_FILE",
         "CONSIGN_AGENT_STATE_DIR",
+        "CONSIGN_TARGET_ID",
+        "CONSIGN_ENROLMENT_SECRET",
+        "CONSIGN_ENROLMENT_SECRET_FILE",
     ] {
         c.env_remove(var);
     }
@@ -43,7 +46,7 @@ fn without_a_credential_it_exits_2_naming_the_setting() {
 #[test]
 fn with_both_it_accepts_them_and_never_prints_the_credential() {
     let out = agent()
-        .args(["--hub-url", "https://hub.example.com"])
+        .args(["check", "--hub-url", "https://hub.example.com"])
         .env("CONSIGN_AGENT_TOKEN", "very-secret-value")
         .output()
         .unwrap();
@@ -68,6 +71,10 @@ fn help_lists_every_setting() {
         "--hub-url",
         "--token-file",
         "--state-dir",
+        "--target-id",
+        "--enrolment-secret-file",
+        "--heartbeat-secs",
+        "--backoff-cap-secs",
         "CONSIGN_HUB_URL",
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");

