@@ -17,6 +17,7 @@ mod m20261123_000007_create_access_token;
 mod m20261123_000008_create_email_token;
 mod m20261126_000001_create_catalog;
 mod m20261126_000002_create_license;
+mod m20261126_300001_create_deployments;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_create_email_token::Migration),
             Box::new(m20261126_000001_create_catalog::Migration),
             Box::new(m20261126_000002_create_license::Migration),
+            Box::new(m20261126_300001_create_deployments::Migration),
         ]
     }
 }

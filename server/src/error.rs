@@ -25,6 +25,9 @@ pub enum StartError {
     /// The license-signing key cannot be read or created.
     #[error("{0}")]
     Signer(service::licenses::SignerError),
+    /// The secrets key cannot be read or created.
+    #[error("{0}")]
+    SecretsKey(service::secrets::SecretKeyError),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

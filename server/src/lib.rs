@@ -30,6 +30,9 @@ pub use state::AppState;
 /// The license-signing key's file name under the data directory.
 pub const LICENSE_KEY_FILE: &str = "license-signing.key";
 
+/// The secrets key's file name under the data directory.
+pub const SECRETS_KEY_FILE: &str = "secrets.key";
+
 /// Opens the database (creating the data directory), applies every pending migration and
 /// builds the service graph.
 pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
@@ -52,6 +55,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     let signer =
         service::licenses::LicenseSigner::load_or_create(&settings.data_dir.join(LICENSE_KEY_FILE))
             .map_err(StartError::Signer)?;
+    let secrets_key =
+        service::secrets::SecretKey::load_or_create(&settings.data_dir.join(SECRETS_KEY_FILE))
+            .map_err(StartError::SecretsKey)?;
     let services = service::Services {
         db,
         signer: std::sync::Arc::new(signer),
@@ -63,10 +69,17 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         },
         mailer,
         limiter: std::sync::Arc::default(),
+        secrets_key: std::sync::Arc::new(secrets_key),
+        agents: service::agent_hub::AgentHub::default(),
     };
     Ok(AppState {
         leptos_options: leptos_options(settings),
         services,
+        agent: routes::agent::AgentConfig {
+            binary: routes::agent::find_agent_binary(settings.agent_binary.as_deref()),
+            heartbeat_secs: settings.agent_heartbeat_secs,
+            public_url: settings.public_base_url(),
+        },
     })
 }
 
@@ -79,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::branding::router())
         .merge(routes::licenses::router())
+        .merge(routes::agent::router())
         .merge(routes::api::router())
         .leptos_routes_with_context(
             &state,

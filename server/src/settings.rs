@@ -47,6 +47,13 @@ pub struct Settings {
     /// The mail server (`CONSIGN_SMTP_HOST`, `_PORT`, `_TLS`, `_USERNAME`, `_PASSWORD`,
     /// `CONSIGN_MAIL_FROM`); `None` sends no mail and the portal shows links to copy instead.
     pub mail: Option<service::mail::MailSettings>,
+    /// The agent binary the hub serves at `/agent/consign-agent` (`CONSIGN_AGENT_BINARY`);
+    /// unset looks for `consign-agent` next to the hub's own binary (and one folder up, where
+    /// cargo puts binaries when the hub runs as a test).
+    pub agent_binary: Option<PathBuf>,
+    /// Seconds between agent heartbeats, sent in `welcome` (`CONSIGN_AGENT_HEARTBEAT_SECS`,
+    /// default 15); an agent silent for three intervals is marked offline.
+    pub agent_heartbeat_secs: u32,
 }
 
 impl Default for Settings {
@@ -62,6 +69,8 @@ impl Default for Settings {
             allow_signup: true,
             invitation_ttl_hours: 72,
             mail: None,
+            agent_binary: None,
+            agent_heartbeat_secs: 15,
         }
     }
 }
@@ -85,6 +94,8 @@ struct Layer {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     mail_from: Option<String>,
+    agent_binary: Option<PathBuf>,
+    agent_heartbeat_secs: Option<u32>,
 }
 
 impl Settings {
@@ -130,7 +141,15 @@ impl Settings {
             smtp_username,
             smtp_password,
             mail_from,
+            agent_binary,
+            agent_heartbeat_secs,
         } = layer;
+        if let Some(v) = agent_binary {
+            self.agent_binary = Some(v);
+        }
+        if let Some(v) = agent_heartbeat_secs {
+            self.agent_heartbeat_secs = v;
+        }
         if let Some(v) = allow_signup {
             self.allow_signup = v;
         }
@@ -297,6 +316,16 @@ impl Layer {
                 "CONSIGN_SMTP_USERNAME" => layer.smtp_username = Some(value),
                 "CONSIGN_SMTP_PASSWORD" => layer.smtp_password = Some(value),
                 "CONSIGN_MAIL_FROM" => layer.mail_from = Some(value),
+                "CONSIGN_AGENT_BINARY" => layer.agent_binary = Some(PathBuf::from(&value)),
+                "CONSIGN_AGENT_HEARTBEAT_SECS" => {
+                    layer.agent_heartbeat_secs = Some(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|&n: &u32| (1..=3600).contains(&n))
+                            .ok_or_else(|| bad("a number of seconds", &"use 1 to 3600"))?,
+                    )
+                }
                 "CONSIGN_LOG_FORMAT" => {
                     layer.log_format = Some(match value.as_str() {
                         "text" => LogFormat::Text,

@@ -10,4 +10,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The service graph.
     pub services: service::Services,
+    /// How the agent endpoints behave.
+    pub agent: crate::routes::agent::AgentConfig,
 }

@@ -7,6 +7,8 @@
 
 pub mod access_tokens;
 pub mod accounts;
+pub mod agent_hub;
+pub mod agent_session;
 pub mod applications;
 pub mod auth;
 pub mod branding;
@@ -16,6 +18,8 @@ pub mod cookies;
 pub mod customer_catalog;
 pub mod customers;
 pub mod db;
+pub mod deployments;
+pub mod env_file;
 pub mod email_links;
 pub mod entity;
 pub mod error;
@@ -27,10 +31,12 @@ pub mod notifications;
 pub mod organizations;
 pub mod password;
 pub mod rate_limit;
+pub mod secrets;
 pub mod repo;
 pub mod services;
 pub mod sessions;
 pub mod signup;
+pub mod targets;
 pub mod tokens;
 pub mod versions;
 

@@ -1,5 +1,7 @@
 //! Plain axum routes beside the Leptos pages.
 
+pub mod agent;
+pub mod agent_ws;
 pub mod api;
 pub mod branding;
 pub mod client_address;

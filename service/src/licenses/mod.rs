@@ -16,6 +16,7 @@ use types::{
 
 pub use enforcement::{Denial, Standing, VersionFacts, decide};
 pub use file::{LicenseSigner, SignerError, signed_file};
+pub(crate) use file::write_private;
 
 use crate::auth::Actor;
 use crate::entity::license as row;
