@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::branding::router())
         .merge(routes::licenses::router())
         .merge(routes::agent::router())
+        .merge(routes::api_deployments::router())
         .merge(routes::api::router())
         .leptos_routes_with_context(
             &state,

@@ -198,7 +198,10 @@ mod tests {
         let target = DeploymentTargetId::new();
         let mut first = hub.register(target, Utc::now());
         let second = hub.register(target, Utc::now());
-        assert_eq!(first.commands.try_recv().ok(), Some(AgentCommand::Disconnect));
+        assert_eq!(
+            first.commands.try_recv().ok(),
+            Some(AgentCommand::Disconnect)
+        );
         assert!(!hub.unregister(&first));
         assert!(hub.presence(target).is_some());
         assert!(hub.unregister(&second));
@@ -212,7 +215,10 @@ mod tests {
         let mut ra = hub.register(a, Utc::now());
         let mut rb = hub.register(b, Utc::now());
         hub.send(a, AgentCommand::DesiredStateChanged);
-        assert_eq!(ra.commands.try_recv().ok(), Some(AgentCommand::DesiredStateChanged));
+        assert_eq!(
+            ra.commands.try_recv().ok(),
+            Some(AgentCommand::DesiredStateChanged)
+        );
         assert!(rb.commands.try_recv().is_err());
     }
 }

@@ -20,9 +20,11 @@ use crate::versions::{Package, Version};
 use crate::{Error, Result, Services, env_file, licenses, repo, secrets, targets};
 
 async fn target(s: &Services, id: DeploymentTargetId) -> Result<deployment_target::Model> {
-    repo::targets::find_any(&s.db, id.0).await?.ok_or(Error::NotFound {
-        what: "deployment target",
-    })
+    repo::targets::find_any(&s.db, id.0)
+        .await?
+        .ok_or(Error::NotFound {
+            what: "deployment target",
+        })
 }
 
 /// The whole desired state of a target. A deployment that cannot be rendered (a secret it
@@ -30,8 +32,13 @@ async fn target(s: &Services, id: DeploymentTargetId) -> Result<deployment_targe
 /// undeploy removes anything.
 pub async fn desired_state(s: &Services, id: DeploymentTargetId) -> Result<DesiredState> {
     let target = target(s, id).await?;
-    let secret_values =
-        secrets::values(&s.db, &s.secrets_key, target.organization_id, scope_of(&target)).await?;
+    let secret_values = secrets::values(
+        &s.db,
+        &s.secrets_key,
+        target.organization_id,
+        scope_of(&target),
+    )
+    .await?;
     let mut state = DesiredState::default();
     for d in repo::deployments::list_on(&s.db, &[target.id]).await? {
         if d.undeployed_at.is_some() {
@@ -112,7 +119,11 @@ async fn own_deployment(
 
 /// Keeps a status report (unless it repeats the latest one) and publishes it; `undeployed`
 /// takes the deployment out of the desired state.
-pub async fn record_status(s: &Services, target: DeploymentTargetId, report: StatusReport) -> Result<()> {
+pub async fn record_status(
+    s: &Services,
+    target: DeploymentTargetId,
+    report: StatusReport,
+) -> Result<()> {
     let d = own_deployment(s, target, report.deployment_id.0).await?;
     let state = report.state.as_str().to_string();
     let message: String = report.message.chars().take(4000).collect();
@@ -173,14 +184,21 @@ pub async fn record_logs(s: &Services, target: DeploymentTargetId, batch: LogBat
                 types::protocol::LogStream::Stderr => "stderr".into(),
             },
             at: l.at,
-            line: secrets::mask(&l.line.chars().take(8192).collect::<String>(), values.values()),
+            line: secrets::mask(
+                &l.line.chars().take(8192).collect::<String>(),
+                values.values(),
+            ),
         })
         .collect();
     repo::deployments::insert_logs(&s.db, d.id, rows, KEEP_LOG_LINES).await
 }
 
 /// Keeps a host-metrics sample.
-pub async fn record_metrics(s: &Services, target: DeploymentTargetId, m: HostMetrics) -> Result<()> {
+pub async fn record_metrics(
+    s: &Services,
+    target: DeploymentTargetId,
+    m: HostMetrics,
+) -> Result<()> {
     let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     repo::targets::insert_metric(
         &s.db,

@@ -186,7 +186,12 @@ async fn check_version(
                 customer_organization_id: Some(customer.into()),
                 ..actor.clone()
             };
-            Some(versions::check_deployable(db, &as_customer, app.id, version, now).await?.id.0)
+            Some(
+                versions::check_deployable(db, &as_customer, app.id, version, now)
+                    .await?
+                    .id
+                    .0,
+            )
         }
         None => {
             if found.archived_at.is_some() || app.archived_at.is_some() {
@@ -241,16 +246,27 @@ pub async fn create(
 ) -> Result<Deployment> {
     let target = targets::find_visible(&s.db, actor, new.target_id).await?;
     require_write(actor)?;
-    let (version, license) =
-        check_version(&s.db, actor, &target, new.application_id, new.version_id, now).await?;
+    let (version, license) = check_version(
+        &s.db,
+        actor,
+        &target,
+        new.application_id,
+        new.version_id,
+        now,
+    )
+    .await?;
     let env = match (new.env, &version.package) {
         (Some(env), _) => env,
         (None, Package::Compose { env_template, .. }) => env_template.clone().unwrap_or_default(),
         (None, Package::Helm { .. }) => String::new(),
     };
-    let secrets =
-        crate::secrets::values(&s.db, &s.secrets_key, target.organization_id, scope_of(&target))
-            .await?;
+    let secrets = crate::secrets::values(
+        &s.db,
+        &s.secrets_key,
+        target.organization_id,
+        scope_of(&target),
+    )
+    .await?;
     env_file::check(&env, &secrets)?;
     let app = applications::get(&s.db, actor, new.application_id).await?;
     let id = DeploymentId::new();
@@ -295,7 +311,9 @@ async fn find_visible(
     id: DeploymentId,
 ) -> Result<(row::Model, crate::entity::deployment_target::Model)> {
     let not_found = || Error::NotFound { what: "deployment" };
-    let found = repo::deployments::find(db, id.0).await?.ok_or_else(not_found)?;
+    let found = repo::deployments::find(db, id.0)
+        .await?
+        .ok_or_else(not_found)?;
     let target = targets::find_visible(db, actor, found.deployment_target_id.into())
         .await
         .map_err(|_| not_found())?;
@@ -338,12 +356,23 @@ pub async fn update(
     let txn = s.db.begin().await?;
     if change.version_id.is_some() || change.env.is_some() {
         let version_id = change.version_id.unwrap_or(current.version_id);
-        let (version, license) =
-            check_version(&txn, actor, &target, current.application_id, version_id, now).await?;
+        let (version, license) = check_version(
+            &txn,
+            actor,
+            &target,
+            current.application_id,
+            version_id,
+            now,
+        )
+        .await?;
         let env = change.env.unwrap_or(current.env);
-        let secrets =
-            crate::secrets::values(&txn, &s.secrets_key, target.organization_id, scope_of(&target))
-                .await?;
+        let secrets = crate::secrets::values(
+            &txn,
+            &s.secrets_key,
+            target.organization_id,
+            scope_of(&target),
+        )
+        .await?;
         env_file::check(&env, &secrets)?;
         repo::deployments::insert_revision(
             &txn,
@@ -452,11 +481,13 @@ pub async fn statuses(
     limit: u64,
 ) -> Result<Vec<StatusEntry>> {
     find_visible(db, actor, id).await?;
-    Ok(repo::deployments::statuses(db, id.0, limit.min(KEEP_STATUSES))
-        .await?
-        .into_iter()
-        .map(status_entry)
-        .collect())
+    Ok(
+        repo::deployments::statuses(db, id.0, limit.min(KEEP_STATUSES))
+            .await?
+            .into_iter()
+            .map(status_entry)
+            .collect(),
+    )
 }
 
 /// The newest `limit` log lines of a deployment, newest first.
@@ -488,7 +519,10 @@ mod tests {
         let id = DeploymentId::new();
         for name in ["Shop", "Über Shop!!", "", "a".repeat(100).as_str(), "--x--"] {
             let project = project_name(name, id);
-            assert!(types::protocol::is_valid_project_name(&project), "{project}");
+            assert!(
+                types::protocol::is_valid_project_name(&project),
+                "{project}"
+            );
         }
         assert!(project_name("My Shop", id).starts_with("my-shop-"));
     }

@@ -50,7 +50,9 @@ pub fn render(
     let mut text = String::with_capacity(env.len());
     for (number, line) in env.lines().enumerate() {
         let trimmed = line.trim();
-        let Some((key, value)) = trimmed.split_once('=').filter(|_| !trimmed.starts_with('#'))
+        let Some((key, value)) = trimmed
+            .split_once('=')
+            .filter(|_| !trimmed.starts_with('#'))
         else {
             text.push_str(line);
             text.push('\n');
@@ -123,9 +125,20 @@ mod tests {
 
     #[test]
     fn a_missing_secret_or_bad_line_is_named() {
-        let err = check("A=1\nB={{ secrets.NOPE }}\n", &secrets()).err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|m| m.contains("line 2") && m.contains("NOPE")), "{err:?}");
-        let err = check("not a line\n", &secrets()).err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|m| m.starts_with("env: line 1")), "{err:?}");
+        let err = check("A=1\nB={{ secrets.NOPE }}\n", &secrets())
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|m| m.contains("line 2") && m.contains("NOPE")),
+            "{err:?}"
+        );
+        let err = check("not a line\n", &secrets())
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|m| m.starts_with("env: line 1")),
+            "{err:?}"
+        );
     }
 }

@@ -69,11 +69,12 @@ impl SecretKey {
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 let key = ChaCha20Poly1305::generate_key(&mut OsRng);
-                crate::licenses::write_private(path, key.as_slice())
-                    .map_err(|source| SecretKeyError::Io {
+                crate::licenses::write_private(path, key.as_slice()).map_err(|source| {
+                    SecretKeyError::Io {
                         path: shown(),
                         source,
-                    })?;
+                    }
+                })?;
                 Ok(Self::from_bytes(&key.into()))
             }
             Err(source) => Err(SecretKeyError::Io {
@@ -192,10 +193,12 @@ async fn authorize(
     write: bool,
 ) -> Result<()> {
     match (scope, actor.customer_organization_id) {
-        (SecretScope::Vendor, Some(_)) => Err(Error::NotFound { what: "secret scope" }),
-        (SecretScope::Customer(customer), Some(own)) if customer != own => {
-            Err(Error::NotFound { what: "secret scope" })
-        }
+        (SecretScope::Vendor, Some(_)) => Err(Error::NotFound {
+            what: "secret scope",
+        }),
+        (SecretScope::Customer(customer), Some(own)) if customer != own => Err(Error::NotFound {
+            what: "secret scope",
+        }),
         (SecretScope::Customer(customer), None) => {
             repo::customers::find(db, actor.organization_id.0, customer.0)
                 .await?
@@ -231,10 +234,7 @@ pub async fn set(
         ));
     }
     if value.is_empty() || value.len() > MAX_VALUE {
-        return Err(Error::invalid(
-            "value",
-            "give a value of 1 byte to 64 KiB",
-        ));
+        return Err(Error::invalid("value", "give a value of 1 byte to 64 KiB"));
     }
     let saved = repo::secrets::upsert(
         db,
@@ -259,11 +259,13 @@ pub async fn list(
     scope: SecretScope,
 ) -> Result<Vec<SecretInfo>> {
     authorize(db, actor, scope, false).await?;
-    Ok(repo::secrets::list(db, actor.organization_id.0, &scope.stored())
-        .await?
-        .into_iter()
-        .map(SecretInfo::from)
-        .collect())
+    Ok(
+        repo::secrets::list(db, actor.organization_id.0, &scope.stored())
+            .await?
+            .into_iter()
+            .map(SecretInfo::from)
+            .collect(),
+    )
 }
 
 /// Deletes a secret.
@@ -349,13 +351,21 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("consign-secrets-{}", Uuid::new_v4()));
         let path = dir.join("secrets.key");
         let first = SecretKey::load_or_create(&path).ok();
-        let sealed = first.as_ref().and_then(|k| k.seal("value-1").ok()).unwrap_or_default();
+        let sealed = first
+            .as_ref()
+            .and_then(|k| k.seal("value-1").ok())
+            .unwrap_or_default();
         let again = SecretKey::load_or_create(&path).ok();
-        assert_eq!(again.and_then(|k| k.open(&sealed).ok()).as_deref(), Some("value-1"));
+        assert_eq!(
+            again.and_then(|k| k.open(&sealed).ok()).as_deref(),
+            Some("value-1")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).ok();
+            let mode = std::fs::metadata(&path)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok();
             assert_eq!(mode, Some(0o600));
         }
         std::fs::write(&path, b"short").ok();

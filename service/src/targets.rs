@@ -172,7 +172,11 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target
 }
 
 /// One target the actor may see.
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: DeploymentTargetId) -> Result<Target> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: DeploymentTargetId,
+) -> Result<Target> {
     Ok(find_visible(db, actor, id).await?.into())
 }
 
@@ -204,7 +208,8 @@ pub async fn delete(s: &Services, actor: &Actor, id: DeploymentTargetId) -> Resu
     require_write(actor, "delete deployment targets")?;
     repo::targets::delete(&s.db, found.id).await?;
     s.agents.send(id, AgentCommand::Disconnect);
-    s.agents.publish(event(&found, EventKind::TargetChanged { target_id: id }));
+    s.agents
+        .publish(event(&found, EventKind::TargetChanged { target_id: id }));
     Ok(())
 }
 
@@ -243,12 +248,14 @@ pub async fn authenticate_agent(
     db: &impl ConnectionTrait,
     credential: &str,
 ) -> Result<Option<(Target, Uuid)>> {
-    Ok(repo::targets::find_by_credential(db, &tokens::hash(credential))
-        .await?
-        .map(|r| {
-            let organization = r.organization_id;
-            (Target::from(r), organization)
-        }))
+    Ok(
+        repo::targets::find_by_credential(db, &tokens::hash(credential))
+            .await?
+            .map(|r| {
+                let organization = r.organization_id;
+                (Target::from(r), organization)
+            }),
+    )
 }
 
 /// Records an agent's `hello` (its version) or a sign of life.
@@ -262,7 +269,11 @@ pub async fn record_seen(
 }
 
 /// Publishes that a target's agent connected (`online`) or went away.
-pub async fn publish_presence(s: &Services, target: DeploymentTargetId, online: bool) -> Result<()> {
+pub async fn publish_presence(
+    s: &Services,
+    target: DeploymentTargetId,
+    online: bool,
+) -> Result<()> {
     if let Some(r) = repo::targets::find_any(&s.db, target.0).await? {
         let kind = if online {
             EventKind::TargetOnline { target_id: target }
@@ -276,8 +287,7 @@ pub async fn publish_presence(s: &Services, target: DeploymentTargetId, online: 
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -27,7 +27,10 @@ use types::{
 const COMPOSE: &str = "services:\n  web:\n    image: registry.example.com/shop:1\n";
 const ENV: &str = "HOST=shop.local\nPASSWORD={{ secrets.DB_PASSWORD }}\n";
 
-async fn shop(s: &Services, vendor: &Actor) -> (ApplicationId, ApplicationVersionId, ApplicationVersionId) {
+async fn shop(
+    s: &Services,
+    vendor: &Actor,
+) -> (ApplicationId, ApplicationVersionId, ApplicationVersionId) {
     let app = applications::create(
         &s.db,
         vendor,
@@ -100,7 +103,9 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
     let s = Services::new(db.clone());
     let w = World::build(db).await;
     let now = Utc::now();
-    let issued = targets::create(&s, &w.customer_rw, "edge-1", None, now).await.unwrap();
+    let issued = targets::create(&s, &w.customer_rw, "edge-1", None, now)
+        .await
+        .unwrap();
     assert_eq!(issued.target.customer_organization_id, Some(w.customer));
     assert!(!issued.target.enrolled);
 
@@ -125,22 +130,50 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
         Err(Error::NotFound { .. })
     ));
     let bad_name = targets::create(&s, &w.vendor_rw, "  ", None, now).await;
-    assert!(matches!(bad_name, Err(Error::InvalidInput { field: "name", .. })), "{bad_name:?}");
+    assert!(
+        matches!(bad_name, Err(Error::InvalidInput { field: "name", .. })),
+        "{bad_name:?}"
+    );
 
     // Rotation invalidates the first secret; the new one works once.
-    let rotated = targets::rotate_secret(&s, &w.customer_rw, issued.target.id, now).await.unwrap();
+    let rotated = targets::rotate_secret(&s, &w.customer_rw, issued.target.id, now)
+        .await
+        .unwrap();
     assert_ne!(rotated.secret, issued.secret);
-    assert!(targets::enroll(&s, issued.target.id, &issued.secret, now).await.unwrap().is_none());
+    assert!(
+        targets::enroll(&s, issued.target.id, &issued.secret, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let credential = targets::enroll(&s, issued.target.id, &rotated.secret, now)
         .await
         .unwrap()
         .unwrap();
-    assert!(targets::enroll(&s, issued.target.id, &rotated.secret, now).await.unwrap().is_none());
-    assert!(targets::enroll(&s, DeploymentTargetId::new(), &rotated.secret, now).await.unwrap().is_none());
-    let (agent_target, _) = targets::authenticate_agent(db, &credential).await.unwrap().unwrap();
+    assert!(
+        targets::enroll(&s, issued.target.id, &rotated.secret, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        targets::enroll(&s, DeploymentTargetId::new(), &rotated.secret, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (agent_target, _) = targets::authenticate_agent(db, &credential)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(agent_target.id, issued.target.id);
     assert!(agent_target.enrolled);
-    assert!(targets::authenticate_agent(db, "consign_agent_wrong").await.unwrap().is_none());
+    assert!(
+        targets::authenticate_agent(db, "consign_agent_wrong")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Only the hash of anything secret is stored.
     let row = consign_service::entity::deployment_target::Entity::find_by_id(issued.target.id.0)
@@ -156,8 +189,15 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
         targets::delete(&s, &w.other_vendor, issued.target.id).await,
         Err(Error::NotFound { .. })
     ));
-    targets::delete(&s, &w.customer_rw, issued.target.id).await.unwrap();
-    assert!(targets::authenticate_agent(db, &credential).await.unwrap().is_none());
+    targets::delete(&s, &w.customer_rw, issued.target.id)
+        .await
+        .unwrap();
+    assert!(
+        targets::authenticate_agent(db, &credential)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
@@ -167,19 +207,44 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
     let w = World::build(db).await;
     let now = Utc::now();
     let own = SecretScope::Customer(w.customer);
-    let info = secrets::set(db, &s.secrets_key, &w.customer_rw, own, "DB_PASSWORD", "s3cret-pw", now)
-        .await
-        .unwrap();
+    let info = secrets::set(
+        db,
+        &s.secrets_key,
+        &w.customer_rw,
+        own,
+        "DB_PASSWORD",
+        "s3cret-pw",
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(info.key, "DB_PASSWORD");
     // Setting it again replaces the value, not adds a second secret.
-    secrets::set(db, &s.secrets_key, &w.vendor_rw, own, "DB_PASSWORD", "s3cret-pw2", now)
+    secrets::set(
+        db,
+        &s.secrets_key,
+        &w.vendor_rw,
+        own,
+        "DB_PASSWORD",
+        "s3cret-pw2",
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        secrets::list(db, &w.customer_ro, own).await.unwrap().len(),
+        1
+    );
+    let rows = consign_service::entity::secret::Entity::find()
+        .all(db)
         .await
         .unwrap();
-    assert_eq!(secrets::list(db, &w.customer_ro, own).await.unwrap().len(), 1);
-    let rows = consign_service::entity::secret::Entity::find().all(db).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert!(!rows[0].sealed_value.contains("s3cret"));
-    assert_eq!(s.secrets_key.open(&rows[0].sealed_value).unwrap(), "s3cret-pw2");
+    assert_eq!(
+        s.secrets_key.open(&rows[0].sealed_value).unwrap(),
+        "s3cret-pw2"
+    );
 
     // Scopes: customers never see the vendor's or another customer's.
     assert!(matches!(
@@ -202,13 +267,39 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
         secrets::set(db, &s.secrets_key, &w.customer_ro, own, "X", "value", now).await,
         Err(Error::Forbidden { .. })
     ));
-    for (key, value, field) in [("1BAD", "value", "key"), ("A-B", "value", "key"), ("OK", "", "value")] {
-        let result = secrets::set(db, &s.secrets_key, &w.vendor_rw, SecretScope::Vendor, key, value, now).await;
-        assert!(matches!(result, Err(Error::InvalidInput { field: f, .. }) if f == field), "{key}: {result:?}");
+    for (key, value, field) in [
+        ("1BAD", "value", "key"),
+        ("A-B", "value", "key"),
+        ("OK", "", "value"),
+    ] {
+        let result = secrets::set(
+            db,
+            &s.secrets_key,
+            &w.vendor_rw,
+            SecretScope::Vendor,
+            key,
+            value,
+            now,
+        )
+        .await;
+        assert!(
+            matches!(result, Err(Error::InvalidInput { field: f, .. }) if f == field),
+            "{key}: {result:?}"
+        );
     }
-    assert!(secrets::list(db, &w.vendor_ro, SecretScope::Vendor).await.unwrap().is_empty());
+    assert!(
+        secrets::list(db, &w.vendor_ro, SecretScope::Vendor)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     secrets::delete(db, &w.customer_rw, info.id).await.unwrap();
-    assert!(secrets::list(db, &w.customer_rw, own).await.unwrap().is_empty());
+    assert!(
+        secrets::list(db, &w.customer_rw, own)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_the_agent(
@@ -220,10 +311,21 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     let (app, v1, v2) = shop(&s, &w.vendor_rw).await;
     let lic = license(&s, &w, app).await;
     let own = SecretScope::Customer(w.customer);
-    secrets::set(db, &s.secrets_key, &w.customer_rw, own, "DB_PASSWORD", "s3cret-pw", now)
+    secrets::set(
+        db,
+        &s.secrets_key,
+        &w.customer_rw,
+        own,
+        "DB_PASSWORD",
+        "s3cret-pw",
+        now,
+    )
+    .await
+    .unwrap();
+    let target = targets::create(&s, &w.customer_rw, "edge", None, now)
         .await
-        .unwrap();
-    let target = targets::create(&s, &w.customer_rw, "edge", None, now).await.unwrap().target;
+        .unwrap()
+        .target;
     let mut events = s.agents.subscribe();
     let mut agent = s.agents.register(target.id, now);
 
@@ -243,7 +345,10 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     .unwrap();
     assert_eq!(d.env, ENV, "the version's env template pre-fills the env");
     assert_eq!(d.license_id, Some(lic.id.0));
-    assert!(agent.commands.try_recv().is_ok(), "the agent is told at once");
+    assert!(
+        agent.commands.try_recv().is_ok(),
+        "the agent is told at once"
+    );
     assert!(events.try_recv().is_ok(), "live pages are told");
 
     let desired = agent_session::desired_state(&s, target.id).await.unwrap();
@@ -258,11 +363,26 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     assert!(types::protocol::is_valid_project_name(&one.project_name));
 
     // The agent reports; a repeat is not stored twice; logs are masked.
-    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Progressing, "")).await.unwrap();
-    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, "")).await.unwrap();
-    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, "")).await.unwrap();
-    let history = deployments::statuses(db, &w.customer_ro, d.id, 50).await.unwrap();
-    assert_eq!(history.iter().map(|h| h.state.as_str()).collect::<Vec<_>>(), ["healthy", "progressing"]);
+    agent_session::record_status(
+        &s,
+        target.id,
+        status(d.id, DeploymentState::Progressing, ""),
+    )
+    .await
+    .unwrap();
+    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, ""))
+        .await
+        .unwrap();
+    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, ""))
+        .await
+        .unwrap();
+    let history = deployments::statuses(db, &w.customer_ro, d.id, 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        history.iter().map(|h| h.state.as_str()).collect::<Vec<_>>(),
+        ["healthy", "progressing"]
+    );
     agent_session::record_logs(
         &s,
         target.id,
@@ -283,7 +403,10 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     assert_eq!(logs[0].line, "connecting with ********");
 
     // A report about another target's deployment is refused.
-    let other = targets::create(&s, &w.vendor_rw, "vendor-box", None, now).await.unwrap().target;
+    let other = targets::create(&s, &w.vendor_rw, "vendor-box", None, now)
+        .await
+        .unwrap()
+        .target;
     assert!(matches!(
         agent_session::record_status(&s, other.id, status(d.id, DeploymentState::Error, "")).await,
         Err(Error::NotFound { .. })
@@ -304,7 +427,9 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     .unwrap();
     assert_eq!(updated.version_id, v2);
     assert_ne!(updated.revision_id, d.revision_id);
-    let restarted = deployments::restart(&s, &w.customer_rw, d.id, now + Duration::seconds(2)).await.unwrap();
+    let restarted = deployments::restart(&s, &w.customer_rw, d.id, now + Duration::seconds(2))
+        .await
+        .unwrap();
     assert_eq!(restarted.restart_generation, 1);
     assert_eq!(restarted.version_id, v2);
     let desired = agent_session::desired_state(&s, target.id).await.unwrap();
@@ -312,7 +437,9 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     assert_eq!(desired.deployments[0].revision_id, restarted.revision_id);
 
     // Undeploy stays in the desired state until the agent reports it done.
-    deployments::undeploy(&s, &w.customer_rw, d.id, true, now).await.unwrap();
+    deployments::undeploy(&s, &w.customer_rw, d.id, true, now)
+        .await
+        .unwrap();
     let desired = agent_session::desired_state(&s, target.id).await.unwrap();
     assert!(desired.deployments.is_empty());
     assert_eq!(desired.undeploy.len(), 1);
@@ -321,10 +448,18 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
         deployments::restart(&s, &w.customer_rw, d.id, now).await,
         Err(Error::InvalidInput { .. })
     ));
-    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Undeployed, "")).await.unwrap();
+    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Undeployed, ""))
+        .await
+        .unwrap();
     let desired = agent_session::desired_state(&s, target.id).await.unwrap();
     assert!(desired.undeploy.is_empty() && desired.deployments.is_empty());
-    assert!(deployments::get(db, &w.customer_ro, d.id).await.unwrap().undeployed_at.is_some());
+    assert!(
+        deployments::get(db, &w.customer_ro, d.id)
+            .await
+            .unwrap()
+            .undeployed_at
+            .is_some()
+    );
 }
 
 async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnection) {
@@ -332,7 +467,10 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
     let w = World::build(db).await;
     let now = Utc::now();
     let (app, v1, v2) = shop(&s, &w.vendor_rw).await;
-    let target = targets::create(&s, &w.customer_rw, "edge", None, now).await.unwrap().target;
+    let target = targets::create(&s, &w.customer_rw, "edge", None, now)
+        .await
+        .unwrap()
+        .target;
     let new = |version, env: Option<&str>| NewDeployment {
         target_id: target.id,
         application_id: app,
@@ -342,7 +480,11 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
     };
 
     // No license: the application is invisible to the customer.
-    assert!(deployments::create(&s, &w.customer_rw, new(v1, Some("A=1")), now).await.is_err());
+    assert!(
+        deployments::create(&s, &w.customer_rw, new(v1, Some("A=1")), now)
+            .await
+            .is_err()
+    );
     let lic = license(&s, &w, app).await;
     // A secret the env names must exist; nothing is stored on failure.
     let missing = deployments::create(&s, &w.customer_rw, new(v1, None), now).await;
@@ -350,11 +492,22 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         matches!(&missing, Err(Error::InvalidInput { field: "env", message }) if message.contains("DB_PASSWORD")),
         "{missing:?}"
     );
-    let bad_env = deployments::create(&s, &w.customer_rw, new(v1, Some("no equals sign")), now).await;
-    assert!(matches!(bad_env, Err(Error::InvalidInput { field: "env", .. })), "{bad_env:?}");
-    assert!(deployments::list(db, &w.customer_rw, None).await.unwrap().is_empty());
+    let bad_env =
+        deployments::create(&s, &w.customer_rw, new(v1, Some("no equals sign")), now).await;
+    assert!(
+        matches!(bad_env, Err(Error::InvalidInput { field: "env", .. })),
+        "{bad_env:?}"
+    );
+    assert!(
+        deployments::list(db, &w.customer_rw, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
-    let d = deployments::create(&s, &w.customer_rw, new(v1, Some("A=1\n")), now).await.unwrap();
+    let d = deployments::create(&s, &w.customer_rw, new(v1, Some("A=1\n")), now)
+        .await
+        .unwrap();
     // Read-only members and other tenants cannot act on it.
     assert!(matches!(
         deployments::restart(&s, &w.customer_ro, d.id, now).await,
@@ -370,21 +523,35 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
     ));
 
     // A revoked license blocks updates (with the reason) and new deployments.
-    licenses::revoke(db, &w.vendor_rw, lic.id, now).await.unwrap();
+    licenses::revoke(db, &w.vendor_rw, lic.id, now)
+        .await
+        .unwrap();
     let update = DeploymentUpdate {
         version_id: Some(v2),
         ..DeploymentUpdate::default()
     };
     let blocked = deployments::update(&s, &w.vendor_rw, d.id, update, now).await;
-    assert!(matches!(&blocked, Err(Error::NotLicensed(why)) if why.contains("revoked")), "{blocked:?}");
+    assert!(
+        matches!(&blocked, Err(Error::NotLicensed(why)) if why.contains("revoked")),
+        "{blocked:?}"
+    );
     assert!(matches!(
         deployments::create(&s, &w.customer_rw, new(v1, Some("A=1")), now).await,
         Err(Error::NotLicensed(_))
     ));
-    assert_eq!(deployments::get(db, &w.customer_rw, d.id).await.unwrap().version_id, v1);
+    assert_eq!(
+        deployments::get(db, &w.customer_rw, d.id)
+            .await
+            .unwrap()
+            .version_id,
+        v1
+    );
 
     // A vendor-managed target deploys any unarchived version without a license.
-    let own = targets::create(&s, &w.vendor_rw, "vendor-box", None, now).await.unwrap().target;
+    let own = targets::create(&s, &w.vendor_rw, "vendor-box", None, now)
+        .await
+        .unwrap()
+        .target;
     let vendor_new = |version| NewDeployment {
         target_id: own.id,
         application_id: app,
@@ -392,10 +559,23 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         env: Some("A=1".into()),
         logs_enabled: false,
     };
-    deployments::create(&s, &w.vendor_rw, vendor_new(v2), now).await.unwrap();
-    versions::set_archived(db, &w.vendor_rw, app, v1, true, now).await.unwrap();
+    deployments::create(&s, &w.vendor_rw, vendor_new(v2), now)
+        .await
+        .unwrap();
+    versions::set_archived(db, &w.vendor_rw, app, v1, true, now)
+        .await
+        .unwrap();
     let archived = deployments::create(&s, &w.vendor_rw, vendor_new(v1), now).await;
-    assert!(matches!(archived, Err(Error::InvalidInput { field: "versionId", .. })), "{archived:?}");
+    assert!(
+        matches!(
+            archived,
+            Err(Error::InvalidInput {
+                field: "versionId",
+                ..
+            })
+        ),
+        "{archived:?}"
+    );
     // Customers never see the vendor's own target.
     assert!(matches!(
         deployments::create(&s, &w.customer_admin, vendor_new(v2), now).await,
@@ -408,7 +588,10 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
     let w = World::build(db).await;
     let now = Utc::now();
     let (app, _, v2) = shop(&s, &w.vendor_rw).await;
-    let target = targets::create(&s, &w.vendor_rw, "box", None, now).await.unwrap().target;
+    let target = targets::create(&s, &w.vendor_rw, "box", None, now)
+        .await
+        .unwrap()
+        .target;
     let d = deployments::create(
         &s,
         &w.vendor_rw,
@@ -426,9 +609,13 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
     for i in 0..(KEEP_STATUSES + 5) {
         let mut report = status(d.id, DeploymentState::Running, &format!("tick {i}"));
         report.observed_at = now + Duration::milliseconds(i64::try_from(i).unwrap());
-        agent_session::record_status(&s, target.id, report).await.unwrap();
+        agent_session::record_status(&s, target.id, report)
+            .await
+            .unwrap();
     }
-    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000).await.unwrap();
+    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000)
+        .await
+        .unwrap();
     assert_eq!(history.len(), usize::try_from(KEEP_STATUSES).unwrap());
     assert_eq!(history[0].message, format!("tick {}", KEEP_STATUSES + 4));
     // Logs of a deployment without log streaming are dropped.
@@ -448,7 +635,12 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
     )
     .await
     .unwrap();
-    assert!(deployments::logs(db, &w.vendor_ro, d.id, 10).await.unwrap().is_empty());
+    assert!(
+        deployments::logs(db, &w.vendor_ro, d.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 on_both_databases!(

@@ -49,9 +49,12 @@ pub fn find_agent_binary(configured: Option<&Path>) -> Option<PathBuf> {
     }
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?;
-    [dir.join("consign-agent"), dir.parent()?.join("consign-agent")]
-        .into_iter()
-        .find(|p| p.is_file())
+    [
+        dir.join("consign-agent"),
+        dir.parent()?.join("consign-agent"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
 }
 
 #[derive(Deserialize)]
@@ -186,7 +189,10 @@ pub fn install_command(hub: &str, target: DeploymentTargetId, secret: &str) -> S
 /// The install script for a hub at `hub`.
 pub fn install_script_text(hub: &str) -> String {
     // Only characters a URL may hold reach the script, inside single quotes.
-    let hub: String = hub.chars().filter(|c| !matches!(c, '\'' | '\\' | '\n')).collect();
+    let hub: String = hub
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\\' | '\n'))
+        .collect();
     format!(
         r#"#!/bin/sh
 # Installs and starts the Consign agent for one deployment target.

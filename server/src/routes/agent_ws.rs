@@ -30,8 +30,10 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
 ) -> Response {
     let Some(credential) = super::api::bearer_secret(&headers) else {
-        return super::api::ApiError::unauthenticated("send the agent credential as a bearer token")
-            .into_response();
+        return super::api::ApiError::unauthenticated(
+            "send the agent credential as a bearer token",
+        )
+        .into_response();
     };
     let target = match service::targets::authenticate_agent(&state.services.db, credential).await {
         Ok(Some((target, _))) => target,
@@ -255,7 +257,10 @@ impl Session {
             }
             AgentMessage::Hello { .. } => {
                 return self
-                    .reply_error(socket, "hello was already received on this connection".into())
+                    .reply_error(
+                        socket,
+                        "hello was already received on this connection".into(),
+                    )
                     .await;
             }
             AgentMessage::Status(report) => {

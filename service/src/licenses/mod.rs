@@ -15,8 +15,8 @@ use types::{
 };
 
 pub use enforcement::{Denial, Standing, VersionFacts, decide};
-pub use file::{LicenseSigner, SignerError, signed_file};
 pub(crate) use file::write_private;
+pub use file::{LicenseSigner, SignerError, signed_file};
 
 use crate::auth::Actor;
 use crate::entity::license as row;

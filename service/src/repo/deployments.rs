@@ -14,12 +14,18 @@ use crate::entity::{
 };
 
 /// Inserts a deployment.
-pub async fn insert(db: &impl ConnectionTrait, row: deployment::Model) -> Result<deployment::Model> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    row: deployment::Model,
+) -> Result<deployment::Model> {
     Ok(row.into_active_model().reset_all().insert(db).await?)
 }
 
 /// Writes every column of an existing deployment.
-pub async fn update(db: &impl ConnectionTrait, row: deployment::Model) -> Result<deployment::Model> {
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: deployment::Model,
+) -> Result<deployment::Model> {
     Ok(row.into_active_model().reset_all().update(db).await?)
 }
 

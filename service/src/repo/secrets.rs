@@ -44,11 +44,14 @@ pub async fn upsert(db: &impl ConnectionTrait, row: secret::Model) -> Result<sec
         .one(db)
         .await?;
     match existing {
-        Some(found) => Ok(secret::Model { id: found.id, ..row }
-            .into_active_model()
-            .reset_all()
-            .update(db)
-            .await?),
+        Some(found) => Ok(secret::Model {
+            id: found.id,
+            ..row
+        }
+        .into_active_model()
+        .reset_all()
+        .update(db)
+        .await?),
         None => Ok(row.into_active_model().reset_all().insert(db).await?),
     }
 }

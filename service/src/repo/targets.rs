@@ -91,11 +91,7 @@ pub async fn set_seen(
 }
 
 /// Inserts a metrics sample and keeps only the newest `keep` of the target.
-pub async fn insert_metric(
-    db: &impl ConnectionTrait,
-    row: metric::Model,
-    keep: u64,
-) -> Result<()> {
+pub async fn insert_metric(db: &impl ConnectionTrait, row: metric::Model, keep: u64) -> Result<()> {
     let target_id = row.deployment_target_id;
     row.into_active_model().reset_all().insert(db).await?;
     let oldest_kept = metric::Entity::find()
