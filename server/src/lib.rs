@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::licenses::router())
         .merge(routes::agent::router())
         .merge(routes::api_deployments::router())
+        .merge(routes::events::router())
         .merge(routes::api::router())
         .leptos_routes_with_context(
             &state,
@@ -135,6 +136,13 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let address = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%address, "hub listening");
+    // Websockets outlive the HTTP server's graceful shutdown (they are upgraded away from it),
+    // so agents are told to go when it starts.
+    let agents = state.services.agents.clone();
+    let shutdown = async move {
+        shutdown.await;
+        agents.disconnect_all();
+    };
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

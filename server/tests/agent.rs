@@ -440,3 +440,69 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     let _ = agent.wait().await;
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let binary = agent_binary();
+    let start = || {
+        let (data_dir, binary) = (data_dir.clone(), binary.clone());
+        TestHub::start_with(move |s| {
+            s.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            s.data_dir = data_dir;
+            s.agent_binary = Some(binary);
+            s.agent_heartbeat_secs = 1;
+        })
+    };
+    let first = start().await;
+    let w = World::build(&first.services.db).await;
+    let issued = targets::create(&first.services, &w.vendor_rw, "box", None, Utc::now())
+        .await
+        .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut agent = tokio::process::Command::new(&binary)
+        .arg("run")
+        .env("CONSIGN_HUB_URL", first.url(""))
+        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
+        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
+        .env("CONSIGN_AGENT_STATE_DIR", state.path())
+        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let target = issued.target.id;
+    let services = first.services.clone();
+    wait_for("the agent online", Duration::from_secs(30), async || {
+        services.agents.presence(target)
+    })
+    .await;
+
+    let stopping = Instant::now();
+    first.stop().await;
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "open websockets do not hold the stop"
+    );
+    let second = start().await;
+    let back = Instant::now();
+    let services = second.services.clone();
+    wait_for("the agent back", Duration::from_secs(10), async || {
+        services.agents.presence(target)
+    })
+    .await;
+    // Full jitter within a 2 s cap, plus the connection itself.
+    assert!(
+        back.elapsed() < Duration::from_secs(5),
+        "back after {:?}",
+        back.elapsed()
+    );
+    agent.start_kill().unwrap();
+    let _ = agent.wait().await;
+    second.stop().await;
+}

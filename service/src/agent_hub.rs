@@ -160,6 +160,14 @@ impl AgentHub {
         }
     }
 
+    /// Tells every connection to close (the hub is shutting down: agents reconnect to the next
+    /// hub within their backoff cap).
+    pub fn disconnect_all(&self) {
+        for agent in self.lock().agents.values() {
+            let _ = agent.commands.send(AgentCommand::Disconnect);
+        }
+    }
+
     /// Notes that the target's agent sent a frame.
     pub fn seen(&self, target: DeploymentTargetId, at: DateTime<Utc>) {
         if let Some(agent) = self.lock().agents.get_mut(&target) {

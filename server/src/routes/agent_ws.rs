@@ -117,7 +117,7 @@ impl Session {
                         let _ = socket
                             .send(Message::Close(Some(CloseFrame {
                                 code: 4001,
-                                reason: "target deleted or credential revoked".into(),
+                                reason: "target deleted, credential revoked or hub stopping".into(),
                             })))
                             .await;
                         Flow::Stop

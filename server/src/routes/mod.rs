@@ -7,5 +7,6 @@ pub mod api_deployments;
 pub mod branding;
 pub mod client_address;
 pub mod csrf;
+pub mod events;
 pub mod health;
 pub mod licenses;
