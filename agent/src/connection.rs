@@ -7,17 +7,20 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::{SinkExt, StreamExt};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
-use types::protocol::{AgentMessage, DesiredState, HubMessage, PROTOCOL_VERSION};
+use types::protocol::{AgentMessage, DesiredState, HubMessage, PROTOCOL_VERSION, RejectReason};
 use url::Url;
 
 use crate::backoff::Backoff;
+use crate::credential::SharedCredential;
+use crate::enrol;
 use crate::outbox::Outbox;
+use crate::settings::Enrolment;
 use crate::supervisor::StatusBoard;
 
 type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
@@ -30,8 +33,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(500);
 pub struct ConnectionConfig {
     /// `ws(s)://…/api/v1/agent/ws`.
     pub ws_url: Url,
-    /// The bearer credential.
-    pub credential: SecretString,
+    /// The bearer credential (replaced if the agent enrols again).
+    pub credential: SharedCredential,
     /// The heartbeat interval (the hub's `Welcome` may override it).
     pub heartbeat: Duration,
     /// The longest wait between attempts.
@@ -40,6 +43,20 @@ pub struct ConnectionConfig {
     pub tls: Arc<rustls::ClientConfig>,
     /// Announced in `Hello`.
     pub capabilities: Vec<String>,
+    /// What to enrol with if the hub refuses the credential (at most once per process).
+    pub reenrol: Option<Reenrol>,
+}
+
+/// Enrolling again when the hub refuses a stored credential: the target's secret was rotated
+/// and the new install command run on a host that still holds the old credential.
+#[derive(Debug, Clone)]
+pub struct Reenrol {
+    /// The hub.
+    pub hub_url: Url,
+    /// The secret and target from the install command.
+    pub enrolment: Enrolment,
+    /// Where the new credential is stored.
+    pub state_dir: std::path::PathBuf,
 }
 
 impl std::fmt::Debug for ConnectionConfig {
@@ -79,18 +96,48 @@ pub struct Channels {
 /// How a session ended.
 #[derive(Debug)]
 pub enum SessionEnd {
-    /// The hub refused the agent (credential or protocol version); retry slowly.
+    /// The hub refused the agent's protocol version; retry slowly.
     Rejected(String),
+    /// The hub refused the credential (401 or `reject` with `invalid_credential`).
+    CredentialRefused(String),
     /// The connection failed or dropped; retry with backoff.
     Lost(String),
 }
 
 /// Connects, and reconnects, forever.
-pub async fn run(config: ConnectionConfig, channels: Channels) {
+pub async fn run(mut config: ConnectionConfig, channels: Channels) {
     let mut backoff = Backoff::new(BACKOFF_BASE, config.backoff_cap);
     loop {
         let end = session(&config, &channels, &mut backoff).await;
         let delay = match &end {
+            SessionEnd::CredentialRefused(reason) => match config.reenrol.take() {
+                Some(reenrol) => {
+                    tracing::warn!(reason = %reason, "the hub refused the stored credential; enrolling again with the install command's secret");
+                    match enrol::enrol(
+                        &reenrol.hub_url,
+                        reenrol.enrolment.target_id,
+                        &reenrol.enrolment.secret,
+                        &reenrol.state_dir,
+                        Arc::clone(&config.tls),
+                    )
+                    .await
+                    {
+                        Ok(credential) => {
+                            tracing::info!("enrolled again; credential stored");
+                            config.credential.set(credential);
+                            Duration::ZERO
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "enrolling again failed");
+                            config.backoff_cap
+                        }
+                    }
+                }
+                None => {
+                    tracing::error!(reason = %reason, "the hub refused this agent's credential");
+                    config.backoff_cap
+                }
+            },
             SessionEnd::Rejected(reason) => {
                 tracing::error!(reason = %reason, "the hub refused this agent");
                 // Nothing changes by retrying fast; the cap still brings it back once the
@@ -139,7 +186,10 @@ pub async fn session(
         }
         Ok(Some(HubMessage::Reject { reason, message })) => {
             let _ = socket.close(None).await;
-            return SessionEnd::Rejected(format!("{reason:?}: {message}"));
+            return match reason {
+                RejectReason::InvalidCredential => SessionEnd::CredentialRefused(message),
+                RejectReason::UnsupportedProtocolVersion => SessionEnd::Rejected(message),
+            };
         }
         Ok(Some(other)) => {
             return SessionEnd::Lost(format!(
@@ -218,8 +268,9 @@ async fn connect(config: &ConnectionConfig) -> Result<Socket, SessionEnd> {
         .as_str()
         .into_client_request()
         .map_err(|e| SessionEnd::Lost(format!("bad hub URL: {e}")))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.credential.expose_secret()))
-        .map_err(|_| {
+    let credential = config.credential.get();
+    let bearer =
+        HeaderValue::from_str(&format!("Bearer {}", credential.expose_secret())).map_err(|_| {
             SessionEnd::Rejected("the credential contains characters a header cannot carry".into())
         })?;
     request.headers_mut().insert("authorization", bearer);
@@ -232,7 +283,7 @@ async fn connect(config: &ConnectionConfig) -> Result<Socket, SessionEnd> {
         Ok(Err(tungstenite::Error::Http(response)))
             if matches!(response.status().as_u16(), 401 | 403) =>
         {
-            Err(SessionEnd::Rejected(format!(
+            Err(SessionEnd::CredentialRefused(format!(
                 "HTTP {}: the credential is unknown or revoked, or the target was deleted",
                 response.status()
             )))

@@ -3,8 +3,43 @@
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use secrecy::SecretString;
+
+/// The credential in use, shared by the connection and the updater; replaced when the agent
+/// enrols again. `Debug` never shows it.
+#[derive(Clone)]
+pub struct SharedCredential(Arc<RwLock<SecretString>>);
+
+impl SharedCredential {
+    /// Shares `credential`.
+    pub fn new(credential: SecretString) -> Self {
+        Self(Arc::new(RwLock::new(credential)))
+    }
+
+    /// The current credential.
+    pub fn get(&self) -> SecretString {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces the credential.
+    pub fn set(&self, credential: SecretString) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = credential;
+    }
+}
+
+impl std::fmt::Debug for SharedCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedCredential([redacted])")
+    }
+}
 
 /// Where the credential lives inside the state directory.
 pub fn path(state_dir: &Path) -> PathBuf {

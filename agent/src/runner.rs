@@ -8,7 +8,8 @@ use secrecy::SecretString;
 use tokio::sync::{mpsc, watch};
 
 use crate::backoff::Backoff;
-use crate::connection::{self, Channels, ConnectionConfig};
+use crate::connection::{self, Channels, ConnectionConfig, Reenrol};
+use crate::credential::SharedCredential;
 use crate::error::{Error, Result};
 use crate::executor::{ComposeCli, ComposeExecutor, Executor};
 use crate::outbox::{DEFAULT_CAPACITY, Outbox};
@@ -31,13 +32,25 @@ pub async fn run(settings: Settings) -> Result<()> {
     run_with(settings, credential, tls, executor).await
 }
 
-/// Runs the agent with any executor and an already known credential.
+/// Runs the agent with any executor and an already known credential. When the settings
+/// resolved to an existing credential and also carry an enrolment secret, a refused
+/// credential makes the agent enrol again (once).
 pub async fn run_with<E: Executor>(
     settings: Settings,
     credential: SecretString,
     tls: Arc<rustls::ClientConfig>,
     executor: Arc<E>,
 ) -> Result<()> {
+    let reenrol = match (&settings.credential, &settings.enrolment) {
+        (Credential::Token(_), Some(enrolment)) => Some(Reenrol {
+            hub_url: settings.hub_url.clone(),
+            enrolment: enrolment.clone(),
+            state_dir: settings.state_dir.clone(),
+        }),
+        // Just enrolled with that secret (spent), or nothing to enrol with.
+        _ => None,
+    };
+    let credential = SharedCredential::new(credential);
     let outbox = Arc::new(Outbox::new(DEFAULT_CAPACITY));
     let board = Arc::new(StatusBoard::default());
     let (desired_tx, desired_rx) = watch::channel(None);
@@ -67,6 +80,7 @@ pub async fn run_with<E: Executor>(
         backoff_cap: settings.backoff_cap,
         tls,
         capabilities: vec![executor.capability().to_string()],
+        reenrol,
     };
     let channels = Channels {
         outbox,

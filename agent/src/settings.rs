@@ -85,6 +85,15 @@ pub struct Inputs {
     pub backoff_cap_secs: Option<u64>,
 }
 
+/// A one-time enrolment secret and the target it belongs to. `Debug` never shows the secret.
+#[derive(Debug, Clone)]
+pub struct Enrolment {
+    /// The deployment target.
+    pub target_id: DeploymentTargetId,
+    /// The single-use secret.
+    pub secret: SecretString,
+}
+
 /// How the agent proves who it is to the hub.
 #[derive(Debug, Clone)]
 pub enum Credential {
@@ -106,6 +115,10 @@ pub struct Settings {
     pub hub_url: Url,
     /// The agent's credential, or what to enrol with.
     pub credential: Credential,
+    /// The enrolment secret and target, when given: used first when there is no credential,
+    /// and again when the hub refuses the stored one (the target's secret was rotated and the
+    /// new install command run).
+    pub enrolment: Option<Enrolment>,
     /// Where the agent keeps its local state.
     pub state_dir: PathBuf,
     /// How often to send a heartbeat; the receive timeout is three of these.
@@ -134,17 +147,21 @@ impl Settings {
         let state_dir = inputs
             .state_dir
             .unwrap_or_else(|| PathBuf::from("/var/lib/consign-agent"));
-        let credential = resolve_credential(
-            inputs.token,
-            inputs.token_file,
-            &state_dir,
+        let enrolment = resolve_enrolment(
             inputs.target_id,
             inputs.enrolment_secret,
             inputs.enrolment_secret_file,
         )?;
+        let credential = resolve_credential(
+            inputs.token,
+            inputs.token_file,
+            &state_dir,
+            enrolment.clone(),
+        )?;
         Ok(Self {
             hub_url,
             credential,
+            enrolment,
             state_dir,
             heartbeat_interval: interval(inputs.heartbeat_secs, 15, "--heartbeat-secs")?,
             backoff_cap: interval(inputs.backoff_cap_secs, 30, "--backoff-cap-secs")?,
@@ -178,9 +195,7 @@ fn resolve_credential(
     token: Option<String>,
     token_file: Option<PathBuf>,
     state_dir: &Path,
-    target_id: Option<String>,
-    secret: Option<String>,
-    secret_file: Option<PathBuf>,
+    enrolment: Option<Enrolment>,
 ) -> Result<Credential, SettingsError> {
     if let Some(token) = token.filter(|t| !t.trim().is_empty()) {
         return Ok(Credential::Token(SecretString::from(
@@ -197,6 +212,19 @@ fn resolve_credential(
     if let Some(stored) = credential::load(state_dir) {
         return Ok(Credential::Token(stored));
     }
+    match enrolment {
+        Some(Enrolment { target_id, secret }) => Ok(Credential::Enrol { target_id, secret }),
+        None => Err(SettingsError::MissingCredential),
+    }
+}
+
+/// The enrolment secret (from the environment or a file) with its target, when a secret is
+/// given; a secret without a valid target id is an error.
+fn resolve_enrolment(
+    target_id: Option<String>,
+    secret: Option<String>,
+    secret_file: Option<PathBuf>,
+) -> Result<Option<Enrolment>, SettingsError> {
     let secret = match (secret.filter(|s| !s.trim().is_empty()), secret_file) {
         (Some(secret), _) => secret.trim().to_string(),
         (None, Some(path)) => {
@@ -205,7 +233,7 @@ fn resolve_credential(
                 reason,
             })?
         }
-        (None, None) => return Err(SettingsError::MissingCredential),
+        (None, None) => return Ok(None),
     };
     let raw = target_id
         .map(|t| t.trim().to_string())
@@ -214,10 +242,10 @@ fn resolve_credential(
     let target_id = raw
         .parse::<DeploymentTargetId>()
         .map_err(|_| SettingsError::BadTargetId(raw))?;
-    Ok(Credential::Enrol {
+    Ok(Some(Enrolment {
         target_id,
         secret: SecretString::from(secret),
-    })
+    }))
 }
 
 /// The trimmed content of a file holding one secret, or why it is unusable.
@@ -340,11 +368,14 @@ mod tests {
         let s = Settings::from_inputs(Inputs {
             hub_url: Some("https://hub.example.com".into()),
             state_dir: Some(dir.path().to_path_buf()),
+            target_id: Some(DeploymentTargetId::new().to_string()),
             enrolment_secret: Some("already-used".into()),
             ..Inputs::default()
         })
         .unwrap();
         assert!(matches!(s.credential, Credential::Token(_)));
+        // Kept for enrolling again if the hub refuses the stored credential.
+        assert!(s.enrolment.is_some());
     }
 
     #[test]

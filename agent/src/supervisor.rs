@@ -82,6 +82,8 @@ pub struct Supervisor<E> {
     poll: Duration,
     tracked: HashMap<DeploymentId, Tracked>,
     undeployed: HashSet<DeploymentId>,
+    /// Undeploys that failed, retried after [`RETRY_AFTER`] even if no new desired state comes.
+    failed_undeploys: HashMap<DeploymentId, (Undeploy, Instant)>,
     started: chrono::DateTime<Utc>,
 }
 
@@ -113,6 +115,7 @@ impl<E: Executor> Supervisor<E> {
             poll,
             tracked,
             undeployed: HashSet::new(),
+            failed_undeploys: HashMap::new(),
             started: Utc::now(),
         }
     }
@@ -150,6 +153,7 @@ impl<E: Executor> Supervisor<E> {
         }
         for d in &state.deployments {
             self.undeployed.remove(&d.deployment_id);
+            self.failed_undeploys.remove(&d.deployment_id);
             let tracked = self
                 .tracked
                 .entry(d.deployment_id)
@@ -234,6 +238,15 @@ impl<E: Executor> Supervisor<E> {
             })
             .map(|(id, _)| *id)
             .collect();
+        let undeploys: Vec<Undeploy> = self
+            .failed_undeploys
+            .values()
+            .filter(|(_, at)| at.elapsed() >= RETRY_AFTER)
+            .map(|(u, _)| u.clone())
+            .collect();
+        for u in undeploys {
+            self.undeploy(&u).await;
+        }
         for id in due {
             self.apply(id).await;
         }
@@ -261,6 +274,7 @@ impl<E: Executor> Supervisor<E> {
         }
         match self.executor.undeploy(u).await {
             Ok(()) => {
+                self.failed_undeploys.remove(&u.deployment_id);
                 tracing::info!(deployment = %u.deployment_id, delete_data = u.delete_data, "undeployed");
                 self.tracked.remove(&u.deployment_id);
                 self.undeployed.insert(u.deployment_id);
@@ -279,6 +293,8 @@ impl<E: Executor> Supervisor<E> {
             Err(e) => {
                 let message = e.to_string();
                 tracing::warn!(deployment = %u.deployment_id, error = %message, "undeploy failed");
+                self.failed_undeploys
+                    .insert(u.deployment_id, (u.clone(), Instant::now()));
                 self.report(u.deployment_id, revision, DeploymentState::Error, message);
             }
         }

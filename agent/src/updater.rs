@@ -5,13 +5,14 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use types::protocol::AgentMessage;
 use url::Url;
 
 use crate::connection::UpdateRequest;
+use crate::credential::SharedCredential;
 use crate::error::{Error, Result};
 use crate::outbox::Outbox;
 
@@ -21,7 +22,7 @@ pub struct Updater {
     /// The hub's base URL; downloads never leave this origin.
     pub hub_url: Url,
     /// The bearer credential for the download.
-    pub credential: SecretString,
+    pub credential: SharedCredential,
     /// TLS for https hubs.
     pub tls: Arc<rustls::ClientConfig>,
     /// The binary to replace (normally the running one).
@@ -70,7 +71,7 @@ impl Updater {
             .map_err(|e| Error::Update(e.to_string()))?;
         let response = client
             .get(url.clone())
-            .bearer_auth(self.credential.expose_secret())
+            .bearer_auth(self.credential.get().expose_secret())
             .send()
             .await
             .map_err(|e| Error::Update(format!("download failed: {}", e.without_url())))?;

@@ -10,6 +10,7 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 
 use consign_agent::connection::UpdateRequest;
+use consign_agent::credential::SharedCredential;
 use consign_agent::updater::Updater;
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
@@ -19,7 +20,7 @@ const NEW_BINARY: &[u8] = b"#!/bin/sh\necho consign-agent 9.9.9\n";
 fn updater(hub: url::Url, binary: std::path::PathBuf) -> Updater {
     Updater {
         hub_url: hub,
-        credential: SecretString::from("agent-credential".to_string()),
+        credential: SharedCredential::new(SecretString::from("agent-credential".to_string())),
         tls: consign_agent::tls::client_config().unwrap(),
         binary,
     }

@@ -31,6 +31,12 @@ pub enum Event {
     Disconnected,
     /// The upgrade was refused with 401 (`refuse_upgrade`).
     Refused { authorization: Option<String> },
+    /// An enrolment request: its request line and JSON body, and whether it was accepted.
+    Enrol {
+        request_line: String,
+        body: String,
+        accepted: bool,
+    },
 }
 
 /// How the fake hub behaves.
@@ -46,6 +52,9 @@ pub struct Behaviour {
     pub heartbeat_interval_secs: Option<u32>,
     /// Refuse the websocket upgrade with 401, as the hub does for a revoked credential.
     pub refuse_upgrade: bool,
+    /// Answers `POST /api/v1/agent/enroll` on the same port: the one-time secret it accepts
+    /// (once), and it hands out `credential`.
+    pub enrolment_secret: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -56,6 +65,7 @@ impl Default for Behaviour {
             ack_heartbeats: true,
             heartbeat_interval_secs: None,
             refuse_upgrade: false,
+            enrolment_secret: None,
         }
     }
 }
@@ -114,7 +124,13 @@ impl FakeHub {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
-                let behaviour = behaviour.lock().unwrap().clone();
+                let snapshot = behaviour.lock().unwrap().clone();
+                let mut first = [0u8; 5];
+                if tcp.peek(&mut first).await.is_ok() && &first == b"POST " {
+                    tokio::spawn(enrol(tcp, Arc::clone(&behaviour), events.clone()));
+                    continue;
+                }
+                let behaviour = snapshot;
                 tokio::spawn(connection(
                     tcp,
                     behaviour,
@@ -307,6 +323,72 @@ async fn connection(
     let _ = events.send(Event::Disconnected);
 }
 
+/// Plays `POST /api/v1/agent/enroll`: accepts the configured secret once (then forgets it,
+/// as the hub marks it used) and answers with `behaviour.credential`.
+async fn enrol(
+    mut tcp: tokio::net::TcpStream,
+    behaviour: Arc<Mutex<Behaviour>>,
+    events: mpsc::UnboundedSender<Event>,
+) {
+    let (request_line, body) = read_request(&mut tcp).await;
+    let parsed: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let accepted = {
+        let mut behaviour = behaviour.lock().unwrap();
+        let ok = request_line.starts_with("POST /api/v1/agent/enroll ")
+            && parsed["targetId"].is_string()
+            && behaviour.enrolment_secret.is_some()
+            && parsed["secret"].as_str() == behaviour.enrolment_secret.as_deref();
+        if ok {
+            behaviour.enrolment_secret = None;
+        }
+        ok.then(|| behaviour.credential.clone())
+    };
+    let (status, reply) = match &accepted {
+        Some(credential) => (
+            200,
+            serde_json::json!({ "credential": credential }).to_string(),
+        ),
+        None => (401, r#"{"error":"invalid enrolment secret"}"#.to_string()),
+    };
+    let response = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+        reply.len()
+    );
+    let _ = tcp.write_all(response.as_bytes()).await;
+    let _ = events.send(Event::Enrol {
+        request_line,
+        body,
+        accepted: accepted.is_some(),
+    });
+}
+
+/// Reads one HTTP request: its request line (with headers after it) and its body.
+async fn read_request(tcp: &mut tokio::net::TcpStream) -> (String, String) {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tcp.read(&mut buf).await.unwrap();
+        data.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&data).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length || n == 0 {
+                return (head.to_string(), body.to_string());
+            }
+        }
+        if n == 0 {
+            return (text, String::new());
+        }
+    }
+}
+
 /// One request as the server saw it.
 #[derive(Debug)]
 pub struct Seen {
@@ -325,26 +407,7 @@ pub async fn serve_http_once(
     let url = url::Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
     let task = tokio::spawn(async move {
         let (mut tcp, _) = listener.accept().await.unwrap();
-        let mut data = Vec::new();
-        let mut buf = [0u8; 4096];
-        let (head, body) = loop {
-            let n = tcp.read(&mut buf).await.unwrap();
-            data.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&data).to_string();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
-                    .unwrap_or(0);
-                if body.len() >= length {
-                    break (head.to_string(), body.to_string());
-                }
-            }
-        };
+        let (head, body) = read_request(&mut tcp).await;
         let response_head = format!(
             "HTTP/1.1 {status} X\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
             reply.len()
