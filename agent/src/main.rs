@@ -46,12 +46,8 @@ struct Flags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Connect to the hub and deploy what it asks for (the default).
-    Run,
-    /// Validate the settings, print the hub endpoint, and exit.
-    Check,
-    /// Check a signed license file offline; exits 0 if valid, 1 if invalid or tampered, 3 if
-    /// authentic but expired. Needs no hub settings.
+    /// Checks a signed license file offline; exits 0 if valid, 1 if invalid or tampered, 3 if
+    /// authentic but expired.
     VerifyLicense {
         /// The hub's license-signing public key as the portal shows it (base64), or a file
         /// holding it.
@@ -60,16 +56,23 @@ enum Command {
         /// The license file.
         file: PathBuf,
     },
+    /// Connect to the hub and deploy what it asks for (the default).
+    Run,
+    /// Validate the settings, print the hub endpoint, and exit.
+    Check,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Run);
-    if let Command::VerifyLicense { public_key, file } = &command {
-        let verdict = consign_agent::license::verify(public_key, file, chrono::Utc::now());
-        eprintln!("{}", verdict.report());
-        return ExitCode::from(verdict.exit_code());
-    }
+    let check_only = match cli.command.unwrap_or(Command::Run) {
+        Command::VerifyLicense { public_key, file } => {
+            let verdict = consign_agent::license::verify(&public_key, &file, chrono::Utc::now());
+            eprintln!("{}", verdict.report());
+            return ExitCode::from(verdict.exit_code());
+        }
+        Command::Check => true,
+        Command::Run => false,
+    };
     let inputs = Inputs {
         hub_url: cli.flags.hub_url,
         // Secrets come from the environment or a file only: a command line shows in `ps`.
@@ -89,19 +92,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match command {
-        Command::Check => {
-            eprintln!(
-                "consign-agent {}: settings valid; hub endpoint {} (protocol {}).",
-                env!("CARGO_PKG_VERSION"),
-                settings.websocket_url(),
-                types::protocol::PROTOCOL_VERSION
-            );
-            ExitCode::SUCCESS
-        }
-        Command::Run => run(settings),
-        // Answered above, before the hub settings are read.
-        Command::VerifyLicense { .. } => ExitCode::SUCCESS,
+    if check_only {
+        eprintln!(
+            "consign-agent {}: settings valid; hub endpoint {} (protocol {}).",
+            env!("CARGO_PKG_VERSION"),
+            settings.websocket_url(),
+            types::protocol::PROTOCOL_VERSION
+        );
+        ExitCode::SUCCESS
+    } else {
+        run(settings)
     }
 }
 

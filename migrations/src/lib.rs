@@ -19,6 +19,7 @@ mod m20261126_000001_create_catalog;
 mod m20261126_000002_create_license;
 mod m20261126_200001_create_registry;
 mod m20261126_200002_create_artifact_license;
+mod m20261126_300001_create_deployments;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_license::Migration),
             Box::new(m20261126_200001_create_registry::Migration),
             Box::new(m20261126_200002_create_artifact_license::Migration),
+            Box::new(m20261126_300001_create_deployments::Migration),
         ]
     }
 }

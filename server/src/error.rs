@@ -28,6 +28,9 @@ pub enum StartError {
     /// The registry's storage cannot be opened.
     #[error("cannot open the registry storage (check CONSIGN_REGISTRY_DIR): {0}")]
     Registry(service::Error),
+    /// The secrets key cannot be read or created.
+    #[error("{0}")]
+    SecretsKey(service::secrets::SecretKeyError),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),

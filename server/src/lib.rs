@@ -31,6 +31,9 @@ pub use state::AppState;
 /// The license-signing key's file name under the data directory.
 pub const LICENSE_KEY_FILE: &str = "license-signing.key";
 
+/// The secrets key's file name under the data directory.
+pub const SECRETS_KEY_FILE: &str = "secrets.key";
+
 /// Opens the database (creating the data directory), applies every pending migration and
 /// builds the service graph.
 pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
@@ -53,6 +56,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     let signer =
         service::licenses::LicenseSigner::load_or_create(&settings.data_dir.join(LICENSE_KEY_FILE))
             .map_err(StartError::Signer)?;
+    let secrets_key =
+        service::secrets::SecretKey::load_or_create(&settings.data_dir.join(SECRETS_KEY_FILE))
+            .map_err(StartError::SecretsKey)?;
     let services = service::Services {
         db,
         signer: std::sync::Arc::new(signer),
@@ -64,6 +70,8 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         },
         mailer,
         limiter: std::sync::Arc::default(),
+        secrets_key: std::sync::Arc::new(secrets_key),
+        agents: service::agent_hub::AgentHub::default(),
     };
     let registry = service::registry::Registry::on_filesystem(&settings.registry_dir())
         .map_err(StartError::Registry)?;
@@ -71,6 +79,11 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         leptos_options: leptos_options(settings),
         services,
         registry: std::sync::Arc::new(registry),
+        agent: routes::agent::AgentConfig {
+            binary: routes::agent::find_agent_binary(settings.agent_binary.as_deref()),
+            heartbeat_secs: settings.agent_heartbeat_secs,
+            public_url: settings.public_base_url(),
+        },
     })
 }
 
@@ -83,6 +96,9 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::branding::router())
         .merge(routes::licenses::router())
+        .merge(routes::agent::router())
+        .merge(routes::api_deployments::router())
+        .merge(routes::events::router())
         .merge(routes::api::router())
         .merge(routes::registry::router())
         .leptos_routes_with_context(
@@ -174,6 +190,13 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let address = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!(%address, "hub listening");
+    // Websockets outlive the HTTP server's graceful shutdown (they are upgraded away from it),
+    // so agents are told to go when it starts.
+    let agents = state.services.agents.clone();
+    let shutdown = async move {
+        shutdown.await;
+        agents.disconnect_all();
+    };
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

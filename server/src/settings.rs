@@ -56,6 +56,13 @@ pub struct Settings {
     /// Minutes between registry garbage collections (`CONSIGN_REGISTRY_GC_MINUTES`, default
     /// 60; 0 turns it off).
     pub registry_gc_minutes: u32,
+    /// The agent binary the hub serves at `/agent/consign-agent` (`CONSIGN_AGENT_BINARY`);
+    /// unset looks for `consign-agent` next to the hub's own binary (and one folder up, where
+    /// cargo puts binaries when the hub runs as a test).
+    pub agent_binary: Option<PathBuf>,
+    /// Seconds between agent heartbeats, sent in `welcome` (`CONSIGN_AGENT_HEARTBEAT_SECS`,
+    /// default 15); an agent silent for three intervals is marked offline.
+    pub agent_heartbeat_secs: u32,
 }
 
 impl Default for Settings {
@@ -74,6 +81,8 @@ impl Default for Settings {
             registry_listen: None,
             registry_dir: None,
             registry_gc_minutes: 60,
+            agent_binary: None,
+            agent_heartbeat_secs: 15,
         }
     }
 }
@@ -100,6 +109,8 @@ struct Layer {
     registry_listen: Option<SocketAddr>,
     registry_dir: Option<PathBuf>,
     registry_gc_minutes: Option<u32>,
+    agent_binary: Option<PathBuf>,
+    agent_heartbeat_secs: Option<u32>,
 }
 
 impl Settings {
@@ -148,6 +159,8 @@ impl Settings {
             registry_listen,
             registry_dir,
             registry_gc_minutes,
+            agent_binary,
+            agent_heartbeat_secs,
         } = layer;
         if let Some(v) = registry_listen {
             self.registry_listen = Some(v);
@@ -157,6 +170,12 @@ impl Settings {
         }
         if let Some(v) = registry_gc_minutes {
             self.registry_gc_minutes = v;
+        }
+        if let Some(v) = agent_binary {
+            self.agent_binary = Some(v);
+        }
+        if let Some(v) = agent_heartbeat_secs {
+            self.agent_heartbeat_secs = v;
         }
         if let Some(v) = allow_signup {
             self.allow_signup = v;
@@ -342,6 +361,16 @@ impl Layer {
                 "CONSIGN_REGISTRY_GC_MINUTES" => {
                     layer.registry_gc_minutes =
                         Some(value.parse().map_err(|e| bad("a number of minutes", &e))?)
+                }
+                "CONSIGN_AGENT_BINARY" => layer.agent_binary = Some(PathBuf::from(&value)),
+                "CONSIGN_AGENT_HEARTBEAT_SECS" => {
+                    layer.agent_heartbeat_secs = Some(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|&n: &u32| (1..=3600).contains(&n))
+                            .ok_or_else(|| bad("a number of seconds", &"use 1 to 3600"))?,
+                    )
                 }
                 "CONSIGN_LOG_FORMAT" => {
                     layer.log_format = Some(match value.as_str() {

@@ -12,4 +12,6 @@ pub struct AppState {
     pub services: service::Services,
     /// The OCI registry's blob store and upload sessions.
     pub registry: std::sync::Arc<service::registry::Registry>,
+    /// How the agent endpoints behave.
+    pub agent: crate::routes::agent::AgentConfig,
 }

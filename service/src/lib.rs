@@ -7,6 +7,8 @@
 
 pub mod access_tokens;
 pub mod accounts;
+pub mod agent_hub;
+pub mod agent_session;
 pub mod applications;
 pub mod artifact_licenses;
 pub mod auth;
@@ -17,8 +19,10 @@ pub mod cookies;
 pub mod customer_catalog;
 pub mod customers;
 pub mod db;
+pub mod deployments;
 pub mod email_links;
 pub mod entity;
+pub mod env_file;
 pub mod error;
 pub mod invitations;
 pub mod licenses;
@@ -30,9 +34,11 @@ pub mod password;
 pub mod rate_limit;
 pub mod registry;
 pub mod repo;
+pub mod secrets;
 pub mod services;
 pub mod sessions;
 pub mod signup;
+pub mod targets;
 pub mod tokens;
 pub mod versions;
 

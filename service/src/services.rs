@@ -5,9 +5,11 @@ use std::sync::Arc;
 use chrono::Duration;
 use sea_orm::DatabaseConnection;
 
+use crate::agent_hub::AgentHub;
 use crate::licenses::LicenseSigner;
 use crate::mail::Mailer;
 use crate::rate_limit::RateLimiter;
+use crate::secrets::SecretKey;
 
 /// Hub-wide choices the service layer needs.
 #[derive(Clone, Debug)]
@@ -47,6 +49,10 @@ pub struct Services {
     pub mailer: Option<Arc<dyn Mailer>>,
     /// Attempt counters for sign-in and password reset.
     pub limiter: Arc<RateLimiter>,
+    /// Encrypts secrets at rest.
+    pub secrets_key: Arc<SecretKey>,
+    /// The connected agents and the live-update events.
+    pub agents: AgentHub,
 }
 
 impl Services {
@@ -59,6 +65,8 @@ impl Services {
             config: HubConfig::default(),
             mailer: None,
             limiter: Arc::default(),
+            secrets_key: Arc::new(SecretKey::generate()),
+            agents: AgentHub::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ use types::{
 };
 
 pub use enforcement::{Denial, Standing, VersionFacts, decide, why_none_in_force};
+pub(crate) use file::write_private;
 pub use file::{LicenseSigner, SignerError, signed_file};
 
 use crate::auth::Actor;

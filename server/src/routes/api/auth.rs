@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for Bearer {
 }
 
 /// The credential of `Authorization: Bearer <secret>` (the scheme is case-insensitive).
-fn bearer_secret(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_secret(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, credential) = value.trim().split_once(' ')?;
     let credential = credential.trim();

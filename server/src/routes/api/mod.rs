@@ -35,6 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use auth::Bearer;
+pub(crate) use auth::bearer_secret;
 pub use error::ApiError;
 pub use json::ApiJson;
 

@@ -1,0 +1,281 @@
+//! The agent's HTTP side: enrolment (`POST /api/v1/agent/enroll`), the binary the hub ships
+//! (`GET /agent/consign-agent`, and with the bearer credential
+//! `GET /api/v1/agent/download/consign-agent` for self-update) and the install script
+//! (`GET /agent/install.sh`). The websocket is in [`super::agent_ws`]. The contract is
+//! `docs/agent.md`.
+
+use std::path::{Path, PathBuf};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use types::DeploymentTargetId;
+
+use crate::state::AppState;
+
+/// How the agent endpoints behave (from the settings).
+#[derive(Clone, Debug)]
+pub struct AgentConfig {
+    /// The agent binary to serve, when one was found.
+    pub binary: Option<PathBuf>,
+    /// Seconds between heartbeats, sent in `welcome`.
+    pub heartbeat_secs: u32,
+    /// The hub's public address, written into the install script.
+    pub public_url: Option<String>,
+}
+
+/// The agent routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/agent/enroll", post(enroll))
+        .route("/api/v1/agent/ws", get(super::agent_ws::upgrade))
+        .route(
+            "/api/v1/agent/download/consign-agent",
+            get(download_authenticated),
+        )
+        .route("/agent/consign-agent", get(download))
+        .route("/agent/install.sh", get(install_script))
+}
+
+/// The agent binary: the configured path, else `consign-agent` next to the running binary or
+/// one folder up (cargo puts test binaries in `target/<profile>/deps`).
+pub fn find_agent_binary(configured: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = configured {
+        return Some(path.to_path_buf());
+    }
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [
+        dir.join("consign-agent"),
+        dir.parent()?.join("consign-agent"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EnrolRequest {
+    target_id: String,
+    secret: String,
+}
+
+#[derive(Serialize)]
+struct EnrolResponse {
+    credential: String,
+}
+
+fn refused() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(serde_json::json!({"error": {
+            "code": "unauthenticated",
+            "message": "unknown target, or the enrolment secret is wrong, used or rotated: copy a fresh install command from the portal",
+        }})),
+    )
+        .into_response()
+}
+
+/// `POST /api/v1/agent/enroll`: trades the one-time secret for the agent's credential. The
+/// body is never logged.
+async fn enroll(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<EnrolRequest>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({"error": {
+                "code": "invalid",
+                "message": "send {\"targetId\": \"<uuid>\", \"secret\": \"<enrolment secret>\"}",
+            }})),
+        )
+            .into_response();
+    };
+    let Ok(target) = request.target_id.parse::<DeploymentTargetId>() else {
+        return refused();
+    };
+    match service::targets::enroll(&state.services, target, &request.secret, chrono::Utc::now())
+        .await
+    {
+        Ok(Some(credential)) => {
+            tracing::info!(target.id = %target, "agent enrolled");
+            Json(EnrolResponse { credential }).into_response()
+        }
+        Ok(None) => {
+            tracing::warn!(target.id = %target, "enrolment refused");
+            refused()
+        }
+        Err(err) => super::api::ApiError::from(err).into_response(),
+    }
+}
+
+async fn serve_binary(state: &AppState) -> Response {
+    let Some(path) = &state.agent.binary else {
+        return (
+            StatusCode::NOT_FOUND,
+            "this hub has no agent binary to serve: set CONSIGN_AGENT_BINARY",
+        )
+            .into_response();
+    };
+    match tokio::fs::read(path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"consign-agent\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(path = %path.display(), error = %err, "cannot read the agent binary");
+            (
+                StatusCode::NOT_FOUND,
+                "the agent binary cannot be read: check CONSIGN_AGENT_BINARY",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /agent/consign-agent`: the agent binary (no credential: the install script fetches it
+/// before the agent has one, and it holds no secret).
+async fn download(State(state): State<AppState>) -> Response {
+    serve_binary(&state).await
+}
+
+/// `GET /api/v1/agent/download/consign-agent`: the same, for self-update, with the agent's
+/// bearer credential as `docs/agent.md` asks.
+async fn download_authenticated(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(credential) = super::api::bearer_secret(&headers) else {
+        return refused();
+    };
+    match service::targets::authenticate_agent(&state.services.db, credential).await {
+        Ok(Some(_)) => serve_binary(&state).await,
+        Ok(None) => refused(),
+        Err(err) => super::api::ApiError::from(err).into_response(),
+    }
+}
+
+/// `GET /agent/install.sh`: a POSIX sh script that downloads the agent from this hub and
+/// starts it. It takes the target id and the secret from its environment (the portal's
+/// one-line command sets them), so the secret is never in a URL.
+async fn install_script(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let hub = state.agent.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    (
+        [(header::CONTENT_TYPE, "text/x-shellscript; charset=utf-8")],
+        install_script_text(&hub),
+    )
+        .into_response()
+}
+
+/// The one-line install command the portal shows for a target.
+pub fn install_command(hub: &str, target: DeploymentTargetId, secret: &str) -> String {
+    format!(
+        "curl -fsSL {hub}/agent/install.sh | CONSIGN_TARGET_ID={target} CONSIGN_ENROLMENT_SECRET={secret} sh"
+    )
+}
+
+/// The install script for a hub at `hub`.
+pub fn install_script_text(hub: &str) -> String {
+    // Only characters a URL may hold reach the script, inside single quotes.
+    let hub: String = hub
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\\' | '\n'))
+        .collect();
+    format!(
+        r#"#!/bin/sh
+# Installs and starts the Consign agent for one deployment target.
+# Usage (the portal shows this line with the values filled in):
+#   curl -fsSL {hub}/agent/install.sh | CONSIGN_TARGET_ID=<id> CONSIGN_ENROLMENT_SECRET=<secret> sh
+# Optional: CONSIGN_INSTALL_DIR (default /usr/local/bin), CONSIGN_AGENT_STATE_DIR (default
+# /var/lib/consign-agent), CONSIGN_FOREGROUND=1 to run the agent in this shell.
+set -eu
+HUB='{hub}'
+: "${{CONSIGN_TARGET_ID:?set CONSIGN_TARGET_ID: copy the install command from the portal}}"
+STATE_DIR="${{CONSIGN_AGENT_STATE_DIR:-/var/lib/consign-agent}}"
+BIN_DIR="${{CONSIGN_INSTALL_DIR:-/usr/local/bin}}"
+command -v docker >/dev/null 2>&1 || {{ echo "consign: docker is not installed on this host" >&2; exit 1; }}
+umask 077
+mkdir -p "$STATE_DIR" "$BIN_DIR"
+if [ -n "${{CONSIGN_ENROLMENT_SECRET:-}}" ]; then
+  # The secret goes to a private file, never to a command line (which `ps` shows).
+  printf '%s' "$CONSIGN_ENROLMENT_SECRET" > "$STATE_DIR/enrolment-secret"
+  unset CONSIGN_ENROLMENT_SECRET
+elif [ ! -s "$STATE_DIR/credential" ]; then
+  echo "consign: set CONSIGN_ENROLMENT_SECRET: copy the install command from the portal" >&2
+  exit 1
+fi
+tmp="$BIN_DIR/.consign-agent.$$"
+curl -fsSL "$HUB/agent/consign-agent" -o "$tmp"
+chmod 0755 "$tmp"
+mv -f "$tmp" "$BIN_DIR/consign-agent"
+export CONSIGN_HUB_URL="$HUB" CONSIGN_AGENT_STATE_DIR="$STATE_DIR" CONSIGN_TARGET_ID
+if [ -s "$STATE_DIR/enrolment-secret" ]; then
+  export CONSIGN_ENROLMENT_SECRET_FILE="$STATE_DIR/enrolment-secret"
+fi
+if [ "${{CONSIGN_FOREGROUND:-}}" = 1 ]; then
+  exec "$BIN_DIR/consign-agent" run
+fi
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  cat > /etc/systemd/system/consign-agent.service <<UNIT
+[Unit]
+Description=Consign agent
+After=docker.service network-online.target
+Wants=network-online.target
+
+[Service]
+Environment=CONSIGN_HUB_URL=$HUB
+Environment=CONSIGN_AGENT_STATE_DIR=$STATE_DIR
+Environment=CONSIGN_TARGET_ID=$CONSIGN_TARGET_ID
+Environment=CONSIGN_ENROLMENT_SECRET_FILE=$STATE_DIR/enrolment-secret
+ExecStart=$BIN_DIR/consign-agent run
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable --now consign-agent
+  systemctl restart consign-agent
+  echo "consign: the agent runs as the systemd service consign-agent"
+else
+  nohup "$BIN_DIR/consign-agent" run >>"$STATE_DIR/agent.log" 2>&1 &
+  echo "consign: the agent runs as process $! (log: $STATE_DIR/agent.log)"
+fi
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_install_command_keeps_the_secret_out_of_the_url() {
+        let target = DeploymentTargetId::new();
+        let line = install_command("https://hub.example.com", target, "s3cret");
+        let (url_part, env_part) = line.split_once(" | ").unwrap_or_default();
+        assert!(!url_part.contains("s3cret"));
+        assert!(env_part.contains("CONSIGN_ENROLMENT_SECRET=s3cret"));
+        assert!(env_part.ends_with(" sh"));
+    }
+
+    #[test]
+    fn the_script_names_the_hub_and_never_quotes_out_of_it() {
+        let script = install_script_text("https://hub.example.com'; rm -rf /");
+        assert!(script.contains("HUB='https://hub.example.com; rm -rf /'"));
+        assert!(script.starts_with("#!/bin/sh\n"));
+    }
+}

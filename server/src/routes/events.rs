@@ -1,0 +1,94 @@
+//! `GET /api/v1/events`: server-sent events of the domain (targets online/offline or changed,
+//! deployments changed, statuses reported) for live pages, from the agent hub's in-process
+//! broadcast. Authenticated by the portal's session cookie or a personal access token; each
+//! caller gets only their own tenant's events.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream::{self, Stream};
+use service::agent_hub::HubEvent;
+use service::auth::Actor;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::api::ApiError;
+use crate::state::AppState;
+
+/// The route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(events))
+}
+
+/// Whether `actor` may see `event`: its vendor's, and for a customer member only their own
+/// customer's.
+pub fn visible_to(actor: &Actor, event: &HubEvent) -> bool {
+    event.organization_id == actor.organization_id
+        && actor
+            .customer_organization_id
+            .is_none_or(|own| event.customer_organization_id == Some(own))
+}
+
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    if let Some(secret) = super::api::bearer_secret(headers) {
+        return service::access_tokens::authenticate(&state.services.db, secret)
+            .await?
+            .ok_or_else(|| {
+                ApiError::unauthenticated("the access token is invalid, expired or revoked")
+            });
+    }
+    let cookies = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    if let Some(token) = service::cookies::find(cookies, service::sessions::COOKIE_NAME)
+        && let Some(session) = service::sessions::resolve(&state.services.db, &token).await?
+        && let Some(actor) = session.actor
+    {
+        return Ok(actor);
+    }
+    Err(ApiError::unauthenticated(
+        "sign in, or send a personal access token as `Authorization: Bearer <token>`",
+    ))
+}
+
+async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let actor = match caller(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(err) => return err.into_response(),
+    };
+    Sse::new(stream_for(state, actor))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+fn stream_for(state: AppState, actor: Actor) -> impl Stream<Item = Result<Event, Infallible>> {
+    let receiver = state.services.agents.subscribe();
+    stream::unfold((receiver, actor), |(mut receiver, actor)| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(event) if visible_to(&actor, &event) => {
+                    let data = serde_json::to_string(&event).unwrap_or_default();
+                    return Some((
+                        Ok(Event::default().event("change").data(data)),
+                        (receiver, actor),
+                    ));
+                }
+                Ok(_) => continue,
+                // A slow page missed events: tell it to refetch everything.
+                Err(RecvError::Lagged(_)) => {
+                    return Some((
+                        Ok(Event::default().event("resync").data("{}")),
+                        (receiver, actor),
+                    ));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}

@@ -1,0 +1,508 @@
+//! The hub's agent endpoints over real HTTP and websockets: enrolment (single use, the same
+//! 401 for every refusal), the websocket's credential check, handshake, pushed desired states,
+//! heartbeats, bad frames answered without dropping the connection, silent agents timed out,
+//! a deleted target's socket closed at once; and a real `consign-agent` process on this
+//! machine's Docker engine enrolling, deploying, reporting `healthy`, updating and undeploying.
+
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../agent/tests/support/docker.rs"]
+#[allow(dead_code)]
+mod docker;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use consign_server::testing::TestHub;
+use futures_util::{SinkExt, StreamExt};
+use service::deployments::{self, DeploymentUpdate, NewDeployment};
+use service::licenses::{self, NewLicense};
+use service::secrets::{self, SecretScope};
+use service::testing::world::World;
+use service::versions::{self, NewVersion, Package};
+use service::{applications, targets};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use types::protocol::{AgentMessage, DeploymentState, HubMessage, PROTOCOL_VERSION};
+use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
+
+/// The `consign-agent` binary of this build, built (or brought up to date) once per test
+/// run: it is another package, so cargo does not build it for this crate's tests.
+fn agent_binary() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args(["build", "-p", "consign-agent", "--bin", "consign-agent"])
+                .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap())
+                .status()
+                .unwrap();
+            assert!(status.success(), "cannot build consign-agent");
+            profile_dir.join("consign-agent")
+        })
+        .clone()
+}
+
+async fn hub(heartbeat_secs: u32) -> TestHub {
+    let binary = agent_binary();
+    TestHub::start_with(move |s| {
+        s.agent_binary = Some(binary);
+        s.agent_heartbeat_secs = heartbeat_secs;
+    })
+    .await
+}
+
+async fn wait_for<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(start.elapsed() < limit, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(hub: &TestHub, credential: &str) -> Result<Socket, u16> {
+    let mut request = format!("ws://{}/api/v1/agent/ws", hub.address)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {credential}").parse().unwrap(),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(other) => panic!("websocket connect failed: {other}"),
+    }
+}
+
+async fn send(socket: &mut Socket, frame: &AgentMessage) {
+    socket
+        .send(Message::Text(serde_json::to_string(frame).unwrap().into()))
+        .await
+        .unwrap();
+}
+
+async fn next_frame(socket: &mut Socket) -> Option<HubMessage> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => return Some(serde_json::from_str(&text).unwrap()),
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return None,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => panic!("no frame from the hub within 10 s"),
+        }
+    }
+}
+
+fn hello() -> AgentMessage {
+    AgentMessage::Hello {
+        protocol_version: PROTOCOL_VERSION,
+        agent_version: "9.9.9-test".into(),
+        capabilities: vec!["docker-compose".into()],
+    }
+}
+
+async fn enroll(hub: &TestHub, target: &str, secret: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(hub.url("/api/v1/agent/enroll"))
+        .json(&serde_json::json!({"targetId": target, "secret": secret}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_websocket_checks_credentials_answers_bad_frames_and_times_out_silent_agents() {
+    let hub = hub(1).await;
+    let s = hub.services.clone();
+    let w = World::build(&s.db).await;
+    let issued = targets::create(&s, &w.customer_rw, "edge", None, Utc::now())
+        .await
+        .unwrap();
+    let id = issued.target.id.to_string();
+
+    // Enrolment: a wrong secret, an unknown target and a spent secret get the same 401.
+    assert_eq!(enroll(&hub, &id, "wrong").await.status(), 401);
+    assert_eq!(
+        enroll(&hub, "not-a-uuid", &issued.secret).await.status(),
+        401
+    );
+    let ok = enroll(&hub, &id, &issued.secret).await;
+    assert_eq!(ok.status(), 200);
+    let credential = ok.json::<serde_json::Value>().await.unwrap()["credential"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(enroll(&hub, &id, &issued.secret).await.status(), 401);
+
+    // The upgrade wants the credential.
+    assert_eq!(connect(&hub, "consign_agent_nope").await.err(), Some(401));
+
+    let mut socket = connect(&hub, &credential).await.unwrap();
+    send(&mut socket, &hello()).await;
+    assert!(matches!(
+        next_frame(&mut socket).await,
+        Some(HubMessage::Welcome {
+            heartbeat_interval_secs: Some(1),
+            ..
+        })
+    ));
+    assert!(
+        matches!(next_frame(&mut socket).await, Some(HubMessage::DesiredState(d)) if d.deployments.is_empty())
+    );
+    let seen = targets::get(&s.db, &w.customer_ro, issued.target.id)
+        .await
+        .unwrap();
+    assert_eq!(seen.agent_version.as_deref(), Some("9.9.9-test"));
+    assert!(s.agents.presence(issued.target.id).is_some(), "online");
+
+    // Bad frames get an error reply and the connection stays up.
+    socket.send(Message::Text("not json".into())).await.unwrap();
+    assert!(matches!(
+        next_frame(&mut socket).await,
+        Some(HubMessage::Error { .. })
+    ));
+    socket
+        .send(Message::Text(r#"{"type":"launch_missiles"}"#.into()))
+        .await
+        .unwrap();
+    assert!(
+        matches!(next_frame(&mut socket).await, Some(HubMessage::Error { message }) if message.contains("launch_missiles"))
+    );
+    send(&mut socket, &hello()).await;
+    assert!(matches!(
+        next_frame(&mut socket).await,
+        Some(HubMessage::Error { .. })
+    ));
+    send(&mut socket, &AgentMessage::Heartbeat { at: Utc::now() }).await;
+    assert_eq!(
+        next_frame(&mut socket).await,
+        Some(HubMessage::HeartbeatAck)
+    );
+
+    // Silent for three intervals (3 s here): the hub closes and shows the agent offline.
+    let silent_since = Instant::now();
+    assert_eq!(next_frame(&mut socket).await, None);
+    assert!(silent_since.elapsed() >= Duration::from_millis(2500));
+    wait_for("offline", Duration::from_secs(2), async || {
+        s.agents.presence(issued.target.id).is_none().then_some(())
+    })
+    .await;
+
+    // Deleting the target closes its open socket at once and refuses the credential after.
+    let mut socket = connect(&hub, &credential).await.unwrap();
+    send(&mut socket, &hello()).await;
+    next_frame(&mut socket).await.unwrap();
+    next_frame(&mut socket).await.unwrap();
+    let deleted_at = Instant::now();
+    targets::delete(&s, &w.customer_rw, issued.target.id)
+        .await
+        .unwrap();
+    assert_eq!(next_frame(&mut socket).await, None);
+    assert!(deleted_at.elapsed() < Duration::from_secs(1));
+    assert_eq!(connect(&hub, &credential).await.err(), Some(401));
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn the_hub_serves_the_agent_binary_and_an_install_script_without_the_secret_in_any_url() {
+    let hub = hub(15).await;
+    let client = reqwest::Client::new();
+    let script = client
+        .get(hub.url("/agent/install.sh"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    let script = script.text().await.unwrap();
+    assert!(script.starts_with("#!/bin/sh"));
+    assert!(script.contains(&format!("HUB='{}'", hub.url(""))));
+    let served = client
+        .get(hub.url("/agent/consign-agent"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(
+        served.bytes().await.unwrap().len() as u64,
+        std::fs::metadata(agent_binary()).unwrap().len()
+    );
+    // Self-update downloads need the agent's credential.
+    let refused = client
+        .get(hub.url("/api/v1/agent/download/consign-agent"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    hub.stop().await;
+}
+
+fn compose(image: &str, label: &str) -> String {
+    format!(
+        r#"services:
+  web:
+    image: {image}
+    command: ["sh", "-c", "echo started $$GREETING; echo token=$$API_TOKEN; mkdir -p /www; echo ok > /www/index.html; exec httpd -f -p 8080 -h /www"]
+    labels:
+      consign.test.release: "{label}"
+    environment:
+      GREETING: ${{GREETING}}
+      API_TOKEN: ${{API_TOKEN}}
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
+      interval: 1s
+      timeout: 2s
+      retries: 5
+"#
+    )
+}
+
+#[tokio::test]
+async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undeploys() {
+    let image = docker::TestImage::build();
+    let hub = hub(2).await;
+    let s = hub.services.clone();
+    let w = World::build(&s.db).await;
+    let now = Utc::now();
+    let app = applications::create(
+        &s.db,
+        &w.vendor_rw,
+        ApplicationName::parse("Shop").unwrap(),
+        ApplicationKind::Docker,
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut version_ids = Vec::new();
+    for name in ["1.0", "2.0"] {
+        let v = versions::create(
+            &s.db,
+            &w.vendor_rw,
+            app,
+            NewVersion {
+                name: VersionName::parse(name).unwrap(),
+                channel: ChannelName::stable(),
+                link_template: None,
+                package: Package::Compose {
+                    compose_file: compose(&image.tag, name),
+                    env_template: Some(
+                        "GREETING=hello\nAPI_TOKEN={{ secrets.API_TOKEN }}\n".into(),
+                    ),
+                },
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        version_ids.push(v.id);
+    }
+    licenses::create(
+        &s.db,
+        &w.vendor_rw,
+        NewLicense {
+            name: None,
+            customer_organization_id: w.customer,
+            application_id: app,
+            versions: None,
+            channels: vec![ChannelName::stable()],
+            expires_at: None,
+            entitlements: BTreeMap::new(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    secrets::set(
+        &s.db,
+        &s.secrets_key,
+        &w.customer_rw,
+        SecretScope::Customer(w.customer),
+        "API_TOKEN",
+        "tok-3f9a2c77",
+        now,
+    )
+    .await
+    .unwrap();
+    let issued = targets::create(&s, &w.customer_rw, "edge", None, now)
+        .await
+        .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut agent = tokio::process::Command::new(agent_binary())
+        .arg("run")
+        .env("CONSIGN_HUB_URL", hub.url(""))
+        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
+        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
+        .env("CONSIGN_AGENT_STATE_DIR", state.path())
+        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let target = issued.target.id;
+    wait_for("the agent online", Duration::from_secs(60), async || {
+        s.agents.presence(target)
+    })
+    .await;
+
+    let d = deployments::create(
+        &s,
+        &w.customer_rw,
+        NewDeployment {
+            target_id: target,
+            application_id: app,
+            version_id: version_ids[0],
+            env: None,
+            logs_enabled: true,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let _guard = docker::ProjectGuard(d.project_name.clone());
+    let healthy_on = async |revision| {
+        wait_for("healthy", Duration::from_secs(120), async || {
+            let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
+            now.status.filter(|st| {
+                st.state == DeploymentState::Healthy.as_str() && st.revision_id == Some(revision)
+            })
+        })
+        .await
+    };
+    healthy_on(d.revision_id).await;
+    // The secret reached the container, and the stored logs show it masked.
+    let logs = wait_for("logs", Duration::from_secs(60), async || {
+        let lines = deployments::logs(&s.db, &w.customer_ro, d.id, 100)
+            .await
+            .unwrap();
+        lines
+            .iter()
+            .any(|l| l.line.starts_with("token="))
+            .then_some(lines)
+    })
+    .await;
+    assert!(logs.iter().any(|l| l.line == "token=********"), "{logs:?}");
+    assert!(!logs.iter().any(|l| l.line.contains("tok-3f9a2c77")));
+
+    let updated = deployments::update(
+        &s,
+        &w.customer_rw,
+        d.id,
+        DeploymentUpdate {
+            version_id: Some(version_ids[1]),
+            ..DeploymentUpdate::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    healthy_on(updated.revision_id).await;
+    let labels = docker::output(std::process::Command::new("docker").args([
+        "ps",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", d.project_name),
+        "--format",
+        "{{.Label \"consign.test.release\"}}",
+    ]));
+    assert_eq!(labels.trim(), "2.0");
+
+    deployments::undeploy(&s, &w.customer_rw, d.id, true, Utc::now())
+        .await
+        .unwrap();
+    wait_for("undeployed", Duration::from_secs(60), async || {
+        deployments::get(&s.db, &w.customer_ro, d.id)
+            .await
+            .unwrap()
+            .undeployed_at
+    })
+    .await;
+    let left = docker::output(std::process::Command::new("docker").args([
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", d.project_name),
+    ]));
+    assert!(left.trim().is_empty(), "containers left: {left}");
+
+    agent.start_kill().unwrap();
+    let _ = agent.wait().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let binary = agent_binary();
+    let start = || {
+        let (data_dir, binary) = (data_dir.clone(), binary.clone());
+        TestHub::start_with(move |s| {
+            s.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            s.data_dir = data_dir;
+            s.agent_binary = Some(binary);
+            s.agent_heartbeat_secs = 1;
+        })
+    };
+    let first = start().await;
+    let w = World::build(&first.services.db).await;
+    let issued = targets::create(&first.services, &w.vendor_rw, "box", None, Utc::now())
+        .await
+        .unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let mut agent = tokio::process::Command::new(&binary)
+        .arg("run")
+        .env("CONSIGN_HUB_URL", first.url(""))
+        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
+        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
+        .env("CONSIGN_AGENT_STATE_DIR", state.path())
+        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let target = issued.target.id;
+    let services = first.services.clone();
+    wait_for("the agent online", Duration::from_secs(60), async || {
+        services.agents.presence(target)
+    })
+    .await;
+
+    let stopping = Instant::now();
+    first.stop().await;
+    assert!(
+        stopping.elapsed() < Duration::from_secs(5),
+        "open websockets do not hold the stop"
+    );
+    let second = start().await;
+    let back = Instant::now();
+    let services = second.services.clone();
+    wait_for("the agent back", Duration::from_secs(10), async || {
+        services.agents.presence(target)
+    })
+    .await;
+    // Full jitter within a 2 s cap, plus the connection itself.
+    assert!(
+        back.elapsed() < Duration::from_secs(5),
+        "back after {:?}",
+        back.elapsed()
+    );
+    agent.start_kill().unwrap();
+    let _ = agent.wait().await;
+    second.stop().await;
+}

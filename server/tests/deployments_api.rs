@@ -1,0 +1,266 @@
+//! The REST API for deployment targets, deployments and secrets, and the live event stream,
+//! over real HTTP: the install command keeps the secret out of the URL, secret values are never
+//! returned, input errors name their field with nothing stored, other tenants get 404, and a
+//! deployment reaches an open event stream at once.
+
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use chrono::Utc;
+use consign_server::testing::TestHub;
+use serde_json::{Value, json};
+use service::applications;
+use service::testing::world::World;
+use service::versions::{self, NewVersion, Package};
+use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
+
+struct Caller {
+    token: String,
+}
+
+impl Caller {
+    async fn new(hub: &TestHub, actor: &service::auth::Actor) -> Self {
+        let (_, token) =
+            service::access_tokens::create(&hub.services.db, actor, "test".into(), None)
+                .await
+                .unwrap();
+        Self { token }
+    }
+
+    async fn call(
+        &self,
+        hub: &TestHub,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let client = reqwest::Client::new();
+        let mut request = client
+            .request(method.parse().unwrap(), hub.url(path))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test]
+async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_live() {
+    let hub = TestHub::start(None, None).await;
+    let w = World::build(&hub.services.db).await;
+    let vendor = Caller::new(&hub, &w.vendor_rw).await;
+    let customer = Caller::new(&hub, &w.customer_rw).await;
+    let stranger = Caller::new(&hub, &w.other_vendor).await;
+
+    // A vendor-managed target, and a deployable version.
+    let (status, created) = vendor
+        .call(
+            &hub,
+            "POST",
+            "/api/v1/deployment-targets",
+            Some(json!({"name": "vendor-box"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let target = created["target"]["id"].as_str().unwrap().to_string();
+    let secret = created["secret"].as_str().unwrap();
+    let command = created["installCommand"].as_str().unwrap();
+    let (url_part, env_part) = command.split_once(" | ").unwrap();
+    assert!(url_part.contains("/agent/install.sh") && !url_part.contains(secret));
+    assert!(env_part.contains(&format!("CONSIGN_ENROLMENT_SECRET={secret}")));
+    assert_eq!(created["target"]["online"], false);
+
+    let (status, body) = vendor
+        .call(
+            &hub,
+            "POST",
+            "/api/v1/deployment-targets",
+            Some(json!({"name": ""})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("name"))
+    );
+    let (status, _) = stranger
+        .call(
+            &hub,
+            "GET",
+            &format!("/api/v1/deployment-targets/{target}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, listed) = customer
+        .call(&hub, "GET", "/api/v1/deployment-targets", None)
+        .await;
+    assert_eq!(
+        (status, listed.as_array().unwrap().len()),
+        (200, 0),
+        "customers see no vendor target"
+    );
+
+    // Secrets: set, listed without value.
+    let (status, body) = vendor
+        .call(
+            &hub,
+            "PUT",
+            "/api/v1/secrets/DB_PASSWORD",
+            Some(json!({"value": "s3cret-pw"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, listed) = vendor.call(&hub, "GET", "/api/v1/secrets", None).await;
+    assert_eq!(listed[0]["key"], "DB_PASSWORD");
+    assert!(!listed.to_string().contains("s3cret"));
+    let (status, body) = vendor
+        .call(
+            &hub,
+            "PUT",
+            "/api/v1/secrets/1-bad",
+            Some(json!({"value": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("key"))
+    );
+
+    let app = applications::create(
+        &hub.services.db,
+        &w.vendor_rw,
+        ApplicationName::parse("Shop").unwrap(),
+        ApplicationKind::Docker,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id;
+    let version = versions::create(
+        &hub.services.db,
+        &w.vendor_rw,
+        app,
+        NewVersion {
+            name: VersionName::parse("1.0").unwrap(),
+            channel: ChannelName::stable(),
+            link_template: None,
+            package: Package::Compose {
+                compose_file: "services:\n  web:\n    image: busybox\n".into(),
+                env_template: Some("PASSWORD={{ secrets.DB_PASSWORD }}\n".into()),
+            },
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id;
+
+    // An open event stream sees the deployment at once.
+    let mut events = reqwest::Client::new()
+        .get(hub.url("/api/v1/events"))
+        .bearer_auth(&vendor.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    let unauthenticated = reqwest::get(hub.url("/api/v1/events")).await.unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+
+    let deploy = json!({"targetId": target, "applicationId": app, "versionId": version, "env": "PASSWORD={{ secrets.NOPE }}"});
+    let (status, body) = vendor
+        .call(&hub, "POST", "/api/v1/deployments", Some(deploy))
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("env")),
+        "{body}"
+    );
+    let (_, listed) = vendor.call(&hub, "GET", "/api/v1/deployments", None).await;
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        0,
+        "nothing stored after a refusal"
+    );
+
+    let deploy = json!({"targetId": target, "applicationId": app, "versionId": version, "logsEnabled": true});
+    let (status, d) = vendor
+        .call(&hub, "POST", "/api/v1/deployments", Some(deploy))
+        .await;
+    assert_eq!(status, 201, "{d}");
+    let id = d["id"].as_str().unwrap().to_string();
+    assert_eq!(d["env"], "PASSWORD={{ secrets.DB_PASSWORD }}\n");
+    let mut seen = String::new();
+    while !seen.contains(&id) {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), events.chunk())
+            .await
+            .expect("the event arrives at once")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("deployment_changed"), "{seen}");
+
+    let (status, restarted) = vendor
+        .call(
+            &hub,
+            "POST",
+            &format!("/api/v1/deployments/{id}/restart"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, restarted["restartGeneration"].as_i64()),
+        (200, Some(1))
+    );
+    let (status, _) = stranger
+        .call(&hub, "GET", &format!("/api/v1/deployments/{id}"), None)
+        .await;
+    assert_eq!(status, 404);
+    let (status, history) = vendor
+        .call(
+            &hub,
+            "GET",
+            &format!("/api/v1/deployments/{id}/status"),
+            None,
+        )
+        .await;
+    assert_eq!((status, history.as_array().unwrap().len()), (200, 0));
+    let (status, undeployed) = vendor
+        .call(
+            &hub,
+            "DELETE",
+            &format!("/api/v1/deployments/{id}?deleteData=true"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(undeployed["deleteData"], true);
+    assert!(undeployed["undeployRequestedAt"].is_string());
+
+    let (status, _) = vendor
+        .call(
+            &hub,
+            "DELETE",
+            &format!("/api/v1/deployment-targets/{target}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = vendor
+        .call(
+            &hub,
+            "GET",
+            &format!("/api/v1/deployment-targets/{target}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    drop(events);
+    hub.stop().await;
+}

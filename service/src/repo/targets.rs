@@ -1,0 +1,126 @@
+//! Queries on `deployment_target` and `target_metric`.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::entity::{deployment_target as target, target_metric as metric};
+
+/// Inserts a target.
+pub async fn insert(db: &impl ConnectionTrait, row: target::Model) -> Result<target::Model> {
+    Ok(row.into_active_model().reset_all().insert(db).await?)
+}
+
+/// Writes every column of an existing target.
+pub async fn update(db: &impl ConnectionTrait, row: target::Model) -> Result<target::Model> {
+    Ok(row.into_active_model().reset_all().update(db).await?)
+}
+
+/// The vendor's targets, optionally only one customer's, by name.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    customer_organization_id: Option<Uuid>,
+) -> Result<Vec<target::Model>> {
+    let mut query =
+        target::Entity::find().filter(target::Column::OrganizationId.eq(organization_id));
+    if let Some(customer) = customer_organization_id {
+        query = query.filter(target::Column::CustomerOrganizationId.eq(customer));
+    }
+    Ok(query
+        .order_by_asc(target::Column::Name)
+        .order_by_asc(target::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// One target of one vendor.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+) -> Result<Option<target::Model>> {
+    Ok(target::Entity::find_by_id(id)
+        .filter(target::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await?)
+}
+
+/// One target by id alone (for the agent, which authenticates by secret or credential).
+pub async fn find_any(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<target::Model>> {
+    Ok(target::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The target holding this credential hash.
+pub async fn find_by_credential(
+    db: &impl ConnectionTrait,
+    credential_hash: &str,
+) -> Result<Option<target::Model>> {
+    Ok(target::Entity::find()
+        .filter(target::Column::CredentialHash.eq(credential_hash))
+        .one(db)
+        .await?)
+}
+
+/// Deletes a target (its deployments, statuses, logs and metrics go with it).
+pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+    target::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
+/// Records what the agent said in its `hello`, and that it was seen.
+pub async fn set_seen(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    agent_version: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut update = target::Entity::update_many()
+        .col_expr(target::Column::LastSeenAt, Expr::value(at))
+        .filter(target::Column::Id.eq(id));
+    if let Some(version) = agent_version {
+        update = update.col_expr(target::Column::AgentVersion, Expr::value(version));
+    }
+    update.exec(db).await?;
+    Ok(())
+}
+
+/// Inserts a metrics sample and keeps only the newest `keep` of the target.
+pub async fn insert_metric(db: &impl ConnectionTrait, row: metric::Model, keep: u64) -> Result<()> {
+    let target_id = row.deployment_target_id;
+    row.into_active_model().reset_all().insert(db).await?;
+    let oldest_kept = metric::Entity::find()
+        .filter(metric::Column::DeploymentTargetId.eq(target_id))
+        .order_by_desc(metric::Column::At)
+        .offset(keep)
+        .limit(1)
+        .one(db)
+        .await?;
+    if let Some(cut) = oldest_kept {
+        metric::Entity::delete_many()
+            .filter(metric::Column::DeploymentTargetId.eq(target_id))
+            .filter(metric::Column::At.lte(cut.at))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The newest `limit` metrics samples of a target, newest first.
+pub async fn metrics(
+    db: &impl ConnectionTrait,
+    target_id: Uuid,
+    limit: u64,
+) -> Result<Vec<metric::Model>> {
+    Ok(metric::Entity::find()
+        .filter(metric::Column::DeploymentTargetId.eq(target_id))
+        .order_by_desc(metric::Column::At)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

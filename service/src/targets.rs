@@ -1,0 +1,294 @@
+//! Deployment targets: the slot one agent fills. A target is created with a one-time enrolment
+//! secret (stored hashed) that the agent trades for its own long-lived credential (stored
+//! hashed); rotating the secret invalidates the old one, deleting the target cuts its agent off
+//! at once.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use types::{CustomerOrganizationId, DeploymentTargetId};
+use uuid::Uuid;
+
+use crate::agent_hub::{AgentCommand, EventKind, HubEvent};
+use crate::auth::Actor;
+use crate::entity::deployment_target as row;
+use crate::{Error, Result, Services, repo, tokens};
+
+/// A target as the service hands it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Its id.
+    pub id: DeploymentTargetId,
+    /// The customer that owns it; `None` for a vendor-managed target.
+    pub customer_organization_id: Option<CustomerOrganizationId>,
+    /// Its name.
+    pub name: String,
+    /// Whether an agent has enrolled (traded a secret for a credential).
+    pub enrolled: bool,
+    /// The agent version reported in the last `hello`.
+    pub agent_version: Option<String>,
+    /// When the agent last sent a frame (written at most once a minute while connected).
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<row::Model> for Target {
+    fn from(r: row::Model) -> Self {
+        Self {
+            id: r.id.into(),
+            customer_organization_id: r.customer_organization_id.map(Into::into),
+            name: r.name,
+            enrolled: r.credential_hash.is_some(),
+            agent_version: r.agent_version,
+            last_seen_at: r.last_seen_at,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A target with the one-time secret of its install command (shown once, never stored).
+#[derive(Clone, Debug)]
+pub struct IssuedTarget {
+    /// The target.
+    pub target: Target,
+    /// The enrolment secret.
+    pub secret: String,
+}
+
+/// The event for a change of `target`.
+pub(crate) fn event(r: &row::Model, kind: EventKind) -> HubEvent {
+    HubEvent {
+        organization_id: r.organization_id.into(),
+        customer_organization_id: r.customer_organization_id.map(Into::into),
+        kind,
+    }
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            "give the target a name of 1 to 100 characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Whether the actor may see the target row.
+fn visible(actor: &Actor, r: &row::Model) -> bool {
+    r.organization_id == actor.organization_id.0
+        && actor
+            .customer_organization_id
+            .is_none_or(|own| Some(own.0) == r.customer_organization_id)
+}
+
+/// Customers change their own targets (with write rights); vendor writers change any.
+fn require_write(actor: &Actor, action: &'static str) -> Result<()> {
+    if actor.role.can_write() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden { action })
+    }
+}
+
+/// The target row the actor may see, or not found.
+pub(crate) async fn find_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: DeploymentTargetId,
+) -> Result<row::Model> {
+    repo::targets::find(db, actor.organization_id.0, id.0)
+        .await?
+        .filter(|r| visible(actor, r))
+        .ok_or(Error::NotFound {
+            what: "deployment target",
+        })
+}
+
+/// Creates a target. A customer member creates one for their own customer; a vendor writer
+/// for one of its customers or (with `None`) a vendor-managed one.
+pub async fn create(
+    s: &Services,
+    actor: &Actor,
+    name: &str,
+    customer: Option<CustomerOrganizationId>,
+    now: DateTime<Utc>,
+) -> Result<IssuedTarget> {
+    require_write(actor, "create deployment targets")?;
+    let name = check_name(name)?;
+    let customer = match (actor.customer_organization_id, customer) {
+        (Some(own), None) => Some(own),
+        (Some(own), Some(asked)) if asked == own => Some(own),
+        (Some(_), Some(_)) => return Err(Error::NotFound { what: "customer" }),
+        (None, Some(asked)) => {
+            repo::customers::find(&s.db, actor.organization_id.0, asked.0)
+                .await?
+                .ok_or(Error::NotFound { what: "customer" })?;
+            Some(asked)
+        }
+        (None, None) => None,
+    };
+    let secret = tokens::generate();
+    let saved = repo::targets::insert(
+        &s.db,
+        row::Model {
+            id: DeploymentTargetId::new().0,
+            organization_id: actor.organization_id.0,
+            customer_organization_id: customer.map(|c| c.0),
+            name,
+            secret_hash: Some(tokens::hash(&secret)),
+            secret_created_at: now,
+            secret_used_at: None,
+            credential_hash: None,
+            agent_version: None,
+            last_seen_at: None,
+            created_at: now,
+        },
+    )
+    .await?;
+    s.agents.publish(event(
+        &saved,
+        EventKind::TargetChanged {
+            target_id: saved.id.into(),
+        },
+    ));
+    Ok(IssuedTarget {
+        target: saved.into(),
+        secret,
+    })
+}
+
+/// The targets the actor may see: every one of the vendor for vendor members, their own for a
+/// customer member.
+pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target>> {
+    let rows = repo::targets::list(
+        db,
+        actor.organization_id.0,
+        actor.customer_organization_id.map(|c| c.0),
+    )
+    .await?;
+    Ok(rows.into_iter().map(Target::from).collect())
+}
+
+/// One target the actor may see.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: DeploymentTargetId,
+) -> Result<Target> {
+    Ok(find_visible(db, actor, id).await?.into())
+}
+
+/// Issues a new enrolment secret; the old one stops working. The agent's credential stays
+/// (use [`delete`] to cut an agent off).
+pub async fn rotate_secret(
+    s: &Services,
+    actor: &Actor,
+    id: DeploymentTargetId,
+    now: DateTime<Utc>,
+) -> Result<IssuedTarget> {
+    let mut found = find_visible(&s.db, actor, id).await?;
+    require_write(actor, "rotate enrolment secrets")?;
+    let secret = tokens::generate();
+    found.secret_hash = Some(tokens::hash(&secret));
+    found.secret_created_at = now;
+    found.secret_used_at = None;
+    let saved = repo::targets::update(&s.db, found).await?;
+    Ok(IssuedTarget {
+        target: saved.into(),
+        secret,
+    })
+}
+
+/// Deletes a target with its deployments' records; its agent's credential dies with it and
+/// its open connection is closed at once.
+pub async fn delete(s: &Services, actor: &Actor, id: DeploymentTargetId) -> Result<()> {
+    let found = find_visible(&s.db, actor, id).await?;
+    require_write(actor, "delete deployment targets")?;
+    repo::targets::delete(&s.db, found.id).await?;
+    s.agents.send(id, AgentCommand::Disconnect);
+    s.agents
+        .publish(event(&found, EventKind::TargetChanged { target_id: id }));
+    Ok(())
+}
+
+/// Trades a target's one-time enrolment secret for the agent's credential. `None` for an
+/// unknown target or a wrong, used or rotated secret (the same answer for all, so targets
+/// cannot be probed). The secret is marked used in the transaction that stores the
+/// credential's hash, so two agents racing with one secret cannot both win.
+pub async fn enroll(
+    s: &Services,
+    target: DeploymentTargetId,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    let txn = s.db.begin().await?;
+    let Some(mut found) = repo::targets::find_any(&txn, target.0).await? else {
+        return Ok(None);
+    };
+    let matches = found
+        .secret_hash
+        .as_deref()
+        .is_some_and(|stored| constant_time_eq(stored, &tokens::hash(secret)));
+    if !matches {
+        return Ok(None);
+    }
+    let credential = format!("consign_agent_{}", tokens::generate());
+    found.secret_hash = None;
+    found.secret_used_at = Some(now);
+    found.credential_hash = Some(tokens::hash(&credential));
+    repo::targets::update(&txn, found).await?;
+    txn.commit().await?;
+    Ok(Some(credential))
+}
+
+/// The target whose agent holds `credential`, if any.
+pub async fn authenticate_agent(
+    db: &impl ConnectionTrait,
+    credential: &str,
+) -> Result<Option<(Target, Uuid)>> {
+    Ok(
+        repo::targets::find_by_credential(db, &tokens::hash(credential))
+            .await?
+            .map(|r| {
+                let organization = r.organization_id;
+                (Target::from(r), organization)
+            }),
+    )
+}
+
+/// Records an agent's `hello` (its version) or a sign of life.
+pub async fn record_seen(
+    s: &Services,
+    target: DeploymentTargetId,
+    agent_version: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    repo::targets::set_seen(&s.db, target.0, agent_version, at).await
+}
+
+/// Publishes that a target's agent connected (`online`) or went away.
+pub async fn publish_presence(
+    s: &Services,
+    target: DeploymentTargetId,
+    online: bool,
+) -> Result<()> {
+    if let Some(r) = repo::targets::find_any(&s.db, target.0).await? {
+        let kind = if online {
+            EventKind::TargetOnline { target_id: target }
+        } else {
+            EventKind::TargetOffline { target_id: target }
+        };
+        s.agents.publish(event(&r, kind));
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
