@@ -15,8 +15,8 @@ pub mod protocol;
 pub use catalog::ApplicationKind;
 pub use catalog_names::{ApplicationName, ChannelName, EntitlementKey, VersionName};
 pub use ids::{
-    ApplicationId, ApplicationVersionId, ArtifactId, ArtifactLicenseId, CustomerOrganizationId, DeploymentId, DeploymentTargetId,
-    InvitationId, LicenseId, OrganizationId, RevisionId, UserId,
+    ApplicationId, ApplicationVersionId, ArtifactId, ArtifactLicenseId, CustomerOrganizationId,
+    DeploymentId, DeploymentTargetId, InvitationId, LicenseId, OrganizationId, RevisionId, UserId,
 };
 pub use names::{Email, NameError, OrganizationName, Slug};
 pub mod roles;
