@@ -541,7 +541,10 @@ async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_it
 
     // Asking an agent that is not connected says so at once.
     let offline = service::agent_update::request(&hub.services, &w.customer_rw, target).await;
-    assert!(matches!(offline, Err(service::Error::AgentOffline)), "{offline:?}");
+    assert!(
+        matches!(offline, Err(service::Error::AgentOffline)),
+        "{offline:?}"
+    );
 
     let hub_version = env!("CARGO_PKG_VERSION");
     // The same length, every digit zero: an older release (for any hub version above 0.0.0).

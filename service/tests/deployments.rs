@@ -10,13 +10,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
+use consign_service::agent_hub::AgentCommand;
 use consign_service::auth::Actor;
 use consign_service::deployments::{self, DeploymentUpdate, KEEP_STATUSES, NewDeployment};
 use consign_service::licenses::{self, NewLicense};
 use consign_service::secrets::{self, SecretScope};
 use consign_service::testing::world::World;
 use consign_service::versions::{self, NewVersion, Package};
-use consign_service::agent_hub::AgentCommand;
 use consign_service::{
     Error, Services, agent_session, agent_update, applications, on_both_databases, targets,
 };
@@ -672,7 +672,12 @@ async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
         Err(Error::NotFound { .. })
     ));
     assert!(connection.commands.try_recv().is_err());
-    for writer in [&w.customer_admin, &w.customer_rw, &w.vendor_admin, &w.vendor_rw] {
+    for writer in [
+        &w.customer_admin,
+        &w.customer_rw,
+        &w.vendor_admin,
+        &w.vendor_rw,
+    ] {
         agent_update::request(&s, writer, target.id).await.unwrap();
         assert_eq!(
             connection.commands.try_recv().ok(),
