@@ -9,6 +9,7 @@ pub mod access_tokens;
 pub mod accounts;
 pub mod agent_hub;
 pub mod agent_session;
+pub mod agent_update;
 pub mod applications;
 pub mod artifact_licenses;
 pub mod auth;
