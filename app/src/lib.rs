@@ -45,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::live::provide_live_events();
     view! {
         <Stylesheet id="consign" href="/pkg/consign.css" />
         <Title text="Consign" />
@@ -63,6 +64,17 @@ pub fn App() -> impl IntoView {
                     view=pages::application::ApplicationPage
                 />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("licenses") view=pages::licenses::LicensesPageView />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("targets") view=pages::targets::VendorTargetsPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("targets"), ParamSegment("id")) view=pages::deploy::VendorDeployPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("deployments"), ParamSegment("id")) view=pages::deployment::VendorDeploymentPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("fleet") view=pages::fleet::FleetPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("portal"), StaticSegment("targets")) view=pages::targets::CustomerTargetsPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("portal"), StaticSegment("targets"), ParamSegment("id"))
+                    view=pages::deploy::CustomerDeployPage
+                />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("portal"), StaticSegment("deployments"), ParamSegment("id"))
+                    view=pages::deployment::CustomerDeploymentPage
+                />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("account") view=pages::account::AccountPage />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("forgot") view=pages::email_links::ForgotPage />
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("reset"), ParamSegment("token")) view=pages::email_links::ResetPage />

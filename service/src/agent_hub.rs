@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, watch};
 use types::{CustomerOrganizationId, DeploymentId, DeploymentTargetId, OrganizationId};
 
 /// What the hub tells one agent's connection task.
@@ -84,6 +84,9 @@ struct Inner {
 pub struct AgentHub {
     inner: Arc<Mutex<Inner>>,
     events: broadcast::Sender<HubEvent>,
+    // Turns true when the hub shuts down, so live pages' event streams end and do not hold
+    // the graceful shutdown open (the browser reconnects to the next hub by itself).
+    stopping: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for AgentHub {
@@ -97,6 +100,7 @@ impl Default for AgentHub {
         Self {
             inner: Arc::default(),
             events: broadcast::channel(1024).0,
+            stopping: watch::channel(false).0,
         }
     }
 }
@@ -161,9 +165,10 @@ impl AgentHub {
         }
     }
 
-    /// Tells every connection to close (the hub is shutting down: agents reconnect to the next
-    /// hub within their backoff cap).
+    /// Tells every connection to close and ends every event stream (the hub is shutting down:
+    /// agents reconnect to the next hub within their backoff cap, pages' event sources retry).
     pub fn disconnect_all(&self) {
+        self.stopping.send_replace(true);
         for agent in self.lock().agents.values() {
             let _ = agent.commands.send(AgentCommand::Disconnect);
         }
@@ -189,6 +194,11 @@ impl AgentHub {
     /// Publishes an event to every live page (dropped when nobody listens).
     pub fn publish(&self, event: HubEvent) {
         let _ = self.events.send(event);
+    }
+
+    /// Turns `true` once the hub shuts down (see [`AgentHub::disconnect_all`]).
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     /// A receiver of every event published from now on.

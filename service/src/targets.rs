@@ -46,6 +46,41 @@ impl From<row::Model> for Target {
     }
 }
 
+/// How long a target may go unheard before the portals flag it *stale*: an enrolled agent
+/// silent for longer than this, or a target created this long ago whose agent never enrolled.
+/// A day leaves room for planned maintenance and weekends of a powered-off edge box without
+/// crying wolf, yet catches a host that is gone.
+pub const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+impl Target {
+    /// Whether the target is stale at `now` (see [`STALE_AFTER`]). `heard_at` is when its agent
+    /// was last heard from, the in-memory presence of a connected agent being fresher than the
+    /// stored last-seen time; `None` means this hub has no sign of it.
+    pub fn is_stale(&self, heard_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+        if self.enrolled {
+            let last = heard_at.or(self.last_seen_at).unwrap_or(self.created_at);
+            now - last > STALE_AFTER
+        } else {
+            now - self.created_at > STALE_AFTER
+        }
+    }
+
+    /// Whether the agent reported a version other than `hub_version` (it can be told to update).
+    pub fn agent_outdated(&self, hub_version: &str) -> bool {
+        self.agent_version
+            .as_deref()
+            .is_some_and(|v| v != hub_version)
+    }
+}
+
+/// The one-line install command for a target: the secret travels in the environment of `sh`,
+/// never in a URL.
+pub fn install_command(hub: &str, target: DeploymentTargetId, secret: &str) -> String {
+    format!(
+        "curl -fsSL {hub}/agent/install.sh | CONSIGN_TARGET_ID={target} CONSIGN_ENROLMENT_SECRET={secret} sh"
+    )
+}
+
 /// A target with the one-time secret of its install command (shown once, never stored).
 #[derive(Clone, Debug)]
 pub struct IssuedTarget {
@@ -291,4 +326,48 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(enrolled: bool, created: DateTime<Utc>, seen: Option<DateTime<Utc>>) -> Target {
+        Target {
+            id: DeploymentTargetId::new(),
+            customer_organization_id: None,
+            name: "edge".into(),
+            enrolled,
+            agent_version: Some("0.1.0".into()),
+            last_seen_at: seen,
+            created_at: created,
+        }
+    }
+
+    #[test]
+    fn a_target_is_stale_after_a_day_unheard_or_a_day_unenrolled() {
+        let now = Utc::now();
+        let hours = chrono::TimeDelta::hours;
+        // Never enrolled: fresh for a day, then stale.
+        assert!(!target(false, now - hours(23), None).is_stale(None, now));
+        assert!(target(false, now - hours(25), None).is_stale(None, now));
+        // Enrolled: judged by when it was last heard from.
+        let old = now - hours(100);
+        assert!(!target(true, old, Some(now - hours(2))).is_stale(None, now));
+        assert!(target(true, old, Some(now - hours(25))).is_stale(None, now));
+        // A connected agent's in-memory presence beats an old stored time.
+        assert!(!target(true, old, Some(now - hours(25))).is_stale(Some(now), now));
+    }
+
+    #[test]
+    fn an_agent_is_outdated_only_when_it_reported_another_version() {
+        let t = target(true, Utc::now(), None);
+        assert!(!t.agent_outdated("0.1.0"));
+        assert!(t.agent_outdated("0.2.0"));
+        let silent = Target {
+            agent_version: None,
+            ..t
+        };
+        assert!(!silent.agent_outdated("0.2.0"));
+    }
 }

@@ -7,9 +7,12 @@ pub mod auth;
 pub mod branding;
 pub mod catalog;
 pub mod customers;
+pub mod deployments;
+pub mod fleet;
 pub mod invitations;
 pub mod licenses;
 pub mod members;
+pub mod targets;
 pub mod tokens;
 
 #[cfg(feature = "ssr")]

@@ -55,6 +55,9 @@ pub fn CustomerPortal() -> impl IntoView {
                                             <h1 class="text-2xl font-semibold tracking-tight" id="welcome">{format!("Welcome, {}", user.name)}</h1>
                                             <p class="mt-1 text-sm text-slate-500">{format!("Signed in as {}", user.email)}</p>
                                             <div class="prose mt-6" id="portal-home" inner_html=home></div>
+                                            {is_customer.then(|| view! {
+                                                <p class="mt-4"><a href="/portal/targets" id="portal-targets-link" class="text-sm font-medium text-indigo-600 hover:underline">"Deployment targets and deployments"</a></p>
+                                            })}
                                             <div class="mt-6">
                                                 <OrganizationSwitcher user=user.clone() switch />
                                             </div>
@@ -84,8 +87,9 @@ pub fn CustomerPortal() -> impl IntoView {
     }
 }
 
+/// The customer portal's header in the vendor's branding.
 #[component]
-fn BrandedHeader(branding: Option<BrandingView>) -> impl IntoView {
+pub fn BrandedHeader(branding: Option<BrandingView>) -> impl IntoView {
     let color = branding
         .as_ref()
         .map(|b| b.primary_color.clone())

@@ -181,9 +181,7 @@ async fn install_script(State(state): State<AppState>, headers: HeaderMap) -> Re
 
 /// The one-line install command the portal shows for a target.
 pub fn install_command(hub: &str, target: DeploymentTargetId, secret: &str) -> String {
-    format!(
-        "curl -fsSL {hub}/agent/install.sh | CONSIGN_TARGET_ID={target} CONSIGN_ENROLMENT_SECRET={secret} sh"
-    )
+    service::targets::install_command(hub, target, secret)
 }
 
 /// The install script for a hub at `hub`.

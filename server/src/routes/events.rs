@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use service::agent_hub::HubEvent;
 use service::auth::Actor;
 use tokio::sync::broadcast::error::RecvError;
@@ -69,7 +69,8 @@ async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
 
 fn stream_for(state: AppState, actor: Actor) -> impl Stream<Item = Result<Event, Infallible>> {
     let receiver = state.services.agents.subscribe();
-    stream::unfold((receiver, actor), |(mut receiver, actor)| async move {
+    let mut stopping = state.services.agents.stopping();
+    let events = stream::unfold((receiver, actor), |(mut receiver, actor)| async move {
         loop {
             match receiver.recv().await {
                 Ok(event) if visible_to(&actor, &event) => {
@@ -90,5 +91,9 @@ fn stream_for(state: AppState, actor: Actor) -> impl Stream<Item = Result<Event,
                 Err(RecvError::Closed) => return None,
             }
         }
+    });
+    // The stream ends when the hub stops, so it does not hold the graceful shutdown open.
+    events.take_until(async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
     })
 }

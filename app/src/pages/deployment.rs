@@ -1,0 +1,226 @@
+//! `/deployments/:id` and `/portal/deployments/:id`: one deployment, live — its state, version,
+//! status history and logs, the "open application" link — with its actions: update to another
+//! licensed version, force restart, undeploy (optionally deleting its data).
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::deployments::{
+    DeploymentView, RestartDeployment, UndeployDeployment, UpdateDeployment, VersionOption,
+    deployment_page, deployment_versions,
+};
+use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::frame::Portal;
+use crate::components::live::use_live_events;
+use crate::components::shell::PortalShell;
+use crate::components::state_badge::StateBadge;
+use crate::pages::targets::portal_path;
+
+/// The vendor portal's deployment page.
+#[component]
+pub fn VendorDeploymentPage() -> impl IntoView {
+    view! { <DeploymentPageView portal=Portal::Vendor /> }
+}
+
+/// The customer portal's deployment page.
+#[component]
+pub fn CustomerDeploymentPage() -> impl IntoView {
+    view! { <DeploymentPageView portal=Portal::Customer /> }
+}
+
+#[component]
+fn DeploymentPageView(portal: Portal) -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let update = ServerAction::<UpdateDeployment>::new();
+    let restart = ServerAction::<RestartDeployment>::new();
+    let undeploy = ServerAction::<UndeployDeployment>::new();
+    let live = use_live_events();
+    let page = Resource::new(
+        move || {
+            (
+                id(),
+                live.get(),
+                update.version().get(),
+                restart.version().get(),
+                undeploy.version().get(),
+            )
+        },
+        |(id, ..)| deployment_page(id),
+    );
+    // The actions' choices change only with the deployment's version, not with every status.
+    let versions = Resource::new(
+        move || (id(), update.version().get(), undeploy.version().get()),
+        |(id, ..)| deployment_versions(id),
+    );
+    view! {
+        <PortalShell portal title="Deployment">
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(d) => view! { <Overview d portal /> }.into_any(),
+                        Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let c = versions.await.ok()?;
+                    c.changeable.then(|| view! {
+                        <Actions id=c.id current=c.current options=c.options update restart undeploy />
+                    })
+                })}
+            </Suspense>
+            <ActionError action=update id="update-error" />
+            <ActionError action=restart id="restart-error" />
+            <ActionError action=undeploy id="undeploy-error" />
+        </PortalShell>
+    }
+}
+
+#[component]
+fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
+    view! {
+        <section class=CARD id="deployment" data-state=d.state.clone()>
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <h2 class="text-xl font-semibold">
+                    <span id="deployment-application">{d.application.clone()}</span>" "
+                    <span id="deployment-version">{d.version.clone()}</span>
+                    <span class="ml-3 align-middle"><StateBadge state=d.state.clone() id="deployment-state" /></span>
+                </h2>
+                {d.link.clone().map(|link| view! {
+                    <a href=link rel="external noopener" target="_blank" id="open-application" class=BUTTON>"Open application"</a>
+                })}
+            </div>
+            <p class="mt-1 text-sm text-slate-600" id="deployment-message">{d.message.clone()}</p>
+            <dl class="mt-4 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
+                <dt class="text-slate-500">"Target"</dt>
+                <dd>
+                    <a href=portal_path(portal, "/targets") class="text-indigo-600 hover:underline">{d.target_name.clone()}</a>" "
+                    <span id="target-presence"><StateBadge state=if d.target_online { "online" } else { "offline" } /></span>
+                </dd>
+                <dt class="text-slate-500">"Channel"</dt>
+                <dd>{d.channel.clone()}</dd>
+                <dt class="text-slate-500">"Revision"</dt>
+                <dd class="font-mono" id="deployment-revision">{format!("{} (restart {})", d.revision, d.restart_generation)}</dd>
+                <dt class="text-slate-500">"Project on the host"</dt>
+                <dd class="font-mono" id="deployment-project">{d.project.clone()}</dd>
+            </dl>
+            {d.below_minimum.then(|| view! {
+                <p class="mt-3 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700" data-below-minimum="true">
+                    "This version is below the required minimum of its channel: update it."
+                </p>
+            })}
+            {d.latest.clone().map(|latest| view! {
+                <p class="mt-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800" data-behind-latest="true">
+                    {format!("Behind latest: {latest} is available on this channel.")}
+                </p>
+            })}
+            {d.undeployed.then(|| view! {
+                <p class="mt-3 text-sm text-slate-600" id="undeployed">"Undeployed: its containers are gone from the host."</p>
+            })}
+        </section>
+        <section class=CARD>
+            <h2 class="text-lg font-semibold">"Status history"</h2>
+            {if d.history.is_empty() {
+                view! { <p class="mt-2 text-sm text-slate-500">"Nothing reported yet: the agent reports as soon as it starts the deployment."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="mt-2 divide-y divide-slate-100 text-sm" id="status-history">
+                        {d.history.into_iter().map(|s| { let state = s.state.clone(); view! {
+                            <li class="flex flex-wrap items-center gap-2 py-1" data-state=state>
+                                <span class="w-48 font-mono text-xs text-slate-500">{s.at}</span>
+                                <StateBadge state=s.state />
+                                <span class="font-mono text-xs text-slate-400">{s.revision}</span>
+                                <span class="text-slate-600">{s.message}</span>
+                            </li>
+                        }}).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+        {d.logs_enabled.then(|| view! {
+            <section class=CARD>
+                <h2 class="text-lg font-semibold">"Logs"</h2>
+                <pre class="mt-2 max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100" id="deployment-logs">
+                    {d.logs.join("\n")}
+                </pre>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn Actions(
+    id: String,
+    current: String,
+    options: Vec<VersionOption>,
+    update: ServerAction<UpdateDeployment>,
+    restart: ServerAction<RestartDeployment>,
+    undeploy: ServerAction<UndeployDeployment>,
+) -> impl IntoView {
+    let choices: Vec<_> = options
+        .iter()
+        .filter(|v| v.denied.is_empty() && v.name != current)
+        .cloned()
+        .collect();
+    let denied: Vec<_> = options
+        .into_iter()
+        .filter(|v| !v.denied.is_empty())
+        .collect();
+    let (a, b, c) = (id.clone(), id.clone(), id);
+    view! {
+        <section class=CARD id="deployment-actions">
+            <h2 class="text-lg font-semibold">"Change it"</h2>
+            <div class="mt-3 flex flex-col gap-4">
+                <details>
+                    <summary class="cursor-pointer text-sm font-medium" id="update-open">"Update to another version…"</summary>
+                    {if choices.is_empty() {
+                        view! { <p class="mt-2 text-sm text-slate-500">"No other version can be deployed now."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ActionForm action=update attr:class="mt-2 flex flex-wrap items-end gap-2">
+                                <input type="hidden" name="id" value=a />
+                                <select name="version" id="update-version" class=INPUT>
+                                    {choices.into_iter().map(|v| {
+                                        let mut label = format!("{} ({})", v.name, v.channel);
+                                        if v.below_minimum { label.push_str(" — below the required minimum"); }
+                                        if v.behind_latest { label.push_str(" — behind latest"); }
+                                        view! { <option value=v.value.clone() data-version=v.name.clone()>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <button type="submit" id="update" class=BUTTON>"Confirm update"</button>
+                            </ActionForm>
+                        }.into_any()
+                    }}
+                    {(!denied.is_empty()).then(|| view! {
+                        <ul class="mt-2 text-xs text-amber-800">
+                            {denied.into_iter().map(|v| view! { <li>{format!("{}: {}", v.name, v.denied)}</li> }).collect_view()}
+                        </ul>
+                    })}
+                </details>
+                <details>
+                    <summary class="cursor-pointer text-sm font-medium" id="restart-open">"Force restart…"</summary>
+                    <ActionForm action=restart attr:class="mt-2 flex items-center gap-2">
+                        <input type="hidden" name="id" value=b />
+                        <span class="text-sm text-slate-600">"Every container is recreated."</span>
+                        <button type="submit" id="restart" class=BUTTON_SECONDARY>"Confirm restart"</button>
+                    </ActionForm>
+                </details>
+                <details>
+                    <summary class="cursor-pointer text-sm font-medium text-red-700" id="undeploy-open">"Undeploy…"</summary>
+                    <ActionForm action=undeploy attr:class="mt-2 flex flex-col gap-2">
+                        <input type="hidden" name="id" value=c />
+                        <p class="text-sm text-slate-600">"The containers are stopped and removed from the host. Its volumes stay unless you tick the box."</p>
+                        <label class="flex items-center gap-2 text-sm">
+                            <input type="checkbox" name="delete_data" id="undeploy-delete-data" value="on" />
+                            "Also delete its data (volumes)"
+                        </label>
+                        <div><button type="submit" id="undeploy" class="rounded-md bg-red-600 px-4 py-2 text-sm text-white hover:bg-red-700">"Confirm undeploy"</button></div>
+                    </ActionForm>
+                </details>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,478 @@
+//! The whole system: the hub, a real `consign-agent` process, this machine's Docker engine and
+//! a real browser. A vendor creates a target for a customer in the portal and reads its install
+//! command; the agent enrols with the secret the page showed; the vendor deploys a licensed
+//! version through the portal and, in the open deployment page, sees `healthy` arrive without a
+//! reload; updates it; restarts the hub (same data) and sees the agent back and the deployment
+//! still healthy; freezes the agent until the hub drops it, restarts the deployment meanwhile,
+//! resumes it and sees nothing lost; undeploys and finds no container left.
+
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../agent/tests/support/docker.rs"]
+#[allow(dead_code)]
+mod docker;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Utc;
+use consign_end2end::browser::{Browser, with_browser};
+use consign_end2end::hub;
+use fantoccini::Locator;
+use serde_json::Value;
+use service::licenses::NewLicense;
+use service::testing::world::{PASSWORD, vendor};
+use service::versions::{NewVersion, Package};
+use types::{ApplicationKind, ApplicationName, ChannelName, OrganizationName, VersionName};
+
+/// The `consign-agent` binary of this build, built (or brought up to date) once per run: it
+/// is another package, so cargo does not build it for this crate's tests.
+fn agent_binary() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args(["build", "-p", "consign-agent", "--bin", "consign-agent"])
+                .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap())
+                .status()
+                .unwrap();
+            assert!(status.success(), "cannot build consign-agent");
+            profile_dir.join("consign-agent")
+        })
+        .clone()
+}
+
+/// A compose file serving HTTP from the imported busybox image, with a healthcheck.
+fn compose(image: &str, release: &str) -> String {
+    format!(
+        r#"services:
+  web:
+    image: {image}
+    command: ["sh", "-c", "echo started $$GREETING; mkdir -p /www; echo ok > /www/index.html; exec httpd -f -p 8080 -h /www"]
+    labels:
+      consign.test.release: "{release}"
+    environment:
+      GREETING: ${{GREETING}}
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
+      interval: 1s
+      timeout: 2s
+      retries: 10
+"#
+    )
+}
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let field = browser.wait_for(css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser.wait_for(css).await.click().await.unwrap();
+}
+
+async fn hydrated(browser: &Browser) {
+    browser
+        .wait_for("#consign-root[data-hydrated='true']")
+        .await;
+}
+
+/// Waits up to `secs` for the JS expression `script` to be truthy.
+async fn wait_long(browser: &Browser, secs: u64, script: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let value = browser
+            .client
+            .execute(&format!("return !!({script});"), vec![])
+            .await;
+        if matches!(value, Ok(Value::Bool(true))) {
+            return;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!(
+                "timed out after {secs} s waiting for {script}\n{}",
+                browser.page_summary().await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn js(browser: &Browser, script: &str) -> Value {
+    browser.client.execute(script, vec![]).await.unwrap()
+}
+
+/// The page has not been loaded again since `window.__marker` was set.
+async fn assert_not_reloaded(browser: &Browser) {
+    assert_eq!(
+        js(browser, "return window.__marker || 0;").await,
+        Value::from(1),
+        "the page was reloaded"
+    );
+}
+
+/// The states of the status history, oldest first (with their times).
+async fn history(browser: &Browser) -> Vec<String> {
+    let value = js(
+        browser,
+        "return Array.from(document.querySelectorAll('#status-history li')).map(li => li.innerText.replace(/\\s+/g, ' ').trim()).reverse();",
+    )
+    .await;
+    serde_json::from_value(value).unwrap()
+}
+
+/// Containers of the Compose project, by id.
+fn containers(project: &str) -> String {
+    docker::output(std::process::Command::new("docker").args([
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+    ]))
+}
+
+fn signal(pid: u32, sig: &str) {
+    let status = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {sig} {pid}");
+}
+
+/// The hub on a fixed port and data directory, so it can be restarted in place.
+async fn start_hub(port: u16, data_dir: &Path) -> hub::TestHub {
+    let data_dir = data_dir.to_path_buf();
+    hub::start_with(move |s| {
+        s.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        s.data_dir = data_dir;
+        s.agent_heartbeat_secs = 2;
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_restarts_and_cuts() {
+    let image = docker::TestImage::build();
+    let agent_path = agent_binary();
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let first = start_hub(port, &data_dir).await;
+    let db = first.services.db.clone();
+    let now = Utc::now();
+    let admin = vendor(&db, "Acme Software", "ada@acme.test").await;
+    let globex =
+        service::customers::create(&db, &admin, OrganizationName::parse("Globex").unwrap())
+            .await
+            .unwrap();
+    let app = service::applications::create(
+        &db,
+        &admin,
+        ApplicationName::parse("Shop").unwrap(),
+        ApplicationKind::Docker,
+        now,
+    )
+    .await
+    .unwrap();
+    for name in ["1.0", "2.0"] {
+        service::versions::create(
+            &db,
+            &admin,
+            app.id,
+            NewVersion {
+                name: VersionName::parse(name).unwrap(),
+                channel: ChannelName::stable(),
+                link_template: Some("http://127.0.0.1:{{ env.PORT }}/".into()),
+                package: Package::Compose {
+                    compose_file: compose(&image.tag, name),
+                    env_template: Some("GREETING=hello\nPORT=8080\n".into()),
+                },
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    service::licenses::create(
+        &db,
+        &admin,
+        NewLicense {
+            name: None,
+            customer_organization_id: globex.id,
+            application_id: app.id,
+            versions: None,
+            channels: vec![ChannelName::stable()],
+            expires_at: None,
+            entitlements: BTreeMap::new(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let base = first.url("");
+    let hub_slot = std::sync::Arc::new(tokio::sync::Mutex::new(Some(first)));
+    let agent_state = tempfile::tempdir().unwrap();
+    let project_guard: std::sync::Arc<std::sync::Mutex<Option<docker::ProjectGuard>>> =
+        std::sync::Arc::default();
+
+    let slot = hub_slot.clone();
+    let guard_slot = project_guard.clone();
+    with_browser(|browser| async move {
+        let c = &browser.client;
+        c.goto(&format!("{base}/")).await.unwrap();
+        hydrated(&browser).await;
+        fill(&browser, "#email", "ada@acme.test").await;
+        fill(&browser, "#password", PASSWORD).await;
+        click(&browser, "#sign-in").await;
+        browser.wait_for("#welcome").await;
+
+        // A target for Globex; the page shows its install command once.
+        c.goto(&format!("{base}/targets")).await.unwrap();
+        hydrated(&browser).await;
+        browser.wait_for("#no-targets").await;
+        fill(&browser, "#target-name", "edge-1").await;
+        click(&browser, "#create-target").await;
+        let command = browser
+            .wait_for("#install-command")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            command.starts_with(&format!("curl -fsSL {base}/agent/install.sh | ")),
+            "{command}"
+        );
+        let var = |name: &str| {
+            command
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(&format!("{name}=")))
+                .unwrap()
+                .to_string()
+        };
+        let (target_id, secret) = (var("CONSIGN_TARGET_ID"), var("CONSIGN_ENROLMENT_SECRET"));
+        let row = format!("#target-list li[data-target-id='{target_id}']");
+        wait_long(&browser, 20, &format!("document.querySelector(\"{row}\")")).await;
+        let listed = browser.wait_for(&row).await.text().await.unwrap();
+        assert!(listed.contains("Globex") && listed.contains("offline"), "{listed}");
+
+        // The real agent enrols with the secret the page showed; the open page sees it online.
+        js(&browser, "window.__marker = 1; return 0;").await;
+        let mut agent = tokio::process::Command::new(&agent_path)
+            .arg("run")
+            .env("CONSIGN_HUB_URL", &base)
+            .env("CONSIGN_TARGET_ID", &target_id)
+            .env("CONSIGN_ENROLMENT_SECRET", &secret)
+            .env("CONSIGN_AGENT_STATE_DIR", agent_state.path())
+            .env("CONSIGN_BACKOFF_CAP_SECS", "2")
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        wait_long(
+            &browser,
+            60,
+            &format!("document.querySelector(\"{row} [data-state='online']\")"),
+        )
+        .await;
+        assert_not_reloaded(&browser).await;
+
+        // Deploy 1.0 through the portal, with logs.
+        click(&browser, &format!("{row} a[data-deploy-link]")).await;
+        hydrated(&browser).await;
+        let env = browser
+            .wait_for("#deploy-env")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(env.contains("GREETING=hello"), "pre-filled from the template: {env}");
+        click(&browser, "#deploy-version option[data-version='1.0']").await;
+        click(&browser, "#deploy-logs").await;
+        click(&browser, "#deploy").await;
+        browser.wait_for("#deployment").await;
+        hydrated(&browser).await;
+        assert!(
+            c.current_url().await.unwrap().path().starts_with("/deployments/"),
+            "the deploy form leads to the deployment's page"
+        );
+        let project = browser
+            .wait_for("#deployment-project")
+            .await
+            .text()
+            .await
+            .unwrap();
+        *guard_slot.lock().unwrap() = Some(docker::ProjectGuard(project.clone()));
+
+        // `healthy` arrives in the open page without a reload.
+        js(&browser, "window.__marker = 1; return 0;").await;
+        let healthy = "document.querySelector('#deployment-state[data-state=\"healthy\"]')";
+        wait_long(&browser, 180, healthy).await;
+        assert_not_reloaded(&browser).await;
+        assert_eq!(
+            browser.wait_for("#deployment-version").await.text().await.unwrap(),
+            "1.0"
+        );
+        let link = browser
+            .wait_for("#open-application")
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(link, "http://127.0.0.1:8080/");
+        wait_long(
+            &browser,
+            60,
+            "(document.querySelector('#deployment-logs') || {}).innerText && document.querySelector('#deployment-logs').innerText.includes('started hello')",
+        )
+        .await;
+
+        // Update to 2.0: healthy on the new revision, still without a reload.
+        let first_revision = browser
+            .wait_for("#deployment-revision")
+            .await
+            .text()
+            .await
+            .unwrap();
+        click(&browser, "#update-open").await;
+        click(&browser, "#update-version option[data-version='2.0']").await;
+        click(&browser, "#update").await;
+        wait_long(
+            &browser,
+            30,
+            "document.querySelector('#deployment-version').innerText === '2.0'",
+        )
+        .await;
+        let second_revision = browser
+            .wait_for("#deployment-revision")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_ne!(first_revision, second_revision);
+        let rev = second_revision[..8].to_string();
+        wait_long(
+            &browser,
+            180,
+            &format!(
+                "{healthy} && document.querySelector('#status-history li').innerText.includes('{rev}')"
+            ),
+        )
+        .await;
+        assert_not_reloaded(&browser).await;
+        let release = docker::output(std::process::Command::new("docker").args([
+            "ps",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+            "--format",
+            "{{.Label \"consign.test.release\"}}",
+        ]));
+        assert_eq!(release.trim(), "2.0");
+
+        // Restart the hub in place: the open page and the agent come back by themselves.
+        let before_restart = history(&browser).await;
+        let old = slot.lock().await.take().unwrap();
+        old.stop().await;
+        let second = start_hub(port, &data_dir).await;
+        let services = second.services.clone();
+        *slot.lock().await = Some(second);
+        let target: types::DeploymentTargetId = target_id.parse().unwrap();
+        let started = std::time::Instant::now();
+        while services.agents.presence(target).is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the agent did not come back"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        wait_long(
+            &browser,
+            60,
+            "document.querySelector('#target-presence [data-state=\"online\"]')",
+        )
+        .await;
+        wait_long(&browser, 60, healthy).await;
+        assert_not_reloaded(&browser).await;
+        let after_restart = history(&browser).await;
+        assert!(
+            after_restart.starts_with(&before_restart),
+            "history kept across the restart:\nbefore {before_restart:?}\nafter {after_restart:?}"
+        );
+
+        // Cut the connection: freeze the agent until the hub drops it (three heartbeats of
+        // 2 s), restart the deployment meanwhile, then let the agent go on.
+        let pid = agent.id().unwrap();
+        signal(pid, "-STOP");
+        wait_long(
+            &browser,
+            60,
+            "document.querySelector('#target-presence [data-state=\"offline\"]')",
+        )
+        .await;
+        let before_cut = history(&browser).await;
+        click(&browser, "#restart-open").await;
+        click(&browser, "#restart").await;
+        wait_long(
+            &browser,
+            30,
+            "document.querySelector('#deployment-revision').innerText.includes('(restart 1)')",
+        )
+        .await;
+        let restarted = browser
+            .wait_for("#deployment-revision")
+            .await
+            .text()
+            .await
+            .unwrap()[..8]
+            .to_string();
+        signal(pid, "-CONT");
+        wait_long(
+            &browser,
+            60,
+            "document.querySelector('#target-presence [data-state=\"online\"]')",
+        )
+        .await;
+        wait_long(
+            &browser,
+            180,
+            &format!(
+                "{healthy} && document.querySelector('#status-history li').innerText.includes('{restarted}')"
+            ),
+        )
+        .await;
+        assert_not_reloaded(&browser).await;
+        let after_cut = history(&browser).await;
+        assert!(
+            after_cut.starts_with(&before_cut),
+            "status history continuous:\nbefore {before_cut:?}\nafter {after_cut:?}"
+        );
+
+        // Undeploy, deleting the data: the containers are gone.
+        click(&browser, "#undeploy-open").await;
+        click(&browser, "#undeploy-delete-data").await;
+        click(&browser, "#undeploy").await;
+        wait_long(&browser, 120, "document.querySelector('#undeployed')").await;
+        assert_not_reloaded(&browser).await;
+        let left = containers(&project);
+        assert!(left.trim().is_empty(), "containers left: {left}");
+
+        agent.start_kill().unwrap();
+        let _ = agent.wait().await;
+    })
+    .await;
+    drop(project_guard);
+    if let Some(hub) = hub_slot.lock().await.take() {
+        hub.stop().await;
+    }
+}
