@@ -37,6 +37,11 @@ fn agent_binary() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
+            // `cargo xtask test` names the binary its test build already made; building it
+            // here again would resolve other features and compile a second set of crates.
+            if let Some(built) = std::env::var_os("CONSIGN_TEST_AGENT_BINARY") {
+                return PathBuf::from(built);
+            }
             let exe = std::env::current_exe().unwrap();
             let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
