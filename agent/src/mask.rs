@@ -47,6 +47,11 @@ impl Masker {
         Self::new(values)
     }
 
+    /// This masker, also hiding `value`.
+    pub fn with(&self, value: String) -> Self {
+        Self::new(self.values.iter().cloned().chain(std::iter::once(value)))
+    }
+
     /// `text` with every secret value replaced by [`MASK`].
     pub fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();

@@ -11,7 +11,7 @@ use crate::backoff::Backoff;
 use crate::connection::{self, Channels, ConnectionConfig, Reenrol};
 use crate::credential::SharedCredential;
 use crate::error::{Error, Result};
-use crate::executor::{ComposeCli, ComposeExecutor, Executor};
+use crate::executor::{ComposeCli, ComposeExecutor, Executor, HubRegistry};
 use crate::outbox::{DEFAULT_CAPACITY, Outbox};
 use crate::settings::{Credential, Settings};
 use crate::supervisor::{DEFAULT_POLL, StatusBoard, Supervisor};
@@ -27,8 +27,12 @@ pub async fn run(settings: Settings) -> Result<()> {
     })?;
     let cli = ComposeCli::detect().await?;
     tracing::info!(compose = ?cli, "docker compose found");
-    let executor = Arc::new(ComposeExecutor::new(cli, &settings.state_dir));
-    let credential = credential(&settings, Arc::clone(&tls)).await?;
+    let credential = SharedCredential::new(credential(&settings, Arc::clone(&tls)).await?);
+    // The same shared credential, so a re-enrolment also changes the registry login.
+    let executor = Arc::new(
+        ComposeExecutor::new(cli, &settings.state_dir)
+            .with_hub_registry(HubRegistry::for_hub(&settings.hub_url, credential.clone())),
+    );
     run_with(settings, credential, tls, executor).await
 }
 
@@ -37,7 +41,7 @@ pub async fn run(settings: Settings) -> Result<()> {
 /// credential makes the agent enrol again (once).
 pub async fn run_with<E: Executor>(
     settings: Settings,
-    credential: SecretString,
+    credential: SharedCredential,
     tls: Arc<rustls::ClientConfig>,
     executor: Arc<E>,
 ) -> Result<()> {
@@ -50,7 +54,6 @@ pub async fn run_with<E: Executor>(
         // Just enrolled with that secret (spent), or nothing to enrol with.
         _ => None,
     };
-    let credential = SharedCredential::new(credential);
     let outbox = Arc::new(Outbox::new(DEFAULT_CAPACITY));
     let board = Arc::new(StatusBoard::default());
     let (desired_tx, desired_rx) = watch::channel(None);

@@ -315,7 +315,9 @@ async fn the_agent_deploys_what_the_hub_pushes_and_reports_status_and_masked_log
     ));
     let agent = tokio::spawn(consign_agent::runner::run_with(
         settings,
-        SecretString::from("agent-credential".to_string()),
+        consign_agent::credential::SharedCredential::new(SecretString::from(
+            "agent-credential".to_string(),
+        )),
         consign_agent::tls::client_config().unwrap(),
         executor,
     ));

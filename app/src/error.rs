@@ -117,6 +117,10 @@ impl From<service::Error> for AppError {
             E::InvitationUnusable(why) => AppError::InvitationUnusable(why.to_string()),
             E::LastAdmin => AppError::LastAdmin,
             E::LinkUnusable => AppError::LinkUnusable,
+            E::AgentOffline => AppError::Invalid {
+                field: "agent".into(),
+                message: service::error::sentence_case(&err.to_string()),
+            },
             E::RateLimited { retry_after_secs } => AppError::RateLimited { retry_after_secs },
             E::PasswordHash(_) | E::Database(_) => {
                 tracing::error!(error = %err, "server function failed");

@@ -20,6 +20,7 @@ mod m20261126_000002_create_license;
 mod m20261126_200001_create_registry;
 mod m20261126_200002_create_artifact_license;
 mod m20261126_300001_create_deployments;
+mod m20261126_400001_add_artifact_pull_target;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_200001_create_registry::Migration),
             Box::new(m20261126_200002_create_artifact_license::Migration),
             Box::new(m20261126_300001_create_deployments::Migration),
+            Box::new(m20261126_400001_add_artifact_pull_target::Migration),
         ]
     }
 }

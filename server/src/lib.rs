@@ -73,8 +73,11 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         secrets_key: std::sync::Arc::new(secrets_key),
         agents: service::agent_hub::AgentHub::default(),
     };
-    let registry = service::registry::Registry::on_filesystem(&settings.registry_dir())
-        .map_err(StartError::Registry)?;
+    let registry = match &settings.registry_s3 {
+        Some(s3) => service::registry::Registry::on_s3(&settings.registry_dir(), s3),
+        None => service::registry::Registry::on_filesystem(&settings.registry_dir()),
+    }
+    .map_err(StartError::Registry)?;
     Ok(AppState {
         leptos_options: leptos_options(settings),
         services,

@@ -16,15 +16,21 @@ use consign_server::{Settings, telemetry};
 /// CONSIGN_ALLOW_SIGNUP (true), CONSIGN_INVITATION_TTL_HOURS (72), and for email
 /// CONSIGN_SMTP_HOST, CONSIGN_SMTP_PORT, CONSIGN_SMTP_TLS (starttls | tls | none),
 /// CONSIGN_SMTP_USERNAME, CONSIGN_SMTP_PASSWORD, CONSIGN_MAIL_FROM; for the OCI registry
-/// CONSIGN_REGISTRY_DIR (<data dir>/registry), CONSIGN_REGISTRY_GC_MINUTES (60; 0 = off) and
-/// CONSIGN_REGISTRY_LISTEN (a second address serving only /v2/).
+/// CONSIGN_REGISTRY_DIR (<data dir>/registry), CONSIGN_REGISTRY_GC_MINUTES (60; 0 = off),
+/// CONSIGN_REGISTRY_LISTEN (a second address serving only /v2/) and, to keep blobs in
+/// S3-compatible storage, CONSIGN_REGISTRY_S3_BUCKET, CONSIGN_REGISTRY_S3_ENDPOINT,
+/// CONSIGN_REGISTRY_S3_REGION (us-east-1), CONSIGN_REGISTRY_S3_ACCESS_KEY_ID,
+/// CONSIGN_REGISTRY_S3_SECRET_ACCESS_KEY, CONSIGN_REGISTRY_S3_PATH_STYLE (true) and
+/// CONSIGN_REGISTRY_S3_PREFIX.
 #[derive(Debug, Parser)]
 #[command(version, about, long_about)]
 struct Cli {
     /// A TOML file with any of the settings (keys: listen, data_dir, database_url, site_root,
     /// public_url, log, log_format, allow_signup, invitation_ttl_hours, smtp_host, smtp_port,
     /// smtp_tls, smtp_username, smtp_password, mail_from, registry_dir, registry_gc_minutes,
-    /// registry_listen).
+    /// registry_listen, registry_s3_bucket, registry_s3_endpoint, registry_s3_region,
+    /// registry_s3_access_key_id, registry_s3_secret_access_key, registry_s3_path_style,
+    /// registry_s3_prefix).
     #[arg(long, env = "CONSIGN_CONFIG")]
     config: Option<PathBuf>,
 }

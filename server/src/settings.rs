@@ -56,6 +56,9 @@ pub struct Settings {
     /// Minutes between registry garbage collections (`CONSIGN_REGISTRY_GC_MINUTES`, default
     /// 60; 0 turns it off).
     pub registry_gc_minutes: u32,
+    /// S3-compatible object storage for registry blobs (`CONSIGN_REGISTRY_S3_BUCKET` and the
+    /// other `CONSIGN_REGISTRY_S3_*`); `None` keeps them under `registry_dir`.
+    pub registry_s3: Option<service::registry::S3Settings>,
     /// The agent binary the hub serves at `/agent/consign-agent` (`CONSIGN_AGENT_BINARY`);
     /// unset looks for `consign-agent` next to the hub's own binary (and one folder up, where
     /// cargo puts binaries when the hub runs as a test).
@@ -81,6 +84,7 @@ impl Default for Settings {
             registry_listen: None,
             registry_dir: None,
             registry_gc_minutes: 60,
+            registry_s3: None,
             agent_binary: None,
             agent_heartbeat_secs: 15,
         }
@@ -109,6 +113,13 @@ struct Layer {
     registry_listen: Option<SocketAddr>,
     registry_dir: Option<PathBuf>,
     registry_gc_minutes: Option<u32>,
+    registry_s3_endpoint: Option<String>,
+    registry_s3_bucket: Option<String>,
+    registry_s3_region: Option<String>,
+    registry_s3_access_key_id: Option<String>,
+    registry_s3_secret_access_key: Option<String>,
+    registry_s3_path_style: Option<bool>,
+    registry_s3_prefix: Option<String>,
     agent_binary: Option<PathBuf>,
     agent_heartbeat_secs: Option<u32>,
 }
@@ -121,16 +132,18 @@ impl Settings {
     ) -> Result<Self, StartError> {
         let mut settings = Settings::default();
         let mut smtp = SmtpLayer::default();
+        let mut s3 = S3Layer::default();
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 StartError::Settings(format!("cannot read {}: {e}", path.display()))
             })?;
             let layer: Layer = toml::from_str(&text)
                 .map_err(|e| StartError::Settings(format!("{}: {e}", path.display())))?;
-            settings.apply(layer, &mut smtp);
+            settings.apply(layer, &mut smtp, &mut s3);
         }
-        settings.apply(Layer::from_env(env)?, &mut smtp);
+        settings.apply(Layer::from_env(env)?, &mut smtp, &mut s3);
         settings.mail = smtp.build()?;
+        settings.registry_s3 = s3.build()?;
         if settings.invitation_ttl_hours == 0 {
             return Err(StartError::Settings(
                 "invitation_ttl_hours must be at least 1".into(),
@@ -139,7 +152,7 @@ impl Settings {
         Ok(settings)
     }
 
-    fn apply(&mut self, layer: Layer, smtp: &mut SmtpLayer) {
+    fn apply(&mut self, layer: Layer, smtp: &mut SmtpLayer, s3: &mut S3Layer) {
         let Layer {
             listen,
             data_dir,
@@ -159,9 +172,23 @@ impl Settings {
             registry_listen,
             registry_dir,
             registry_gc_minutes,
+            registry_s3_endpoint,
+            registry_s3_bucket,
+            registry_s3_region,
+            registry_s3_access_key_id,
+            registry_s3_secret_access_key,
+            registry_s3_path_style,
+            registry_s3_prefix,
             agent_binary,
             agent_heartbeat_secs,
         } = layer;
+        s3.endpoint = registry_s3_endpoint.or(s3.endpoint.take());
+        s3.bucket = registry_s3_bucket.or(s3.bucket.take());
+        s3.region = registry_s3_region.or(s3.region.take());
+        s3.access_key_id = registry_s3_access_key_id.or(s3.access_key_id.take());
+        s3.secret_access_key = registry_s3_secret_access_key.or(s3.secret_access_key.take());
+        s3.path_style = registry_s3_path_style.or(s3.path_style);
+        s3.prefix = registry_s3_prefix.or(s3.prefix.take());
         if let Some(v) = registry_listen {
             self.registry_listen = Some(v);
         }
@@ -296,6 +323,61 @@ impl SmtpLayer {
     }
 }
 
+/// The object-storage settings gathered from every layer, checked together at the end.
+#[derive(Default)]
+struct S3Layer {
+    endpoint: Option<String>,
+    bucket: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    path_style: Option<bool>,
+    prefix: Option<String>,
+}
+
+impl S3Layer {
+    fn build(self) -> Result<Option<service::registry::S3Settings>, StartError> {
+        let nonempty =
+            |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let endpoint = nonempty(self.endpoint);
+        let access_key_id = nonempty(self.access_key_id);
+        let secret_access_key = nonempty(self.secret_access_key);
+        let Some(bucket) = nonempty(self.bucket) else {
+            if endpoint.is_some() || access_key_id.is_some() || secret_access_key.is_some() {
+                return Err(StartError::Settings(
+                    "CONSIGN_REGISTRY_S3_BUCKET is missing: the registry's object storage \
+                     settings need the bucket to keep blobs in"
+                        .into(),
+                ));
+            }
+            return Ok(None);
+        };
+        if let Some(e) = &endpoint
+            && !(e.starts_with("http://") || e.starts_with("https://"))
+        {
+            return Err(StartError::Settings(format!(
+                "CONSIGN_REGISTRY_S3_ENDPOINT={e:?} is not a URL: use http://host:port or https://host"
+            )));
+        }
+        if access_key_id.is_some() != secret_access_key.is_some() {
+            return Err(StartError::Settings(
+                "CONSIGN_REGISTRY_S3_ACCESS_KEY_ID and CONSIGN_REGISTRY_S3_SECRET_ACCESS_KEY go \
+                 together: set both, or neither to use the environment's credentials"
+                    .into(),
+            ));
+        }
+        Ok(Some(service::registry::S3Settings {
+            endpoint,
+            bucket,
+            region: nonempty(self.region).unwrap_or_else(|| "us-east-1".into()),
+            access_key_id,
+            secret_access_key: secret_access_key.map(SecretString::from),
+            path_style: self.path_style.unwrap_or(true),
+            prefix: self.prefix.unwrap_or_default(),
+        }))
+    }
+}
+
 impl Layer {
     fn from_env(env: impl IntoIterator<Item = (String, String)>) -> Result<Self, StartError> {
         let mut layer = Layer::default();
@@ -362,6 +444,23 @@ impl Layer {
                     layer.registry_gc_minutes =
                         Some(value.parse().map_err(|e| bad("a number of minutes", &e))?)
                 }
+                "CONSIGN_REGISTRY_S3_ENDPOINT" => layer.registry_s3_endpoint = Some(value),
+                "CONSIGN_REGISTRY_S3_BUCKET" => layer.registry_s3_bucket = Some(value),
+                "CONSIGN_REGISTRY_S3_REGION" => layer.registry_s3_region = Some(value),
+                "CONSIGN_REGISTRY_S3_ACCESS_KEY_ID" => {
+                    layer.registry_s3_access_key_id = Some(value)
+                }
+                "CONSIGN_REGISTRY_S3_SECRET_ACCESS_KEY" => {
+                    layer.registry_s3_secret_access_key = Some(value)
+                }
+                "CONSIGN_REGISTRY_S3_PATH_STYLE" => {
+                    layer.registry_s3_path_style = Some(match value.as_str() {
+                        "true" | "1" | "yes" => true,
+                        "false" | "0" | "no" => false,
+                        _ => return Err(bad("a yes/no value", &"use true or false")),
+                    })
+                }
+                "CONSIGN_REGISTRY_S3_PREFIX" => layer.registry_s3_prefix = Some(value),
                 "CONSIGN_AGENT_BINARY" => layer.agent_binary = Some(PathBuf::from(&value)),
                 "CONSIGN_AGENT_HEARTBEAT_SECS" => {
                     layer.agent_heartbeat_secs = Some(
@@ -507,6 +606,64 @@ mod tests {
         assert!(!format!("{s:?}").contains("mail-secret"));
         let err = Settings::load(None, env(&[("CONSIGN_SMTP_TLS", "ssl")])).unwrap_err();
         assert!(err.to_string().contains("none, starttls or tls"), "{err}");
+    }
+
+    #[test]
+    fn registry_object_storage_needs_a_bucket_and_both_keys_or_neither() {
+        assert!(
+            Settings::load(None, env(&[]))
+                .unwrap()
+                .registry_s3
+                .is_none()
+        );
+        let err = Settings::load(
+            None,
+            env(&[("CONSIGN_REGISTRY_S3_ENDPOINT", "http://127.0.0.1:9000")]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("CONSIGN_REGISTRY_S3_BUCKET"),
+            "{err}"
+        );
+        let err = Settings::load(
+            None,
+            env(&[
+                ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
+                ("CONSIGN_REGISTRY_S3_ACCESS_KEY_ID", "AKIA1"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("go together"), "{err}");
+        let err = Settings::load(
+            None,
+            env(&[
+                ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
+                ("CONSIGN_REGISTRY_S3_ENDPOINT", "minio:9000"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("CONSIGN_REGISTRY_S3_ENDPOINT"),
+            "{err}"
+        );
+        let s = Settings::load(
+            None,
+            env(&[
+                ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
+                ("CONSIGN_REGISTRY_S3_ENDPOINT", "http://127.0.0.1:9000"),
+                ("CONSIGN_REGISTRY_S3_ACCESS_KEY_ID", "AKIA1"),
+                ("CONSIGN_REGISTRY_S3_SECRET_ACCESS_KEY", "s3-secret-value"),
+                ("CONSIGN_REGISTRY_S3_PATH_STYLE", "false"),
+            ]),
+        )
+        .unwrap();
+        let s3 = s.registry_s3.clone().unwrap();
+        assert_eq!(
+            (s3.bucket.as_str(), s3.region.as_str()),
+            ("blobs", "us-east-1")
+        );
+        assert!(!s3.path_style);
+        assert!(!format!("{s:?}").contains("s3-secret-value"));
     }
 
     #[test]

@@ -506,3 +506,104 @@ async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
     let _ = agent.wait().await;
     second.stop().await;
 }
+
+/// A copy of `binary` that calls itself `older` instead of `current`, byte for byte the same
+/// otherwise: an older agent release, without building one. Both versions have the same
+/// length, so every string and offset in the executable stays in place.
+fn older_agent(binary: &std::path::Path, current: &str, older: &str, into: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(current.len(), older.len());
+    let mut bytes = std::fs::read(binary).unwrap();
+    let mut patched = 0;
+    let mut at = 0;
+    while let Some(found) = bytes[at..]
+        .windows(current.len())
+        .position(|w| w == current.as_bytes())
+    {
+        let start = at + found;
+        bytes[start..start + older.len()].copy_from_slice(older.as_bytes());
+        patched += 1;
+        at = start + older.len();
+    }
+    assert!(patched > 0, "the agent binary does not hold its version");
+    std::fs::write(into, &bytes).unwrap();
+    std::fs::set_permissions(into, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[tokio::test]
+async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_its_version() {
+    let hub = hub(2).await;
+    let w = World::build(&hub.services.db).await;
+    let issued = targets::create(&hub.services, &w.customer_rw, "edge", None, Utc::now())
+        .await
+        .unwrap();
+    let target = issued.target.id;
+
+    // Asking an agent that is not connected says so at once.
+    let offline = service::agent_update::request(&hub.services, &w.customer_rw, target).await;
+    assert!(
+        matches!(offline, Err(service::Error::AgentOffline)),
+        "{offline:?}"
+    );
+
+    let hub_version = env!("CARGO_PKG_VERSION");
+    // The same length, every digit zero: an older release (for any hub version above 0.0.0).
+    let older: String = hub_version
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '0' } else { c })
+        .collect();
+    assert_ne!(older, hub_version);
+    let install = tempfile::tempdir().unwrap();
+    let installed = install.path().join("consign-agent");
+    older_agent(&agent_binary(), hub_version, &older, &installed);
+    let state = tempfile::tempdir().unwrap();
+    let mut agent = tokio::process::Command::new(&installed)
+        .arg("run")
+        .env("CONSIGN_HUB_URL", hub.url(""))
+        .env("CONSIGN_TARGET_ID", target.to_string())
+        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
+        .env("CONSIGN_AGENT_STATE_DIR", state.path())
+        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let db = hub.services.db.clone();
+    let (customer_ro, customer_rw) = (w.customer_ro.clone(), w.customer_rw.clone());
+    let version_reported = async |version: String| {
+        wait_for(
+            &format!("the agent reporting version {version}"),
+            Duration::from_secs(60),
+            async || {
+                let t = targets::get(&db, &customer_ro, target).await.unwrap();
+                (t.agent_version.as_deref() == Some(version.as_str())
+                    && hub.services.agents.presence(target).is_some())
+                .then_some(())
+            },
+        )
+        .await
+    };
+    version_reported(older.clone()).await;
+
+    // Readers may not ask; a writer's request reaches the open connection.
+    assert!(matches!(
+        service::agent_update::request(&hub.services, &customer_ro, target).await,
+        Err(service::Error::Forbidden { .. })
+    ));
+    service::agent_update::request(&hub.services, &customer_rw, target)
+        .await
+        .unwrap();
+    version_reported(hub_version.to_string()).await;
+
+    // The same process (re-executed in place, not a new child) now runs the hub's binary.
+    assert!(agent.try_wait().unwrap().is_none(), "the agent exited");
+    assert_eq!(
+        std::fs::read(&installed).unwrap(),
+        std::fs::read(agent_binary()).unwrap(),
+        "the installed binary is the one the hub serves"
+    );
+    let pid = agent.id().unwrap();
+    let running = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
+    assert_eq!(running, installed);
+    agent.start_kill().unwrap();
+    let _ = agent.wait().await;
+}

@@ -8,6 +8,8 @@
 
 mod support;
 
+use support::s3::Moto;
+
 use chrono::{Duration, Utc};
 use consign_server::testing::TestHub;
 use reqwest::Method;
@@ -46,6 +48,29 @@ where
             db.close().await;
         }
     }
+}
+
+/// Runs `test` on a SQLite hub whose registry keeps blobs in a bucket of a real
+/// S3-compatible server (moto), and checks nothing else lands in the bucket's root.
+async fn with_s3_hub<F, Fut>(test: F) -> Moto
+where
+    F: FnOnce(TestHub) -> Fut,
+    Fut: std::future::Future<Output = TestHub>,
+{
+    let moto = Moto::start().await;
+    let s3 = moto.settings();
+    let hub = TestHub::start_with(move |s| s.registry_s3 = Some(s3)).await;
+    test(hub).await.stop().await;
+    assert!(
+        moto.keys()
+            .await
+            .iter()
+            .all(|k| k.starts_with("registry/sha256/")),
+        "{:?}",
+        moto.keys().await
+    );
+    assert_eq!(moto.open_multipart_uploads().await, 0);
+    moto
 }
 
 async fn the_token_flow_and_basic_auth_admit_only_valid_credentials(hub: &TestHub, world: &World) {
@@ -586,6 +611,236 @@ async fn the_registry_speaks_the_distribution_spec_on_postgresql() {
     with_hub(Backend::Postgres, the_registry_speaks_the_distribution_spec).await;
 }
 
+#[tokio::test]
+async fn the_registry_speaks_the_distribution_spec_on_s3() {
+    with_s3_hub(the_registry_speaks_the_distribution_spec).await;
+}
+
+/// A blob of several multipart parts through object storage: pushed in chunks, verified,
+/// stored once for two repositories, served whole and by range; a wrong digest leaves
+/// nothing in the bucket.
+async fn large_blobs_stream_through_object_storage(hub: TestHub) -> TestHub {
+    let world = World::build(&hub.services.db).await;
+    let vendor = client(&hub, &world.vendor_rw).await;
+    // 20 MiB + 3 bytes: two full 8 MiB parts and a short last one.
+    let content: Vec<u8> = (0..20 * 1024 * 1024 + 3)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let d = digest(&content);
+    let start = vendor
+        .send(Method::POST, "/v2/acme/big/blobs/uploads/")
+        .await;
+    let location = start.headers()["location"].to_str().unwrap().to_string();
+    let mut at = 0;
+    for chunk in content.chunks(7 * 1024 * 1024) {
+        let response = vendor
+            .request(Method::PATCH, &location)
+            .header("content-range", format!("{at}-{}", at + chunk.len() - 1))
+            .header("content-type", "application/octet-stream")
+            .body(chunk.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202);
+        at += chunk.len();
+    }
+    // A wrong digest first: refused, and the bucket holds nothing.
+    let wrong = vendor
+        .request(
+            Method::PUT,
+            &format!("{location}?digest={}", digest(b"not it")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 400);
+    assert_eq!(error_code(wrong).await, "DIGEST_INVALID");
+    let parsed = service::registry::Digest::parse(&d).unwrap();
+    assert_eq!(hub.registry.store().size(&parsed).await.unwrap(), None);
+    assert!(
+        hub.registry.store().list().await.unwrap().is_empty(),
+        "nothing may be stored for a refused upload"
+    );
+
+    // Then the whole blob in one request, and the same again into a second repository.
+    vendor.push_blob("acme/big", &content).await;
+    vendor.push_blob("acme/copy", &content).await;
+    assert_eq!(
+        hub.registry.store().size(&parsed).await.unwrap(),
+        Some(content.len() as u64)
+    );
+    assert_eq!(hub.registry.store().list().await.unwrap().len(), 1);
+    let path = format!("/v2/acme/big/blobs/{d}");
+    let whole = vendor.send(Method::GET, &path).await;
+    assert_eq!(whole.status(), 200);
+    assert!(whole.bytes().await.unwrap().as_ref() == content.as_slice());
+    let from = 8 * 1024 * 1024 - 5;
+    let part = vendor
+        .request(Method::GET, &path)
+        .header("range", format!("bytes={from}-{}", from + 9))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.bytes().await.unwrap().as_ref(),
+        &content[from..from + 10]
+    );
+    hub
+}
+
+#[tokio::test]
+async fn large_blobs_stream_through_object_storage_on_s3() {
+    with_s3_hub(large_blobs_stream_through_object_storage).await;
+}
+
+/// An enrolled agent of a new target of `customer` (`None`: vendor-managed), and its target.
+async fn enrolled_agent(
+    hub: &TestHub,
+    actor: &Actor,
+    customer: Option<types::CustomerOrganizationId>,
+) -> (types::DeploymentTargetId, String) {
+    let issued = service::targets::create(&hub.services, actor, "edge", customer, Utc::now())
+        .await
+        .unwrap();
+    let credential =
+        service::targets::enroll(&hub.services, issued.target.id, &issued.secret, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+    (issued.target.id, credential)
+}
+
+async fn agents_pull_what_their_customers_licenses_grant(hub: TestHub) -> TestHub {
+    let world = World::build(&hub.services.db).await;
+    let db = &hub.services.db;
+    let vendor = client(&hub, &world.vendor_admin).await;
+    let (one, one_layer) = vendor.push_image("acme/app", "1.0", b"agent app").await;
+    vendor
+        .push_image("acme/other", "1.0", b"not licensed")
+        .await;
+    let (target, credential) = enrolled_agent(&hub, &world.customer_rw, None).await;
+    let agent = Registry::new(hub.url(""), Some(credential.clone()));
+
+    // Logged in (the credential is valid), but nothing is licensed yet.
+    assert_eq!(agent.send(Method::GET, "/v2/").await.status(), 200);
+    let response = agent.send(Method::GET, "/v2/acme/app/manifests/1.0").await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(error_code(response).await, "NAME_UNKNOWN");
+
+    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin)
+        .await
+        .unwrap();
+    let app = artifacts.iter().find(|a| a.name == "app").unwrap().id;
+    artifact_licenses::create(
+        db,
+        &world.vendor_admin,
+        NewArtifactLicense {
+            name: "App".into(),
+            customer: world.customer,
+            expires_at: None,
+            items: vec![(app, None)],
+        },
+    )
+    .await
+    .unwrap();
+    // HTTP Basic, then the token flow docker uses.
+    assert_eq!(
+        agent
+            .send(Method::GET, "/v2/acme/app/manifests/1.0")
+            .await
+            .status(),
+        200
+    );
+    let token: Value = agent
+        .send(
+            Method::GET,
+            "/v2/token?service=consign&scope=repository:acme/app:pull",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let with_token = |path: &str| agent.http.get(hub.url(path)).bearer_auth(&token).send();
+    assert_eq!(
+        with_token(&format!("/v2/acme/app/blobs/{one_layer}"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let other = with_token("/v2/acme/other/manifests/1.0").await.unwrap();
+    assert_eq!(other.status(), 404);
+    let catalog: Value = with_token("/v2/_catalog")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(catalog["repositories"], json!(["acme/app"]));
+    // An agent never pushes or deletes.
+    let push = agent
+        .send(Method::POST, "/v2/acme/app/blobs/uploads/")
+        .await;
+    assert_eq!(push.status(), 403);
+    assert_eq!(error_code(push).await, "DENIED");
+    let delete = agent
+        .send(Method::DELETE, &format!("/v2/acme/app/manifests/{one}"))
+        .await;
+    assert_eq!(delete.status(), 403);
+
+    // The pull is audited with the target (and its customer), not a person.
+    let pulls = service::registry::pulls::recent(db, app.0, 10)
+        .await
+        .unwrap();
+    assert_eq!(pulls.len(), 1, "{pulls:?}");
+    assert_eq!(pulls[0].deployment_target_id, Some(target));
+    assert_eq!(pulls[0].customer_organization_id, Some(world.customer));
+    assert_eq!(pulls[0].user_id, None);
+    assert_eq!(pulls[0].digest, one);
+
+    // Another customer's agent sees nothing; a vendor-managed target's agent pulls it all.
+    let (_, second) = enrolled_agent(&hub, &world.vendor_rw, Some(world.second_customer)).await;
+    let second = Registry::new(hub.url(""), Some(second));
+    let response = second.send(Method::GET, "/v2/acme/app/manifests/1.0").await;
+    assert_eq!(response.status(), 404);
+    let (_, own) = enrolled_agent(&hub, &world.vendor_rw, None).await;
+    let own = Registry::new(hub.url(""), Some(own));
+    assert_eq!(
+        own.send(Method::GET, "/v2/acme/other/manifests/1.0")
+            .await
+            .status(),
+        200
+    );
+
+    // Deleting the target cuts its agent off, token included.
+    service::targets::delete(&hub.services, &world.customer_rw, target)
+        .await
+        .unwrap();
+    assert_eq!(agent.send(Method::GET, "/v2/").await.status(), 401);
+    assert_eq!(with_token("/v2/").await.unwrap().status(), 401);
+    hub
+}
+
+#[tokio::test]
+async fn agents_pull_what_their_customers_licenses_grant_on_sqlite() {
+    with_hub(
+        Backend::Sqlite,
+        agents_pull_what_their_customers_licenses_grant,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn agents_pull_what_their_customers_licenses_grant_on_postgresql() {
+    with_hub(
+        Backend::Postgres,
+        agents_pull_what_their_customers_licenses_grant,
+    )
+    .await;
+}
+
 async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
     let db = &hub.services.db;
@@ -822,14 +1077,12 @@ async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
         .send(Method::POST, "/v2/acme/app/blobs/uploads/")
         .await;
     let upload = start.headers()["location"].to_str().unwrap().to_string();
-    let blob_file = |d: &str| {
-        let hex = &d["sha256:".len()..];
-        hub.data_dir
-            .join("registry/blobs/sha256")
-            .join(&hex[..2])
-            .join(hex)
+    // Asked of the blob store itself, so the same test holds for files and object storage.
+    let stored = async |d: &str| {
+        let d = service::registry::Digest::parse(d).unwrap();
+        hub.registry.store().size(&d).await.unwrap().is_some()
     };
-    assert!(blob_file(&orphan).exists());
+    assert!(stored(&orphan).await);
 
     let now = service::registry::gc::Policy {
         upload_ttl: std::time::Duration::ZERO,
@@ -849,8 +1102,8 @@ async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
         (1, 1, 1),
         "{report:?}"
     );
-    assert!(!blob_file(&orphan).exists());
-    assert!(blob_file(&layer).exists());
+    assert!(!stored(&orphan).await);
+    assert!(stored(&layer).await);
     assert_eq!(vendor.send(Method::GET, &upload).await.status(), 404);
     assert_eq!(
         vendor
@@ -871,13 +1124,18 @@ async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
         .await
         .unwrap();
     assert_eq!((report.links, report.blobs), (2, 2), "{report:?}");
-    assert!(!blob_file(&layer).exists());
+    assert!(!stored(&layer).await);
     hub
 }
 
 #[tokio::test]
 async fn the_collector_frees_what_nothing_references_on_sqlite() {
     with_hub(Backend::Sqlite, the_collector_frees_what_nothing_references).await;
+}
+
+#[tokio::test]
+async fn the_collector_frees_what_nothing_references_on_s3() {
+    with_s3_hub(the_collector_frees_what_nothing_references).await;
 }
 
 #[tokio::test]

@@ -1,10 +1,13 @@
 //! Real registry clients against a real hub on 127.0.0.1:0: the Docker engine logs in, pushes,
 //! pulls and runs an image, and a licensed customer pulls it too; skopeo copies an OCI image and
-//! a Helm chart (as an OCI artifact) in and out; the `oras` Python client pushes and pulls an
-//! artifact with a chunked upload. The tools come from Debian (`docker.io`, `skopeo`,
-//! `busybox-static`) and PyPI (`oras`); `cargo xtask test` installs them.
+//! a Helm chart (as an OCI artifact) in and out, with blobs on disk and again in S3-compatible
+//! storage (moto); the `oras` Python client pushes and pulls an artifact with a chunked upload.
+//! The tools come from Debian (`docker.io`, `skopeo`, `busybox-static`) and PyPI (`oras`,
+//! `moto[server]`); `cargo xtask test` installs them.
 
 #![allow(clippy::unwrap_used)]
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -180,9 +183,7 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
     hub.stop().await;
 }
 
-#[tokio::test]
-async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
-    let hub = TestHub::start(None, None).await;
+async fn skopeo_round_trip(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
     let vendor_secret = secret(&hub, &world.vendor_rw).await;
     let host = hub.address.to_string();
@@ -264,7 +265,25 @@ async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
         .unwrap();
     assert!(chart.is_helm_chart(), "{chart:?}");
     assert_eq!(chart.tags[0].name, "0.1.0");
-    hub.stop().await;
+    hub
+}
+
+#[tokio::test]
+async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
+    let hub = TestHub::start(None, None).await;
+    skopeo_round_trip(hub).await.stop().await;
+}
+
+#[tokio::test]
+async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged_on_s3() {
+    let moto = support::s3::Moto::start().await;
+    let s3 = moto.settings();
+    let hub = TestHub::start_with(move |s| s.registry_s3 = Some(s3)).await;
+    skopeo_round_trip(hub).await.stop().await;
+    // The blobs went to the bucket (a 3 MiB layer, the configs, the chart), not to disk.
+    let keys = moto.keys().await;
+    assert!(keys.len() >= 4, "{keys:?}");
+    assert_eq!(moto.open_multipart_uploads().await, 0);
 }
 
 #[tokio::test]

@@ -157,10 +157,11 @@ impl AgentHub {
         }
     }
 
-    /// Sends `command` to the target's connection, if it is connected.
-    pub fn send(&self, target: DeploymentTargetId, command: AgentCommand) {
-        if let Some(agent) = self.lock().agents.get(&target) {
-            let _ = agent.commands.send(command);
+    /// Sends `command` to the target's connection, if it is connected; returns whether it was.
+    pub fn send(&self, target: DeploymentTargetId, command: AgentCommand) -> bool {
+        match self.lock().agents.get(&target) {
+            Some(agent) => agent.commands.send(command).is_ok(),
+            None => false,
         }
     }
 

@@ -1,5 +1,7 @@
-//! Telling a connected agent to update itself to the hub's release (the agent downloads the
-//! binary the hub serves, checks it and re-executes itself).
+//! Asking a target's agent to update itself to the hub's release. The request goes to the
+//! agent's open connection at once (the agent downloads the binary the hub serves, checks it,
+//! swaps it in and re-executes itself); nothing is queued for an offline agent, so the caller
+//! learns at once that nothing will happen.
 
 use types::DeploymentTargetId;
 
@@ -7,9 +9,10 @@ use crate::agent_hub::AgentCommand;
 use crate::auth::Actor;
 use crate::{Error, Result, Services, targets};
 
-/// Asks the target's agent to update itself. Authorized like deleting the target (customers
-/// their own targets with write rights, vendor writers any); fails when the agent is not
-/// connected to this hub, since the command is not queued.
+/// Tells the target's agent to update itself to the hub's version. Who may delete the target
+/// may ask: vendor writers for any of the vendor's targets, a customer's writers for their
+/// own. Another tenant's target is not found; an agent not connected to this hub is
+/// [`Error::AgentOffline`].
 pub async fn request(s: &Services, actor: &Actor, id: DeploymentTargetId) -> Result<()> {
     targets::find_visible(&s.db, actor, id).await?;
     if !actor.role.can_write() {
@@ -17,12 +20,9 @@ pub async fn request(s: &Services, actor: &Actor, id: DeploymentTargetId) -> Res
             action: "update agents",
         });
     }
-    if s.agents.presence(id).is_none() {
-        return Err(Error::invalid(
-            "targetId",
-            "the agent is not connected: start it on its host, then ask again",
-        ));
+    if s.agents.send(id, AgentCommand::UpdateAgent) {
+        Ok(())
+    } else {
+        Err(Error::AgentOffline)
     }
-    s.agents.send(id, AgentCommand::UpdateAgent);
-    Ok(())
 }

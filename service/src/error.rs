@@ -83,6 +83,11 @@ pub enum Error {
         /// What is wrong, for a person.
         message: String,
     },
+    /// The target's agent is not connected to the hub, so it cannot be told anything now.
+    #[error(
+        "the agent is offline; it updates when it is connected and asked again, or when its install command is run again on the host"
+    )]
+    AgentOffline,
     /// Reading or writing the blob store failed (disk full, permissions, object storage down).
     #[error("blob storage error: {0}")]
     Storage(String),

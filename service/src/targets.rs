@@ -13,6 +13,17 @@ use crate::auth::Actor;
 use crate::entity::deployment_target as row;
 use crate::{Error, Result, Services, repo, tokens};
 
+/// How every agent credential starts.
+pub const AGENT_CREDENTIAL_PREFIX: &str = "consign_agent_";
+
+/// Whether `secret` has the shape of an agent credential ([`AGENT_CREDENTIAL_PREFIX`] and 64
+/// hex digits). Says nothing about whether it exists.
+pub fn is_agent_credential(secret: &str) -> bool {
+    secret
+        .strip_prefix(AGENT_CREDENTIAL_PREFIX)
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// A target as the service hands it out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
@@ -269,7 +280,7 @@ pub async fn enroll(
     if !matches {
         return Ok(None);
     }
-    let credential = format!("consign_agent_{}", tokens::generate());
+    let credential = format!("{AGENT_CREDENTIAL_PREFIX}{}", tokens::generate());
     found.secret_hash = None;
     found.secret_used_at = Some(now);
     found.credential_hash = Some(tokens::hash(&credential));
@@ -291,6 +302,28 @@ pub async fn authenticate_agent(
                 (Target::from(r), organization)
             }),
     )
+}
+
+/// The registry principal of the agent holding `credential`, if any (the agent pulls its
+/// deployments' images from the hub's registry with the same credential).
+pub async fn registry_principal(
+    db: &impl ConnectionTrait,
+    credential: &str,
+) -> Result<Option<crate::registry::access::RegistryPrincipal>> {
+    Ok(
+        repo::targets::find_by_credential(db, &tokens::hash(credential))
+            .await?
+            .map(|r| crate::registry::access::RegistryPrincipal::Agent(agent_principal(&r))),
+    )
+}
+
+/// The registry principal of a target's agent.
+pub(crate) fn agent_principal(r: &row::Model) -> crate::registry::access::AgentPrincipal {
+    crate::registry::access::AgentPrincipal {
+        target_id: r.id.into(),
+        organization_id: r.organization_id.into(),
+        customer_organization_id: r.customer_organization_id.map(Into::into),
+    }
 }
 
 /// Records an agent's `hello` (its version) or a sign of life.

@@ -10,13 +10,16 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
+use consign_service::agent_hub::AgentCommand;
 use consign_service::auth::Actor;
 use consign_service::deployments::{self, DeploymentUpdate, KEEP_STATUSES, NewDeployment};
 use consign_service::licenses::{self, NewLicense};
 use consign_service::secrets::{self, SecretScope};
 use consign_service::testing::world::World;
 use consign_service::versions::{self, NewVersion, Package};
-use consign_service::{Error, Services, agent_session, applications, on_both_databases, targets};
+use consign_service::{
+    Error, Services, agent_session, agent_update, applications, on_both_databases, targets,
+};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use types::protocol::{DeploymentState, LogBatch, LogLine, LogStream, StatusReport};
 use types::{
@@ -643,10 +646,56 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
     );
 }
 
+async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
+    db: &DatabaseConnection,
+) {
+    let s = Services::new(db.clone());
+    let w = World::build(db).await;
+    let target = targets::create(&s, &w.customer_rw, "edge", None, Utc::now())
+        .await
+        .unwrap()
+        .target;
+    // Offline: a clear refusal, nothing queued.
+    let offline = agent_update::request(&s, &w.customer_rw, target.id).await;
+    assert!(matches!(offline, Err(Error::AgentOffline)), "{offline:?}");
+    assert!(offline.unwrap_err().to_string().contains("offline"));
+
+    let mut connection = s.agents.register(target.id, Utc::now());
+    for reader in [&w.customer_ro, &w.vendor_ro] {
+        assert!(matches!(
+            agent_update::request(&s, reader, target.id).await,
+            Err(Error::Forbidden { .. })
+        ));
+    }
+    assert!(matches!(
+        agent_update::request(&s, &w.other_vendor, target.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(connection.commands.try_recv().is_err());
+    for writer in [
+        &w.customer_admin,
+        &w.customer_rw,
+        &w.vendor_admin,
+        &w.vendor_rw,
+    ] {
+        agent_update::request(&s, writer, target.id).await.unwrap();
+        assert_eq!(
+            connection.commands.try_recv().ok(),
+            Some(AgentCommand::UpdateAgent)
+        );
+    }
+    // Unknown targets are not found, connected or not.
+    assert!(matches!(
+        agent_update::request(&s, &w.vendor_rw, DeploymentTargetId::new()).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
 on_both_databases!(
     a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off,
     secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant,
     a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_the_agent,
     licenses_secrets_and_tenancy_gate_every_deployment,
     status_history_logs_and_metrics_keep_within_their_limits,
+    an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask,
 );

@@ -30,7 +30,7 @@ pub fn ensure_build_tools() -> Result<()> {
 /// chromium, chromium-driver, postgresql, and for the agent's and the registry's tests docker,
 /// busybox-static, docker-compose (v1), docker-registry and skopeo from Debian, when missing;
 /// then the Compose v2 plugin and the Python tools the tests run (`openapi-spec-validator`,
-/// `oras`).
+/// `oras`, `moto[server]`).
 pub fn ensure_test_packages() -> Result<()> {
     ensure_debian_packages()?;
     ensure_compose_plugin()?;
@@ -49,11 +49,13 @@ fn python_has(module: &str) -> bool {
 
 /// The Python tools the tests run, from PyPI, when missing.
 fn ensure_python_tools() -> Result<()> {
-    // (module to import, PyPI package): the OpenAPI test's validator and the registry tests'
-    // OCI artifact client.
+    // (module to import, PyPI package): the OpenAPI test's validator, the registry tests'
+    // OCI artifact client, and the S3-compatible server (`moto_server`) the registry's
+    // object-storage tests run against.
     for (module, package) in [
         ("openapi_spec_validator", "openapi-spec-validator"),
         ("oras.client", "oras"),
+        ("moto.server", "moto[server]"),
     ] {
         if python_has(module) {
             continue;

@@ -1,7 +1,9 @@
 //! The Docker Compose executor: `docker compose` (v2 plugin) or `docker-compose` (v1 or a
 //! standalone v2), one directory per deployment under `<state>/deployments/<id>/` holding
 //! `compose.yaml`, `.env` (0600), `applied.json` and, when the deployment has registry
-//! credentials, a private `docker-config/`.
+//! credentials, a private `docker-config/`. Images from the hub's own registry are pulled with
+//! the agent's credential, logged in to a private `<state>/docker-config/` (or into the
+//! deployment's own folder when it has one).
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,7 @@ use tokio::process::Command;
 use types::protocol::{DesiredDeployment, Undeploy, is_valid_project_name};
 use types::{DeploymentId, RevisionId};
 
+use super::hub_registry::{self, HubRegistry};
 use super::inspect::{self, PROJECT_LABEL};
 use super::{Applied, Executor, LogTarget, Observation, RunningContainer, logs, process};
 use crate::credential::write_private;
@@ -80,6 +83,7 @@ struct AppliedRecord {
 pub struct ComposeExecutor {
     cli: ComposeCli,
     state_dir: PathBuf,
+    hub_registry: Option<HubRegistry>,
 }
 
 impl ComposeExecutor {
@@ -88,7 +92,15 @@ impl ComposeExecutor {
         Self {
             cli,
             state_dir: state_dir.to_path_buf(),
+            hub_registry: None,
         }
+    }
+
+    /// Also logs in to the hub's registry (with the agent's credential) before starting a
+    /// deployment whose images come from there.
+    pub fn with_hub_registry(mut self, registry: Option<HubRegistry>) -> Self {
+        self.hub_registry = registry;
+        self
     }
 
     fn dir(&self, id: DeploymentId) -> PathBuf {
@@ -136,6 +148,7 @@ impl ComposeExecutor {
             path: config.clone(),
             source,
         })?;
+        link_cli_plugins(&config);
         let mut c = Command::new("docker");
         c.arg("--config")
             .arg(&config)
@@ -143,6 +156,38 @@ impl ComposeExecutor {
             .arg(&auth.registry);
         process::run(&mut c, Some(auth.password.expose()), masker).await?;
         Ok(())
+    }
+
+    /// Logs in to the hub's registry when an image of the deployment comes from there, and
+    /// returns the Docker config folder compose must use then.
+    async fn hub_login(
+        &self,
+        d: &DesiredDeployment,
+        dir: &Path,
+        masker: &Masker,
+    ) -> Result<Option<PathBuf>> {
+        let Some(hub) = &self.hub_registry else {
+            return Ok(None);
+        };
+        // The rendered file has the env file's variables filled in; the raw one is the fallback.
+        let mut config = self.compose(&d.project_name, dir);
+        config.arg("config");
+        let rendered = process::run(&mut config, None, masker)
+            .await
+            .unwrap_or_else(|_| d.compose_file.clone());
+        let images = hub_registry::images(&rendered);
+        if !hub.serves_any(images.iter().map(String::as_str)) {
+            return Ok(None);
+        }
+        // With registry credentials of its own, the deployment has its own Docker config:
+        // log in there too, as compose reads a single one.
+        let folder = if d.registry_auth.is_some() {
+            dir.join("docker-config")
+        } else {
+            hub_registry::agent_config_dir(&self.state_dir)
+        };
+        hub.login(&folder, masker).await?;
+        Ok(Some(folder))
     }
 
     async fn container_ids(&self, project: &str) -> Result<Vec<String>> {
@@ -246,11 +291,18 @@ impl Executor for ComposeExecutor {
         if previous.as_ref() == Some(&wanted) {
             return Ok(Applied::Unchanged);
         }
-        let masker = Masker::for_deployment(d);
+        let mut masker = Masker::for_deployment(d);
+        if let Some(hub) = &self.hub_registry {
+            masker = hub.masking(&masker);
+        }
         let dir = self.dir(d.deployment_id);
         self.write_files(d, &dir)?;
         self.login(d, &dir, &masker).await?;
+        let hub_config = self.hub_login(d, &dir, &masker).await?;
         let mut up = self.compose(&d.project_name, &dir);
+        if let Some(folder) = hub_config {
+            up.env("DOCKER_CONFIG", folder);
+        }
         up.args(["up", "-d", "--remove-orphans"]);
         // A higher restart generation is the hub's "force restart": recreate every container
         // even when nothing in the compose file changed.
@@ -322,5 +374,25 @@ impl Executor for ComposeExecutor {
         target: LogTarget,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(logs::follow(container.clone(), since, target))
+    }
+}
+
+/// The docker CLI finds its plugins (`docker compose` among them) under its config dir, so a
+/// deployment's private config dir links to the user's plugins; without it `docker compose`
+/// with a registry login fails as "unknown shorthand flag: 'p'". Best effort: a CLI with the
+/// plugin installed system-wide needs no link.
+fn link_cli_plugins(config: &Path) {
+    let link = config.join("cli-plugins");
+    if link.exists() {
+        return;
+    }
+    let user_config = std::env::var_os("DOCKER_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".docker")));
+    if let Some(plugins) = user_config.map(|dir| dir.join("cli-plugins"))
+        && plugins.is_dir()
+    {
+        #[cfg(unix)]
+        let _ = std::os::unix::fs::symlink(&plugins, &link);
     }
 }

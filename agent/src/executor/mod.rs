@@ -2,6 +2,7 @@
 //! (Docker Compose, [`compose::ComposeExecutor`]); Helm comes later behind the same trait.
 
 pub mod compose;
+pub mod hub_registry;
 pub mod inspect;
 mod logs;
 mod process;
@@ -18,6 +19,7 @@ use crate::mask::Masker;
 use crate::outbox::Outbox;
 
 pub use compose::{ComposeCli, ComposeExecutor};
+pub use hub_registry::HubRegistry;
 
 /// What applying a desired deployment did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

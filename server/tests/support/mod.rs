@@ -219,3 +219,4 @@ pub fn sorted(list: &Value, field: &str) -> Vec<String> {
 }
 
 pub mod registry;
+pub mod s3;

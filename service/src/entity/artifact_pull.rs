@@ -19,6 +19,8 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     /// For a customer's pull, the customer.
     pub customer_organization_id: Option<Uuid>,
+    /// For a pull by a deployment agent (with its credential), its target.
+    pub deployment_target_id: Option<Uuid>,
     /// The client's address.
     pub remote_address: Option<String>,
     /// When.

@@ -2,27 +2,42 @@
 //!
 //! A repository `<slug>/<artifact>` belongs to the vendor whose slug is `<slug>`. Its vendor's
 //! members may pull it; those with write access may push and delete. The vendor's customers may
-//! pull what their artifact licenses grant. Everyone else gets the same answer whether the
+//! pull what their artifact licenses grant, and so may the agents of their deployment targets
+//! (an agent of a vendor-managed target pulls everything of its vendor). Everyone else gets the same answer whether the
 //! repository exists or not (`NAME_UNKNOWN` for reads, `DENIED` for writes), so other tenants
 //! cannot probe for names.
 
 use std::collections::HashSet;
 
 use sea_orm::ConnectionTrait;
-use types::{CustomerOrganizationId, OrganizationId, UserId};
+use types::{CustomerOrganizationId, DeploymentTargetId, OrganizationId, UserId};
 
 use super::{RegistryCode, RepositoryName};
 use crate::auth::Actor;
 use crate::entity::artifact;
 use crate::{Error, Result, artifact_licenses, repo};
 
-/// Who is calling the registry. Agents will get a second variant (their credential pulls what
-/// their customer is licensed for); every rule below matches on this enum, so adding one is a
-/// compile error everywhere a decision is needed.
+/// Who is calling the registry. Every rule below matches on this enum, so a new kind of caller
+/// is a compile error everywhere a decision is needed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegistryPrincipal {
     /// A person, by personal access token (directly or through a registry token).
     Person(Actor),
+    /// A deployment agent, by its long-lived credential (directly or through a registry
+    /// token). It pulls what its customer's artifact licenses grant (everything of its vendor
+    /// for a vendor-managed target) and never pushes.
+    Agent(AgentPrincipal),
+}
+
+/// The deployment target whose agent is calling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentPrincipal {
+    /// The target.
+    pub target_id: DeploymentTargetId,
+    /// Its vendor.
+    pub organization_id: OrganizationId,
+    /// The customer owning it; `None` for a vendor-managed target.
+    pub customer_organization_id: Option<CustomerOrganizationId>,
 }
 
 impl RegistryPrincipal {
@@ -30,6 +45,7 @@ impl RegistryPrincipal {
     pub fn organization_id(&self) -> OrganizationId {
         match self {
             Self::Person(a) => a.organization_id,
+            Self::Agent(a) => a.organization_id,
         }
     }
 
@@ -37,6 +53,7 @@ impl RegistryPrincipal {
     pub fn customer(&self) -> Option<CustomerOrganizationId> {
         match self {
             Self::Person(a) => a.customer_organization_id,
+            Self::Agent(a) => a.customer_organization_id,
         }
     }
 
@@ -44,12 +61,23 @@ impl RegistryPrincipal {
     pub fn user_id(&self) -> Option<UserId> {
         match self {
             Self::Person(a) => Some(a.user_id),
+            Self::Agent(_) => None,
+        }
+    }
+
+    /// The deployment target behind it, if it is an agent.
+    pub fn target_id(&self) -> Option<DeploymentTargetId> {
+        match self {
+            Self::Person(_) => None,
+            Self::Agent(a) => Some(a.target_id),
         }
     }
 
     fn may_write(&self) -> bool {
         match self {
             Self::Person(a) => a.is_vendor() && a.role.can_write(),
+            // An agent only ever pulls what it deploys.
+            Self::Agent(_) => false,
         }
     }
 }

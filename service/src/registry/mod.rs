@@ -15,6 +15,7 @@ pub mod listing;
 pub mod manifests;
 mod names;
 pub mod pulls;
+pub mod s3;
 pub mod settings;
 pub mod store;
 pub mod tags;
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 pub use digest::Digest;
 pub use error::RegistryCode;
 pub use names::{Reference, RepositoryName, is_tag};
+pub use s3::{S3BlobStore, S3Settings};
 pub use store::{BlobStore, BlobStream, FsBlobStore};
 pub use uploads::UploadId;
 
@@ -55,6 +57,13 @@ impl Registry {
     /// `dir/uploads`, the token signing key in `dir/token.key` (made on first start).
     pub fn on_filesystem(dir: &Path) -> crate::Result<Self> {
         let store = FsBlobStore::new(dir.join("blobs"))?;
+        Self::new(Arc::new(store), dir.join("uploads"), dir)
+    }
+
+    /// A registry keeping blobs in a bucket, and uploads and the token key under `dir`
+    /// (`dir/uploads`, `dir/token.key`).
+    pub fn on_s3(dir: &Path, settings: &S3Settings) -> crate::Result<Self> {
+        let store = S3BlobStore::new(settings)?;
         Self::new(Arc::new(store), dir.join("uploads"), dir)
     }
 

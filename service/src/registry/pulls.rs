@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
-use types::{CustomerOrganizationId, UserId};
+use types::{CustomerOrganizationId, DeploymentTargetId, UserId};
 use uuid::Uuid;
 
 use super::Reference;
@@ -21,6 +21,8 @@ pub struct Pull {
     pub user_id: Option<UserId>,
     /// For whom.
     pub customer_organization_id: Option<CustomerOrganizationId>,
+    /// Which deployment target's agent pulled (its credential).
+    pub deployment_target_id: Option<DeploymentTargetId>,
     /// From where.
     pub remote_address: Option<String>,
     /// When.
@@ -45,6 +47,7 @@ pub async fn record(
             digest: manifest.digest.clone(),
             user_id: principal.user_id().map(|u| u.0),
             customer_organization_id: principal.customer().map(|c| c.0),
+            deployment_target_id: principal.target_id().map(|t| t.0),
             remote_address: remote_address.map(|a| a.chars().take(64).collect()),
             created_at: Utc::now(),
         },
@@ -62,6 +65,7 @@ pub async fn recent(db: &impl ConnectionTrait, artifact_id: Uuid, limit: u64) ->
             digest: p.digest,
             user_id: p.user_id.map(UserId),
             customer_organization_id: p.customer_organization_id.map(CustomerOrganizationId),
+            deployment_target_id: p.deployment_target_id.map(DeploymentTargetId),
             remote_address: p.remote_address,
             at: p.created_at,
         })

@@ -20,7 +20,8 @@ pub type BlobStream = BoxStream<'static, io::Result<Bytes>>;
 /// How much is read from the store at once when serving a blob.
 const READ_CHUNK: usize = 256 * 1024;
 
-/// Blob storage: the filesystem under the data directory, or S3-compatible object storage.
+/// Blob storage: the filesystem under the data directory ([`FsBlobStore`]), or S3-compatible
+/// object storage ([`super::S3BlobStore`]).
 #[async_trait::async_trait]
 pub trait BlobStore: Send + Sync + fmt::Debug {
     /// The size of a stored blob, or `None` if it is not stored.

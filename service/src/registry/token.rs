@@ -11,10 +11,11 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use types::{OrganizationId, UserId};
+use uuid::Uuid;
 
 use super::Registry;
 use super::access::RegistryPrincipal;
-use crate::{Result, accounts};
+use crate::{Result, accounts, repo, targets};
 
 /// How long a registry token works.
 pub const TOKEN_TTL_SECS: i64 = 300;
@@ -70,9 +71,9 @@ fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
 
 #[derive(Serialize, Deserialize)]
 struct Claims {
-    /// `person` (agents will add their own kind).
+    /// `person` (`sub` is a user) or `agent` (`sub` is a deployment target).
     kind: String,
-    sub: UserId,
+    sub: Uuid,
     org: OrganizationId,
     exp: i64,
 }
@@ -80,13 +81,15 @@ struct Claims {
 impl Registry {
     /// A token for `principal`, and how many seconds it works.
     pub fn issue_token(&self, principal: &RegistryPrincipal, now: DateTime<Utc>) -> (String, i64) {
-        let claims = match principal {
-            RegistryPrincipal::Person(a) => Claims {
-                kind: "person".into(),
-                sub: a.user_id,
-                org: a.organization_id,
-                exp: now.timestamp() + TOKEN_TTL_SECS,
-            },
+        let (kind, sub, org) = match principal {
+            RegistryPrincipal::Person(a) => ("person", a.user_id.0, a.organization_id),
+            RegistryPrincipal::Agent(a) => ("agent", a.target_id.0, a.organization_id),
+        };
+        let claims = Claims {
+            kind: kind.into(),
+            sub,
+            org,
+            exp: now.timestamp() + TOKEN_TTL_SECS,
         };
         let payload = serde_json::to_vec(&claims).unwrap_or_default();
         let mac = self.token_key.sign(&payload);
@@ -96,8 +99,9 @@ impl Registry {
         )
     }
 
-    /// The principal behind a token: `None` when it is forged, expired or malformed, or when
-    /// the person is no longer a member of the organization it names.
+    /// The principal behind a token: `None` when it is forged, expired or malformed, when the
+    /// person is no longer a member of the organization it names, or when the agent's target
+    /// was deleted or lost its credential.
     pub async fn verify_token(
         &self,
         db: &impl ConnectionTrait,
@@ -124,13 +128,20 @@ impl Registry {
         let Ok(claims) = serde_json::from_slice::<Claims>(&payload) else {
             return Ok(None);
         };
-        if claims.exp <= now.timestamp() || claims.kind != "person" {
+        if claims.exp <= now.timestamp() {
             return Ok(None);
         }
-        Ok(accounts::actor(db, claims.sub, Some(claims.org))
-            .await?
-            .filter(|a| a.organization_id == claims.org)
-            .map(RegistryPrincipal::Person))
+        match claims.kind.as_str() {
+            "person" => Ok(accounts::actor(db, UserId(claims.sub), Some(claims.org))
+                .await?
+                .filter(|a| a.organization_id == claims.org)
+                .map(RegistryPrincipal::Person)),
+            "agent" => Ok(repo::targets::find_any(db, claims.sub)
+                .await?
+                .filter(|t| t.organization_id == claims.org.0 && t.credential_hash.is_some())
+                .map(|t| RegistryPrincipal::Agent(targets::agent_principal(&t)))),
+            _ => Ok(None),
+        }
     }
 }
 

@@ -108,6 +108,7 @@ impl From<service::Error> for ApiError {
                 Self::new(StatusCode::GONE, "invitation_unusable", err.to_string())
             }
             E::LinkUnusable => Self::new(StatusCode::GONE, "link_unusable", err.to_string()),
+            E::AgentOffline => Self::new(StatusCode::CONFLICT, "agent_offline", err.to_string()),
             E::RateLimited { retry_after_secs } => Self {
                 retry_after_secs: Some(retry_after_secs),
                 ..Self::new(

@@ -1,6 +1,6 @@
-//! Who is calling the registry: HTTP Basic with a personal access token as the password
-//! (`docker login -u anything -p consign_pat_…`), or a bearer token, either one issued by
-//! `/v2/token` or a personal access token itself. Without a usable credential the answer is
+//! Who is calling the registry: HTTP Basic with a personal access token or a deployment
+//! agent's credential as the password (`docker login -u anything -p consign_pat_…`), or a
+//! bearer token, either one issued by `/v2/token` or one of those secrets itself. Without a usable credential the answer is
 //! 401 with the challenge docker follows to `/v2/token`.
 
 use axum::http::{HeaderMap, header};
@@ -57,11 +57,14 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The principal behind a personal access token.
-pub async fn from_access_token(
+/// The principal behind a personal access token or an agent's credential.
+pub async fn from_secret(
     state: &AppState,
     secret: &str,
 ) -> Result<Option<RegistryPrincipal>, OciError> {
+    if service::targets::is_agent_credential(secret) {
+        return Ok(service::targets::registry_principal(&state.services.db, secret).await?);
+    }
     Ok(
         service::access_tokens::authenticate(&state.services.db, secret)
             .await?
@@ -76,10 +79,12 @@ pub async fn principal(
     scope: Option<&str>,
 ) -> Result<RegistryPrincipal, OciError> {
     let found = if let Some(password) = basic_password(headers) {
-        from_access_token(state, &password).await?
+        from_secret(state, &password).await?
     } else if let Some(token) = bearer(headers) {
-        if service::access_tokens::is_well_formed_secret(token) {
-            from_access_token(state, token).await?
+        if service::access_tokens::is_well_formed_secret(token)
+            || service::targets::is_agent_credential(token)
+        {
+            from_secret(state, token).await?
         } else {
             state
                 .registry

@@ -1,5 +1,5 @@
 //! `GET /v2/token`: the docker token flow. The client sends its credential as HTTP Basic
-//! (password = personal access token) and gets a short-lived signed registry token.
+//! (password = personal access token or agent credential) and gets a short-lived signed registry token.
 //! Requested scopes are not baked into the token: every registry request checks the caller's
 //! current rights anyway.
 
@@ -22,18 +22,16 @@ pub async fn token(
         return Err(auth::unauthorized(
             &state,
             None,
-            "send your personal access token as the password of HTTP Basic authentication",
+            "send your personal access token (or the agent's credential) as the password of HTTP Basic authentication",
         ));
     };
-    let principal = auth::from_access_token(&state, &password)
-        .await?
-        .ok_or_else(|| {
-            auth::unauthorized(
-                &state,
-                None,
-                "the personal access token is invalid, expired or revoked",
-            )
-        })?;
+    let principal = auth::from_secret(&state, &password).await?.ok_or_else(|| {
+        auth::unauthorized(
+            &state,
+            None,
+            "the personal access token or agent credential is invalid, expired or revoked",
+        )
+    })?;
     let now = Utc::now();
     let (token, expires_in) = state.registry.issue_token(&principal, now);
     Ok(Json(serde_json::json!({

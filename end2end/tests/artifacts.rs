@@ -1,0 +1,261 @@
+//! The artifacts pages in a real browser: the vendor pushes an image and a Helm chart through
+//! the registry's HTTP API and sees them on `/artifacts` with tag, size, digest, download count
+//! and the copyable `docker pull` / `helm install` / `oras pull` lines; a customer with an
+//! artifact license sees the image in their portal, a customer without one sees nothing; a
+//! pull raises the download count.
+
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
+use consign_end2end::browser::{Browser, with_browser};
+use consign_end2end::hub;
+use fantoccini::Locator;
+use serde_json::json;
+use service::artifact_licenses::{self, NewArtifactLicense};
+use service::auth::Actor;
+use service::testing::world::{PASSWORD, member, vendor};
+use sha2::{Digest as _, Sha256};
+use types::Role;
+
+fn digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// Pushes `config` and `layer` as blobs and a manifest over them as `repo:tag`, with HTTP
+/// Basic (the access token as password); returns the manifest's digest.
+async fn push(
+    base: &str,
+    secret: &str,
+    repo: &str,
+    tag: &str,
+    (config_type, config): (&str, &[u8]),
+    (layer_type, layer): (&str, &[u8]),
+) -> String {
+    let http = reqwest::Client::new();
+    for blob in [config, layer] {
+        let response = http
+            .post(format!(
+                "{base}/v2/{repo}/blobs/uploads/?digest={}",
+                digest(blob)
+            ))
+            .basic_auth("vendor", Some(secret))
+            .body(blob.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    }
+    let manifest = serde_json::to_vec(&json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": config_type, "digest": digest(config), "size": config.len()},
+        "layers": [{"mediaType": layer_type, "digest": digest(layer), "size": layer.len()}],
+    }))
+    .unwrap();
+    let response = http
+        .put(format!("{base}/v2/{repo}/manifests/{tag}"))
+        .basic_auth("vendor", Some(secret))
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body(manifest.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    digest(&manifest)
+}
+
+async fn token(hub: &hub::TestHub, actor: &Actor) -> String {
+    service::access_tokens::create(&hub.services.db, actor, "e2e".into(), None)
+        .await
+        .unwrap()
+        .1
+}
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let field = browser.wait_for(css).await;
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn text(browser: &Browser, css: &str) -> String {
+    browser.wait_for(css).await.text().await.unwrap()
+}
+
+async fn sign_in(browser: &Browser, url: &str, email: &str) {
+    browser.client.delete_all_cookies().await.unwrap();
+    browser.client.goto(url).await.unwrap();
+    browser
+        .wait_for("#consign-root[data-hydrated='true']")
+        .await;
+    fill(browser, "#email", email).await;
+    fill(browser, "#password", PASSWORD).await;
+    browser.wait_for("#sign-in").await.click().await.unwrap();
+    browser.wait_for("#welcome").await;
+}
+
+/// The values of the copyable command fields of an artifact.
+async fn commands(browser: &Browser, repository: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for field in browser
+        .client
+        .find_all(Locator::Css(&format!(
+            "article[data-repository='{repository}'] input[readonly]"
+        )))
+        .await
+        .unwrap()
+    {
+        found.push(field.prop("value").await.unwrap().unwrap_or_default());
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
+    let hub = hub::start().await;
+    let db = hub.services.db.clone();
+    let admin = vendor(&db, "Acme", "ada@acme.test").await;
+    let mut customers = Vec::new();
+    for (name, email) in [
+        ("Globex", "bob@globex.test"),
+        ("Initech", "carol@initech.test"),
+    ] {
+        let customer =
+            service::customers::create(&db, &admin, types::OrganizationName::parse(name).unwrap())
+                .await
+                .unwrap();
+        let person = member(&db, &admin, email, Role::ReadOnly, Some(customer.id)).await;
+        customers.push((customer.id, person));
+    }
+    let base = hub.url("");
+    let host = base.trim_start_matches("http://").to_string();
+    let secret = token(&hub, &admin).await;
+    let layer: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
+    let image = push(
+        &base,
+        &secret,
+        "acme/web",
+        "1.0",
+        (
+            "application/vnd.oci.image.config.v1+json",
+            br#"{"architecture":"amd64","os":"linux"}"#,
+        ),
+        ("application/vnd.oci.image.layer.v1.tar", &layer),
+    )
+    .await;
+    push(
+        &base,
+        &secret,
+        "acme/charts/hello",
+        "0.1.0",
+        (
+            "application/vnd.cncf.helm.config.v1+json",
+            br#"{"name":"hello","version":"0.1.0","apiVersion":"v2"}"#,
+        ),
+        (
+            "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+            b"not really a chart, but bytes",
+        ),
+    )
+    .await;
+    let artifacts = service::registry::listing::artifacts(&db, &admin)
+        .await
+        .unwrap();
+    let web = artifacts
+        .iter()
+        .find(|a| a.repository == "acme/web")
+        .unwrap()
+        .id;
+    artifact_licenses::create(
+        &db,
+        &admin,
+        NewArtifactLicense {
+            name: "Web".into(),
+            customer: customers[0].0,
+            expires_at: None,
+            items: vec![(web, None)],
+        },
+    )
+    .await
+    .unwrap();
+    let customer_secret = token(&hub, &customers[0].1).await;
+
+    with_browser(|browser| {
+        let base = base.clone();
+        let host = host.clone();
+        let image = image.clone();
+        let customer_secret = customer_secret.clone();
+        async move {
+            let c = &browser.client;
+            sign_in(&browser, &format!("{base}/"), "ada@acme.test").await;
+            c.goto(&format!("{base}/artifacts")).await.unwrap();
+            browser
+                .wait_for("#consign-root[data-hydrated='true']")
+                .await;
+            let article = "#artifact-list article[data-repository='acme/web']";
+            let heading = text(&browser, article).await;
+            assert!(heading.contains("0 downloads"), "{heading}");
+            let row = browser
+                .wait_for(&format!("{article} tr[data-tag='1.0']"))
+                .await;
+            let row_text = row.text().await.unwrap();
+            assert!(row_text.contains("1.0"), "{row_text}");
+            // A few thousand bytes, shown in kB.
+            assert!(row_text.contains(" kB"), "{row_text}");
+            let digest_cell = row.find(Locator::Css("td[title]")).await.unwrap();
+            assert_eq!(
+                digest_cell.attr("title").await.unwrap().as_deref(),
+                Some(image.as_str())
+            );
+            assert!(digest_cell.text().await.unwrap().starts_with(&image[..19]));
+            assert_eq!(
+                commands(&browser, "acme/web").await,
+                vec![
+                    format!("docker pull {host}/acme/web:1.0"),
+                    format!("oras pull {host}/acme/web:1.0"),
+                ]
+            );
+            assert_eq!(
+                commands(&browser, "acme/charts/hello").await,
+                vec![
+                    format!("helm install hello oci://{host}/acme/charts/hello --version 0.1.0"),
+                    format!("oras pull {host}/acme/charts/hello:0.1.0"),
+                ]
+            );
+
+            // The licensed customer's portal shows the image and not the chart.
+            sign_in(&browser, &format!("{base}/portal"), "bob@globex.test").await;
+            let portal = text(&browser, "#portal-artifacts #artifact-list").await;
+            assert!(portal.contains("acme/web"), "{portal}");
+            assert!(!portal.contains("acme/charts/hello"), "{portal}");
+            assert_eq!(
+                commands(&browser, "acme/web").await[0],
+                format!("docker pull {host}/acme/web:1.0")
+            );
+
+            // A customer without a license sees none.
+            sign_in(&browser, &format!("{base}/portal"), "carol@initech.test").await;
+            browser.wait_for("#portal-artifacts #no-artifacts").await;
+            assert!(
+                c.find(Locator::Css("article[data-repository='acme/web']"))
+                    .await
+                    .is_err()
+            );
+
+            // The licensed customer pulls the manifest, as `docker pull` does: one download.
+            let pulled = reqwest::Client::new()
+                .get(format!("{base}/v2/acme/web/manifests/1.0"))
+                .basic_auth("bob", Some(&customer_secret))
+                .header("accept", "application/vnd.oci.image.manifest.v1+json")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(pulled.status(), 200);
+            sign_in(&browser, &format!("{base}/"), "ada@acme.test").await;
+            c.goto(&format!("{base}/artifacts")).await.unwrap();
+            let heading = text(&browser, article).await;
+            assert!(heading.contains("1 downloads"), "{heading}");
+        }
+    })
+    .await;
+    hub.stop().await;
+}
