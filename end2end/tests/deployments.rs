@@ -20,7 +20,6 @@ use std::time::Duration;
 use chrono::Utc;
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
-use fantoccini::Locator;
 use serde_json::Value;
 use service::licenses::NewLicense;
 use service::testing::world::{PASSWORD, vendor};

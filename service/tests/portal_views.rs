@@ -182,7 +182,7 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     // Updating the agent: only a connected agent, only with write rights, only one's own.
     assert!(matches!(
         agent_update::request(&s, &w.customer_rw, edge).await,
-        Err(Error::InvalidInput { .. })
+        Err(Error::AgentOffline)
     ));
     let mut connection = s.agents.register(edge, now);
     assert!(matches!(
