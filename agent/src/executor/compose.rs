@@ -148,6 +148,7 @@ impl ComposeExecutor {
             path: config.clone(),
             source,
         })?;
+        hub_registry::link_cli_plugins(&config);
         let mut c = Command::new("docker");
         c.arg("--config")
             .arg(&config)
