@@ -123,13 +123,13 @@ fn compose(image: &str) -> String {
     )
 }
 
-/// An application whose one version runs `image`, licensed to `customers`.
+/// An application with a version per `(name, image)`, licensed to `customers`.
 async fn application(
     hub: &TestHub,
     vendor: &Actor,
-    image: &str,
+    versions: &[(&str, &str)],
     customers: &[CustomerOrganizationId],
-) -> (ApplicationId, ApplicationVersionId) {
+) -> (ApplicationId, Vec<ApplicationVersionId>) {
     let db = &hub.services.db;
     let now = Utc::now();
     let app = applications::create(
@@ -142,24 +142,27 @@ async fn application(
     .await
     .unwrap()
     .id;
-    let version = versions::create(
-        db,
-        vendor,
-        app,
-        NewVersion {
-            name: VersionName::parse("1.0").unwrap(),
-            channel: ChannelName::stable(),
-            link_template: None,
-            package: Package::Compose {
-                compose_file: compose(image),
-                env_template: None,
+    let mut ids = Vec::new();
+    for (name, image) in versions {
+        let version = versions::create(
+            db,
+            vendor,
+            app,
+            NewVersion {
+                name: VersionName::parse(*name).unwrap(),
+                channel: ChannelName::stable(),
+                link_template: None,
+                package: Package::Compose {
+                    compose_file: compose(image),
+                    env_template: None,
+                },
             },
-        },
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
+            now,
+        )
+        .await
+        .unwrap();
+        ids.push(version.id);
+    }
     for customer in customers {
         licenses::create(
             db,
@@ -178,7 +181,7 @@ async fn application(
         .await
         .unwrap();
     }
-    (app, version)
+    (app, ids)
 }
 
 /// A running agent process of a new target, enrolled with its one-time secret.
@@ -227,6 +230,9 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let w = World::build(&s.db).await;
     let host = hub.address.to_string();
     let image = format!("{host}/acme/web:1.0");
+    // A second tag for the unlicensed customer: the engine is shared, and compose pulls only
+    // a reference it does not have locally.
+    let other_tag = format!("{host}/acme/web:2.0");
 
     // The vendor pushes the image with the Docker engine, then removes it locally so the
     // agent's pull really reaches the hub.
@@ -238,21 +244,28 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let vendor_config = work.path().join("vendor");
     assert!(docker_login(&vendor_config, &host, &vendor_secret).await);
     let local = docker::TestImage::build();
-    let mut tag = Command::new("docker");
-    tag.args(["tag", &local.tag, &image]);
-    run(tag).await;
-    let mut push = Command::new("docker");
-    push.arg("--config")
-        .arg(&vendor_config)
-        .args(["push", &image]);
-    run(push).await;
-    let mut remove = Command::new("docker");
-    remove.args(["rmi", &image]);
-    run(remove).await;
+    for reference in [&image, &other_tag] {
+        let mut tag = Command::new("docker");
+        tag.args(["tag", &local.tag, reference]);
+        run(tag).await;
+        let mut push = Command::new("docker");
+        push.arg("--config")
+            .arg(&vendor_config)
+            .args(["push", reference]);
+        run(push).await;
+        let mut remove = Command::new("docker");
+        remove.args(["rmi", reference]);
+        run(remove).await;
+    }
     drop(local);
 
-    let (app, version) =
-        application(&hub, &w.vendor_rw, &image, &[w.customer, w.second_customer]).await;
+    let (app, versions) = application(
+        &hub,
+        &w.vendor_rw,
+        &[("1.0", &image), ("2.0", &other_tag)],
+        &[w.customer, w.second_customer],
+    )
+    .await;
     let artifacts = service::registry::listing::artifacts(&s.db, &w.vendor_admin)
         .await
         .unwrap();
@@ -278,7 +291,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         NewDeployment {
             target_id: licensed.target,
             application_id: app,
-            version_id: version,
+            version_id: versions[0],
             env: None,
             logs_enabled: false,
         },
@@ -287,7 +300,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     .await
     .unwrap();
     let _guard = docker::ProjectGuard(d.project_name.clone());
-    let _image_gone = ImageGuard(image.clone());
+    let _image_gone = (ImageGuard(image.clone()), ImageGuard(other_tag.clone()));
     let status = wait_for("healthy", Duration::from_secs(180), async || {
         let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
         let status = now.status?;
@@ -342,7 +355,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         NewDeployment {
             target_id: unlicensed.target,
             application_id: app,
-            version_id: version,
+            version_id: versions[1],
             env: None,
             logs_enabled: false,
         },

@@ -148,7 +148,7 @@ impl ComposeExecutor {
             path: config.clone(),
             source,
         })?;
-        link_cli_plugins(&config);
+        hub_registry::link_cli_plugins(&config);
         let mut c = Command::new("docker");
         c.arg("--config")
             .arg(&config)
@@ -374,25 +374,5 @@ impl Executor for ComposeExecutor {
         target: LogTarget,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(logs::follow(container.clone(), since, target))
-    }
-}
-
-/// The docker CLI finds its plugins (`docker compose` among them) under its config dir, so a
-/// deployment's private config dir links to the user's plugins; without it `docker compose`
-/// with a registry login fails as "unknown shorthand flag: 'p'". Best effort: a CLI with the
-/// plugin installed system-wide needs no link.
-fn link_cli_plugins(config: &Path) {
-    let link = config.join("cli-plugins");
-    if link.exists() {
-        return;
-    }
-    let user_config = std::env::var_os("DOCKER_CONFIG")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".docker")));
-    if let Some(plugins) = user_config.map(|dir| dir.join("cli-plugins"))
-        && plugins.is_dir()
-    {
-        #[cfg(unix)]
-        let _ = std::os::unix::fs::symlink(&plugins, &link);
     }
 }

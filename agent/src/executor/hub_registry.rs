@@ -80,7 +80,26 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         .create(dir)
         .map_err(io)?;
     // An older folder may have been made with the default mode.
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+    link_cli_plugins(dir);
+    Ok(())
+}
+
+/// Docker looks for CLI plugins (`docker compose` among them) in `$DOCKER_CONFIG/cli-plugins`
+/// instead of the user's `~/.docker/cli-plugins`: a private config folder links the user's
+/// plugins, so compose keeps working with it. Best effort: without the link, the system-wide
+/// plugin folders still apply.
+pub fn link_cli_plugins(config: &Path) {
+    let user = std::env::var_os("DOCKER_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")));
+    let Some(plugins) = user.map(|u| u.join("cli-plugins")).filter(|p| p.is_dir()) else {
+        return;
+    };
+    let link = config.join("cli-plugins");
+    if plugins != link && link.symlink_metadata().is_err() {
+        let _ = std::os::unix::fs::symlink(plugins, link);
+    }
 }
 
 /// The registry host of an image reference, when it names one: docker's rule is that the
