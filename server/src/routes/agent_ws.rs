@@ -72,6 +72,10 @@ pub async fn upgrade(
     };
     let heartbeat = state.agent.heartbeat_secs.max(1);
     let services = state.services.clone();
+    // Agent frames are small (a heartbeat is under 100 bytes); tungstenite's default 128 KiB
+    // read buffer per socket would cost 1.3 GiB at 10,000 agents. The buffer still grows for a
+    // large frame (a log batch), and writes go out at once instead of through a 128 KiB buffer.
+    let ws = ws.read_buffer_size(4 * 1024).write_buffer_size(0);
     ws.on_upgrade(move |socket| async move {
         let session = Session {
             services,
