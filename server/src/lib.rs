@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod jobs;
+pub mod limits;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -25,6 +26,7 @@ use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
 pub use error::StartError;
+pub use limits::raise_open_files_limit;
 pub use settings::Settings;
 pub use state::AppState;
 
@@ -99,9 +101,6 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::health::router())
         .merge(routes::branding::router())
         .merge(routes::licenses::router())
-        .merge(routes::agent::router())
-        .merge(routes::api_deployments::router())
-        .merge(routes::events::router())
         .merge(routes::api::router())
         .merge(routes::registry::router())
         .leptos_routes_with_context(

@@ -40,6 +40,8 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref(), std::env::vars())?;
     telemetry::init(&settings.log, settings.log_format);
+    let open_files = consign_server::raise_open_files_limit();
+    tracing::debug!(?open_files, "open-files limit");
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

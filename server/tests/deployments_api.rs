@@ -264,3 +264,93 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
     drop(events);
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn agent_update_requests_and_host_metrics_over_the_api() {
+    let hub = TestHub::start(None, None).await;
+    let w = World::build(&hub.services.db).await;
+    let customer = Caller::new(&hub, &w.customer_rw).await;
+    let reader = Caller::new(&hub, &w.customer_ro).await;
+    let stranger = Caller::new(&hub, &w.other_vendor).await;
+    let (status, created) = customer
+        .call(
+            &hub,
+            "POST",
+            "/api/v1/deployment-targets",
+            Some(json!({"name": "edge"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let target = created["target"]["id"].as_str().unwrap().to_string();
+    let update = format!("/api/v1/deployment-targets/{target}/agent-update");
+
+    // Offline: a clear refusal, nothing queued.
+    let (status, body) = customer.call(&hub, "POST", &update, None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("agent_offline"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("offline"),
+        "{body}"
+    );
+    // Connected (registered with the agent hub as the websocket does): the command goes out.
+    let id: types::DeploymentTargetId = target.parse().unwrap();
+    let mut connection = hub.services.agents.register(id, Utc::now());
+    let (status, _) = reader.call(&hub, "POST", &update, None).await;
+    assert_eq!(status, 403);
+    let (status, _) = stranger.call(&hub, "POST", &update, None).await;
+    assert_eq!(status, 404);
+    assert!(connection.commands.try_recv().is_err());
+    let (status, body) = customer.call(&hub, "POST", &update, None).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        connection.commands.try_recv().ok(),
+        Some(service::agent_hub::AgentCommand::UpdateAgent)
+    );
+
+    // Metrics: newest first, limited, only for those who may see the target.
+    let start = Utc::now() - chrono::Duration::minutes(10);
+    for i in 0..5_u16 {
+        service::agent_session::record_metrics(
+            &hub.services,
+            id,
+            types::protocol::HostMetrics {
+                cpu_percent: 10.0 * f32::from(i),
+                cpu_cores: 2,
+                memory_used_bytes: 1_000 + u64::from(i),
+                memory_total_bytes: 8_000,
+                at: start + chrono::Duration::seconds(30 * i64::from(i)),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let metrics = format!("/api/v1/deployment-targets/{target}/metrics");
+    let (status, all) = reader.call(&hub, "GET", &metrics, None).await;
+    assert_eq!(status, 200, "{all}");
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0]["cpuPercent"], 40.0);
+    assert_eq!(all[0]["memoryUsedBytes"], 1_004);
+    assert_eq!(all[0]["cpuCores"], 2);
+    assert_eq!(all[4]["memoryTotalBytes"], 8_000);
+    let (status, two) = reader
+        .call(&hub, "GET", &format!("{metrics}?limit=2"), None)
+        .await;
+    assert_eq!((status, two.as_array().unwrap().len()), (200, 2));
+    let (status, body) = reader
+        .call(&hub, "GET", &format!("{metrics}?limit=many"), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid"))
+    );
+    let (status, _) = stranger.call(&hub, "GET", &metrics, None).await;
+    assert_eq!(status, 404);
+    hub.stop().await;
+}

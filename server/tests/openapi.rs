@@ -53,6 +53,31 @@ const ROUTES: &[&str] = &[
     "DELETE /api/v1/application-licenses/{id}",
     "GET /api/v1/application-licenses/{id}/file",
     "GET /api/v1/license-key",
+    "GET /api/v1/deployment-targets",
+    "POST /api/v1/deployment-targets",
+    "GET /api/v1/deployment-targets/{id}",
+    "DELETE /api/v1/deployment-targets/{id}",
+    "POST /api/v1/deployment-targets/{id}/secret",
+    "POST /api/v1/deployment-targets/{id}/agent-update",
+    "GET /api/v1/deployment-targets/{id}/metrics",
+    "GET /api/v1/deployments",
+    "POST /api/v1/deployments",
+    "GET /api/v1/deployments/{id}",
+    "PATCH /api/v1/deployments/{id}",
+    "PUT /api/v1/deployments/{id}",
+    "DELETE /api/v1/deployments/{id}",
+    "POST /api/v1/deployments/{id}/restart",
+    "GET /api/v1/deployments/{id}/status",
+    "GET /api/v1/deployments/{id}/logs",
+    "GET /api/v1/secrets",
+    "PUT /api/v1/secrets/{key}",
+    "DELETE /api/v1/secrets/id/{id}",
+    "GET /api/v1/events",
+    "POST /api/v1/agent/enroll",
+    "GET /api/v1/agent/ws",
+    "GET /api/v1/agent/download/consign-agent",
+    "GET /agent/install.sh",
+    "GET /agent/consign-agent",
     "GET /api/v1/openapi.json",
     "GET /api/v1/docs",
 ];
@@ -111,7 +136,12 @@ async fn the_document_passes_openapi_spec_validator() {
 
 #[tokio::test]
 async fn the_document_lists_every_route_and_every_documented_route_is_served() {
-    let hub = TestHub::start(None, None).await;
+    // A file to serve as the agent binary, so its public download answers 200 whatever was
+    // built before this test.
+    let binary = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(binary.path(), b"#!/bin/sh\n").unwrap();
+    let served = binary.path().to_path_buf();
+    let hub = TestHub::start_with(move |s| s.agent_binary = Some(served)).await;
     let (_, doc) = document(&hub).await;
     let expected: BTreeSet<(String, String)> = ROUTES
         .iter()
@@ -124,6 +154,7 @@ async fn the_document_lists_every_route_and_every_documented_route_is_served() {
 
     // Each documented operation answers: the public ones with 200, the others with the JSON
     // 401 of a request without a token; none falls through to the unknown-route 404 or a 405.
+    // Enrolment is public but needs a secret: an unknown target's is the JSON 401.
     let http = reqwest::Client::new();
     let id = types::UserId::new().to_string();
     for (method, path) in operations(&doc) {
@@ -131,13 +162,26 @@ async fn the_document_lists_every_route_and_every_documented_route_is_served() {
             &path
                 .replace("{id}", &id)
                 .replace("{versionId}", &id)
-                .replace("{channel}", "stable"),
+                .replace("{channel}", "stable")
+                .replace("{key}", "DB_PASSWORD"),
         );
         let method_value = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let response = http.request(method_value, &url).send().await.unwrap();
+        let mut request = http.request(method_value, &url);
+        if path == "/api/v1/agent/enroll" {
+            request = request.json(&serde_json::json!({"targetId": id, "secret": "wrong"}));
+        }
+        let response = request.send().await.unwrap();
         let public = doc["paths"][&path][method.to_lowercase()]["security"].is_null();
-        let expected = if public { 200 } else { 401 };
+        let expected = if public && path != "/api/v1/agent/enroll" {
+            200
+        } else {
+            401
+        };
         assert_eq!(response.status(), expected, "{method} {path}");
+        if expected == 401 {
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "unauthenticated", "{method} {path}");
+        }
     }
     hub.stop().await;
 }
@@ -177,6 +221,8 @@ async fn the_browsable_page_lists_every_operation_without_loading_anything_from_
         "invitations",
         "settings",
         "organization",
+        "deployments",
+        "agent",
     ] {
         assert!(html.contains(&format!("id=\"tag-{tag}\"")), "{tag}");
     }

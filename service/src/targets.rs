@@ -92,6 +92,21 @@ pub fn install_command(hub: &str, target: DeploymentTargetId, secret: &str) -> S
     )
 }
 
+/// One host-metrics sample an agent reported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricSample {
+    /// CPU use of the whole host, 0–100.
+    pub cpu_percent: f64,
+    /// CPU cores.
+    pub cpu_cores: i32,
+    /// Memory in use (total minus available), in bytes.
+    pub memory_used_bytes: i64,
+    /// Memory in total, in bytes.
+    pub memory_total_bytes: i64,
+    /// When the agent sampled it.
+    pub at: DateTime<Utc>,
+}
+
 /// A target with the one-time secret of its install command (shown once, never stored).
 #[derive(Clone, Debug)]
 pub struct IssuedTarget {
@@ -224,6 +239,29 @@ pub async fn get(
     id: DeploymentTargetId,
 ) -> Result<Target> {
     Ok(find_visible(db, actor, id).await?.into())
+}
+
+/// The newest `limit` host-metrics samples of a target the actor may see, newest first (at
+/// most [`crate::deployments::KEEP_METRICS`], all the hub keeps).
+pub async fn metrics(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: DeploymentTargetId,
+    limit: u64,
+) -> Result<Vec<MetricSample>> {
+    let found = find_visible(db, actor, id).await?;
+    let rows =
+        repo::targets::metrics(db, found.id, limit.min(crate::deployments::KEEP_METRICS)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| MetricSample {
+            cpu_percent: m.cpu_percent,
+            cpu_cores: m.cpu_cores,
+            memory_used_bytes: m.memory_used_bytes,
+            memory_total_bytes: m.memory_total_bytes,
+            at: m.at,
+        })
+        .collect())
 }
 
 /// Issues a new enrolment secret; the old one stops working. The agent's credential stays

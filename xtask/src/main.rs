@@ -3,13 +3,15 @@
 //! - `run`: install what is missing, build the site (CSS + wasm), start the hub on ./data.
 //! - `test`: install what is missing (Debian packages too), build the site, start a private
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
-//! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`: the pieces on their own.
+//! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
+//!   pieces on their own.
 
 // A command-line tool: printing progress is its job.
 #![allow(clippy::print_stdout)]
 
 mod bench;
 mod cmd;
+mod deploy_bench;
 mod postgres;
 mod registry_bench;
 mod setup;
@@ -29,7 +31,12 @@ commands:
   bench                                 measure the hub's start-up time and idle memory
   bench-registry [--dev]                the registry against Distribution with skopeo (100 MB
                                         image push/pull medians, memory during a 1 GB blob);
-                                        --dev measures the debug build";
+                                        --dev measures the debug build
+  bench-deploy [--cycles N] [--agents A,B,C] [--heartbeat S] [--hold S]
+                                        deploy/update latency with a real agent and Docker
+                                        (20 cycles), simulated agents held by one hub (steps
+                                        1000,5000,10000, heartbeats every 5 s, held 60 s), and
+                                        the agent's idle memory";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -83,6 +90,29 @@ fn main() -> Result<()> {
             setup::ensure_build_tools()?;
             site::build(true)?;
             bench::startup_and_idle_memory()
+        }
+        "bench-deploy" => {
+            setup::ensure_test_packages()?;
+            let value = |flag: &str| {
+                flags
+                    .iter()
+                    .position(|f| f == flag)
+                    .and_then(|i| flags.get(i + 1))
+            };
+            let mut options = deploy_bench::Options::default();
+            if let Some(v) = value("--cycles") {
+                options.cycles = v.parse().context("--cycles takes a number")?;
+            }
+            if let Some(v) = value("--agents") {
+                options.steps = v.clone();
+            }
+            if let Some(v) = value("--heartbeat") {
+                options.heartbeat_secs = v.parse().context("--heartbeat takes seconds")?;
+            }
+            if let Some(v) = value("--hold") {
+                options.hold_secs = v.parse().context("--hold takes seconds")?;
+            }
+            deploy_bench::run(&options)
         }
         "bench-registry" => {
             setup::ensure_test_packages()?;

@@ -7,14 +7,15 @@
 use std::path::{Path, PathBuf};
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use types::DeploymentTargetId;
 
+use utoipa::ToSchema;
+
+use super::api::error::ErrorBody;
 use crate::state::AppState;
 
 /// How the agent endpoints behave (from the settings).
@@ -26,19 +27,6 @@ pub struct AgentConfig {
     pub heartbeat_secs: u32,
     /// The hub's public address, written into the install script.
     pub public_url: Option<String>,
-}
-
-/// The agent routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/agent/enroll", post(enroll))
-        .route("/api/v1/agent/ws", get(super::agent_ws::upgrade))
-        .route(
-            "/api/v1/agent/download/consign-agent",
-            get(download_authenticated),
-        )
-        .route("/agent/consign-agent", get(download))
-        .route("/agent/install.sh", get(install_script))
 }
 
 /// The agent binary: the configured path, else `consign-agent` next to the running binary or
@@ -57,16 +45,37 @@ pub fn find_agent_binary(configured: Option<&Path>) -> Option<PathBuf> {
     .find(|p| p.is_file())
 }
 
-#[derive(Deserialize)]
+/// What an agent sends to enrol.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct EnrolRequest {
+pub struct EnrolRequest {
+    /// The deployment target's id.
+    #[schema(format = Uuid)]
     target_id: String,
+    /// The one-time enrolment secret of its install command.
     secret: String,
 }
 
-#[derive(Serialize)]
-struct EnrolResponse {
+/// The agent's long-lived credential (shown once; the hub keeps a hash).
+#[derive(Serialize, ToSchema)]
+pub struct EnrolResponse {
+    /// Send it as `Authorization: Bearer <credential>` to the websocket and the download.
     credential: String,
+}
+
+// Neither the secret nor the credential may reach a log line through `Debug`.
+impl std::fmt::Debug for EnrolRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolRequest")
+            .field("target_id", &self.target_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for EnrolResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrolResponse").finish_non_exhaustive()
+    }
 }
 
 fn refused() -> Response {
@@ -82,7 +91,23 @@ fn refused() -> Response {
 
 /// `POST /api/v1/agent/enroll`: trades the one-time secret for the agent's credential. The
 /// body is never logged.
-async fn enroll(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+#[utoipa::path(
+    post,
+    path = "/agent/enroll",
+    tag = "agent",
+    operation_id = "enrollAgent",
+    summary = "Trade a target's one-time enrolment secret for the agent's credential (the agent calls this)",
+    description = "The secret works once: the same transaction marks it used and stores the hash of \
+        the new credential. Unknown target, wrong, used or rotated secret: the same 401, so \
+        targets cannot be probed. The body is never logged.",
+    request_body = EnrolRequest,
+    responses(
+        (status = 200, description = "The credential", body = EnrolResponse),
+        (status = 400, description = "The body is not `{targetId, secret}`", body = ErrorBody),
+        (status = 401, description = "Unknown target, or a wrong, used or rotated secret", body = ErrorBody),
+    )
+)]
+pub async fn enroll(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     let Ok(request) = serde_json::from_slice::<EnrolRequest>(&body) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -144,13 +169,37 @@ async fn serve_binary(state: &AppState) -> Response {
 
 /// `GET /agent/consign-agent`: the agent binary (no credential: the install script fetches it
 /// before the agent has one, and it holds no secret).
-async fn download(State(state): State<AppState>) -> Response {
+#[utoipa::path(
+    get,
+    path = "/agent/consign-agent",
+    tag = "agent",
+    operation_id = "downloadAgent",
+    summary = "The agent binary (Linux), for the install script; it holds no secret",
+    responses(
+        (status = 200, description = "The executable", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "This hub has no agent binary to serve (set `CONSIGN_AGENT_BINARY`)", content_type = "text/plain", body = String),
+    )
+)]
+pub async fn download(State(state): State<AppState>) -> Response {
     serve_binary(&state).await
 }
 
 /// `GET /api/v1/agent/download/consign-agent`: the same, for self-update, with the agent's
 /// bearer credential as `docs/agent.md` asks.
-async fn download_authenticated(State(state): State<AppState>, headers: HeaderMap) -> Response {
+#[utoipa::path(
+    get,
+    path = "/agent/download/consign-agent",
+    tag = "agent",
+    operation_id = "downloadAgentForUpdate",
+    summary = "The agent binary, for the agent's self-update (the agent's credential)",
+    responses(
+        (status = 200, description = "The executable", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "No, or an unknown or revoked, agent credential", body = ErrorBody),
+        (status = 404, description = "This hub has no agent binary to serve", content_type = "text/plain", body = String),
+    ),
+    security(("agentCredential" = []))
+)]
+pub async fn download_authenticated(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(credential) = super::api::bearer_secret(&headers) else {
         return refused();
     };
@@ -164,7 +213,22 @@ async fn download_authenticated(State(state): State<AppState>, headers: HeaderMa
 /// `GET /agent/install.sh`: a POSIX sh script that downloads the agent from this hub and
 /// starts it. It takes the target id and the secret from its environment (the portal's
 /// one-line command sets them), so the secret is never in a URL.
-async fn install_script(State(state): State<AppState>, headers: HeaderMap) -> Response {
+#[utoipa::path(
+    get,
+    path = "/agent/install.sh",
+    tag = "agent",
+    operation_id = "getAgentInstallScript",
+    summary = "The agent's POSIX sh installer, piped to `sh` by a target's install command",
+    description = "Reads `CONSIGN_TARGET_ID` and `CONSIGN_ENROLMENT_SECRET` from its environment \
+        (never from a URL), downloads the agent from this hub, stores the secret 0600 and starts \
+        the agent: as a systemd service when systemd runs, else with `nohup` \
+        (`CONSIGN_FOREGROUND=1`: in the foreground). Re-running it installs the hub's current \
+        agent and reuses the stored credential.",
+    responses(
+        (status = 200, description = "The script", content_type = "text/x-shellscript", body = String),
+    )
+)]
+pub async fn install_script(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let hub = state.agent.public_url.clone().unwrap_or_else(|| {
         let host = headers
             .get(header::HOST)

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -23,11 +24,31 @@ use crate::state::AppState;
 /// The hub's own version, sent in `welcome` and asked of agents on `update_agent`.
 pub const HUB_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The upgrade: authenticates the credential first, so a deleted target's agent gets a 401.
+/// The upgrade: authenticates the credential first (before even looking at the upgrade
+/// headers), so a deleted target's agent, or anyone without a credential, gets a 401.
+#[utoipa::path(
+    get,
+    path = "/agent/ws",
+    tag = "agent",
+    operation_id = "agentWebsocket",
+    summary = "The agent's websocket (upgrade with the agent's credential)",
+    description = "JSON text frames tagged by `type`: the agent sends `hello`, the hub answers \
+        `welcome` (or `reject`) and at once the target's `desired_state`, then again on every \
+        change; the agent sends `status`, `logs`, `metrics` and `heartbeat` (answered with \
+        `heartbeat_ack`); the hub may send `update_agent`. An agent silent for three heartbeat \
+        intervals is closed. Deleting the target closes the socket (code 4001). The frames are \
+        specified in the project's `docs/agent.md`.",
+    responses(
+        (status = 101, description = "Switched to the websocket protocol"),
+        (status = 400, description = "Not a websocket upgrade request", content_type = "text/plain", body = String),
+        (status = 401, description = "No, or an unknown or revoked, agent credential", body = super::api::error::ErrorBody),
+    ),
+    security(("agentCredential" = []))
+)]
 pub async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let Some(credential) = super::api::bearer_secret(&headers) else {
         return super::api::ApiError::unauthenticated(
@@ -45,8 +66,16 @@ pub async fn upgrade(
         }
         Err(err) => return super::api::ApiError::from(err).into_response(),
     };
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rejection) => return rejection.into_response(),
+    };
     let heartbeat = state.agent.heartbeat_secs.max(1);
     let services = state.services.clone();
+    // Agent frames are small (a heartbeat is under 100 bytes); tungstenite's default 128 KiB
+    // read buffer per socket would cost 1.3 GiB at 10,000 agents. The buffer still grows for a
+    // large frame (a log batch), and writes go out at once instead of through a 128 KiB buffer.
+    let ws = ws.read_buffer_size(4 * 1024).write_buffer_size(0);
     ws.on_upgrade(move |socket| async move {
         let session = Session {
             services,

@@ -6,12 +6,10 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use service::agent_hub::HubEvent;
 use service::auth::Actor;
@@ -19,11 +17,6 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::api::ApiError;
 use crate::state::AppState;
-
-/// The route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(events))
-}
 
 /// Whether `actor` may see `event`: its vendor's, and for a customer member only their own
 /// customer's.
@@ -57,7 +50,27 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError
     ))
 }
 
-async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// The live event stream of the caller's tenant.
+#[utoipa::path(
+    get,
+    path = "/events",
+    tag = "deployments",
+    operation_id = "streamEvents",
+    summary = "Server-sent events: targets online or offline, deployments and statuses changing, live",
+    description = "A `text/event-stream` of the caller's tenant only (a customer member sees their own \
+        customer's). Each `change` event's data is JSON such as \
+        `{\"organization_id\", \"customer_organization_id\", \"kind\": \"status_changed\", \
+        \"deployment_id\", \"state\"}`; kinds are `target_online`, `target_offline`, \
+        `target_changed`, `deployment_changed` and `status_changed`. A `resync` event means \
+        the stream fell behind: reload what you show. Comments keep the connection alive every \
+        15 s. The portal authenticates with its session cookie.",
+    responses(
+        (status = 200, description = "The event stream", content_type = "text/event-stream", body = String),
+        (status = 401, description = "No access token or session, or an unusable one", body = super::api::error::ErrorBody),
+    ),
+    security(("accessToken" = []), ("sessionCookie" = []))
+)]
+pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let actor = match caller(&state, &headers).await {
         Ok(actor) => actor,
         Err(err) => return err.into_response(),

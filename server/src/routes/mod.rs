@@ -3,7 +3,6 @@
 pub mod agent;
 pub mod agent_ws;
 pub mod api;
-pub mod api_deployments;
 pub mod branding;
 pub mod client_address;
 pub mod csrf;

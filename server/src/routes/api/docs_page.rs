@@ -135,11 +135,17 @@ fn render_operation(html: &mut String, op: &Operation<'_>) {
     if let Some(d) = v["description"].as_str() {
         let _ = write!(html, "<p>{}</p>", escape(d));
     }
-    let secured = v["security"].as_array().is_some_and(|s| !s.is_empty());
-    html.push_str(if secured {
-        "<p>Needs an access token.</p>"
-    } else {
-        "<p>No token needed.</p>"
+    let schemes: Vec<&str> = v["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|alternative| alternative.as_object()?.keys().next().map(String::as_str))
+        .collect();
+    html.push_str(match schemes.as_slice() {
+        [] => "<p>No token needed.</p>",
+        ["agentCredential"] => "<p>Needs the agent's credential.</p>",
+        ["accessToken", "sessionCookie"] => "<p>Needs an access token or a portal session.</p>",
+        _ => "<p>Needs an access token.</p>",
     });
     if let Some(params) = v["parameters"].as_array().filter(|p| !p.is_empty()) {
         html.push_str(

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod auth;
 pub mod channels;
 pub mod customers;
+pub mod deployments;
 mod docs_page;
 pub mod error;
 pub mod invitations;
@@ -19,6 +20,8 @@ pub mod licenses;
 pub mod me;
 pub mod organization;
 pub mod params;
+pub mod secrets;
+pub mod targets;
 pub mod tokens;
 pub mod users;
 pub mod versions;
@@ -29,7 +32,7 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::any;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -66,13 +69,16 @@ pub const PREFIX: &str = "/api/v1";
         (name = "invitations", description = "Links that make a person a member"),
         (name = "applications", description = "Applications, their immutable versions and release channels"),
         (name = "licenses", description = "Licenses, their signed files and the hub's license key"),
+        (name = "deployments", description = "Deployment targets (the hosts agents run on), deployments, secrets, what agents report, and the live event stream"),
+        (name = "agent", description = "What the agent itself calls: enrolment, its websocket, its binary and install script"),
         (name = "settings", description = "The caller's identity and access tokens"),
         (name = "meta", description = "This document, machine- and human-readable"),
     )
 )]
 struct ApiDoc;
 
-/// Adds the `accessToken` bearer scheme every secured operation refers to.
+/// Adds the security schemes the operations refer to: `accessToken` (people and scripts),
+/// `agentCredential` (an enrolled agent) and `sessionCookie` (the portal's event stream).
 struct AccessTokenScheme;
 
 impl Modify for AccessTokenScheme {
@@ -83,6 +89,21 @@ impl Modify for AccessTokenScheme {
         scheme.description =
             Some("A personal access token, sent as `Authorization: Bearer <token>`".into());
         components.add_security_scheme("accessToken", SecurityScheme::Http(scheme));
+        let mut agent = Http::new(HttpAuthScheme::Bearer);
+        agent.bearer_format = Some("consign_agent_<64 hex digits>".into());
+        agent.description = Some(
+            "The credential an agent got from `POST /api/v1/agent/enroll`, sent as \
+             `Authorization: Bearer <credential>`"
+                .into(),
+        );
+        components.add_security_scheme("agentCredential", SecurityScheme::Http(agent));
+        components.add_security_scheme(
+            "sessionCookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                service::sessions::COOKIE_NAME,
+                "The portal's session cookie (set by signing in)",
+            ))),
+        );
     }
 }
 
@@ -118,9 +139,36 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(licenses::get, licenses::update, licenses::revoke))
         .routes(routes!(licenses::file))
         .routes(routes!(licenses::key))
+        .routes(routes!(targets::list, targets::create))
+        .routes(routes!(targets::get, targets::delete))
+        .routes(routes!(targets::rotate_secret))
+        .routes(routes!(targets::request_agent_update))
+        .routes(routes!(targets::metrics))
+        .routes(routes!(deployments::list, deployments::create))
+        .routes(routes!(
+            deployments::get,
+            deployments::update,
+            deployments::replace,
+            deployments::undeploy
+        ))
+        .routes(routes!(deployments::restart))
+        .routes(routes!(deployments::status_history))
+        .routes(routes!(deployments::logs))
+        .routes(routes!(secrets::list))
+        .routes(routes!(secrets::set))
+        .routes(routes!(secrets::delete))
+        .routes(routes!(crate::routes::events::events))
+        .routes(routes!(crate::routes::agent::enroll))
+        .routes(routes!(crate::routes::agent_ws::upgrade))
+        .routes(routes!(crate::routes::agent::download_authenticated))
         .routes(routes!(openapi_json))
         .routes(routes!(docs));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(PREFIX, v1)
+    // What the install command fetches lives outside the versioned API (the command must stay
+    // short and stable), but is documented with it.
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(PREFIX, v1)
+        .routes(routes!(crate::routes::agent::install_script))
+        .routes(routes!(crate::routes::agent::download))
 }
 
 /// The OpenAPI document of every `/api/v1` route.
@@ -214,22 +262,41 @@ mod tests {
         let paths = doc["paths"].as_object().unwrap();
         let mut operations = 0;
         for (path, item) in paths {
-            assert!(path.starts_with("/api/v1/"), "{path}");
+            assert!(
+                path.starts_with("/api/v1/") || path.starts_with("/agent/"),
+                "{path}"
+            );
             for (method, op) in item.as_object().unwrap() {
                 operations += 1;
                 assert!(op["operationId"].is_string(), "{method} {path}");
                 assert!(op["tags"][0].is_string(), "{method} {path}");
                 assert!(op["summary"].is_string(), "{method} {path}");
                 assert!(
-                    op["responses"]["200"].is_object()
-                        || op["responses"]["201"].is_object()
-                        || op["responses"]["204"].is_object(),
+                    ["200", "201", "202", "204", "101"]
+                        .iter()
+                        .any(|status| op["responses"][status].is_object()),
                     "{method} {path}"
                 );
-                let public = path == "/api/v1/openapi.json" || path == "/api/v1/docs";
-                if !public {
+                // What anyone may fetch: this document, and what the install command and the
+                // enrolling agent use before they hold a credential.
+                let public = [
+                    "/api/v1/openapi.json",
+                    "/api/v1/docs",
+                    "/api/v1/agent/enroll",
+                    "/agent/install.sh",
+                    "/agent/consign-agent",
+                ]
+                .contains(&path.as_str());
+                if public {
+                    assert!(op["security"].is_null(), "{method} {path}");
+                } else {
+                    let scheme = if path.starts_with("/api/v1/agent/") {
+                        "agentCredential"
+                    } else {
+                        "accessToken"
+                    };
                     assert_eq!(
-                        op["security"][0]["accessToken"],
+                        op["security"][0][scheme],
                         serde_json::json!([]),
                         "{method} {path}"
                     );
@@ -237,7 +304,7 @@ mod tests {
                 }
             }
         }
-        assert!(operations >= 20, "{operations} operations");
+        assert!(operations >= 60, "{operations} operations");
         assert_eq!(doc["info"]["license"]["identifier"], "Apache-2.0");
         assert_eq!(
             doc["components"]["securitySchemes"]["accessToken"]["scheme"],
