@@ -176,8 +176,13 @@ fn run_tests(pg: &postgres::Cluster, filter: &[String]) -> Result<()> {
     // The test build makes `consign-agent` (its own integration tests need it); the hub's tests
     // start that one instead of building the agent again with other features.
     let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let agent = std::path::Path::new(&target_dir).join("debug").join("consign-agent");
-    c.env("CONSIGN_TEST_AGENT_BINARY", std::path::absolute(&agent).unwrap_or(agent));
+    let agent = std::path::Path::new(&target_dir)
+        .join("debug")
+        .join("consign-agent");
+    c.env(
+        "CONSIGN_TEST_AGENT_BINARY",
+        std::path::absolute(&agent).unwrap_or(agent),
+    );
     cmd::run(&mut c)
 }
 
