@@ -9,12 +9,16 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../agent/tests/support/built_agent.rs"]
+mod built_agent;
 #[path = "../../agent/tests/support/docker.rs"]
 #[allow(dead_code)]
 mod docker;
 
+use built_agent::agent_binary;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -25,31 +29,6 @@ use service::licenses::NewLicense;
 use service::testing::world::{PASSWORD, vendor};
 use service::versions::{NewVersion, Package};
 use types::{ApplicationKind, ApplicationName, ChannelName, OrganizationName, VersionName};
-
-/// The `consign-agent` binary of this build, built (or brought up to date) once per run: it
-/// is another package, so cargo does not build it for this crate's tests.
-fn agent_binary() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            // `cargo xtask test` names the binary its test build already made; building it
-            // here again would resolve other features and compile a second set of crates.
-            if let Some(built) = std::env::var_os("CONSIGN_TEST_AGENT_BINARY") {
-                return PathBuf::from(built);
-            }
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = std::process::Command::new(cargo)
-                .args(["build", "-p", "consign-agent", "--bin", "consign-agent"])
-                .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap())
-                .status()
-                .unwrap();
-            assert!(status.success(), "cannot build consign-agent");
-            profile_dir.join("consign-agent")
-        })
-        .clone()
-}
 
 /// A compose file serving HTTP from the imported busybox image, with a healthcheck.
 fn compose(image: &str, release: &str) -> String {

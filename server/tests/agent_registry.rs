@@ -7,13 +7,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../agent/tests/support/built_agent.rs"]
+mod built_agent;
 #[path = "../../agent/tests/support/docker.rs"]
 #[allow(dead_code)]
 mod docker;
 
+use built_agent::agent_binary;
+
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,30 +35,6 @@ use types::{
     ApplicationId, ApplicationKind, ApplicationName, ApplicationVersionId, ChannelName,
     CustomerOrganizationId, VersionName,
 };
-
-/// The `consign-agent` binary of this build (see `agent.rs`).
-fn agent_binary() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            // `cargo xtask test` names the binary its test build already made; building it
-            // here again would resolve other features and compile a second set of crates.
-            if let Some(built) = std::env::var_os("CONSIGN_TEST_AGENT_BINARY") {
-                return PathBuf::from(built);
-            }
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "-p", "consign-agent", "--bin", "consign-agent"])
-                .env("CARGO_TARGET_DIR", profile_dir.parent().unwrap())
-                .status()
-                .unwrap();
-            assert!(status.success(), "cannot build consign-agent");
-            profile_dir.join("consign-agent")
-        })
-        .clone()
-}
 
 async fn wait_for<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     let start = Instant::now();
