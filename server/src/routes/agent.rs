@@ -243,11 +243,6 @@ pub async fn install_script(State(state): State<AppState>, headers: HeaderMap) -
         .into_response()
 }
 
-/// The one-line install command the portal shows for a target.
-pub fn install_command(hub: &str, target: DeploymentTargetId, secret: &str) -> String {
-    service::targets::install_command(hub, target, secret)
-}
-
 /// The install script for a hub at `hub`.
 pub fn install_script_text(hub: &str) -> String {
     // Only characters a URL may hold reach the script, inside single quotes.
@@ -327,7 +322,7 @@ mod tests {
     #[test]
     fn the_install_command_keeps_the_secret_out_of_the_url() {
         let target = DeploymentTargetId::new();
-        let line = install_command("https://hub.example.com", target, "s3cret");
+        let line = service::targets::install_command("https://hub.example.com", target, "s3cret");
         let (url_part, env_part) = line.split_once(" | ").unwrap_or_default();
         assert!(!url_part.contains("s3cret"));
         assert!(env_part.contains("CONSIGN_ENROLMENT_SECRET=s3cret"));

@@ -78,7 +78,7 @@ fn hub_url(state: &AppState) -> String {
 
 fn issued_view(state: &AppState, issued: targets::IssuedTarget) -> IssuedTarget {
     IssuedTarget {
-        install_command: crate::routes::agent::install_command(
+        install_command: targets::install_command(
             &hub_url(state),
             issued.target.id,
             &issued.secret,
