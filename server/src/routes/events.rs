@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
@@ -35,11 +35,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError
                 ApiError::unauthenticated("the access token is invalid, expired or revoked")
             });
     }
-    let cookies = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    if let Some(token) = service::cookies::find(cookies, service::sessions::COOKIE_NAME)
+    if let Some(token) = super::branding::session_token(headers)
         && let Some(session) = service::sessions::resolve(&state.services.db, &token).await?
         && let Some(actor) = session.actor
     {
