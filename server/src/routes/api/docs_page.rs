@@ -1,6 +1,7 @@
 //! The browsable API reference at `/api/v1/docs`: plain HTML rendered on the hub from the same
 //! OpenAPI document as `/api/v1/openapi.json`. No scripts and nothing fetched from elsewhere, so
-//! it works on an air-gapped hub.
+//! it works on an air-gapped hub. Its one inline style sheet is allowed by its hash
+//! ([`style_source`]), so the page needs no `'unsafe-inline'`.
 
 use std::fmt::Write as _;
 
@@ -18,6 +19,17 @@ section.op{border:1px solid #e5e7eb;border-radius:.5rem;padding:.5rem 1rem;margi
 section.op h3 code{font-size:1.05rem}table{border-collapse:collapse;margin:.5rem 0}\
 td,th{border:1px solid #e5e7eb;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 nav ul{columns:2}";
+
+/// The Content-Security-Policy source (`'sha256-…'`) that allows the page's inline style.
+pub fn style_source() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(STYLE.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
 
 /// The page for `doc` (an OpenAPI document as JSON).
 pub fn render(doc: &Value) -> String {
