@@ -77,6 +77,25 @@ async fn both_portals_hydrate_and_work_under_the_policy_without_violations() {
     with_browser(|browser| async move {
         sign_in(&browser, &format!("{base}/"), "ada@acme.test").await;
         assert_clean_console(&browser, "the vendor's sign-in").await;
+
+        // The policy is enforced and its violations reach the log read below: a script added
+        // without the nonce does not run, and the console says why.
+        let ran = browser
+            .client
+            .execute(
+                "const s = document.createElement('script'); s.textContent = 'window.__inline = 1;'; \
+                 document.body.appendChild(s); return typeof window.__inline;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(ran, serde_json::json!("undefined"), "an inline script ran");
+        let log = browser.console_log().await;
+        assert!(
+            log.iter().any(|l| l.contains("Content Security Policy")),
+            "the refused script is reported: {log:#?}"
+        );
+
         for path in [
             "/customers",
             "/applications",
