@@ -3,6 +3,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::{Bytes, Encodes};
 use serde::{Deserialize, Serialize};
 
 /// What a server function can fail with, as shown to the person using the portal.
@@ -78,6 +79,72 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport(value.to_string())
+    }
+
+    // The server-function machinery calls this on the hub exactly when a failed call's answer
+    // is written, so it is the one place where an error gets its HTTP status: errors that a
+    // server function handles itself (an absent session read as "nobody") never get here.
+    fn ser(&self) -> Bytes {
+        #[cfg(feature = "ssr")]
+        self.answer_with_status();
+        <JsonEncoding as Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| Bytes::from_static(b"\"Internal\""))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The HTTP status this error is answered with: the client's mistakes are 4xx, and only
+    /// the hub's own failures are 500.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::Invalid { .. } | AppError::Transport(_) => S::BAD_REQUEST,
+            AppError::InvalidCredentials | AppError::Unauthenticated => S::UNAUTHORIZED,
+            AppError::Forbidden { .. } | AppError::SignUpClosed | AppError::NotLicensed(_) => {
+                S::FORBIDDEN
+            }
+            AppError::NotFound { .. } => S::NOT_FOUND,
+            AppError::Conflict { .. } | AppError::LastAdmin => S::CONFLICT,
+            AppError::InvitationUnusable(_) | AppError::LinkUnusable => S::GONE,
+            AppError::RateLimited { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Internal => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Sets this error's status (and `Retry-After` when rate limited) on the server function's
+    /// response, and logs it at a level that says whose fault it is. A plain HTML form post
+    /// keeps the redirect back to its page that the server-function layer gives it.
+    fn answer_with_status(&self) {
+        use leptos::prelude::use_context;
+        let status = self.status();
+        if status.is_server_error() {
+            // The cause was logged at ERROR where it was mapped (`From<service::Error>`).
+            tracing::warn!(%status, "server function answered with an internal error");
+        } else if matches!(self, AppError::RateLimited { .. }) {
+            tracing::warn!(%status, error = %self, "server function refused: rate limited");
+        } else {
+            tracing::info!(%status, error = %self, "server function refused the request");
+        }
+        let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+            return;
+        };
+        let form_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if let AppError::RateLimited { retry_after_secs } = self {
+            response.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        if !form_post {
+            response.set_status(status);
+        }
     }
 }
 

@@ -45,6 +45,8 @@ impl Browser {
                 ],
             }),
         );
+        // Keeps the console (errors, CSP violations) for [`Browser::console_log`].
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = String::new();
         for _ in 0..100 {
@@ -123,10 +125,57 @@ impl Browser {
         }
     }
 
+    /// The browser console's entries since the last call (chromedriver hands each out once),
+    /// as `LEVEL message` lines: script errors, failed loads, Content-Security-Policy
+    /// violations.
+    pub async fn console_log(&self) -> Vec<String> {
+        let entries = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("chromedriver gives the browser log");
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["level"].as_str().unwrap_or("?"),
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+
     /// Ends the session and stops chromedriver.
     pub async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill().await;
+    }
+}
+
+/// chromedriver's own command for the browser's console log.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
     }
 }
 

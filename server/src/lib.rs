@@ -9,6 +9,7 @@ pub mod error;
 pub mod jobs;
 pub mod limits;
 pub mod routes;
+pub mod security_headers;
 pub mod settings;
 pub mod state;
 pub mod telemetry;
@@ -106,15 +107,25 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            move || {
+                provide_context(services.clone());
+                security_headers::page_policy();
+            },
             move || app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(security_headers::page_policy, app::shell))
         .layer(axum::middleware::from_fn(routes::csrf::same_origin_only))
         .layer(axum::middleware::from_fn(
             routes::client_address::client_address,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers::SecurityHeaders {
+                https: state.services.secure_cookies,
+            },
+            security_headers::add,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -178,6 +189,12 @@ pub fn registry_router(state: AppState) -> Router {
     routes::registry::router()
         .layer(axum::middleware::from_fn(
             routes::client_address::client_address,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers::SecurityHeaders {
+                https: state.services.secure_cookies,
+            },
+            security_headers::add,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -27,6 +27,7 @@ pub mod entity;
 pub mod env_file;
 pub mod error;
 pub mod fleet;
+pub mod html;
 pub mod invitations;
 pub mod licenses;
 pub mod mail;

@@ -15,6 +15,15 @@ pub const BUTTON_SECONDARY: &str =
 /// Classes of a card.
 pub const CARD: &str = "w-full rounded-xl bg-white p-6 shadow-md ring-1 ring-slate-200";
 
+/// The initial content of a `<textarea>`. Leptos escapes the text of every element but this one
+/// (the browser reads a textarea's content as raw text up to the first `</textarea`), so on the
+/// server it is escaped here; in the browser it becomes a DOM text node and stays as it is.
+pub fn textarea_text(text: String) -> String {
+    #[cfg(feature = "ssr")]
+    let text = service::html::escape(&text).into_owned();
+    text
+}
+
 /// Shows the error of an action's last result, if it failed; `id` lets tests find it.
 #[component]
 pub fn ActionError<S>(action: ServerAction<S>, #[prop(into)] id: String) -> impl IntoView

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::branding::{BrandingView, SaveBranding, my_branding, preview_markdown};
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::form::{ActionError, BUTTON, CARD, INPUT, textarea_text};
 use crate::components::shell::VendorShell;
 
 /// The branding page.
@@ -86,7 +86,7 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                                 rendered.dispatch(md.clone());
                                 markdown.set(md);
                             }>
-                            {initial.home_markdown.clone()}
+                            {textarea_text(initial.home_markdown.clone())}
                         </textarea>
                     </label>
                     <label class="flex flex-col gap-1 text-sm font-medium">
@@ -114,10 +114,11 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                     {move || {
                         let html = match rendered.value().get() {
                             Some(Ok(html)) => html,
-                            Some(Err(err)) => format!("<p>{}</p>", err.to_string().replace('<', "&lt;")),
+                            // Only the server's sanitised markdown goes in as HTML; an error is text.
+                            Some(Err(err)) => return view! { <div id="preview-home"><p>{err.to_string()}</p></div> }.into_any(),
                             None => first_html.clone(),
                         };
-                        view! { <div id="preview-home" inner_html=html></div> }
+                        view! { <div id="preview-home" inner_html=html></div> }.into_any()
                     }}
                 </div>
             </section>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::deployments::{DeployChoices, DeployVersion, deploy_form};
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::form::{ActionError, BUTTON, CARD, INPUT, textarea_text};
 use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
 use crate::components::shell::PortalShell;
@@ -119,7 +119,7 @@ fn Form(form: DeployChoices, deploy: ServerAction<DeployVersion>) -> impl IntoVi
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Environment (KEY=VALUE per line)"
                     <textarea name="env" id="deploy-env" rows="6" node_ref=env_ref
-                        class="rounded-md border border-slate-300 px-3 py-2 font-mono text-xs">{first_template}</textarea>
+                        class="rounded-md border border-slate-300 px-3 py-2 font-mono text-xs">{textarea_text(first_template)}</textarea>
                     <span class="text-xs font-normal text-slate-500">
                         "Pre-filled from the version's template. Reference a secret as "<code>"{{ secrets.NAME }}"</code>
                         " (its value is filled in on the host and never shown), another line as "<code>"{{ env.NAME }}"</code>"."

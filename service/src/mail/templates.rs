@@ -7,7 +7,6 @@ mod layout;
 use types::{Email, NameError};
 
 use super::OutgoingMail;
-pub use layout::escape_html;
 use layout::{Content, count, one_line, render};
 
 /// How a vendor's emails look: the title of its portal, its primary colour and its logo.
@@ -355,6 +354,27 @@ mod tests {
         assert_eq!(verify.subject, "Confirm your email address for Portal");
         assert!(verify.text.contains(link().as_str()));
         assert!(verify.html.contains("background-color:#000000"));
+    }
+
+    #[test]
+    fn every_template_renders_a_script_payload_inert_in_every_field() {
+        const PAYLOAD: &str =
+            "</textarea><script>window.__xss=1</script><img src=x onerror=\"window.__xss=1\">'";
+        let branding = Branding::new(PAYLOAD, "#1d4ed8", None).unwrap();
+        for mail in [
+            invitation(&branding, PAYLOAD, PAYLOAD, &link(), 2),
+            password_reset(&branding, &link(), 30),
+            verify_email(&branding, &link()),
+        ] {
+            for injected in ["<script", "<img src=x", "onerror=\"", "</textarea>"] {
+                assert!(!mail.html.contains(injected), "{injected} in {}", mail.html);
+            }
+            assert!(
+                mail.html
+                    .contains("&lt;script&gt;window.__xss=1&lt;/script&gt;")
+            );
+            assert!(mail.html.contains("&#x27;"), "{}", mail.html);
+        }
     }
 
     #[test]

@@ -1,25 +1,15 @@
 //! The browsable API reference at `/api/v1/docs`: plain HTML rendered on the hub from the same
 //! OpenAPI document as `/api/v1/openapi.json`. No scripts and nothing fetched from elsewhere, so
-//! it works on an air-gapped hub.
+//! it works on an air-gapped hub. Its one inline style sheet is allowed by its hash
+//! ([`style_source`]), so the page needs no `'unsafe-inline'`.
 
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
-/// Escapes text for HTML.
+/// Escapes text for HTML ([`service::html::escape`]).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    service::html::escape(text).into_owned()
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;\
@@ -30,6 +20,17 @@ section.op h3 code{font-size:1.05rem}table{border-collapse:collapse;margin:.5rem
 td,th{border:1px solid #e5e7eb;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 nav ul{columns:2}";
 
+/// The Content-Security-Policy source (`'sha256-…'`) that allows the page's inline style.
+pub fn style_source() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(STYLE.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
 /// The page for `doc` (an OpenAPI document as JSON).
 pub fn render(doc: &Value) -> String {
     let title = doc["info"]["title"].as_str().unwrap_or("API");
@@ -39,6 +40,7 @@ pub fn render(doc: &Value) -> String {
         html,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
          <title>{t}</title><style>{STYLE}</style></head><body>\
          <h1>{t} <small>{v}</small></h1><p>{d}</p>\
          <p>Machine-readable: <a href=\"/api/v1/openapi.json\"><code>/api/v1/openapi.json</code></a> \

@@ -180,6 +180,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 struct Published {
     json: String,
     html: String,
+    /// The page's policy, allowing its inline style by hash.
+    policy: String,
 }
 
 static PUBLISHED: LazyLock<Published> = LazyLock::new(|| {
@@ -188,6 +190,7 @@ static PUBLISHED: LazyLock<Published> = LazyLock::new(|| {
     Published {
         json: serde_json::to_string_pretty(&value).unwrap_or_default(),
         html: docs_page::render(&value),
+        policy: crate::security_headers::content_security_policy(Some(&docs_page::style_source())),
     }
 });
 
@@ -224,8 +227,11 @@ pub async fn openapi_json() -> impl IntoResponse {
     summary = "This API's reference as an HTML page (no token needed)",
     responses((status = 200, description = "The page", content_type = "text/html", body = String))
 )]
-pub async fn docs() -> Html<&'static str> {
-    Html(PUBLISHED.html.as_str())
+pub async fn docs() -> impl IntoResponse {
+    (
+        [(header::CONTENT_SECURITY_POLICY, PUBLISHED.policy.as_str())],
+        Html(PUBLISHED.html.as_str()),
+    )
 }
 
 /// A known path with a method it does not have: JSON, like every other API answer.

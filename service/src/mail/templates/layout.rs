@@ -5,22 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Branding, EmailLink, RenderedMail};
 
-/// Escapes `&`, `<`, `>`, `"` and `'`, so that `value` is inert in HTML text and in quoted
-/// attribute values.
-pub fn escape_html(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#x27;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
+use crate::html::escape as escape_html;
 
 /// What one email says, as plain text; [`render`] escapes it for HTML.
 pub(super) struct Content<'a> {
