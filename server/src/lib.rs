@@ -73,6 +73,8 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
             allow_signup: settings.allow_signup,
             invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
             public_url: settings.public_base_url(),
+            own_hosts: settings.own_hosts(),
+            dns_resolver: settings.dns_resolver,
         },
         mailer,
         limiter: std::sync::Arc::default(),
