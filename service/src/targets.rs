@@ -333,14 +333,9 @@ pub async fn enroll(
         return Ok(None);
     }
     let credential = format!("{AGENT_CREDENTIAL_PREFIX}{}", tokens::generate());
-    let won = repo::targets::claim_enrolment(
-        &s.db,
-        found.id,
-        &offered,
-        &tokens::hash(&credential),
-        now,
-    )
-    .await?;
+    let won =
+        repo::targets::claim_enrolment(&s.db, found.id, &offered, &tokens::hash(&credential), now)
+            .await?;
     Ok(won.then_some(credential))
 }
 

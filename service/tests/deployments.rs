@@ -715,9 +715,18 @@ async fn of_agents_racing_with_one_secret_exactly_one_enrols(db: &DatabaseConnec
         let rotated = rotated.unwrap();
         let winners: Vec<String> = results.into_iter().filter_map(|r| r.unwrap()).collect();
         if rotated.is_none() {
-            assert_eq!(winners.len(), 1, "round {round}: {} agents enrolled", winners.len());
+            assert_eq!(
+                winners.len(),
+                1,
+                "round {round}: {} agents enrolled",
+                winners.len()
+            );
         } else {
-            assert!(winners.len() <= 1, "round {round}: {} agents enrolled", winners.len());
+            assert!(
+                winners.len() <= 1,
+                "round {round}: {} agents enrolled",
+                winners.len()
+            );
         }
         for credential in &winners {
             let (found, _) = targets::authenticate_agent(db, credential)
@@ -731,7 +740,10 @@ async fn of_agents_racing_with_one_secret_exactly_one_enrols(db: &DatabaseConnec
             let fresh = targets::enroll(&s, issued.target.id, &rotated.secret, Utc::now())
                 .await
                 .unwrap();
-            assert!(fresh.is_some(), "round {round}: the rotated secret must work");
+            assert!(
+                fresh.is_some(),
+                "round {round}: the rotated secret must work"
+            );
         }
     }
 }

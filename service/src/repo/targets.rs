@@ -50,7 +50,10 @@ pub async fn replace_secret(
     let result = target::Entity::update_many()
         .col_expr(target::Column::SecretHash, Expr::value(secret_hash))
         .col_expr(target::Column::SecretCreatedAt, Expr::value(now))
-        .col_expr(target::Column::SecretUsedAt, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(
+            target::Column::SecretUsedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
         .filter(target::Column::Id.eq(id))
         .filter(target::Column::OrganizationId.eq(organization_id))
         .exec(db)
