@@ -108,14 +108,19 @@ async fn the_eleventh_wrong_current_password_is_refused() {
 async fn an_attacker_guessing_from_one_address_does_not_lock_the_owner_out() {
     let hub = start().await;
     for attempt in 1..=10 {
-        let body = sign_in(&hub, ATTACKER, "a wrong guess at it").await.unwrap_err();
+        let body = sign_in(&hub, ATTACKER, "a wrong guess at it")
+            .await
+            .unwrap_err();
         assert!(
             body.contains("InvalidCredentials"),
             "attempt {attempt}: {body}"
         );
     }
     let body = sign_in(&hub, ATTACKER, PASSWORD).await.unwrap_err();
-    assert!(body.contains("RateLimited"), "the attacker is slowed: {body}");
+    assert!(
+        body.contains("RateLimited"),
+        "the attacker is slowed: {body}"
+    );
     // The owner, from their own address, signs in with the right password at once, again and
     // again (right passwords do not add up).
     for _ in 0..12 {
