@@ -101,7 +101,9 @@ async fn a_vendor_cannot_take_over_the_portal_by_its_host_name() {
     proved.custom_host_verified_at = ActiveValue::Set(Some(chrono::Utc::now()));
     proved.update(&db).await.unwrap();
     assert_eq!(
-        portal_title(&hub, "portal.umbrella.test", None).await.as_deref(),
+        portal_title(&hub, "portal.umbrella.test", None)
+            .await
+            .as_deref(),
         Some("Umbrella")
     );
     let customer = cookie_for(&db, &w.customer_ro).await;

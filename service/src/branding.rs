@@ -130,7 +130,8 @@ pub async fn update(
     let (custom_host_token, custom_host_verified_at) = match current {
         _ if custom_host.is_none() => (None, None),
         Some(c) if c.custom_host == custom_host => (
-            c.custom_host_token.or_else(|| Some(custom_host::new_token())),
+            c.custom_host_token
+                .or_else(|| Some(custom_host::new_token())),
             c.custom_host_verified_at,
         ),
         _ => (Some(custom_host::new_token()), None),

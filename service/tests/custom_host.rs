@@ -120,7 +120,13 @@ fn assert_host_refused(result: Result<branding::Branding, Error>, host: &str) {
 async fn the_hubs_own_names_are_never_a_vendors_host(db: &DatabaseConnection) {
     let s = services(db, None);
     let w = World::build(db).await;
-    for host in [HUB, "HUB.example.test.", "acme.hub.example.test", "localhost", "127.0.0.1"] {
+    for host in [
+        HUB,
+        "HUB.example.test.",
+        "acme.hub.example.test",
+        "localhost",
+        "127.0.0.1",
+    ] {
         assert_host_refused(
             branding::update(db, &s.config, &w.vendor_admin, input(host)).await,
             host,
@@ -220,9 +226,16 @@ async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(db: &Databas
         .await
         .unwrap()
         .unwrap();
-    assert_ne!(again.record_value, wanted.record_value, "a new host, a new token");
+    assert_ne!(
+        again.record_value, wanted.record_value,
+        "a new host, a new token"
+    );
     // The old record does not prove the new host.
-    assert!(custom_host::verify(&s, &w.other_vendor, Utc::now()).await.is_err());
+    assert!(
+        custom_host::verify(&s, &w.other_vendor, Utc::now())
+            .await
+            .is_err()
+    );
 }
 
 on_both_databases!(

@@ -30,7 +30,10 @@ pub fn CustomHostProof(#[prop(into)] saved: Signal<usize>) -> impl IntoView {
 }
 
 #[component]
-fn Challenge(challenge: HostChallengeView, verify: ServerAction<VerifyCustomHost>) -> impl IntoView {
+fn Challenge(
+    challenge: HostChallengeView,
+    verify: ServerAction<VerifyCustomHost>,
+) -> impl IntoView {
     if challenge.verified {
         return view! {
             <p id="host-verified" class="mt-6 text-sm text-emerald-700">

@@ -58,7 +58,10 @@ pub async fn mark_host_verified(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let result = branding::Entity::update_many()
-        .col_expr(branding::Column::CustomHostVerifiedAt, Expr::value(Some(now)))
+        .col_expr(
+            branding::Column::CustomHostVerifiedAt,
+            Expr::value(Some(now)),
+        )
         .filter(branding::Column::OrganizationId.eq(organization_id))
         .filter(branding::Column::CustomHost.eq(host))
         .filter(branding::Column::CustomHostToken.eq(token))
