@@ -34,6 +34,14 @@ pub enum StartError {
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),
+    /// A file or folder of the hub cannot be made private to its user.
+    #[error("cannot make {path} readable by the hub's user only: {source}")]
+    Permissions {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// The listener failed.
     #[error("cannot serve: {0}")]
     Serve(std::io::Error),

@@ -8,6 +8,7 @@
 pub mod error;
 pub mod jobs;
 pub mod limits;
+pub mod private_files;
 pub mod routes;
 pub mod security_headers;
 pub mod settings;
@@ -40,13 +41,14 @@ pub const SECRETS_KEY_FILE: &str = "secrets.key";
 /// Opens the database (creating the data directory), applies every pending migration and
 /// builds the service graph.
 pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
-    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::DataDir {
-        path: settings.data_dir.clone(),
-        source,
-    })?;
-    let db = service::db::connect(&settings.database_url())
+    // Everything the hub keeps is for its own user only: set and tightened at every start.
+    private_files::private_dir(&settings.data_dir)?;
+    let database_url = settings.database_url();
+    private_files::prepare_sqlite(&database_url)?;
+    let db = service::db::connect(&database_url)
         .await
         .map_err(StartError::Database)?;
+    private_files::tighten_sqlite_url(&database_url)?;
     migrations::Migrator::up(&db, None)
         .await
         .map_err(StartError::Migrate)?;
@@ -62,6 +64,8 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     let secrets_key =
         service::secrets::SecretKey::load_or_create(&settings.data_dir.join(SECRETS_KEY_FILE))
             .map_err(StartError::SecretsKey)?;
+    private_files::tighten(&settings.data_dir.join(LICENSE_KEY_FILE))?;
+    private_files::tighten(&settings.data_dir.join(SECRETS_KEY_FILE))?;
     let services = service::Services {
         db,
         signer: std::sync::Arc::new(signer),
@@ -70,17 +74,25 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
             allow_signup: settings.allow_signup,
             invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
             public_url: settings.public_base_url(),
+            own_hosts: settings.own_hosts(),
+            dns_resolver: settings.dns_resolver,
         },
         mailer,
         limiter: std::sync::Arc::default(),
         secrets_key: std::sync::Arc::new(secrets_key),
         agents: service::agent_hub::AgentHub::default(),
     };
+    let registry_dir = settings.registry_dir();
+    private_files::private_dir(&registry_dir)?;
     let registry = match &settings.registry_s3 {
         Some(s3) => service::registry::Registry::on_s3(&settings.registry_dir(), s3),
         None => service::registry::Registry::on_filesystem(&settings.registry_dir()),
     }
     .map_err(StartError::Registry)?;
+    // The layout of `Registry::on_filesystem`; what it created follows the umask.
+    for inside in ["token.key", "uploads", "blobs", "blobs/sha256"] {
+        private_files::tighten(&registry_dir.join(inside))?;
+    }
     Ok(AppState {
         leptos_options: leptos_options(settings),
         services,

@@ -66,6 +66,9 @@ pub struct Settings {
     /// Seconds between agent heartbeats, sent in `welcome` (`CONSIGN_AGENT_HEARTBEAT_SECS`,
     /// default 15); an agent silent for three intervals is marked offline.
     pub agent_heartbeat_secs: u32,
+    /// The DNS server that custom portal hosts' TXT records are looked up at
+    /// (`CONSIGN_DNS_RESOLVER`, e.g. `127.0.0.1:5353`); unset uses `/etc/resolv.conf`.
+    pub dns_resolver: Option<SocketAddr>,
 }
 
 impl Default for Settings {
@@ -87,6 +90,7 @@ impl Default for Settings {
             registry_s3: None,
             agent_binary: None,
             agent_heartbeat_secs: 15,
+            dns_resolver: None,
         }
     }
 }
@@ -122,6 +126,7 @@ struct Layer {
     registry_s3_prefix: Option<String>,
     agent_binary: Option<PathBuf>,
     agent_heartbeat_secs: Option<u32>,
+    dns_resolver: Option<SocketAddr>,
 }
 
 impl Settings {
@@ -181,6 +186,7 @@ impl Settings {
             registry_s3_prefix,
             agent_binary,
             agent_heartbeat_secs,
+            dns_resolver,
         } = layer;
         s3.endpoint = registry_s3_endpoint.or(s3.endpoint.take());
         s3.bucket = registry_s3_bucket.or(s3.bucket.take());
@@ -203,6 +209,9 @@ impl Settings {
         }
         if let Some(v) = agent_heartbeat_secs {
             self.agent_heartbeat_secs = v;
+        }
+        if let Some(v) = dns_resolver {
+            self.dns_resolver = Some(v);
         }
         if let Some(v) = allow_signup {
             self.allow_signup = v;
@@ -248,6 +257,21 @@ impl Settings {
                 self.data_dir.join("consign.db").display()
             ),
         }
+    }
+
+    /// The names and addresses the hub answers on, lower-case, which no vendor may claim as its
+    /// portal's host: the public URL's host, the listening addresses and `localhost`.
+    pub fn own_hosts(&self) -> Vec<String> {
+        let mut own = vec!["localhost".to_string()];
+        if let Some(host) = self.public_url.as_ref().and_then(|u| u.host_str()) {
+            own.push(host.trim_matches(['[', ']']).to_ascii_lowercase());
+        }
+        own.push(self.listen.ip().to_string());
+        if let Some(registry) = self.registry_listen {
+            own.push(registry.ip().to_string());
+        }
+        own.dedup();
+        own
     }
 
     /// Where the registry keeps blobs and uploads.
@@ -461,6 +485,13 @@ impl Layer {
                     })
                 }
                 "CONSIGN_REGISTRY_S3_PREFIX" => layer.registry_s3_prefix = Some(value),
+                "CONSIGN_DNS_RESOLVER" => {
+                    layer.dns_resolver = Some(
+                        value
+                            .parse()
+                            .map_err(|e| bad("an address like 127.0.0.1:53", &e))?,
+                    )
+                }
                 "CONSIGN_AGENT_BINARY" => layer.agent_binary = Some(PathBuf::from(&value)),
                 "CONSIGN_AGENT_HEARTBEAT_SECS" => {
                     layer.agent_heartbeat_secs = Some(

@@ -8,7 +8,8 @@ use types::{NameError, OrganizationId};
 
 use crate::auth::Actor;
 use crate::entity::branding as row;
-use crate::{Error, Result, repo};
+use crate::services::HubConfig;
+use crate::{Error, Result, custom_host, repo};
 
 /// The colour a vendor gets until they choose one.
 pub const DEFAULT_COLOR: &str = "#0d9488";
@@ -30,8 +31,11 @@ pub struct Branding {
     pub home_markdown: String,
     /// Whether a logo was uploaded (served at `/branding/<organization id>/logo`).
     pub has_logo: bool,
-    /// A host name that serves this vendor's customer portal.
+    /// A host name for this vendor's customer portal (see [`crate::custom_host`]).
     pub custom_host: Option<String>,
+    /// Whether the vendor proved it controls `custom_host`; only then does the host serve the
+    /// vendor's portal.
+    pub custom_host_verified: bool,
     /// When it was last changed.
     pub updated_at: Option<DateTime<Utc>>,
 }
@@ -66,6 +70,7 @@ pub async fn get(db: &DatabaseConnection, organization: OrganizationId) -> Resul
         home_markdown: String::new(),
         has_logo: false,
         custom_host: None,
+        custom_host_verified: false,
         updated_at: None,
     })
 }
@@ -77,14 +82,19 @@ fn from_row(r: row::Model) -> Branding {
         primary_color: r.primary_color,
         home_markdown: r.home_markdown,
         has_logo: r.logo.is_some(),
+        custom_host_verified: r.custom_host.is_some() && r.custom_host_verified_at.is_some(),
         custom_host: r.custom_host,
         updated_at: Some(r.updated_at),
     }
 }
 
-/// Saves the branding (vendor admins only); each field is checked and named when wrong.
+/// Saves the branding (vendor admins only); each field is checked and named when wrong. A host
+/// name may not be, or fall under, one of the hub's own names (`config.own_hosts`), and one
+/// another vendor uses is [`Error::Conflict`]. A new host gets a new token and is unverified
+/// (see [`crate::custom_host`]); keeping the same host keeps its proof.
 pub async fn update(
     db: &DatabaseConnection,
+    config: &HubConfig,
     actor: &Actor,
     input: BrandingInput,
 ) -> Result<Branding> {
@@ -109,10 +119,23 @@ pub async fn update(
         .into());
     }
     let custom_host = validate_host(&input.custom_host)?;
+    if let Some(host) = &custom_host {
+        custom_host::refuse_hub_names(host, &config.own_hosts)?;
+    }
     let current = repo::branding::find(db, actor.organization_id.0).await?;
     let (logo, logo_content_type) = current
-        .map(|c| (c.logo, c.logo_content_type))
+        .as_ref()
+        .map(|c| (c.logo.clone(), c.logo_content_type.clone()))
         .unwrap_or((None, None));
+    let (custom_host_token, custom_host_verified_at) = match current {
+        _ if custom_host.is_none() => (None, None),
+        Some(c) if c.custom_host == custom_host => (
+            c.custom_host_token
+                .or_else(|| Some(custom_host::new_token())),
+            c.custom_host_verified_at,
+        ),
+        _ => (Some(custom_host::new_token()), None),
+    };
     let saved = repo::branding::upsert(
         db,
         row::Model {
@@ -123,6 +146,8 @@ pub async fn update(
             logo,
             logo_content_type,
             custom_host,
+            custom_host_token,
+            custom_host_verified_at,
             updated_at: Utc::now(),
         },
     )
@@ -135,22 +160,28 @@ pub async fn update(
 pub async fn set_logo(db: &DatabaseConnection, actor: &Actor, bytes: Vec<u8>) -> Result<Branding> {
     actor.require_vendor_admin("change the branding")?;
     let content_type = sniff_image(&bytes)?;
-    let current = get(db, actor.organization_id).await?;
-    let saved = repo::branding::upsert(
-        db,
-        row::Model {
-            organization_id: actor.organization_id.0,
-            title: current.title,
-            primary_color: current.primary_color,
-            home_markdown: current.home_markdown,
-            logo: Some(bytes),
-            logo_content_type: Some(content_type.into()),
-            custom_host: current.custom_host,
-            updated_at: Utc::now(),
-        },
-    )
-    .await?;
-    Ok(from_row(saved))
+    let mut saved = match repo::branding::find(db, actor.organization_id.0).await? {
+        Some(r) => r,
+        None => {
+            let defaults = get(db, actor.organization_id).await?;
+            row::Model {
+                organization_id: actor.organization_id.0,
+                title: defaults.title,
+                primary_color: defaults.primary_color,
+                home_markdown: defaults.home_markdown,
+                logo: None,
+                logo_content_type: None,
+                custom_host: None,
+                custom_host_token: None,
+                custom_host_verified_at: None,
+                updated_at: Utc::now(),
+            }
+        }
+    };
+    saved.logo = Some(bytes);
+    saved.logo_content_type = Some(content_type.into());
+    saved.updated_at = Utc::now();
+    Ok(from_row(repo::branding::upsert(db, saved).await?))
 }
 
 /// A vendor's logo and its media type.
@@ -164,7 +195,8 @@ pub async fn logo(
         .ok_or(Error::NotFound { what: "logo" })
 }
 
-/// The vendor whose customer portal is served on `host` (port ignored, case-insensitive).
+/// The vendor whose customer portal is served on `host` (port ignored, case-insensitive): the
+/// vendor that verified it as its custom host, if any.
 pub async fn vendor_for_host(
     db: &DatabaseConnection,
     host: &str,
@@ -173,10 +205,31 @@ pub async fn vendor_for_host(
         .split(':')
         .next()
         .unwrap_or_default()
+        .trim_end_matches('.')
         .to_ascii_lowercase();
-    Ok(repo::branding::find_by_host(db, &host)
+    Ok(repo::branding::find_by_verified_host(db, &host)
         .await?
         .map(|r| r.organization_id.into()))
+}
+
+/// Whose branding the customer portal shows: the signed-in person's own vendor whatever the
+/// host; else the vendor that verified `host` as its own (never on one of the hub's own
+/// names); else the hub's only vendor; else none.
+pub async fn portal_vendor(
+    s: &crate::Services,
+    host: &str,
+    signed_in: Option<&Actor>,
+) -> Result<Option<OrganizationId>> {
+    if let Some(actor) = signed_in {
+        return Ok(Some(actor.organization_id));
+    }
+    let name = host.split(':').next().unwrap_or_default();
+    if !custom_host::is_hub_name(name, &s.config.own_hosts)
+        && let Some(vendor) = vendor_for_host(&s.db, host).await?
+    {
+        return Ok(Some(vendor));
+    }
+    crate::organizations::only_one(&s.db).await
 }
 
 /// Checks a `#rrggbb` colour and lower-cases it.
@@ -211,7 +264,12 @@ pub fn validate_host(value: &str) -> Result<Option<String>> {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-    if ok {
+    // An address is not a name: a last label of digits only is an IPv4 address.
+    let is_address = value
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
+    if ok && !is_address {
         Ok(Some(value))
     } else {
         Err(NameError::Invalid {
@@ -340,6 +398,8 @@ mod tests {
             "a..b",
             "exa mple.com",
             "a_b.example.com",
+            "127.0.0.1",
+            "10.1.2.3",
         ] {
             assert!(validate_host(bad).is_err(), "{bad}");
         }

@@ -17,6 +17,7 @@ pub mod branding;
 pub mod catalog;
 pub mod channels;
 pub mod cookies;
+pub mod custom_host;
 pub mod customer_catalog;
 pub mod customers;
 pub mod db;

@@ -1,6 +1,11 @@
-//! Attempt limits for sign-in and password reset, per client address and per account, so that
-//! passwords cannot be guessed at speed. Counters live in memory (fixed windows): a restart
-//! forgets them, which is acceptable for a brake on guessing.
+//! Attempt limits for sign-in, password reset and current-password checks, per client address
+//! and per account, so that passwords cannot be guessed at speed. Counters live in memory
+//! (fixed windows): a restart forgets them, which is acceptable for a brake on guessing.
+//!
+//! Password guesses are limited per account *and* client address, so an attacker guessing from
+//! one address cannot lock the owner out: the owner, from another address, still signs in. A
+//! looser limit per account bounds what many addresses together can try. A right password gives
+//! its attempt back ([`RateLimiter::password_right`]), so only wrong guesses add up.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,15 +22,21 @@ pub struct Limit {
     pub per: Duration,
 }
 
-/// Sign-in attempts from one client address.
+/// Sign-in attempts from one client address, right or wrong, whatever the account.
 pub const SIGN_IN_PER_IP: Limit = Limit {
     max: 30,
     per: Duration::from_secs(300),
 };
-/// Sign-in attempts for one account.
-pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
+/// Wrong guesses of one account's password from one client address (sign-in, or the current
+/// password asked by a password or address change).
+pub const GUESSES_PER_ACCOUNT_AND_IP: Limit = Limit {
     max: 10,
     per: Duration::from_secs(900),
+};
+/// Wrong guesses of one account's password from all addresses together.
+pub const GUESSES_PER_ACCOUNT: Limit = Limit {
+    max: 100,
+    per: Duration::from_secs(3600),
 };
 /// Password-reset requests from one client address.
 pub const RESET_PER_IP: Limit = Limit {
@@ -37,6 +48,25 @@ pub const RESET_PER_ACCOUNT: Limit = Limit {
     max: 3,
     per: Duration::from_secs(3600),
 };
+
+/// Which password a guess is of: the one typed to sign in (the account named by its address,
+/// which may not exist) or the current password a signed-in person confirms.
+#[derive(Clone, Copy, Debug)]
+pub enum PasswordCheck<'a> {
+    /// Signing in as `email` (any case).
+    SignIn(&'a str),
+    /// Confirming the current password of the signed-in account.
+    Current(types::UserId),
+}
+
+impl PasswordCheck<'_> {
+    fn account(&self) -> String {
+        match self {
+            Self::SignIn(email) => format!("sign-in/{}", email.trim().to_lowercase()),
+            Self::Current(user) => format!("current/{user}"),
+        }
+    }
+}
 
 /// Counts attempts per key.
 #[derive(Debug, Default)]
@@ -71,6 +101,40 @@ impl RateLimiter {
         entry.1 += 1;
         Ok(())
     }
+
+    /// Gives back one attempt counted for `key` (in its current window).
+    pub fn forgive(&self, key: &str) {
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(entry) = windows.get_mut(key) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
+    }
+
+    /// Counts one password guess of `check`'s account from `ip`, before the password is
+    /// verified: [`Error::RateLimited`] once [`GUESSES_PER_ACCOUNT_AND_IP`] or
+    /// [`GUESSES_PER_ACCOUNT`] is used up. Counting before verifying means guesses sent in
+    /// parallel cannot slip past the limit; [`Self::password_right`] gives a right one back.
+    pub fn password_guess(&self, check: PasswordCheck<'_>, ip: &str) -> Result<()> {
+        let account = check.account();
+        let pair = format!("guess/{account}/ip/{ip}");
+        self.hit(&pair, GUESSES_PER_ACCOUNT_AND_IP)?;
+        if let Err(err) = self.hit(&format!("guess/{account}"), GUESSES_PER_ACCOUNT) {
+            self.forgive(&pair);
+            return Err(err);
+        }
+        Ok(())
+    }
+
+    /// The guess counted by [`Self::password_guess`] was the right password: it does not
+    /// count against the account.
+    pub fn password_right(&self, check: PasswordCheck<'_>, ip: &str) {
+        let account = check.account();
+        self.forgive(&format!("guess/{account}/ip/{ip}"));
+        self.forgive(&format!("guess/{account}"));
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +158,37 @@ mod tests {
             other => panic!("expected a rate limit, got {other:?}"),
         }
         limiter.hit("b", limit).unwrap();
+    }
+
+    #[test]
+    fn wrong_guesses_from_one_address_leave_the_owner_another() {
+        let limiter = RateLimiter::default();
+        let check = PasswordCheck::SignIn("Ada@Example.com");
+        for _ in 0..GUESSES_PER_ACCOUNT_AND_IP.max {
+            limiter.password_guess(check, "192.0.2.1").unwrap();
+        }
+        assert!(matches!(
+            limiter.password_guess(PasswordCheck::SignIn("ada@example.com"), "192.0.2.1"),
+            Err(Error::RateLimited { .. })
+        ));
+        // The owner, elsewhere, signs in; right passwords never add up.
+        for _ in 0..3 * GUESSES_PER_ACCOUNT_AND_IP.max {
+            limiter.password_guess(check, "198.51.100.7").unwrap();
+            limiter.password_right(check, "198.51.100.7");
+        }
+    }
+
+    #[test]
+    fn many_addresses_together_meet_the_account_limit() {
+        let limiter = RateLimiter::default();
+        let check = PasswordCheck::SignIn("ada@example.com");
+        for i in 0..GUESSES_PER_ACCOUNT.max {
+            limiter.password_guess(check, &format!("ip-{i}")).unwrap();
+        }
+        assert!(limiter.password_guess(check, "ip-new").is_err());
+        // A refused guess is not counted against its address.
+        limiter.password_right(check, "ip-0");
+        limiter.password_guess(check, "ip-new").unwrap();
     }
 
     #[test]

@@ -21,6 +21,13 @@ pub struct HubConfig {
     /// The address people use to reach the hub (`https://hub.example.com`), for links in
     /// emails; the server fills in its own listening address when none is configured.
     pub public_url: Option<String>,
+    /// The host names and addresses the hub itself answers on (its public URL's host, its
+    /// listening addresses, `localhost`), lower-case: no vendor may claim one, or a name under
+    /// one, as its custom host.
+    pub own_hosts: Vec<String>,
+    /// The DNS server that custom-host proofs are looked up at; `None` uses the system's
+    /// resolver configuration (`/etc/resolv.conf`).
+    pub dns_resolver: Option<std::net::SocketAddr>,
 }
 
 impl Default for HubConfig {
@@ -29,6 +36,8 @@ impl Default for HubConfig {
             allow_signup: true,
             invitation_ttl: Duration::hours(72),
             public_url: None,
+            own_hosts: vec!["localhost".into()],
+            dns_resolver: None,
         }
     }
 }

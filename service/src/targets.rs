@@ -4,7 +4,7 @@
 //! at once.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use types::{CustomerOrganizationId, DeploymentTargetId};
 use uuid::Uuid;
 
@@ -265,20 +265,34 @@ pub async fn metrics(
 }
 
 /// Issues a new enrolment secret; the old one stops working. The agent's credential stays
-/// (use [`delete`] to cut an agent off).
+/// (use [`delete`] to cut an agent off), even when its agent enrols while the secret is being
+/// replaced: only the secret's columns are written.
 pub async fn rotate_secret(
     s: &Services,
     actor: &Actor,
     id: DeploymentTargetId,
     now: DateTime<Utc>,
 ) -> Result<IssuedTarget> {
-    let mut found = find_visible(&s.db, actor, id).await?;
+    let found = find_visible(&s.db, actor, id).await?;
     require_write(actor, "rotate enrolment secrets")?;
     let secret = tokens::generate();
-    found.secret_hash = Some(tokens::hash(&secret));
-    found.secret_created_at = now;
-    found.secret_used_at = None;
-    let saved = repo::targets::update(&s.db, found).await?;
+    let replaced = repo::targets::replace_secret(
+        &s.db,
+        found.organization_id,
+        found.id,
+        &tokens::hash(&secret),
+        now,
+    )
+    .await?;
+    let gone = || Error::NotFound {
+        what: "deployment target",
+    };
+    if !replaced {
+        return Err(gone());
+    }
+    let saved = repo::targets::find_any(&s.db, found.id)
+        .await?
+        .ok_or_else(gone)?;
     Ok(IssuedTarget {
         target: saved.into(),
         secret,
@@ -299,32 +313,30 @@ pub async fn delete(s: &Services, actor: &Actor, id: DeploymentTargetId) -> Resu
 
 /// Trades a target's one-time enrolment secret for the agent's credential. `None` for an
 /// unknown target or a wrong, used or rotated secret (the same answer for all, so targets
-/// cannot be probed). The secret is marked used in the transaction that stores the
-/// credential's hash, so two agents racing with one secret cannot both win.
+/// cannot be probed). The credential is stored by an update conditional on the secret still
+/// being there, so of agents racing with one secret exactly one wins, on SQLite and PostgreSQL.
 pub async fn enroll(
     s: &Services,
     target: DeploymentTargetId,
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    let txn = s.db.begin().await?;
-    let Some(mut found) = repo::targets::find_any(&txn, target.0).await? else {
+    let Some(found) = repo::targets::find_any(&s.db, target.0).await? else {
         return Ok(None);
     };
+    let offered = tokens::hash(secret);
     let matches = found
         .secret_hash
         .as_deref()
-        .is_some_and(|stored| constant_time_eq(stored, &tokens::hash(secret)));
+        .is_some_and(|stored| constant_time_eq(stored, &offered));
     if !matches {
         return Ok(None);
     }
     let credential = format!("{AGENT_CREDENTIAL_PREFIX}{}", tokens::generate());
-    found.secret_hash = None;
-    found.secret_used_at = Some(now);
-    found.credential_hash = Some(tokens::hash(&credential));
-    repo::targets::update(&txn, found).await?;
-    txn.commit().await?;
-    Ok(Some(credential))
+    let won =
+        repo::targets::claim_enrolment(&s.db, found.id, &offered, &tokens::hash(&credential), now)
+            .await?;
+    Ok(won.then_some(credential))
 }
 
 /// The target whose agent holds `credential`, if any.

@@ -691,8 +691,66 @@ async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
     ));
 }
 
+/// Agents racing with one enrolment secret: exactly one gets a credential, and it is the one
+/// stored. A rotation racing them never takes the winner's credential away.
+async fn of_agents_racing_with_one_secret_exactly_one_enrols(db: &DatabaseConnection) {
+    let s = Services::new(db.clone());
+    let w = World::build(db).await;
+    for round in 0..4 {
+        let now = Utc::now();
+        let issued = targets::create(&s, &w.vendor_rw, &format!("race-{round}"), None, now)
+            .await
+            .unwrap();
+        let attempts = (0..12).map(|_| targets::enroll(&s, issued.target.id, &issued.secret, now));
+        let rotation = async {
+            if round % 2 == 1 {
+                targets::rotate_secret(&s, &w.vendor_rw, issued.target.id, now)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let (results, rotated) = tokio::join!(futures_util::future::join_all(attempts), rotation);
+        let rotated = rotated.unwrap();
+        let winners: Vec<String> = results.into_iter().filter_map(|r| r.unwrap()).collect();
+        if rotated.is_none() {
+            assert_eq!(
+                winners.len(),
+                1,
+                "round {round}: {} agents enrolled",
+                winners.len()
+            );
+        } else {
+            assert!(
+                winners.len() <= 1,
+                "round {round}: {} agents enrolled",
+                winners.len()
+            );
+        }
+        for credential in &winners {
+            let (found, _) = targets::authenticate_agent(db, credential)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("round {round}: the winner's credential was replaced"));
+            assert_eq!(found.id, issued.target.id);
+        }
+        // The rotated secret is the one that works now.
+        if let Some(rotated) = rotated {
+            let fresh = targets::enroll(&s, issued.target.id, &rotated.secret, Utc::now())
+                .await
+                .unwrap();
+            assert!(
+                fresh.is_some(),
+                "round {round}: the rotated secret must work"
+            );
+        }
+    }
+}
+
 on_both_databases!(
     a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off,
+    of_agents_racing_with_one_secret_exactly_one_enrols,
     secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant,
     a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_the_agent,
     licenses_secrets_and_tenancy_gate_every_deployment,

@@ -8,6 +8,7 @@
 use chrono::Duration;
 use consign_service::branding::{self, BrandingInput};
 use consign_service::invitations::{self, NewInvitation, Status};
+use consign_service::services::HubConfig;
 use consign_service::signup::{self, SignUp};
 use consign_service::{Error, accounts, customers, members, on_both_databases};
 use sea_orm::DatabaseConnection;
@@ -209,17 +210,18 @@ async fn the_last_admin_cannot_be_demoted_or_removed(db: &DatabaseConnection) {
 
 async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
     let admin = vendor(db, "Acme", "admin@acme.test").await;
+    let config = HubConfig::default();
     let input = |host: &str, color: &str| BrandingInput {
         title: "Acme Portal".into(),
         primary_color: color.into(),
         home_markdown: "# Hello".into(),
         custom_host: host.into(),
     };
-    let err = branding::update(db, &admin, input("", "blue"))
+    let err = branding::update(db, &config, &admin, input("", "blue"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("primary colour"), "{err}");
-    branding::update(db, &admin, input("Portal.Acme.test", "#FF0000"))
+    branding::update(db, &config, &admin, input("Portal.Acme.test", "#FF0000"))
         .await
         .unwrap();
     let saved = branding::get(db, admin.organization_id).await.unwrap();
@@ -227,11 +229,14 @@ async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
         (saved.title.as_str(), saved.primary_color.as_str()),
         ("Acme Portal", "#ff0000")
     );
+    assert_eq!(saved.custom_host.as_deref(), Some("portal.acme.test"));
+    // Not served until its owner proves control of it (service/tests/custom_host.rs).
+    assert!(!saved.custom_host_verified);
     assert_eq!(
         branding::vendor_for_host(db, "portal.acme.test:8080")
             .await
             .unwrap(),
-        Some(admin.organization_id)
+        None
     );
     assert_eq!(
         branding::vendor_for_host(db, "unknown.test").await.unwrap(),
@@ -239,7 +244,7 @@ async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
     );
 
     let other = vendor(db, "Umbrella", "admin@umbrella.test").await;
-    let err = branding::update(db, &other, input("portal.acme.test", "#00ff00"))
+    let err = branding::update(db, &config, &other, input("portal.acme.test", "#00ff00"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
@@ -337,6 +342,7 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
     matrix!(w, [true, false, false, false, false, false, true], |a| {
         branding::update(
             db,
+            &HubConfig::default(),
             a,
             BrandingInput {
                 title: "T".into(),

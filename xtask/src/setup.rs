@@ -119,6 +119,10 @@ fn ensure_debian_packages() -> Result<()> {
     if !cmd::on_path("skopeo") {
         missing.push("skopeo");
     }
+    // A DNS server on loopback for the custom-host verification tests.
+    if !std::path::Path::new("/usr/sbin/dnsmasq").exists() {
+        missing.push("dnsmasq-base");
+    }
     if missing.is_empty() {
         return Ok(());
     }

@@ -100,6 +100,9 @@ pub async fn change_password(current: String, password: String) -> Result<String
     let services = super::services()?;
     let info = super::session(&services).await?;
     let keep = super::session_token().await;
+    let ip = super::client_address().await;
+    let check = service::rate_limit::PasswordCheck::Current(info.user.id);
+    services.limiter.password_guess(check, &ip)?;
     service::email_links::change_password(
         &services.db,
         &info.user,
@@ -107,8 +110,24 @@ pub async fn change_password(current: String, password: String) -> Result<String
         password,
         keep.as_deref(),
     )
-    .await?;
+    .await
+    .inspect_err(|err| forgive_unless_wrong(&services, check, &ip, err))?;
+    services.limiter.password_right(check, &ip);
     Ok("Password changed. Every other browser signed in to your account was signed out.".into())
+}
+
+/// A change refused for another reason than a wrong current password (a too-short new
+/// password, a taken address) gives its counted guess back.
+#[cfg(feature = "ssr")]
+fn forgive_unless_wrong(
+    services: &service::Services,
+    check: service::rate_limit::PasswordCheck<'_>,
+    ip: &str,
+    err: &service::Error,
+) {
+    if !matches!(err, service::Error::InvalidCredentials) {
+        services.limiter.password_right(check, ip);
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -180,12 +199,17 @@ pub async fn request_email_change(password: String, email: String) -> Result<Lin
     let services = super::services()?;
     let info = super::session(&services).await?;
     let email = types::Email::parse(email).map_err(service::Error::Invalid)?;
+    let ip = super::client_address().await;
+    let check = service::rate_limit::PasswordCheck::Current(info.user.id);
+    services.limiter.password_guess(check, &ip)?;
     let token = service::email_links::request_email_change(
         &services.db,
         &info.user,
         password,
         email.clone(),
     )
-    .await?;
+    .await
+    .inspect_err(|err| forgive_unless_wrong(&services, check, &ip, err))?;
+    services.limiter.password_right(check, &ip);
     send_check(&services, &info.user, email, "change-email", &token).await
 }

@@ -45,17 +45,16 @@ fn destination(next: &str) -> &'static str {
 /// (`/` or `/portal`, anything else falls back to `/`).
 #[server(prefix = "/_fn", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
-    use service::rate_limit::{SIGN_IN_PER_ACCOUNT, SIGN_IN_PER_IP};
+    use service::rate_limit::{PasswordCheck, SIGN_IN_PER_IP};
     let services = super::services()?;
     let ip = super::client_address().await;
     services
         .limiter
         .hit(&format!("sign-in/ip/{ip}"), SIGN_IN_PER_IP)?;
-    let account = email.trim().to_lowercase();
-    services
-        .limiter
-        .hit(&format!("sign-in/account/{account}"), SIGN_IN_PER_ACCOUNT)?;
+    let check = PasswordCheck::SignIn(&email);
+    services.limiter.password_guess(check, &ip)?;
     let user = service::accounts::authenticate(&services.db, &email, password).await?;
+    services.limiter.password_right(check, &ip);
     let token = service::sessions::start(&services.db, &user, None).await?;
     super::set_session_cookie(
         &token,

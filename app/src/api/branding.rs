@@ -67,9 +67,57 @@ pub async fn save_branding(
         home_markdown,
         custom_host,
     };
-    Ok(service::branding::update(&services.db, &actor, input)
+    Ok(
+        service::branding::update(&services.db, &services.config, &actor, input)
+            .await?
+            .into(),
+    )
+}
+
+/// The custom host's DNS proof, as the branding page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostChallengeView {
+    /// The custom host name.
+    pub host: String,
+    /// The TXT record's name (`_consign-challenge.<host>`).
+    pub record_name: String,
+    /// The TXT record's value (`consign-verification=<token>`).
+    pub record_value: String,
+    /// Whether the record was found: only then does the host serve the portal.
+    pub verified: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<service::custom_host::HostChallenge> for HostChallengeView {
+    fn from(c: service::custom_host::HostChallenge) -> Self {
+        Self {
+            verified: c.verified_at.is_some(),
+            host: c.host,
+            record_name: c.record_name,
+            record_value: c.record_value,
+        }
+    }
+}
+
+/// The signed-in vendor's custom host and the TXT record that proves it is theirs.
+#[server(prefix = "/_fn", endpoint = "custom_host_status")]
+pub async fn custom_host_status() -> Result<Option<HostChallengeView>, AppError> {
+    let (services, actor) = super::actor().await?;
+    Ok(service::custom_host::challenge(&services.db, &actor)
         .await?
-        .into())
+        .map(Into::into))
+}
+
+/// Looks the custom host's TXT record up and, when it is there, starts serving the portal on
+/// the host (vendor admins).
+#[server(prefix = "/_fn", endpoint = "verify_custom_host")]
+pub async fn verify_custom_host() -> Result<HostChallengeView, AppError> {
+    let (services, actor) = super::actor().await?;
+    Ok(
+        service::custom_host::verify(&services, &actor, chrono::Utc::now())
+            .await?
+            .into(),
+    )
 }
 
 /// Renders markdown exactly as the customer portal will (for the live preview).
@@ -80,8 +128,9 @@ pub async fn preview_markdown(markdown: String) -> Result<String, AppError> {
     Ok(service::branding::render_markdown(&markdown))
 }
 
-/// The branding the customer portal shows for this request: the vendor whose host name the
-/// request came in on, else the signed-in customer's vendor, else the hub's only vendor.
+/// The branding the customer portal shows for this request: the signed-in person's own
+/// vendor whatever the host, else the vendor that verified the request's host as its own,
+/// else the hub's only vendor (`service::branding::portal_vendor`).
 #[server(prefix = "/_fn", endpoint = "portal_branding")]
 pub async fn portal_branding() -> Result<Option<BrandingView>, AppError> {
     let services = super::services()?;
@@ -90,15 +139,11 @@ pub async fn portal_branding() -> Result<Option<BrandingView>, AppError> {
         .ok()
         .and_then(|h| h.get(http::header::HOST)?.to_str().ok().map(String::from))
         .unwrap_or_default();
-    let mut vendor = service::branding::vendor_for_host(&services.db, &host).await?;
-    if vendor.is_none()
-        && let Ok(info) = super::session(&services).await
-    {
-        vendor = info.actor.map(|a| a.organization_id);
-    }
-    if vendor.is_none() {
-        vendor = service::organizations::only_one(&services.db).await?;
-    }
+    let signed_in = super::session(&services)
+        .await
+        .ok()
+        .and_then(|info| info.actor);
+    let vendor = service::branding::portal_vendor(&services, &host, signed_in.as_ref()).await?;
     match vendor {
         Some(v) => Ok(Some(service::branding::get(&services.db, v).await?.into())),
         None => Ok(None),

@@ -104,6 +104,7 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                     <button type="submit" id="logo-upload" class="self-start rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">"Upload logo"</button>
                     {logo_message}
                 </form>
+                <super::custom_host::CustomHostProof saved=save.version() />
             </section>
             <section class="rounded-xl bg-white shadow-md ring-1 ring-slate-200 overflow-hidden" id="branding-preview">
                 <div class="px-6 py-4 text-white flex items-center gap-3" style=move || format!("background-color: {}", color.get())>

@@ -5,6 +5,7 @@ pub mod application;
 pub mod applications;
 pub mod artifacts;
 pub mod branding;
+pub mod custom_host;
 pub mod customer;
 pub mod customer_detail;
 pub mod customers;

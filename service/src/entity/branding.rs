@@ -22,6 +22,10 @@ pub struct Model {
     /// A host name that serves this vendor's customer portal.
     #[sea_orm(unique)]
     pub custom_host: Option<String>,
+    /// The token the vendor publishes in DNS to prove it controls `custom_host`.
+    pub custom_host_token: Option<String>,
+    /// When control of `custom_host` was proved; the host serves the portal only from then on.
+    pub custom_host_verified_at: Option<DateTimeUtc>,
     /// When it was last changed.
     pub updated_at: DateTimeUtc,
 }

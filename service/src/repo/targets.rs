@@ -16,9 +16,49 @@ pub async fn insert(db: &impl ConnectionTrait, row: target::Model) -> Result<tar
     Ok(row.into_active_model().reset_all().insert(db).await?)
 }
 
-/// Writes every column of an existing target.
-pub async fn update(db: &impl ConnectionTrait, row: target::Model) -> Result<target::Model> {
-    Ok(row.into_active_model().reset_all().update(db).await?)
+/// Spends the enrolment secret whose hash is `secret_hash` and stores the agent's credential
+/// hash; `false` when the target no longer holds that secret (another agent spent it first, or
+/// it was rotated). The condition on the secret is what lets only one of two racing agents win,
+/// on every database.
+pub async fn claim_enrolment(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    secret_hash: &str,
+    credential_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let result = target::Entity::update_many()
+        .col_expr(target::Column::SecretHash, Expr::value(None::<String>))
+        .col_expr(target::Column::SecretUsedAt, Expr::value(Some(now)))
+        .col_expr(target::Column::CredentialHash, Expr::value(credential_hash))
+        .filter(target::Column::Id.eq(id))
+        .filter(target::Column::SecretHash.eq(secret_hash))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Replaces a vendor's target's enrolment secret, touching no other column (so an agent that
+/// enrols meanwhile keeps its credential); `false` when the target is gone.
+pub async fn replace_secret(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    id: Uuid,
+    secret_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let result = target::Entity::update_many()
+        .col_expr(target::Column::SecretHash, Expr::value(secret_hash))
+        .col_expr(target::Column::SecretCreatedAt, Expr::value(now))
+        .col_expr(
+            target::Column::SecretUsedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(target::Column::Id.eq(id))
+        .filter(target::Column::OrganizationId.eq(organization_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// The vendor's targets, optionally only one customer's, by name.

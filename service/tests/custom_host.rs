@@ -1,0 +1,244 @@
+//! Custom portal hosts against a real DNS server (dnsmasq on a free loopback port), on SQLite and
+//! PostgreSQL: the hub's own names are refused, a host is one vendor's, and a host serves a
+//! vendor's portal only after its TXT record proves the vendor controls it; a signed-in
+//! customer sees their own vendor's portal on any host.
+
+// A panic is how a test reports failure; unwrapping is the point here.
+#![allow(clippy::unwrap_used)]
+
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use consign_service::branding::{self, BrandingInput};
+use consign_service::custom_host;
+use consign_service::testing::world::World;
+use consign_service::{Error, Services, on_both_databases};
+use sea_orm::DatabaseConnection;
+
+const HUB: &str = "hub.example.test";
+
+/// A dnsmasq answering only the TXT records it is given, on 127.0.0.1; killed when dropped.
+struct Dns {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Dns {
+    fn dnsmasq() -> PathBuf {
+        ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists())
+            .expect("dnsmasq is missing: apt-get install dnsmasq-base (cargo xtask setup does)")
+    }
+
+    /// Serves `records` (name, value) as TXT records.
+    async fn start(records: &[(&str, &str)]) -> Self {
+        // A port nothing listens on: the kernel's pick, released for dnsmasq to take.
+        let port = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = Command::new(Self::dnsmasq());
+        command.args([
+            "--keep-in-foreground",
+            "--no-resolv",
+            "--no-hosts",
+            "--conf-file=/dev/null",
+            "--pid-file=",
+            "--listen-address=127.0.0.1",
+            "--bind-interfaces",
+            &format!("--port={port}"),
+        ]);
+        for (name, value) in records {
+            command.arg(format!("--txt-record={name},{value}"));
+        }
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dnsmasq");
+        let dns = Self {
+            child,
+            address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        };
+        dns.wait_until_listening().await;
+        dns
+    }
+
+    async fn wait_until_listening(&self) {
+        for _ in 0..100 {
+            // dnsmasq opens its TCP socket with its UDP one.
+            if tokio::net::TcpStream::connect(self.address).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("dnsmasq did not start on {}", self.address);
+    }
+}
+
+impl Drop for Dns {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn input(host: &str) -> BrandingInput {
+    BrandingInput {
+        title: "Portal".into(),
+        primary_color: "#123456".into(),
+        home_markdown: String::new(),
+        custom_host: host.into(),
+    }
+}
+
+fn services(db: &DatabaseConnection, dns: Option<SocketAddr>) -> Services {
+    let mut s = Services::new(db.clone());
+    s.config.own_hosts = vec!["localhost".into(), HUB.into(), "127.0.0.1".into()];
+    s.config.dns_resolver = dns;
+    s
+}
+
+fn assert_host_refused(result: Result<branding::Branding, Error>, host: &str) {
+    match result {
+        Err(Error::InvalidInput {
+            field: "host name", ..
+        })
+        | Err(Error::Invalid(types::NameError::Invalid {
+            field: "host name", ..
+        })) => {}
+        other => panic!("{host} must be refused, got {other:?}"),
+    }
+}
+
+async fn the_hubs_own_names_are_never_a_vendors_host(db: &DatabaseConnection) {
+    let s = services(db, None);
+    let w = World::build(db).await;
+    for host in [
+        HUB,
+        "HUB.example.test.",
+        "acme.hub.example.test",
+        "localhost",
+        "127.0.0.1",
+    ] {
+        assert_host_refused(
+            branding::update(db, &s.config, &w.vendor_admin, input(host)).await,
+            host,
+        );
+    }
+    // A name that merely ends like the hub's is someone else's.
+    branding::update(db, &s.config, &w.vendor_admin, input("myhub.example.test"))
+        .await
+        .unwrap();
+}
+
+async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(db: &DatabaseConnection) {
+    let w = World::build(db).await;
+    let host = "portal.umbrella.test";
+    let unproved = services(db, None);
+    branding::update(db, &unproved.config, &w.other_vendor, input(host))
+        .await
+        .unwrap();
+    // One vendor's host is no other's, proved or not.
+    let taken = branding::update(db, &unproved.config, &w.vendor_admin, input(host)).await;
+    assert!(matches!(taken, Err(Error::Conflict { .. })), "{taken:?}");
+
+    let wanted = custom_host::challenge(db, &w.other_vendor)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(wanted.record_name, format!("_consign-challenge.{host}"));
+    assert!(
+        wanted.record_value.starts_with("consign-verification="),
+        "{wanted:?}"
+    );
+    assert!(wanted.verified_at.is_none());
+    assert_eq!(branding::vendor_for_host(db, host).await.unwrap(), None);
+
+    // A record with another token (say, another vendor's) proves nothing.
+    let dns = Dns::start(&[(&wanted.record_name, "consign-verification=not-the-token")]).await;
+    let s = services(db, Some(dns.address));
+    let refused = custom_host::verify(&s, &w.other_vendor, Utc::now()).await;
+    assert!(
+        matches!(&refused, Err(Error::InvalidInput { field: "host name", message }) if message.contains(&wanted.record_value)),
+        "{refused:?}"
+    );
+    assert_eq!(branding::vendor_for_host(db, host).await.unwrap(), None);
+    drop(dns);
+
+    let dns = Dns::start(&[(&wanted.record_name, &wanted.record_value)]).await;
+    let s = services(db, Some(dns.address));
+    // Only the vendor's admins verify.
+    assert!(matches!(
+        custom_host::verify(&s, &w.vendor_ro, Utc::now()).await,
+        Err(Error::Forbidden { .. })
+    ));
+    let proved = custom_host::verify(&s, &w.other_vendor, Utc::now())
+        .await
+        .unwrap();
+    assert!(proved.verified_at.is_some());
+    assert!(
+        branding::get(db, w.other_vendor.organization_id)
+            .await
+            .unwrap()
+            .custom_host_verified
+    );
+    assert_eq!(
+        branding::vendor_for_host(db, &format!("{}:8443", host.to_uppercase()))
+            .await
+            .unwrap(),
+        Some(w.other_vendor.organization_id)
+    );
+    // Anonymous visitors of the host see its vendor; a signed-in customer sees their own.
+    assert_eq!(
+        branding::portal_vendor(&s, host, None).await.unwrap(),
+        Some(w.other_vendor.organization_id)
+    );
+    assert_eq!(
+        branding::portal_vendor(&s, host, Some(&w.customer_ro))
+            .await
+            .unwrap(),
+        Some(w.customer_ro.organization_id)
+    );
+    // On the hub's own name nobody's custom host decides (two vendors: no branding).
+    assert_eq!(branding::portal_vendor(&s, HUB, None).await.unwrap(), None);
+
+    // Saving the branding with the same host keeps the proof; a new host starts over.
+    branding::update(db, &s.config, &w.other_vendor, input(host))
+        .await
+        .unwrap();
+    assert_eq!(
+        branding::vendor_for_host(db, host).await.unwrap(),
+        Some(w.other_vendor.organization_id)
+    );
+    let moved = branding::update(db, &s.config, &w.other_vendor, input("new.umbrella.test"))
+        .await
+        .unwrap();
+    assert!(!moved.custom_host_verified);
+    assert_eq!(branding::vendor_for_host(db, host).await.unwrap(), None);
+    let again = custom_host::challenge(db, &w.other_vendor)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        again.record_value, wanted.record_value,
+        "a new host, a new token"
+    );
+    // The old record does not prove the new host.
+    assert!(
+        custom_host::verify(&s, &w.other_vendor, Utc::now())
+            .await
+            .is_err()
+    );
+}
+
+on_both_databases!(
+    the_hubs_own_names_are_never_a_vendors_host,
+    a_host_serves_a_portal_only_after_its_txt_record_proves_it,
+);
