@@ -1374,3 +1374,67 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     assert_eq!(catalog_status(&hub, &token).await, 401);
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
+    let hub = TestHub::start(None, None).await;
+    let world = World::build(&hub.services.db).await;
+    let vendor = client(&hub, &world.vendor_admin).await;
+    let catalog = async || -> Value {
+        let body: Value = vendor
+            .send(Method::GET, "/v2/_catalog")
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["repositories"].clone()
+    };
+
+    // Started and cancelled.
+    let start = vendor
+        .send(Method::POST, "/v2/acme/cancelled/blobs/uploads/")
+        .await;
+    assert_eq!(start.status(), 202);
+    let location = start.headers()["location"].to_str().unwrap().to_string();
+    let cancel = vendor.request(Method::DELETE, &location).send().await.unwrap();
+    assert_eq!(cancel.status(), 204);
+    // Started and never finished.
+    let start = vendor
+        .send(Method::POST, "/v2/acme/abandoned/blobs/uploads/")
+        .await;
+    assert_eq!(start.status(), 202);
+    // A whole blob with the wrong digest.
+    let refused = vendor
+        .request(
+            Method::POST,
+            &format!(
+                "/v2/acme/refused/blobs/uploads/?digest={}",
+                digest(b"something else")
+            ),
+        )
+        .header("content-type", "application/octet-stream")
+        .body(b"content".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(error_code(refused).await, "DIGEST_INVALID");
+
+    assert_eq!(catalog().await, json!([]));
+    let listed = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "{listed:?}");
+
+    // A committed manifest is what makes a repository.
+    vendor.push_image("acme/app", "1.0", b"committed").await;
+    assert_eq!(catalog().await, json!(["acme/app"]));
+    let listed = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|a| a.repository.as_str()).collect::<Vec<_>>(),
+        ["acme/app"]
+    );
+    hub.stop().await;
+}
