@@ -383,7 +383,9 @@ async fn deep_or_huge_documents_are_refused_while_the_hub_keeps_answering() {
     // Each of these used to keep the YAML parser busy for seconds on an async worker.
     let flow = format!("services: {}", "[".repeat(120_000));
     let mappings = format!("services: {}", "{a: ".repeat(50_000));
-    let block: String = (0..300).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let block: String = (0..300)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
     let mut fired: Vec<Fired> = Vec::new();
     let mut fire = |what: &str, request: reqwest::RequestBuilder| {
         let what = what.to_string();
@@ -431,7 +433,10 @@ async fn deep_or_huge_documents_are_refused_while_the_hub_keeps_answering() {
             .header("content-type", "application/json")
             .body("[".repeat(500_000)),
     );
-    let large = format!("services:\n  web:\n    image: x\n#{}\n", "x".repeat(1024 * 1024));
+    let large = format!(
+        "services:\n  web:\n    image: x\n#{}\n",
+        "x".repeat(1024 * 1024)
+    );
     fire(
         "a large compose file",
         http.post(versions(&docker))

@@ -1341,10 +1341,9 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     let db = &hub.services.db;
 
     // A revoked personal access token.
-    let (pat, secret) =
-        service::access_tokens::create(db, &world.vendor_rw, "ci".into(), None)
-            .await
-            .unwrap();
+    let (pat, secret) = service::access_tokens::create(db, &world.vendor_rw, "ci".into(), None)
+        .await
+        .unwrap();
     let token = registry_token(&hub, &secret).await;
     assert_eq!(catalog_status(&hub, &token).await, 200);
     service::access_tokens::revoke(db, &world.vendor_rw, pat.id)
@@ -1364,9 +1363,10 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     let (target, credential) = enrolled_agent(&hub, &world.customer_rw, None).await;
     let token = registry_token(&hub, &credential).await;
     assert_eq!(catalog_status(&hub, &token).await, 200);
-    let rotated = service::targets::rotate_secret(&hub.services, &world.customer_rw, target, Utc::now())
-        .await
-        .unwrap();
+    let rotated =
+        service::targets::rotate_secret(&hub.services, &world.customer_rw, target, Utc::now())
+            .await
+            .unwrap();
     service::targets::enroll(&hub.services, target, &rotated.secret, Utc::now())
         .await
         .unwrap()
@@ -1396,7 +1396,11 @@ async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
         .await;
     assert_eq!(start.status(), 202);
     let location = start.headers()["location"].to_str().unwrap().to_string();
-    let cancel = vendor.request(Method::DELETE, &location).send().await.unwrap();
+    let cancel = vendor
+        .request(Method::DELETE, &location)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cancel.status(), 204);
     // Started and never finished.
     let start = vendor
@@ -1433,7 +1437,10 @@ async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
         .await
         .unwrap();
     assert_eq!(
-        listed.iter().map(|a| a.repository.as_str()).collect::<Vec<_>>(),
+        listed
+            .iter()
+            .map(|a| a.repository.as_str())
+            .collect::<Vec<_>>(),
         ["acme/app"]
     );
     hub.stop().await;

@@ -413,9 +413,7 @@ impl<'a> Scanner<'a> {
             None | Some('#') => false,
             Some(&c) => {
                 self.indent().is_none_or(|i| column > i)
-                    && !(column == 0
-                        && matches!(c, '-' | '.')
-                        && self.at_document_marker(c))
+                    && !(column == 0 && matches!(c, '-' | '.') && self.at_document_marker(c))
             }
         };
         if !continues {

@@ -91,7 +91,6 @@ pub async fn upgrade(
     })
 }
 
-
 /// The largest frame an agent may send: a log batch of 200 long lines fits many times over.
 const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 

@@ -200,7 +200,10 @@ mod tests {
         let msg = message(&deep);
         assert!(msg.contains("nests deeper than 64 levels"), "{msg}");
         assert!(started.elapsed() < std::time::Duration::from_millis(100));
-        let big = format!("services:\n  web:\n    image: x\n#{}\n", "x".repeat(MAX_COMPOSE_BYTES));
+        let big = format!(
+            "services:\n  web:\n    image: x\n#{}\n",
+            "x".repeat(MAX_COMPOSE_BYTES)
+        );
         assert!(message(&big).contains("larger than 256 KiB"));
         let values = format!("a: {}", "{".repeat(100));
         assert!(validate_values("baseValues", &values).is_err());

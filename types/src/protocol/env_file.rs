@@ -21,10 +21,7 @@ pub fn env_value(value: &str) -> std::result::Result<String, &'static str> {
     if value.contains('\0') {
         return Err("holds a NUL character, which no environment variable can hold");
     }
-    if value
-        .find("${")
-        .is_some_and(|at| value[at..].contains('}'))
-    {
+    if value.find("${").is_some_and(|at| value[at..].contains('}')) {
         return Err(
             "holds `${…}`, which docker-compose 1.29 (Compose v1) expands whatever the quoting",
         );

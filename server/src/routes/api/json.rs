@@ -209,6 +209,10 @@ mod tests {
             (deep.status, deep.field.as_deref()),
             (StatusCode::BAD_REQUEST, Some("body"))
         );
-        assert!(deep.message.contains("deeper than 64 levels"), "{}", deep.message);
+        assert!(
+            deep.message.contains("deeper than 64 levels"),
+            "{}",
+            deep.message
+        );
     }
 }
