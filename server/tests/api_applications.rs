@@ -353,3 +353,136 @@ on_both_hubs!(
     each_bad_version_names_its_field_and_stores_nothing,
     another_vendor_and_customers_cannot_touch_the_catalogue,
 );
+
+/// A session cookie for `actor`, for server functions.
+async fn cookie_for(hub: &TestHub, actor: &service::auth::Actor) -> String {
+    let db = &hub.services.db;
+    let row = service::repo::users::find(db, actor.user_id.0)
+        .await
+        .unwrap()
+        .unwrap();
+    let user: service::accounts::User = row.try_into().unwrap();
+    let token = service::sessions::start(db, &user, Some(actor.organization_id))
+        .await
+        .unwrap();
+    format!("{}={token}", service::sessions::COOKIE_NAME)
+}
+
+/// What a request fired at the hub came back with: its status and body.
+type Fired = tokio::task::JoinHandle<(String, u16, String)>;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_or_huge_documents_are_refused_while_the_hub_keeps_answering() {
+    let hub = TestHub::start(None, None).await;
+    let c = Callers::build(&hub).await;
+    let docker = app(&c.vendor_rw, "Shop", "docker").await;
+    let helm = app(&c.vendor_rw, "Chart", "kubernetes").await;
+    let cookie = cookie_for(&hub, &c.world.vendor_rw).await;
+    let http = reqwest::Client::new();
+
+    // Each of these used to keep the YAML parser busy for seconds on an async worker.
+    let flow = format!("services: {}", "[".repeat(120_000));
+    let mappings = format!("services: {}", "{a: ".repeat(50_000));
+    let block: String = (0..300)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    let mut fired: Vec<Fired> = Vec::new();
+    let mut fire = |what: &str, request: reqwest::RequestBuilder| {
+        let what = what.to_string();
+        fired.push(tokio::spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (what, status, response.text().await.unwrap())
+        }));
+    };
+    let versions = |app: &str| hub.url(&format!("/api/v1/applications/{app}/versions"));
+    for (what, compose) in [("flow", &flow), ("mappings", &mappings), ("block", &block)] {
+        fire(
+            what,
+            http.post(versions(&docker))
+                .bearer_auth(c.vendor_rw.secret())
+                .json(&json!({"name": "1.0", "composeFile": compose})),
+        );
+        fire(
+            &format!("{what} through the server function"),
+            http.post(hub.url("/_fn/publish_version"))
+                .header("cookie", &cookie)
+                .form(&[
+                    ("application", docker.as_str()),
+                    ("name", "1.0"),
+                    ("channel", ""),
+                    ("compose_file", compose.as_str()),
+                ]),
+        );
+    }
+    fire(
+        "helm values",
+        http.post(versions(&helm))
+            .bearer_auth(c.vendor_rw.secret())
+            .json(&json!({
+                "name": "1.0",
+                "chartUrl": "oci://registry.example.com/charts/shop",
+                "chartVersion": "1.0.0",
+                "baseValues": flow,
+            })),
+    );
+    fire(
+        "a deep JSON body",
+        http.post(versions(&docker))
+            .bearer_auth(c.vendor_rw.secret())
+            .header("content-type", "application/json")
+            .body("[".repeat(500_000)),
+    );
+    let large = format!(
+        "services:\n  web:\n    image: x\n#{}\n",
+        "x".repeat(1024 * 1024)
+    );
+    fire(
+        "a large compose file",
+        http.post(versions(&docker))
+            .bearer_auth(c.vendor_rw.secret())
+            .json(&json!({"name": "1.0", "composeFile": large})),
+    );
+    fire(
+        "a body over the limit",
+        http.post(versions(&docker))
+            .bearer_auth(c.vendor_rw.secret())
+            .json(&json!({"name": "1.0", "composeFile": "x".repeat(3 * 1024 * 1024)})),
+    );
+
+    // Meanwhile the hub answers at once.
+    let mut slowest = std::time::Duration::ZERO;
+    while fired.iter().any(|f| !f.is_finished()) {
+        let started = std::time::Instant::now();
+        let ready = http.get(hub.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+        slowest = slowest.max(started.elapsed());
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        slowest < std::time::Duration::from_millis(100),
+        "/readyz took {slowest:?}"
+    );
+
+    for f in fired {
+        let (what, status, body) = f.await.unwrap();
+        let expected = match what.as_str() {
+            "a body over the limit" => (413, "larger than this hub accepts"),
+            "a large compose file" => (400, "larger than 256 KiB"),
+            _ => (400, "deeper than 64 levels"),
+        };
+        assert!(body.contains(expected.1), "{what}: {status} {body}");
+        // Server functions answer with their own statuses (a separate change); the REST
+        // API's are checked here.
+        if !what.ends_with("server function") {
+            assert_eq!(status, expected.0, "{what}: {body}");
+        }
+    }
+    let listed = c
+        .vendor_rw
+        .get(&format!("/applications/{docker}/versions"))
+        .await
+        .ok(200);
+    assert_eq!(listed, json!([]));
+    hub.stop().await;
+}

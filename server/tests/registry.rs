@@ -1310,3 +1310,138 @@ async fn the_registry_can_also_answer_on_an_address_of_its_own() {
     stop.send(()).unwrap();
     hub.await.unwrap().unwrap();
 }
+
+/// A registry token from `/v2/token` for `secret`, sent as HTTP Basic.
+async fn registry_token(hub: &TestHub, secret: &str) -> String {
+    let answer: Value = Registry::new(hub.url(""), Some(secret.to_string()))
+        .send(Method::GET, "/v2/token?service=consign")
+        .await
+        .json()
+        .await
+        .unwrap();
+    answer["token"].as_str().unwrap().to_string()
+}
+
+/// The status of `/v2/_catalog` with a registry token.
+async fn catalog_status(hub: &TestHub, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(hub.url("/v2/_catalog"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
+    let hub = TestHub::start(None, None).await;
+    let world = World::build(&hub.services.db).await;
+    let db = &hub.services.db;
+
+    // A revoked personal access token.
+    let (pat, secret) = service::access_tokens::create(db, &world.vendor_rw, "ci".into(), None)
+        .await
+        .unwrap();
+    let token = registry_token(&hub, &secret).await;
+    assert_eq!(catalog_status(&hub, &token).await, 200);
+    service::access_tokens::revoke(db, &world.vendor_rw, pat.id)
+        .await
+        .unwrap();
+    assert_eq!(catalog_status(&hub, &token).await, 401);
+
+    // Another token of the same person is not affected; removing them from the vendor is.
+    let other = registry_token(&hub, &secret_for(&hub, &world.vendor_rw).await).await;
+    assert_eq!(catalog_status(&hub, &other).await, 200);
+    service::members::remove(db, &world.vendor_admin, world.vendor_rw.user_id, None)
+        .await
+        .unwrap();
+    assert_eq!(catalog_status(&hub, &other).await, 401);
+
+    // An agent that enrols again gets a new credential; tokens from the old one stop.
+    let (target, credential) = enrolled_agent(&hub, &world.customer_rw, None).await;
+    let token = registry_token(&hub, &credential).await;
+    assert_eq!(catalog_status(&hub, &token).await, 200);
+    let rotated =
+        service::targets::rotate_secret(&hub.services, &world.customer_rw, target, Utc::now())
+            .await
+            .unwrap();
+    service::targets::enroll(&hub.services, target, &rotated.secret, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(catalog_status(&hub, &token).await, 401);
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
+    let hub = TestHub::start(None, None).await;
+    let world = World::build(&hub.services.db).await;
+    let vendor = client(&hub, &world.vendor_admin).await;
+    let catalog = async || -> Value {
+        let body: Value = vendor
+            .send(Method::GET, "/v2/_catalog")
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["repositories"].clone()
+    };
+
+    // Started and cancelled.
+    let start = vendor
+        .send(Method::POST, "/v2/acme/cancelled/blobs/uploads/")
+        .await;
+    assert_eq!(start.status(), 202);
+    let location = start.headers()["location"].to_str().unwrap().to_string();
+    let cancel = vendor
+        .request(Method::DELETE, &location)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancel.status(), 204);
+    // Started and never finished.
+    let start = vendor
+        .send(Method::POST, "/v2/acme/abandoned/blobs/uploads/")
+        .await;
+    assert_eq!(start.status(), 202);
+    // A whole blob with the wrong digest.
+    let refused = vendor
+        .request(
+            Method::POST,
+            &format!(
+                "/v2/acme/refused/blobs/uploads/?digest={}",
+                digest(b"something else")
+            ),
+        )
+        .header("content-type", "application/octet-stream")
+        .body(b"content".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(error_code(refused).await, "DIGEST_INVALID");
+
+    assert_eq!(catalog().await, json!([]));
+    let listed = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+        .await
+        .unwrap();
+    assert!(listed.is_empty(), "{listed:?}");
+
+    // A committed manifest is what makes a repository.
+    vendor.push_image("acme/app", "1.0", b"committed").await;
+    assert_eq!(catalog().await, json!(["acme/app"]));
+    let listed = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|a| a.repository.as_str())
+            .collect::<Vec<_>>(),
+        ["acme/app"]
+    );
+    hub.stop().await;
+}

@@ -179,6 +179,17 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: AccessTokenId)
 /// organization. `None` for a malformed, unknown, revoked or expired secret, and when the owner
 /// is no longer a member of that organization.
 pub async fn authenticate(db: &impl ConnectionTrait, bearer_secret: &str) -> Result<Option<Actor>> {
+    Ok(authenticate_with_id(db, bearer_secret)
+        .await?
+        .map(|(_, actor)| actor))
+}
+
+/// Like [`authenticate`], also naming the token, for credentials derived from it (registry
+/// tokens) that must stop working when it does.
+pub async fn authenticate_with_id(
+    db: &impl ConnectionTrait,
+    bearer_secret: &str,
+) -> Result<Option<(AccessTokenId, Actor)>> {
     if !is_well_formed_secret(bearer_secret) {
         return Ok(None);
     }
@@ -188,15 +199,35 @@ pub async fn authenticate(db: &impl ConnectionTrait, bearer_secret: &str) -> Res
     else {
         return Ok(None);
     };
-    // `accounts::actor` falls back to another organization when the preferred one is gone;
-    // a token must never act anywhere but where it was made.
-    let actor = accounts::actor(db, token.user_id.into(), Some(token.organization_id.into()))
-        .await?
-        .filter(|a| a.organization_id.0 == token.organization_id);
+    let actor = owner(db, &token).await?;
     if actor.is_some() {
         repo::access_tokens::touch(db, token.id, now, now - LAST_USED_RESOLUTION).await?;
     }
-    Ok(actor)
+    Ok(actor.map(|a| (token.id.into(), a)))
+}
+
+/// The actor token `id` acts as at `now`: `None` once it is revoked or expired, or its owner
+/// is no longer a member of its organization.
+pub async fn actor_of(
+    db: &impl ConnectionTrait,
+    id: AccessTokenId,
+    now: DateTime<Utc>,
+) -> Result<Option<Actor>> {
+    match repo::access_tokens::find_usable_by_id(db, id.0, now).await? {
+        Some(token) => owner(db, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The owner of a usable token as an actor in the token's organization.
+async fn owner(db: &impl ConnectionTrait, token: &row::Model) -> Result<Option<Actor>> {
+    // `accounts::actor` falls back to another organization when the preferred one is gone;
+    // a token must never act anywhere but where it was made.
+    Ok(
+        accounts::actor(db, token.user_id.into(), Some(token.organization_id.into()))
+            .await?
+            .filter(|a| a.organization_id.0 == token.organization_id),
+    )
 }
 
 /// Whether `secret` has the shape of a token secret: [`SECRET_PREFIX`] and 64 hex digits. Says

@@ -1,8 +1,15 @@
 //! A deployment's env file: checked when a user deploys (syntax, and every
 //! `{{ secrets.NAME }}` exists in the target's scope) and rendered when the hub sends the
 //! desired state. `{{ env.NAME }}` refers to another line of the same file.
+//!
+//! A line is `KEY=value` and its value is literal: everything after the first `=`, trimmed.
+//! The rendered file is read by `docker compose --env-file` (v2) or `docker-compose` 1.29 (v1),
+//! whose grammars differ, so each value is written in a form both read back byte for byte
+//! (`types::protocol::env_value`); a value neither can hold is refused when the user deploys.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use types::protocol::env_value;
 
 use crate::catalog::templates;
 use crate::{Error, Result};
@@ -60,7 +67,7 @@ pub fn render(
         };
         let key = key.trim();
         let mut from_secret = false;
-        let rendered = templates::render(value, |scope, name| match scope {
+        let rendered = templates::render(value.trim(), |scope, name| match scope {
             "secrets" => {
                 from_secret = true;
                 secrets.get(name).cloned().ok_or_else(|| {
@@ -74,23 +81,26 @@ pub fn render(
             other => Err(format!("unknown placeholder scope `{other}`")),
         })
         .map_err(|why| Error::invalid("env", format!("line {}: {why}", number + 1)))?;
-        if rendered.contains('\n') {
-            return Err(Error::invalid(
+        // The message names the rule, never the value: it may be a secret.
+        let written = env_value(&rendered).map_err(|why| {
+            Error::invalid(
                 "env",
-                format!("line {}: a value may not span lines", number + 1),
-            ));
-        }
+                format!("line {}: the value of {key} {why}", number + 1),
+            )
+        })?;
         if from_secret {
             secret_keys.insert(key.to_string());
         }
         text.push_str(key);
         text.push('=');
-        text.push_str(&rendered);
+        text.push_str(&written);
         text.push('\n');
     }
     for (key, value) in extra {
         if !raw.contains_key(key) {
-            text.push_str(&format!("{key}={value}\n"));
+            let written = env_value(value)
+                .map_err(|why| Error::invalid("env", format!("the value of {key} {why}")))?;
+            text.push_str(&format!("{key}={written}\n"));
         }
     }
     Ok(Rendered {
@@ -118,7 +128,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             out.text,
-            "# shop\nHOST=shop.local\nPASSWORD=s3cret-pw\nURL=https://shop.local/\nCONSIGN_ENTITLEMENT_SEATS=25\n"
+            "# shop\nHOST=\"shop.local\"\nPASSWORD=\"s3cret-pw\"\nURL=\"https://shop.local/\"\nCONSIGN_ENTITLEMENT_SEATS=\"25\"\n"
         );
         assert_eq!(out.secret_keys, vec!["PASSWORD".to_string()]);
     }
@@ -139,6 +149,35 @@ mod tests {
         assert!(
             err.as_deref().is_some_and(|m| m.starts_with("env: line 1")),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_value_compose_cannot_hold_is_refused_at_deploy_without_showing_it() {
+        let secrets = BTreeMap::from([("PW".to_string(), "x${HOME}".to_string())]);
+        let err = check("PW={{ secrets.PW }}\n", &secrets)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|m| m.contains("line 1: the value of PW holds `${…}`")
+                    && !m.contains("x${HOME}")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn values_are_literal_and_may_span_lines() {
+        let secrets = BTreeMap::from([("KEY".to_string(), "-----BEGIN-----\nabc\n".to_string())]);
+        let out = render(
+            "QUOTED = \"as written\"  \nKEY={{ secrets.KEY }}\n",
+            &secrets,
+            &BTreeMap::new(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            out.text,
+            "QUOTED=\"\\\"as written\\\"\"\nKEY=\"-----BEGIN-----\\nabc\\n\"\n"
         );
     }
 }

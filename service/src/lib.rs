@@ -23,6 +23,7 @@ pub mod customers;
 pub mod db;
 pub mod deploy_options;
 pub mod deployments;
+pub mod documents;
 pub mod email_links;
 pub mod entity;
 pub mod env_file;

@@ -9,7 +9,7 @@ use crate::auth::Actor;
 use crate::catalog::{compose, templates};
 use crate::entity::application_version as row;
 use crate::licenses::{self, VersionFacts};
-use crate::{Error, Result, applications, repo};
+use crate::{Error, Result, applications, documents, repo};
 
 /// What a version deploys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,7 +118,9 @@ pub async fn create(
             ),
         ));
     }
-    let package = check_package(new.package)?;
+    // Parsing a compose file or values can take a while: not on the async workers.
+    let package = new.package;
+    let package = documents::parse_off_runtime(move || check_package(package)).await?;
     let link_template = optional(new.link_template);
     if let Some(link) = &link_template {
         templates::validate_link_template(link)?;
@@ -262,6 +264,20 @@ pub async fn check_deployable(
     Ok(licenses::decide(&held, &facts, now)?.clone())
 }
 
+/// `text` if it is at most [`compose::MAX_VALUES_BYTES`] long.
+fn bounded(field: &'static str, what: &str, text: String) -> Result<String> {
+    if text.len() > compose::MAX_VALUES_BYTES {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "the {what} is larger than {} KiB",
+                compose::MAX_VALUES_BYTES / 1024
+            ),
+        ));
+    }
+    Ok(text)
+}
+
 fn optional(text: Option<String>) -> Option<String> {
     text.filter(|t| !t.trim().is_empty())
 }
@@ -336,7 +352,9 @@ fn check_package(package: Package) -> Result<Package> {
                 chart_name,
                 chart_version,
                 base_values,
-                values_template: optional(values_template),
+                values_template: optional(values_template)
+                    .map(|t| bounded("valuesTemplate", "values template", t))
+                    .transpose()?,
             })
         }
     }

@@ -360,7 +360,7 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     assert_eq!(one.compose_file, COMPOSE);
     assert_eq!(
         one.env_file.expose(),
-        "HOST=shop.local\nPASSWORD=s3cret-pw\nCONSIGN_ENTITLEMENT_SEATS=25\n"
+        "HOST=\"shop.local\"\nPASSWORD=\"s3cret-pw\"\nCONSIGN_ENTITLEMENT_SEATS=\"25\"\n"
     );
     assert_eq!(one.secret_keys, vec!["PASSWORD".to_string()]);
     assert!(types::protocol::is_valid_project_name(&one.project_name));

@@ -75,7 +75,11 @@ pub async fn upgrade(
     // Agent frames are small (a heartbeat is under 100 bytes); tungstenite's default 128 KiB
     // read buffer per socket would cost 1.3 GiB at 10,000 agents. The buffer still grows for a
     // large frame (a log batch), and writes go out at once instead of through a 128 KiB buffer.
-    let ws = ws.read_buffer_size(4 * 1024).write_buffer_size(0);
+    let ws = ws
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES);
     ws.on_upgrade(move |socket| async move {
         let session = Session {
             services,
@@ -85,6 +89,26 @@ pub async fn upgrade(
         };
         session.run(socket).await;
     })
+}
+
+/// The largest frame an agent may send: a log batch of 200 long lines fits many times over.
+const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
+
+/// Frames up to this size (all but log batches) are parsed in place; larger ones on the
+/// blocking pool, so a big frame never holds up the async workers. JSON nesting is bounded by
+/// serde_json's own recursion limit, which fails fast.
+const INLINE_FRAME_BYTES: usize = 64 * 1024;
+
+/// An agent frame parsed; `None` if the parse could not run.
+async fn parse_frame(
+    text: axum::extract::ws::Utf8Bytes,
+) -> Option<Result<AgentMessage, serde_json::Error>> {
+    if text.len() <= INLINE_FRAME_BYTES {
+        return Some(serde_json::from_str::<AgentMessage>(&text));
+    }
+    tokio::task::spawn_blocking(move || serde_json::from_str::<AgentMessage>(&text))
+        .await
+        .ok()
 }
 
 struct Session {
@@ -266,7 +290,10 @@ impl Session {
                     .await;
             }
         };
-        let frame = match serde_json::from_str::<AgentMessage>(&text) {
+        let Some(parsed) = parse_frame(text).await else {
+            return Flow::Stop;
+        };
+        let frame = match parsed {
             Ok(frame) => frame,
             Err(err) => {
                 // The parse error, never the frame: it may hold secrets.

@@ -3,7 +3,7 @@
 
 use serde_yaml::Value;
 
-use crate::{Error, Result};
+use crate::{Error, Result, documents};
 
 /// The request field that carries the compose file.
 const FIELD: &str = "composeFile";
@@ -23,15 +23,9 @@ pub fn validate(text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(Error::invalid(FIELD, "the compose file is empty"));
     }
-    if text.len() > MAX_COMPOSE_BYTES {
-        return Err(Error::invalid(
-            FIELD,
-            format!(
-                "the compose file is larger than {} KiB",
-                MAX_COMPOSE_BYTES / 1024
-            ),
-        ));
-    }
+    // Size and nesting are checked before the YAML parser sees the text: deep nesting alone
+    // makes it slow (see `crate::documents`).
+    documents::check_yaml(FIELD, "compose file", text, MAX_COMPOSE_BYTES)?;
     let doc: Value =
         serde_yaml::from_str(text).map_err(|e| Error::invalid(FIELD, yaml_error(&e)))?;
     let Value::Mapping(top) = doc else {
@@ -105,11 +99,16 @@ pub fn validate(text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks optional YAML (Helm base values): empty, or a mapping.
+/// The most Helm values (base values or a values template) may weigh.
+pub const MAX_VALUES_BYTES: usize = 256 * 1024;
+
+/// Checks optional YAML (Helm base values): empty, or a mapping of at most
+/// [`MAX_VALUES_BYTES`] nesting at most [`documents::MAX_DEPTH`] levels.
 pub fn validate_values(field: &'static str, text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Ok(());
     }
+    documents::check_yaml(field, "values file", text, MAX_VALUES_BYTES)?;
     match serde_yaml::from_str::<Value>(text) {
         Ok(Value::Mapping(_)) | Ok(Value::Null) => Ok(()),
         Ok(_) => Err(Error::invalid(field, "values must be a YAML mapping")),
@@ -192,6 +191,22 @@ mod tests {
             message("servces:\n  web:\n    image: x\n").contains("unknown top-level key `servces`")
         );
         validate("x-common: &c {}\nservices:\n  web:\n    image: x\n").unwrap();
+    }
+
+    #[test]
+    fn deep_or_large_documents_are_refused_naming_the_limit() {
+        let deep = format!("services: {}", "[".repeat(20_000));
+        let started = std::time::Instant::now();
+        let msg = message(&deep);
+        assert!(msg.contains("nests deeper than 64 levels"), "{msg}");
+        assert!(started.elapsed() < std::time::Duration::from_millis(100));
+        let big = format!(
+            "services:\n  web:\n    image: x\n#{}\n",
+            "x".repeat(MAX_COMPOSE_BYTES)
+        );
+        assert!(message(&big).contains("larger than 256 KiB"));
+        let values = format!("a: {}", "{".repeat(100));
+        assert!(validate_values("baseValues", &values).is_err());
     }
 
     #[test]

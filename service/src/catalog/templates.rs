@@ -10,11 +10,23 @@ use std::collections::BTreeMap;
 
 use crate::{Error, Result};
 
-/// Checks an env-file template: every line is empty, a `#` comment or `KEY=VALUE` with
-/// `KEY` made of letters, digits and `_` (not starting with a digit), and every placeholder is
-/// well formed. The error names the line.
+/// The most an env template may weigh (as much as a deployment's env file).
+pub const MAX_ENV_TEMPLATE_BYTES: usize = 256 * 1024;
+
+/// Checks an env-file template: at most [`MAX_ENV_TEMPLATE_BYTES`] long, every line empty, a
+/// `#` comment or `KEY=VALUE` with `KEY` made of letters, digits and `_` (not starting with a
+/// digit), and every placeholder well formed. The error names the line.
 pub fn validate_env_template(text: &str) -> Result<()> {
     const FIELD: &str = "envTemplate";
+    if text.len() > MAX_ENV_TEMPLATE_BYTES {
+        return Err(Error::invalid(
+            FIELD,
+            format!(
+                "the env template is larger than {} KiB",
+                MAX_ENV_TEMPLATE_BYTES / 1024
+            ),
+        ));
+    }
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
         let line = line.trim();

@@ -166,7 +166,8 @@ pub async fn for_pull(
     Ok((artifact, grant))
 }
 
-/// The repositories `principal` may pull from, as full names, in lexical order.
+/// The repositories `principal` may pull from, as full names, in lexical order: only those
+/// holding a manifest (a push that never committed one leaves no repository behind).
 pub async fn visible_repositories(
     db: &impl ConnectionTrait,
     principal: &RegistryPrincipal,
@@ -175,7 +176,7 @@ pub async fn visible_repositories(
     else {
         return Ok(Vec::new());
     };
-    let artifacts = repo::registry::list_artifacts(db, org.id).await?;
+    let artifacts = repo::registry::list_committed_artifacts(db, org.id).await?;
     let licensed = match principal.customer() {
         None => None,
         Some(customer) => Some(artifact_licenses::licensed_artifacts(db, customer).await?),

@@ -55,14 +55,14 @@ impl ArtifactSummary {
     }
 }
 
-/// The artifacts `actor` may see, by name.
+/// The artifacts `actor` may see, by name: only those holding a manifest.
 pub async fn artifacts(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ArtifactSummary>> {
     let org = repo::organizations::find_by_id(db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
         })?;
-    let all = repo::registry::list_artifacts(db, org.id).await?;
+    let all = repo::registry::list_committed_artifacts(db, org.id).await?;
     let pulls = repo::registry::pull_counts(db, all.iter().map(|a| a.id).collect()).await?;
     let principal = RegistryPrincipal::Person(actor.clone());
     let mut out = Vec::new();

@@ -74,6 +74,12 @@ pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed> {
             ),
         ));
     }
+    if let Some(line) = crate::documents::json_depth(bytes, crate::documents::MAX_DEPTH) {
+        return Err(invalid(format!(
+            "the manifest nests deeper than {} levels (at line {line})",
+            crate::documents::MAX_DEPTH
+        )));
+    }
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| invalid(format!("the manifest is not valid JSON: {e}")))?;
     let object: &Map<String, Value> = value
@@ -177,8 +183,14 @@ pub async fn put(
     content_type: Option<&str>,
     bytes: Vec<u8>,
 ) -> Result<Pushed> {
-    let parsed = parse(content_type, &bytes)?;
-    let digest = Digest::of(&bytes);
+    // Parsing and hashing up to 4 MiB is kept off the async workers.
+    let content_type = content_type.map(str::to_string);
+    let (bytes, parsed, digest) = crate::documents::parse_off_runtime(move || {
+        let parsed = parse(content_type.as_deref(), &bytes)?;
+        let digest = Digest::of(&bytes);
+        Ok((bytes, parsed, digest))
+    })
+    .await?;
     if let Reference::Digest(expected) = reference
         && expected != &digest
     {

@@ -1,7 +1,10 @@
 //! Registry bearer tokens: what `/v2/token` hands a client after checking its credential, for
 //! the docker token flow. A token names its principal and expiry and is signed with
 //! HMAC-SHA256 under a key kept in the registry's folder; the principal's current rights are
-//! checked again on every request, so a token carries no permissions of its own.
+//! checked again on every request, so a token carries no permissions of its own. It also names
+//! the credential it was obtained with (the personal access token, or a fingerprint of the
+//! agent's credential), and that credential is checked on every request too: revoking it, or
+//! removing its owner, ends the token at once rather than when it expires.
 
 use std::path::Path;
 
@@ -15,7 +18,8 @@ use uuid::Uuid;
 
 use super::Registry;
 use super::access::RegistryPrincipal;
-use crate::{Result, accounts, repo, targets};
+use crate::access_tokens::{self, AccessTokenId};
+use crate::{Result, repo, targets, tokens};
 
 /// How long a registry token works.
 pub const TOKEN_TTL_SECS: i64 = 300;
@@ -76,32 +80,65 @@ struct Claims {
     sub: Uuid,
     org: OrganizationId,
     exp: i64,
+    /// The credential the token was obtained with: the access token's id for `person`, a
+    /// fingerprint of the credential's hash for `agent`. Tokens from before it existed fail
+    /// to parse, and the client simply asks for a new one.
+    src: String,
+}
+
+/// How many hex digits of an agent credential's hash a token carries: enough to tell a
+/// re-enrolled agent's new credential from the old one, too few to matter if a token leaks.
+const FINGERPRINT_HEX: usize = 16;
+
+fn fingerprint(credential_hash: &str) -> String {
+    credential_hash.chars().take(FINGERPRINT_HEX).collect()
 }
 
 impl Registry {
-    /// A token for `principal`, and how many seconds it works.
-    pub fn issue_token(&self, principal: &RegistryPrincipal, now: DateTime<Utc>) -> (String, i64) {
-        let (kind, sub, org) = match principal {
-            RegistryPrincipal::Person(a) => ("person", a.user_id.0, a.organization_id),
-            RegistryPrincipal::Agent(a) => ("agent", a.target_id.0, a.organization_id),
+    /// Checks `secret` (a personal access token, or a deployment agent's credential) and
+    /// issues a registry token for whom it names, bound to it; also how many seconds the token
+    /// works. `None` when the secret is not valid.
+    pub async fn token_for_secret(
+        &self,
+        db: &impl ConnectionTrait,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(String, i64)>> {
+        let claims = if targets::is_agent_credential(secret) {
+            let hash = tokens::hash(secret);
+            repo::targets::find_by_credential(db, &hash)
+                .await?
+                .map(|t| Claims {
+                    kind: "agent".into(),
+                    sub: t.id,
+                    org: t.organization_id.into(),
+                    exp: now.timestamp() + TOKEN_TTL_SECS,
+                    src: fingerprint(&hash),
+                })
+        } else {
+            access_tokens::authenticate_with_id(db, secret)
+                .await?
+                .map(|(id, actor)| Claims {
+                    kind: "person".into(),
+                    sub: actor.user_id.0,
+                    org: actor.organization_id,
+                    exp: now.timestamp() + TOKEN_TTL_SECS,
+                    src: id.to_string(),
+                })
         };
-        let claims = Claims {
-            kind: kind.into(),
-            sub,
-            org,
-            exp: now.timestamp() + TOKEN_TTL_SECS,
-        };
-        let payload = serde_json::to_vec(&claims).unwrap_or_default();
+        Ok(claims.map(|claims| (self.sign_claims(&claims), TOKEN_TTL_SECS)))
+    }
+
+    fn sign_claims(&self, claims: &Claims) -> String {
+        let payload = serde_json::to_vec(claims).unwrap_or_default();
         let mac = self.token_key.sign(&payload);
-        (
-            format!("{}.{}", hex::encode(&payload), hex::encode(mac)),
-            TOKEN_TTL_SECS,
-        )
+        format!("{}.{}", hex::encode(&payload), hex::encode(mac))
     }
 
     /// The principal behind a token: `None` when it is forged, expired or malformed, when the
-    /// person is no longer a member of the organization it names, or when the agent's target
-    /// was deleted or lost its credential.
+    /// access token it came from was revoked or expired or its owner is no longer a member of
+    /// the organization it names, or when the agent's target was deleted or its credential
+    /// replaced.
     pub async fn verify_token(
         &self,
         db: &impl ConnectionTrait,
@@ -132,13 +169,24 @@ impl Registry {
             return Ok(None);
         }
         match claims.kind.as_str() {
-            "person" => Ok(accounts::actor(db, UserId(claims.sub), Some(claims.org))
-                .await?
-                .filter(|a| a.organization_id == claims.org)
-                .map(RegistryPrincipal::Person)),
+            "person" => {
+                let Ok(source) = claims.src.parse::<AccessTokenId>() else {
+                    return Ok(None);
+                };
+                Ok(access_tokens::actor_of(db, source, now)
+                    .await?
+                    .filter(|a| a.user_id == UserId(claims.sub) && a.organization_id == claims.org)
+                    .map(RegistryPrincipal::Person))
+            }
             "agent" => Ok(repo::targets::find_any(db, claims.sub)
                 .await?
-                .filter(|t| t.organization_id == claims.org.0 && t.credential_hash.is_some())
+                .filter(|t| {
+                    t.organization_id == claims.org.0
+                        && claims.src.len() == FINGERPRINT_HEX
+                        && t.credential_hash
+                            .as_deref()
+                            .is_some_and(|h| fingerprint(h) == claims.src)
+                })
                 .map(|t| RegistryPrincipal::Agent(targets::agent_principal(&t)))),
             _ => Ok(None),
         }

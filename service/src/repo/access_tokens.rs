@@ -69,6 +69,23 @@ pub async fn find_usable(
         .await?)
 }
 
+/// The token `id`, if it is neither revoked nor expired at `now`.
+pub async fn find_usable_by_id(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<access_token::Model>> {
+    Ok(access_token::Entity::find_by_id(id)
+        .filter(access_token::Column::RevokedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(access_token::Column::ExpiresAt.is_null())
+                .add(access_token::Column::ExpiresAt.gt(now)),
+        )
+        .one(db)
+        .await?)
+}
+
 /// Marks a token revoked unless it already is; returns whether this call revoked it.
 pub async fn revoke(db: &impl ConnectionTrait, id: uuid::Uuid, now: DateTime<Utc>) -> Result<bool> {
     let result = access_token::Entity::update_many()

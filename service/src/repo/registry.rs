@@ -69,6 +69,28 @@ pub async fn list_artifacts(
         .await?)
 }
 
+/// A vendor's artifacts that hold at least one manifest, by name. An artifact row is made when
+/// a push starts, but a repository exists for everyone else only once something in it is
+/// committed: an upload that fails or is abandoned leaves nothing listed.
+pub async fn list_committed_artifacts(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> Result<Vec<artifact::Model>> {
+    Ok(artifact::Entity::find()
+        .filter(artifact::Column::OrganizationId.eq(organization_id))
+        .filter(
+            artifact::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(artifact_manifest::Column::ArtifactId)
+                    .from(artifact_manifest::Entity)
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(artifact::Column::Name)
+        .all(db)
+        .await?)
+}
+
 /// One artifact of a vendor by id.
 pub async fn find_artifact_by_id(
     db: &impl ConnectionTrait,

@@ -8,6 +8,7 @@
 //! crash. The full contract, with the enrolment endpoint, is in `docs/agent.md`.
 
 mod deployment;
+mod env_file;
 mod report;
 mod sensitive;
 
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use deployment::{
     DeploymentState, DesiredDeployment, DesiredState, RegistryAuth, Undeploy, is_valid_project_name,
 };
+pub use env_file::env_value;
 pub use report::{HostMetrics, LogBatch, LogLine, LogStream, StatusReport};
 pub use sensitive::Sensitive;
 

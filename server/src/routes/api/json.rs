@@ -1,32 +1,89 @@
 //! [`ApiJson`]: a JSON request body whose every rejection is an [`ApiError`] that names the
-//! field at fault, so a client learns what to fix from the response alone.
+//! field at fault, so a client learns what to fix from the response alone. Bodies are parsed
+//! on the blocking pool, after a check of their nesting, so a large or deep body never holds
+//! up the async workers.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
+use service::documents::{self, MAX_DEPTH};
 
 use super::error::ApiError;
 
 /// A JSON request body of type `T`. A malformed body is `400 invalid` with `field` set (the
-/// unknown, missing or mistyped field; `body` when the document as a whole is wrong), a body
-/// that is not `application/json` is `415`, and one over the size limit is `413`.
+/// unknown, missing or mistyped field; `body` when the document as a whole is wrong, or nests
+/// deeper than [`MAX_DEPTH`] levels), a body that is not `application/json` is `415`, and one
+/// over the size limit is `413`.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Send + 'static,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(reject(rejection)),
+        if !is_json(req.headers()) {
+            return Err(unsupported_media_type());
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::invalid("body", rejection.body_text())
+            }
+        })?;
+        let parsed = tokio::task::spawn_blocking(move || {
+            if let Some(line) = documents::json_depth(&bytes, MAX_DEPTH) {
+                return Err(ApiError::invalid(
+                    "body",
+                    format!("the body nests deeper than {MAX_DEPTH} levels (at line {line})"),
+                ));
+            }
+            axum::Json::<T>::from_bytes(&bytes).map_err(reject)
+        })
+        .await
+        .map_err(|e| ApiError::invalid("body", format!("the body could not be read: {e}")))?;
+        parsed.map(|axum::Json(value)| Self(value))
     }
+}
+
+/// Whether the request says its body is JSON: `application/json` or `application/*+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn unsupported_media_type() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as JSON with `Content-Type: application/json`",
+    )
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        "the body is larger than this hub accepts",
+    )
 }
 
 /// What axum says it prefixes to a serde error; stripped so the message is about the field.
@@ -35,11 +92,7 @@ const SYNTAX_PREFIX: &str = "Failed to parse the request body as JSON: ";
 
 fn reject(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as JSON with `Content-Type: application/json`",
-        ),
+        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
         JsonRejection::JsonDataError(err) => {
             let text = err.body_text();
             let detail = text.strip_prefix(DATA_PREFIX).unwrap_or(&text);
@@ -50,11 +103,7 @@ fn reject(rejection: JsonRejection) -> ApiError {
             let detail = text.strip_prefix(SYNTAX_PREFIX).unwrap_or(&text);
             ApiError::invalid("body", format!("the body is not valid JSON: {detail}"))
         }
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            "the body is larger than this hub accepts",
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         other => ApiError::invalid("body", other.body_text()),
     }
 }
@@ -155,5 +204,15 @@ mod tests {
         assert_eq!(media.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         let none = extract(None, r#"{"name":"a"}"#).await;
         assert_eq!(none.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let deep = extract(Some("application/json"), &"[".repeat(100)).await;
+        assert_eq!(
+            (deep.status, deep.field.as_deref()),
+            (StatusCode::BAD_REQUEST, Some("body"))
+        );
+        assert!(
+            deep.message.contains("deeper than 64 levels"),
+            "{}",
+            deep.message
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /v2/token`: the docker token flow. The client sends its credential as HTTP Basic
 //! (password = personal access token or agent credential) and gets a short-lived signed registry token.
 //! Requested scopes are not baked into the token: every registry request checks the caller's
-//! current rights anyway.
+//! current rights, and that the credential the token came from still works, anyway.
 
 use axum::Json;
 use axum::extract::State;
@@ -25,15 +25,18 @@ pub async fn token(
             "send your personal access token (or the agent's credential) as the password of HTTP Basic authentication",
         ));
     };
-    let principal = auth::from_secret(&state, &password).await?.ok_or_else(|| {
-        auth::unauthorized(
-            &state,
-            None,
-            "the personal access token or agent credential is invalid, expired or revoked",
-        )
-    })?;
     let now = Utc::now();
-    let (token, expires_in) = state.registry.issue_token(&principal, now);
+    let (token, expires_in) = state
+        .registry
+        .token_for_secret(&state.services.db, &password, now)
+        .await?
+        .ok_or_else(|| {
+            auth::unauthorized(
+                &state,
+                None,
+                "the personal access token or agent credential is invalid, expired or revoked",
+            )
+        })?;
     Ok(Json(serde_json::json!({
         "token": token,
         "access_token": token,
