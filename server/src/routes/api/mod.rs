@@ -21,6 +21,7 @@ pub mod me;
 pub mod organization;
 pub mod params;
 pub mod secrets;
+pub mod shapes;
 pub mod targets;
 pub mod tokens;
 pub mod users;
