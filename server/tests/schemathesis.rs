@@ -54,7 +54,14 @@ async fn seed(hub: &TestHub) -> Seeded {
             .unwrap();
     let t = token.as_str();
     let customer = w.customer.to_string();
-    let app = call(hub, t, "POST", "/api/v1/applications", json!({"name": "Shop", "type": "docker"})).await;
+    let app = call(
+        hub,
+        t,
+        "POST",
+        "/api/v1/applications",
+        json!({"name": "Shop", "type": "docker"}),
+    )
+    .await;
     let app = id(&app);
     let version = call(
         hub,
@@ -89,7 +96,14 @@ async fn seed(hub: &TestHub) -> Seeded {
         json!({"targetId": target, "applicationId": app, "versionId": id(&version)}),
     )
     .await;
-    let secret = call(hub, t, "PUT", "/api/v1/secrets/DB_PASSWORD", json!({"value": "s3cret"})).await;
+    let secret = call(
+        hub,
+        t,
+        "PUT",
+        "/api/v1/secrets/DB_PASSWORD",
+        json!({"value": "s3cret"}),
+    )
+    .await;
     let invitation = call(
         hub,
         t,
@@ -99,13 +113,23 @@ async fn seed(hub: &TestHub) -> Seeded {
     )
     .await;
     // A token the fuzzer may revoke: never the one it authenticates with.
-    let spare = call(hub, t, "POST", "/api/v1/settings/tokens", json!({"label": "spare"})).await;
+    let spare = call(
+        hub,
+        t,
+        "POST",
+        "/api/v1/settings/tokens",
+        json!({"label": "spare"}),
+    )
+    .await;
     Seeded {
         token,
         ids: vec![
             ("customer-organizations", w.second_customer.to_string()),
             ("user-accounts", w.customer_ro.user_id.to_string()),
-            ("invitations", invitation["invitation"]["id"].as_str().unwrap().to_string()),
+            (
+                "invitations",
+                invitation["invitation"]["id"].as_str().unwrap().to_string(),
+            ),
             ("settings/tokens", id(&spare)),
             ("applications", app),
             ("versions", id(&version)),
@@ -156,7 +180,10 @@ fn config(seeded: &Seeded) -> String {
         "deployments",
         "secrets/id",
     ] {
-        bind(&format!("^/api/v1/{kind}/\\\\{{id\\\\}}"), &[("id", get(kind))]);
+        bind(
+            &format!("^/api/v1/{kind}/\\\\{{id\\\\}}"),
+            &[("id", get(kind))],
+        );
     }
     bind(
         "^/api/v1/applications/\\\\{id\\\\}",
@@ -167,6 +194,11 @@ fn config(seeded: &Seeded) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hub_answers_what_its_openapi_document_says() {
+    // The hub's errors beside the fuzzer's report, to see why it answered 500.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("error")
+        .with_test_writer()
+        .try_init();
     let hub = TestHub::start(None, None).await;
     let seeded = seed(&hub).await;
     let dir = tempfile::tempdir().unwrap();

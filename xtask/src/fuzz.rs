@@ -40,7 +40,10 @@ pub fn run(secs: u64, cmin: bool, targets: &[String]) -> Result<()> {
     } else {
         for t in targets {
             if !TARGETS.contains(&t.as_str()) {
-                bail!("unknown fuzz target {t:?}; the targets are {}", TARGETS.join(", "));
+                bail!(
+                    "unknown fuzz target {t:?}; the targets are {}",
+                    TARGETS.join(", ")
+                );
             }
         }
         targets.iter().map(String::as_str).collect()
@@ -59,7 +62,9 @@ pub fn run(secs: u64, cmin: bool, targets: &[String]) -> Result<()> {
             "-rss_limit_mb=2048",
             "-max_len=65536",
         ]))
-        .with_context(|| format!("fuzz target {target} found a failure: see fuzz/artifacts/{target}"))?;
+        .with_context(|| {
+            format!("fuzz target {target} found a failure: see fuzz/artifacts/{target}")
+        })?;
         if cmin {
             cmd::run(&mut cargo_fuzz(&["cmin", target, &corpus]))?;
         }

@@ -206,6 +206,7 @@ pub struct LogLine {
         (status = 200, description = "The deployments", body = [Deployment]),
         (status = 400, description = "A malformed or unknown query parameter", body = ErrorBody),
         (status = 401, description = "No, or an unusable, access token", body = ErrorBody),
+        (status = 404, description = "No such target the caller may see (`targetId`)", body = ErrorBody),
     ),
     security(("accessToken" = []))
 )]

@@ -169,7 +169,12 @@ mod tests {
         assert_eq!(days(r#"{"days": 3e1}"#).unwrap(), Some(30));
         assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
         assert_eq!(days("{}").unwrap(), None);
-        for bad in [r#"{"days": 1.5}"#, r#"{"days": -1}"#, r#"{"days": 5e9}"#, r#"{"days": "1"}"#] {
+        for bad in [
+            r#"{"days": 1.5}"#,
+            r#"{"days": -1}"#,
+            r#"{"days": 5e9}"#,
+            r#"{"days": "1"}"#,
+        ] {
             assert!(days(bad).is_err(), "{bad}");
         }
     }

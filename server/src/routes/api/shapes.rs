@@ -153,8 +153,7 @@ shape!(
         .additional_properties(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .max_length(Some(1000))
-                .build(),
+                .max_length(Some(1000)),
         ))
         .max_properties(Some(100))
         .build()

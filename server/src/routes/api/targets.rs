@@ -337,11 +337,7 @@ pub async fn metrics(
     ApiPath(id): ApiPath<DeploymentTargetId>,
     ApiQuery(query): ApiQuery<MetricsQuery>,
 ) -> Result<Json<Vec<HostMetrics>>, ApiError> {
-    let limit = super::params::limit(
-        query.limit,
-        120,
-        service::deployments::KEEP_METRICS,
-    )?;
+    let limit = super::params::limit(query.limit, 120, service::deployments::KEEP_METRICS)?;
     let all = targets::metrics(&state.services.db, &actor, id, limit).await?;
     Ok(Json(
         all.into_iter()
