@@ -173,10 +173,95 @@ impl EntitlementKey {
 mod tests {
     use super::*;
 
+    /// A shape's pattern and length limits, as a check of a candidate value.
+    fn valid_by<T: PartialSchema>() -> impl Fn(&str) -> bool {
+        let RefOr::T(Schema::Object(object)) = T::schema() else {
+            panic!("a shape is an inline object schema");
+        };
+        let pattern = regex::Regex::new(object.pattern.as_deref().unwrap()).unwrap();
+        let (min, max) = (object.min_length.unwrap_or(0), object.max_length.unwrap());
+        move |value: &str| {
+            let n = value.chars().count();
+            (min..=max).contains(&n) && pattern.is_match(value)
+        }
+    }
+
+    /// Values around every edge a parser has: each character of the first planes alone, as
+    /// the first, middle and last of three, and long runs.
+    fn candidates() -> Vec<String> {
+        let mut all: Vec<String> = [
+            "",
+            "a",
+            "Shop",
+            "1.4.2",
+            "ops@example.com",
+            "a@b.c",
+            "a@b.",
+            "a@.b",
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        for c in (0u32..0x3100)
+            .chain([0xfeff, 0xffff, 0x1f600])
+            .filter_map(char::from_u32)
+        {
+            all.extend([
+                c.to_string(),
+                format!("{c}ab"),
+                format!("a{c}b"),
+                format!("ab{c}"),
+                format!("x{c}@example.com"),
+                format!("x@ex{c}ample.com"),
+            ]);
+        }
+        for n in [31, 32, 33, 63, 64, 65, 99, 100, 101, 254, 255] {
+            all.push("a".repeat(n));
+            all.push(format!("{}@b.co", "a".repeat(n)));
+        }
+        all
+    }
+
+    /// Whatever a shape accepts, its parser accepts: the document never says more than the hub.
+    fn never_says_more<T: PartialSchema>(name: &str, parser: impl Fn(&str) -> bool) {
+        let valid = valid_by::<T>();
+        let mut accepted = 0;
+        for value in candidates() {
+            if valid(&value) {
+                accepted += 1;
+                assert!(
+                    parser(&value),
+                    "{name} allows {value:?}, which the hub refuses"
+                );
+            }
+        }
+        assert!(accepted > 100, "{name} allows only {accepted} candidates");
+    }
+
     #[test]
-    fn the_display_name_pattern_escapes_nothing_twice() {
-        let pattern = display_name_pattern();
-        assert!(pattern.starts_with(r"^[^\u0000-\u0020"), "{pattern}");
-        assert!(pattern.ends_with("])?$"), "{pattern}");
+    fn every_value_a_shape_allows_is_accepted_by_its_parser() {
+        never_says_more::<DisplayName>("DisplayName", |v| {
+            types::OrganizationName::parse(v).is_ok()
+                && types::ApplicationName::parse(v).is_ok()
+                && service::access_tokens::validate_label(v.to_string()).is_ok()
+        });
+        never_says_more::<VersionName>("VersionName", |v| types::VersionName::parse(v).is_ok());
+        never_says_more::<ChannelName>("ChannelName", |v| types::ChannelName::parse(v).is_ok());
+        never_says_more::<SecretKey>("SecretKey", service::secrets::is_valid_key);
+        never_says_more::<EntitlementKey>("EntitlementKey", |v| {
+            types::EntitlementKey::parse(v).is_ok()
+        });
+        never_says_more::<EmailAddress>("EmailAddress", |v| types::Email::parse(v).is_ok());
+    }
+
+    #[test]
+    fn shapes_allow_the_documented_examples_and_not_their_near_misses() {
+        let name = valid_by::<DisplayName>();
+        assert!(name("Acme Inc.") && name("Ünïcode ☃") && !name(" ") && !name(" Acme"));
+        assert!(!name("a\u{85}b") && !name(&"x".repeat(101)));
+        let email = valid_by::<EmailAddress>();
+        assert!(email("grace@globex.example") && !email("grace@globex") && !email("a b@c.d"));
+        let channel = valid_by::<ChannelName>();
+        assert!(channel("stable") && channel("beta-2") && !channel("Beta") && !channel("2beta"));
     }
 }
