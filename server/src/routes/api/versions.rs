@@ -141,8 +141,9 @@ pub struct CreateVersion {
 }
 
 /// A Docker Compose version to publish (the body of `POST …/versions` for a Docker
-/// application). Only documents the request: [`CreateVersion`] parses it.
-// Deserialize only so serde's attributes shape the schema; nothing parses into it.
+/// application).
+// Only documents the request ([`CreateVersion`] parses it, naming the field at fault);
+// Deserialize only so serde's attributes shape the schema.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
@@ -165,8 +166,7 @@ pub struct CreateComposeVersion {
 }
 
 /// A Helm version to publish (the body of `POST …/versions` for a Kubernetes application).
-/// Only documents the request: [`CreateVersion`] parses it.
-// Deserialize only so serde's attributes shape the schema; nothing parses into it.
+// Only documents the request, as `CreateComposeVersion` does.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
