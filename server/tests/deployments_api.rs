@@ -350,6 +350,21 @@ async fn agent_update_requests_and_host_metrics_over_the_api() {
         (status, body["error"]["code"].as_str()),
         (400, Some("invalid"))
     );
+    // The document's range (1 to 2,880) is the hub's: outside it is refused, not clamped.
+    let (status, all) = reader
+        .call(&hub, "GET", &format!("{metrics}?limit=2880"), None)
+        .await;
+    assert_eq!((status, all.as_array().unwrap().len()), (200, 5));
+    for outside in ["0", "2881"] {
+        let (status, body) = reader
+            .call(&hub, "GET", &format!("{metrics}?limit={outside}"), None)
+            .await;
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            (400, Some("limit")),
+            "limit={outside}: {body}"
+        );
+    }
     let (status, _) = stranger.call(&hub, "GET", &metrics, None).await;
     assert_eq!(status, 404);
     hub.stop().await;

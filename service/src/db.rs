@@ -35,3 +35,17 @@ pub async fn ping(db: &DatabaseConnection) -> crate::Result<()> {
     db.ping().await?;
     Ok(())
 }
+
+/// Begins a transaction that will write after reading. On SQLite it starts as the writer
+/// (`BEGIN IMMEDIATE`), waiting its turn under the busy timeout: a deferred one that read first
+/// cannot be promoted once another writer has committed, and fails at once with "database is
+/// locked". PostgreSQL ignores the mode.
+pub async fn begin_writer(db: &DatabaseConnection) -> crate::Result<sea_orm::DatabaseTransaction> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    Ok(db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?)
+}

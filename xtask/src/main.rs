@@ -12,6 +12,7 @@
 mod bench;
 mod cmd;
 mod deploy_bench;
+mod fuzz;
 mod postgres;
 mod registry_bench;
 mod setup;
@@ -36,7 +37,9 @@ commands:
                                         deploy/update latency with a real agent and Docker
                                         (20 cycles), simulated agents held by one hub (steps
                                         1000,5000,10000, heartbeats every 5 s, held 60 s), and
-                                        the agent's idle memory";
+                                        the agent's idle memory
+  fuzz [--secs N] [--cmin] [target…]   run each cargo-fuzz target of fuzz/ for N seconds
+                                        (default 60) on its corpus; --cmin minimises it";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -117,6 +120,23 @@ fn main() -> Result<()> {
         "bench-registry" => {
             setup::ensure_test_packages()?;
             registry_bench::run(has("--dev"))
+        }
+        "fuzz" => {
+            let secs = match flags.iter().position(|f| f == "--secs") {
+                Some(i) => flags
+                    .get(i + 1)
+                    .context("--secs takes a number")?
+                    .parse()
+                    .context("--secs takes a number")?,
+                None => 60,
+            };
+            let targets: Vec<String> = flags
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| !f.starts_with("--") && (*i == 0 || flags[i - 1] != "--secs"))
+                .map(|(_, f)| f.clone())
+                .collect();
+            fuzz::run(secs, has("--cmin"), &targets)
         }
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");

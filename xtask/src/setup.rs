@@ -30,7 +30,7 @@ pub fn ensure_build_tools() -> Result<()> {
 /// chromium, chromium-driver, postgresql, and for the agent's and the registry's tests docker,
 /// busybox-static, docker-compose (v1), docker-registry and skopeo from Debian, when missing;
 /// then the Compose v2 plugin and the Python tools the tests run (`openapi-spec-validator`,
-/// `oras`, `moto[server]`).
+/// `oras`, `moto[server]`, `schemathesis`).
 pub fn ensure_test_packages() -> Result<()> {
     ensure_debian_packages()?;
     ensure_compose_plugin()?;
@@ -56,6 +56,9 @@ fn ensure_python_tools() -> Result<()> {
         ("openapi_spec_validator", "openapi-spec-validator"),
         ("oras.client", "oras"),
         ("moto.server", "moto[server]"),
+        // The schema-based fuzzer of server/tests/schemathesis.rs, pinned: its checks and
+        // configuration keys change between releases.
+        ("schemathesis", "schemathesis==4.32.5"),
     ] {
         if python_has(module) {
             continue;

@@ -76,7 +76,7 @@ impl From<service::applications::Application> for Application {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateApplication {
     /// Its name: 1 to 100 characters, unique within the vendor.
-    #[schema(example = "Shop")]
+    #[schema(example = "Shop", value_type = super::shapes::DisplayName)]
     pub name: String,
     /// How it is deployed; fixed once created.
     #[serde(rename = "type")]
@@ -88,6 +88,7 @@ pub struct CreateApplication {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateApplication {
     /// The new name: 1 to 100 characters, unique within the vendor.
+    #[schema(value_type = super::shapes::DisplayName)]
     pub name: String,
 }
 

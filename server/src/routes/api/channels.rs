@@ -105,7 +105,7 @@ fn parse_channel(channel: String) -> Result<ChannelName, ApiError> {
     summary = "Get a release channel",
     params(
         ("id" = String, Path, format = Uuid, description = "The application's id"),
-        ("channel" = String, Path, description = "The channel's name, such as `stable`"),
+        ("channel" = super::shapes::ChannelName, Path, description = "The channel's name, such as `stable`"),
     ),
     responses(
         (status = 200, description = "The channel", body = Channel),
@@ -138,7 +138,7 @@ pub async fn get(
     summary = "Set or clear a channel's minimum version (vendor writers)",
     params(
         ("id" = String, Path, format = Uuid, description = "The application's id"),
-        ("channel" = String, Path, description = "The channel's name, such as `stable`"),
+        ("channel" = super::shapes::ChannelName, Path, description = "The channel's name, such as `stable`"),
     ),
     request_body = UpdateChannel,
     responses(

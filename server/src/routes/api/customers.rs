@@ -41,7 +41,7 @@ impl From<service::customers::Customer> for CustomerOrganization {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomerOrganizationRequest {
     /// Its name: 1 to 100 characters, no control characters, unique within the vendor.
-    #[schema(example = "Globex")]
+    #[schema(example = "Globex", value_type = super::shapes::DisplayName)]
     pub name: String,
 }
 

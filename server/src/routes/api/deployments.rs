@@ -161,13 +161,23 @@ pub struct UndeployQuery {
     pub delete_data: bool,
 }
 
-/// How many entries to answer.
+/// How many statuses to answer.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct LimitQuery {
-    /// How many, newest first (statuses: default 50, at most 200; log lines: default 200, at
-    /// most 5,000).
+pub struct StatusLimit {
+    /// How many, newest first: 1 to 200 (all the hub keeps), default 50.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+}
+
+/// How many log lines to answer.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LogLimit {
+    /// How many, newest first: 1 to 5,000 (all the hub keeps), default 200.
+    #[param(minimum = 1, maximum = 5000)]
     pub limit: Option<u64>,
 }
 
@@ -196,6 +206,7 @@ pub struct LogLine {
         (status = 200, description = "The deployments", body = [Deployment]),
         (status = 400, description = "A malformed or unknown query parameter", body = ErrorBody),
         (status = 401, description = "No, or an unusable, access token", body = ErrorBody),
+        (status = 404, description = "No such target the caller may see (`targetId`)", body = ErrorBody),
     ),
     security(("accessToken" = []))
 )]
@@ -418,7 +429,7 @@ pub async fn restart(
     tag = "deployments",
     operation_id = "listDeploymentStatus",
     summary = "The statuses the agent reported, newest first (the hub keeps 200)",
-    params(("id" = String, Path, format = Uuid, description = "The deployment's id"), LimitQuery),
+    params(("id" = String, Path, format = Uuid, description = "The deployment's id"), StatusLimit),
     responses(
         (status = 200, description = "The statuses, newest first", body = [DeploymentStatus]),
         (status = 400, description = "The id or a query parameter is malformed", body = ErrorBody),
@@ -431,10 +442,10 @@ pub async fn status_history(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<DeploymentId>,
-    ApiQuery(query): ApiQuery<LimitQuery>,
+    ApiQuery(query): ApiQuery<StatusLimit>,
 ) -> Result<Json<Vec<DeploymentStatus>>, ApiError> {
-    let all =
-        deployments::statuses(&state.services.db, &actor, id, query.limit.unwrap_or(50)).await?;
+    let limit = super::params::limit(query.limit, 50, deployments::KEEP_STATUSES)?;
+    let all = deployments::statuses(&state.services.db, &actor, id, limit).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -445,7 +456,7 @@ pub async fn status_history(
     tag = "deployments",
     operation_id = "listDeploymentLogs",
     summary = "Container log lines, newest first (only while `logsEnabled`; the hub keeps 5,000)",
-    params(("id" = String, Path, format = Uuid, description = "The deployment's id"), LimitQuery),
+    params(("id" = String, Path, format = Uuid, description = "The deployment's id"), LogLimit),
     responses(
         (status = 200, description = "The lines, newest first, secret values masked", body = [LogLine]),
         (status = 400, description = "The id or a query parameter is malformed", body = ErrorBody),
@@ -458,9 +469,10 @@ pub async fn logs(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<DeploymentId>,
-    ApiQuery(query): ApiQuery<LimitQuery>,
+    ApiQuery(query): ApiQuery<LogLimit>,
 ) -> Result<Json<Vec<LogLine>>, ApiError> {
-    let all = deployments::logs(&state.services.db, &actor, id, query.limit.unwrap_or(200)).await?;
+    let limit = super::params::limit(query.limit, 200, deployments::KEEP_LOG_LINES)?;
+    let all = deployments::logs(&state.services.db, &actor, id, limit).await?;
     Ok(Json(
         all.into_iter()
             .map(|l| LogLine {

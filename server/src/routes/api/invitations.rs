@@ -89,7 +89,7 @@ pub struct IssuedInvitation {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateInvitation {
     /// The invitee's address.
-    #[schema(example = "grace@globex.example")]
+    #[schema(example = "grace@globex.example", value_type = super::shapes::EmailAddress)]
     pub email: String,
     /// The role they get.
     pub user_role: UserRole,

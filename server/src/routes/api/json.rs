@@ -139,6 +139,39 @@ pub fn field_of(detail: &str) -> String {
     path.unwrap_or("body").to_string()
 }
 
+/// An optional whole number that may be written as JSON Schema's `integer` allows: `30`, but
+/// also `30.0` or `3e1` (a number whose fraction is zero is an integer there, and clients
+/// validating against the document may send one). A fraction or an out-of-range value is
+/// refused as serde refuses it.
+pub fn whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    use serde::de::{Deserialize, Error, Unexpected};
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let whole = match (number.as_u64(), number.as_f64()) {
+        (Some(n), _) => Some(n),
+        // Exact for every value up to 2^53, far beyond what any field here accepts.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&f) => {
+            Some(f as u64)
+        }
+        _ => None,
+    };
+    whole
+        .and_then(|n| T::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            D::Error::invalid_value(
+                Unexpected::Other(&number.to_string()),
+                &"a whole number in range",
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +203,29 @@ mod tests {
             field_of("invalid type: sequence, expected struct Rename at line 1 column 1"),
             "body"
         );
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_zero_fraction() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            #[serde(default, deserialize_with = "whole_number")]
+            days: Option<u32>,
+        }
+        let days = |json: &str| serde_json::from_str::<Body>(json).map(|b| b.days);
+        assert_eq!(days(r#"{"days": 30}"#).unwrap(), Some(30));
+        assert_eq!(days(r#"{"days": 30.0}"#).unwrap(), Some(30));
+        assert_eq!(days(r#"{"days": 3e1}"#).unwrap(), Some(30));
+        assert_eq!(days(r#"{"days": null}"#).unwrap(), None);
+        assert_eq!(days("{}").unwrap(), None);
+        for bad in [
+            r#"{"days": 1.5}"#,
+            r#"{"days": -1}"#,
+            r#"{"days": 5e9}"#,
+            r#"{"days": "1"}"#,
+        ] {
+            assert!(days(bad).is_err(), "{bad}");
+        }
     }
 
     #[tokio::test]

@@ -103,6 +103,7 @@ pub struct CreateLicense {
     /// Its name, unique within the vendor; omitted, it is named after the customer and the
     /// application.
     #[serde(default)]
+    #[schema(value_type = Option<super::shapes::DisplayName>)]
     pub name: Option<String>,
     /// The customer, one of the vendor's.
     #[schema(value_type = String, format = Uuid)]
@@ -110,18 +111,21 @@ pub struct CreateLicense {
     /// The application, one of the vendor's.
     #[schema(value_type = String, format = Uuid)]
     pub application_id: ApplicationId,
-    /// The granted versions; omitted or `null` for every version, including future ones.
+    /// The granted versions (at least one, each a version of the application); omitted or
+    /// `null` for every version, including future ones.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<uuid::Uuid>>, min_items = 1)]
     pub version_ids: Option<Vec<ApplicationVersionId>>,
-    /// The channels the customer follows; `["stable"]` when omitted.
+    /// The channels the customer follows (at least one); `["stable"]` when omitted.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<super::shapes::ChannelName>>, min_items = 1)]
     pub channels: Option<Vec<String>>,
     /// When it ends (must be in the future); omitted or `null` for never.
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
     /// Entitlements: keys of letters, digits, `_`, `-` or `.`; values up to 1000 characters.
     #[serde(default)]
+    #[schema(value_type = super::shapes::Entitlements)]
     pub entitlements: BTreeMap<String, String>,
 }
 
@@ -132,13 +136,16 @@ pub struct CreateLicense {
 pub struct UpdateLicense {
     /// A new name.
     #[serde(default)]
+    #[schema(value_type = Option<super::shapes::DisplayName>)]
     pub name: Option<String>,
-    /// New granted versions; `null` for every version.
+    /// New granted versions (at least one, each a version of the application); `null` for
+    /// every version.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<uuid::Uuid>>, min_items = 1)]
     pub version_ids: Option<Option<Vec<ApplicationVersionId>>>,
-    /// New channels.
+    /// New channels (at least one).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<super::shapes::ChannelName>>, min_items = 1)]
     pub channels: Option<Vec<String>>,
     /// A new expiry (in the future); `null` for never.
     #[serde(default, deserialize_with = "present")]
@@ -146,6 +153,7 @@ pub struct UpdateLicense {
     pub expires_at: Option<Option<DateTime<Utc>>>,
     /// New entitlements, replacing the old ones.
     #[serde(default)]
+    #[schema(value_type = Option<super::shapes::Entitlements>)]
     pub entitlements: Option<BTreeMap<String, String>>,
 }
 

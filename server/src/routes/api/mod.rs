@@ -21,6 +21,7 @@ pub mod me;
 pub mod organization;
 pub mod params;
 pub mod secrets;
+pub mod shapes;
 pub mod targets;
 pub mod tokens;
 pub mod users;
@@ -61,7 +62,18 @@ pub const PREFIX: &str = "/api/v1";
     ),
     servers((url = "/", description = "This hub")),
     modifiers(&AccessTokenScheme),
-    components(schemas(error::ErrorBody)),
+    // The string shapes are listed here because path parameters refer to them too, and only
+    // request and response bodies bring their schemas along.
+    components(schemas(
+        error::ErrorBody,
+        shapes::DisplayName,
+        shapes::VersionName,
+        shapes::ChannelName,
+        shapes::SecretKey,
+        shapes::EntitlementKey,
+        shapes::EmailAddress,
+        shapes::Entitlements,
+    )),
     tags(
         (name = "organization", description = "The vendor organization the token acts in"),
         (name = "customers", description = "The vendor's customer organizations"),
@@ -316,6 +328,37 @@ mod tests {
             doc["components"]["securitySchemes"]["accessToken"]["scheme"],
             "bearer"
         );
+    }
+
+    #[test]
+    fn each_limit_has_the_range_its_handler_enforces() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        for (path, max) in [
+            (
+                "/api/v1/deployment-targets/{id}/metrics",
+                service::deployments::KEEP_METRICS,
+            ),
+            (
+                "/api/v1/deployments/{id}/status",
+                service::deployments::KEEP_STATUSES,
+            ),
+            (
+                "/api/v1/deployments/{id}/logs",
+                service::deployments::KEEP_LOG_LINES,
+            ),
+        ] {
+            let limit = doc["paths"][path]["get"]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "limit")
+                .unwrap();
+            assert_eq!(limit["schema"]["minimum"], 1, "{path}: {limit}");
+            assert_eq!(limit["schema"]["maximum"], max, "{path}: {limit}");
+            assert!(params::limit(Some(max), 1, max).is_ok());
+            assert!(params::limit(Some(max + 1), 1, max).is_err());
+            assert!(params::limit(Some(0), 1, max).is_err());
+        }
     }
 
     #[test]

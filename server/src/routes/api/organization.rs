@@ -42,7 +42,7 @@ impl From<service::organizations::Organization> for Organization {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateOrganization {
     /// The new display name: 1 to 100 characters, no control characters.
-    #[schema(example = "Acme Inc.")]
+    #[schema(example = "Acme Inc.", value_type = super::shapes::DisplayName)]
     pub name: String,
 }
 

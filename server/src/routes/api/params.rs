@@ -75,3 +75,17 @@ where
         }
     }
 }
+
+/// A `limit` query parameter: `default` when absent, refused (`400 invalid`, `field` =
+/// `limit`) outside `1..=max`, the range the document gives it, so what the schema forbids is
+/// never silently clamped.
+pub fn limit(value: Option<u64>, default: u64, max: u64) -> Result<u64, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(ApiError::invalid(
+            "limit",
+            format!("limit must be between 1 and {max}, not {n}"),
+        )),
+    }
+}

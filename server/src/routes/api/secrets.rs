@@ -58,7 +58,9 @@ pub struct ScopeQuery {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetSecret {
-    /// The value (stored encrypted, never shown again).
+    /// The value (stored encrypted, never shown again): 1 byte to 64 KiB of UTF-8 (the schema
+    /// counts characters, so it says at most 16,384, which never exceed 64 KiB).
+    #[schema(min_length = 1, max_length = 16384)]
     pub value: String,
     /// A customer's scope (vendor writers; customer members always set their own). Omitted:
     /// the vendor's.
@@ -112,7 +114,7 @@ pub async fn list(
     tag = "deployments",
     operation_id = "setSecret",
     summary = "Create or replace a secret (writers); deployments that use it get the new value on their next desired state",
-    params(("key" = String, Path, description = "The secret's key, `^[A-Za-z_][A-Za-z0-9_]*$`")),
+    params(("key" = super::shapes::SecretKey, Path, description = "The secret's key, such as `DB_PASSWORD`")),
     request_body = SetSecret,
     responses(
         (status = 200, description = "The secret, without its value", body = Secret),

@@ -93,7 +93,7 @@ fn issued_view(state: &AppState, issued: targets::IssuedTarget) -> IssuedTarget 
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateTarget {
     /// Its name: 1 to 100 characters.
-    #[schema(example = "edge-1")]
+    #[schema(example = "edge-1", value_type = super::shapes::DisplayName)]
     pub name: String,
     /// The customer it belongs to (vendor members; omitted: vendor-managed). Customer members
     /// always create targets of their own customer.
@@ -107,8 +107,9 @@ pub struct CreateTarget {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MetricsQuery {
-    /// How many samples, newest first (default 120, one hour at one sample every 30 s; at most
-    /// 2,880, all the hub keeps).
+    /// How many samples, newest first: 1 to 2,880 (all the hub keeps), default 120 (one hour
+    /// at one sample every 30 s).
+    #[param(minimum = 1, maximum = 2880)]
     pub limit: Option<u64>,
 }
 
@@ -336,7 +337,8 @@ pub async fn metrics(
     ApiPath(id): ApiPath<DeploymentTargetId>,
     ApiQuery(query): ApiQuery<MetricsQuery>,
 ) -> Result<Json<Vec<HostMetrics>>, ApiError> {
-    let all = targets::metrics(&state.services.db, &actor, id, query.limit.unwrap_or(120)).await?;
+    let limit = super::params::limit(query.limit, 120, service::deployments::KEEP_METRICS)?;
+    let all = targets::metrics(&state.services.db, &actor, id, limit).await?;
     Ok(Json(
         all.into_iter()
             .map(|m| HostMetrics {

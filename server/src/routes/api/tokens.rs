@@ -61,10 +61,10 @@ pub struct CreatedAccessToken {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateAccessToken {
     /// What to call it: 1 to 100 characters.
-    #[schema(example = "CI deploys")]
+    #[schema(example = "CI deploys", value_type = super::shapes::DisplayName)]
     pub label: String,
     /// Days until it stops working, 1 to 365; omit or `null` for a token that never expires.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::json::whole_number")]
     #[schema(minimum = 1, maximum = 365)]
     pub expires_in_days: Option<u32>,
 }

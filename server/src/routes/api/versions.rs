@@ -108,11 +108,11 @@ impl From<service::versions::Version> for ApplicationVersion {
 pub struct CreateVersion {
     /// Its name, such as `1.4.2`: 1 to 64 characters without spaces or slashes, unique within
     /// the application.
-    #[schema(example = "1.4.2")]
+    #[schema(example = "1.4.2", value_type = super::shapes::VersionName)]
     pub name: String,
     /// The release channel; `stable` when omitted.
     #[serde(default)]
-    #[schema(example = "stable")]
+    #[schema(example = "stable", value_type = Option<super::shapes::ChannelName>)]
     pub channel: Option<String>,
     /// The "open application" URL template, such as `https://{{ env.HOSTNAME }}/`.
     #[serde(default)]
@@ -138,6 +138,69 @@ pub struct CreateVersion {
     /// The values template that pre-fills a deployment.
     #[serde(default)]
     pub values_template: Option<String>,
+}
+
+/// A Docker Compose version to publish (the body of `POST …/versions` for a Docker
+/// application).
+// Only documents the request ([`CreateVersion`] parses it, naming the field at fault);
+// Deserialize only so serde's attributes shape the schema.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CreateComposeVersion {
+    /// Its name, such as `1.4.2`, unique within the application.
+    #[schema(example = "1.4.2", value_type = super::shapes::VersionName)]
+    name: String,
+    /// The release channel; `stable` when omitted.
+    #[schema(example = "stable", value_type = Option<super::shapes::ChannelName>)]
+    channel: Option<String>,
+    /// The "open application" URL template: `http://` or `https://`, with optional
+    /// `{{ env.NAME }}` placeholders.
+    link_template: Option<String>,
+    /// The compose file: YAML of at most 256 KiB with a `services` mapping of at least one
+    /// service, each naming an `image`.
+    compose_file: String,
+    /// The env-file template that pre-fills a deployment: `KEY=VALUE` lines, `#` comments and
+    /// `{{ env.NAME }}` / `{{ secrets.NAME }}` placeholders.
+    env_template: Option<String>,
+}
+
+/// A Helm version to publish (the body of `POST …/versions` for a Kubernetes application).
+// Only documents the request, as `CreateComposeVersion` does.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CreateHelmVersion {
+    /// Its name, such as `1.4.2`, unique within the application.
+    #[schema(example = "1.4.2", value_type = super::shapes::VersionName)]
+    name: String,
+    /// The release channel; `stable` when omitted.
+    #[schema(example = "stable", value_type = Option<super::shapes::ChannelName>)]
+    channel: Option<String>,
+    /// The "open application" URL template.
+    link_template: Option<String>,
+    /// The chart repository (`https://…`) or OCI reference (`oci://…`).
+    chart_url: String,
+    /// The chart's name in a repository (not for `oci://`).
+    chart_name: Option<String>,
+    /// The chart version.
+    chart_version: String,
+    /// Base values (YAML).
+    base_values: Option<String>,
+    /// The values template that pre-fills a deployment.
+    values_template: Option<String>,
+}
+
+/// The body of `POST …/versions`: a compose version for a Docker application, a chart version
+/// for a Kubernetes one (the other shape is refused with `400`, naming the first stray field).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum NewVersionBody {
+    /// For a Docker Compose application.
+    Compose(CreateComposeVersion),
+    /// For a Kubernetes (Helm) application.
+    Helm(CreateHelmVersion),
 }
 
 impl CreateVersion {
@@ -232,7 +295,7 @@ pub async fn list(
         at least one service, and every service must name an `image`. Nothing is stored when a \
         check fails.",
     params(("id" = String, Path, format = Uuid, description = "The application's id")),
-    request_body = CreateVersion,
+    request_body = NewVersionBody,
     responses(
         (status = 201, description = "The new version", body = ApplicationVersion),
         (status = 400, description = "A malformed, missing or unknown field, named in `field` (e.g. `composeFile` with the YAML line and column)", body = ErrorBody),
