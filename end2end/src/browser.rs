@@ -45,6 +45,8 @@ impl Browser {
                 ],
             }),
         );
+        // Keeps the console's messages for [`Browser::console_errors`].
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = String::new();
         for _ in 0..100 {
@@ -123,10 +125,75 @@ impl Browser {
         }
     }
 
+    /// The browser console's messages since the last call: `(level, text)`, levels as
+    /// chromium names them (`SEVERE` for `console.error` and failed loads, `WARNING`, `INFO`).
+    pub async fn console(&self) -> Vec<(String, String)> {
+        let answer = self
+            .client
+            .issue_cmd(ConsoleLog)
+            .await
+            .expect("chromedriver returns the browser's console log");
+        answer
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let field = |name: &str| e[name].as_str().unwrap_or_default().to_string();
+                        (field("level"), field("message"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Panics with every console error since the last check (a hydration mismatch, a panic in
+    /// the wasm bundle, a failed request), naming `page`; warnings about hydration count too.
+    pub async fn assert_console_clean(&self, page: &str) {
+        let bad: Vec<String> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|(level, text)| level == "SEVERE" || text.to_lowercase().contains("hydrat"))
+            .map(|(level, text)| format!("{level}: {text}"))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "the browser console of {page} shows errors:\n{}\n{}",
+            bad.join("\n"),
+            self.page_summary().await
+        );
+    }
+
     /// Ends the session and stops chromedriver.
     pub async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill().await;
+    }
+}
+
+/// chromedriver's log endpoint (outside the W3C protocol, which has none; chromedriver keeps
+/// it for Selenium's `get_log`).
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
     }
 }
 
