@@ -45,8 +45,8 @@ impl Browser {
                 ],
             }),
         );
-        // Keeps the console (errors, CSP violations) for [`Browser::console_log`].
-        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        // Keeps the console's messages for [`Browser::console_errors`].
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
         let url = format!("http://127.0.0.1:{port}");
         let mut last_error = String::new();
         for _ in 0..100 {
@@ -125,27 +125,54 @@ impl Browser {
         }
     }
 
-    /// The browser console's entries since the last call (chromedriver hands each out once),
-    /// as `LEVEL message` lines: script errors, failed loads, Content-Security-Policy
-    /// violations.
-    pub async fn console_log(&self) -> Vec<String> {
-        let entries = self
+    /// The browser console's messages since the last call: `(level, text)`, levels as
+    /// chromium names them (`SEVERE` for `console.error` and failed loads, `WARNING`, `INFO`).
+    pub async fn console(&self) -> Vec<(String, String)> {
+        let answer = self
             .client
-            .issue_cmd(BrowserLog)
+            .issue_cmd(ConsoleLog)
             .await
-            .expect("chromedriver gives the browser log");
-        entries
+            .expect("chromedriver returns the browser's console log");
+        answer
             .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                format!(
-                    "{} {}",
-                    e["level"].as_str().unwrap_or("?"),
-                    e["message"].as_str().unwrap_or("")
-                )
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        let field = |name: &str| e[name].as_str().unwrap_or_default().to_string();
+                        (field("level"), field("message"))
+                    })
+                    .collect()
             })
+            .unwrap_or_default()
+    }
+
+    /// The console's messages since the last call as `LEVEL message` lines (script errors,
+    /// failed loads, Content-Security-Policy violations).
+    pub async fn console_log(&self) -> Vec<String> {
+        self.console()
+            .await
+            .into_iter()
+            .map(|(level, text)| format!("{level} {text}"))
             .collect()
+    }
+
+    /// Panics with every console error since the last check (a hydration mismatch, a panic in
+    /// the wasm bundle, a failed request), naming `page`; warnings about hydration count too.
+    pub async fn assert_console_clean(&self, page: &str) {
+        let bad: Vec<String> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|(level, text)| level == "SEVERE" || text.to_lowercase().contains("hydrat"))
+            .map(|(level, text)| format!("{level}: {text}"))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "the browser console of {page} shows errors:\n{}\n{}",
+            bad.join("\n"),
+            self.page_summary().await
+        );
     }
 
     /// Ends the session and stops chromedriver.
@@ -155,11 +182,12 @@ impl Browser {
     }
 }
 
-/// chromedriver's own command for the browser's console log.
+/// chromedriver's log endpoint (outside the W3C protocol, which has none; chromedriver keeps
+/// it for Selenium's `get_log`).
 #[derive(Debug)]
-struct BrowserLog;
+struct ConsoleLog;
 
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
     fn endpoint(
         &self,
         base_url: &url::Url,
@@ -174,7 +202,7 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
         (
             http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
+            Some(json!({"type": "browser"}).to_string()),
         )
     }
 }

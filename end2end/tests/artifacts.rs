@@ -7,62 +7,16 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/registry.rs"]
+mod registry;
+
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
 use fantoccini::Locator;
-use serde_json::json;
 use service::artifact_licenses::{self, NewArtifactLicense};
 use service::auth::Actor;
 use service::testing::world::{PASSWORD, member, vendor};
-use sha2::{Digest as _, Sha256};
 use types::Role;
-
-fn digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-}
-
-/// Pushes `config` and `layer` as blobs and a manifest over them as `repo:tag`, with HTTP
-/// Basic (the access token as password); returns the manifest's digest.
-async fn push(
-    base: &str,
-    secret: &str,
-    repo: &str,
-    tag: &str,
-    (config_type, config): (&str, &[u8]),
-    (layer_type, layer): (&str, &[u8]),
-) -> String {
-    let http = reqwest::Client::new();
-    for blob in [config, layer] {
-        let response = http
-            .post(format!(
-                "{base}/v2/{repo}/blobs/uploads/?digest={}",
-                digest(blob)
-            ))
-            .basic_auth("vendor", Some(secret))
-            .body(blob.to_vec())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    }
-    let manifest = serde_json::to_vec(&json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": config_type, "digest": digest(config), "size": config.len()},
-        "layers": [{"mediaType": layer_type, "digest": digest(layer), "size": layer.len()}],
-    }))
-    .unwrap();
-    let response = http
-        .put(format!("{base}/v2/{repo}/manifests/{tag}"))
-        .basic_auth("vendor", Some(secret))
-        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
-        .body(manifest.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    digest(&manifest)
-}
 
 async fn token(hub: &hub::TestHub, actor: &Actor) -> String {
     service::access_tokens::create(&hub.services.db, actor, "e2e".into(), None)
@@ -130,7 +84,7 @@ async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
     let host = base.trim_start_matches("http://").to_string();
     let secret = token(&hub, &admin).await;
     let layer: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
-    let image = push(
+    let image = registry::push(
         &base,
         &secret,
         "acme/web",
@@ -142,7 +96,7 @@ async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
         ("application/vnd.oci.image.layer.v1.tar", &layer),
     )
     .await;
-    push(
+    registry::push(
         &base,
         &secret,
         "acme/charts/hello",

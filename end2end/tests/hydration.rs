@@ -1,14 +1,20 @@
-//! The portals render on the server and then come alive in a real browser.
+//! The portals render on the server and then come alive in a real browser, with nothing in the
+//! browser console: no hydration mismatch, no panic.
 
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
+
+#[path = "support/registry.rs"]
+mod registry;
 
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
 use fantoccini::Locator;
 use service::accounts::NewUser;
+use service::invitations::{self, NewInvitation};
 use service::signup::{self, SignUp};
-use types::{Email, OrganizationName};
+use service::testing::world::{PASSWORD, World};
+use types::{Email, OrganizationName, Role};
 
 async fn fill(browser: &Browser, css: &str, text: &str) {
     let field = browser.wait_for(css).await;
@@ -123,6 +129,133 @@ async fn the_customer_portal_shell_hydrates_too() {
         browser
             .wait_until("getComputedStyle(document.querySelector('header')).backgroundColor !== 'rgba(0, 0, 0, 0)'")
             .await;
+    })
+    .await;
+    hub.stop().await;
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser.wait_for(css).await.click().await.unwrap();
+}
+
+/// Opens `url`, waits until the page has hydrated and checks the console stayed clean.
+async fn visit_hydrated(browser: &Browser, url: &str) {
+    browser.client.goto(url).await.unwrap();
+    browser
+        .wait_for("#consign-root[data-hydrated='true']")
+        .await;
+    browser.assert_console_clean(url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
+    let hub = hub::start().await;
+    let db = hub.services.db.clone();
+    let w = World::build(&db).await;
+    // A pending invitation, so the list has its Resend and Revoke forms.
+    invitations::create(
+        &db,
+        &w.vendor_admin,
+        NewInvitation {
+            email: Email::parse("pending@globex.test").unwrap(),
+            role: Role::ReadOnly,
+            customer: Some(w.customer),
+        },
+        chrono::Duration::hours(72),
+    )
+    .await
+    .unwrap();
+    // A pushed image, so the Artifacts page lists one.
+    let (_, secret) = service::access_tokens::create(&db, &w.vendor_admin, "e2e".into(), None)
+        .await
+        .unwrap();
+    registry::push(
+        &hub.url(""),
+        &secret,
+        "acme/web",
+        "1.0",
+        (
+            "application/vnd.oci.image.config.v1+json",
+            br#"{"architecture":"amd64","os":"linux"}"#,
+        ),
+        ("application/vnd.oci.image.layer.v1.tar", b"a layer"),
+    )
+    .await;
+    let home = hub.url("/");
+    let customer_page = hub.url(&format!("/customers/{}", w.customer));
+    let artifacts = hub.url("/artifacts");
+    let users = hub.url("/users");
+
+    with_browser(|browser| async move {
+        browser.client.goto(&home).await.unwrap();
+        browser
+            .wait_for("#consign-root[data-hydrated='true']")
+            .await;
+        fill(&browser, "#email", "admin@acme.test").await;
+        fill(&browser, "#password", PASSWORD).await;
+        click(&browser, "#sign-in").await;
+        browser.wait_for("#welcome").await;
+        browser.assert_console_clean(&home).await;
+        visit_hydrated(&browser, &artifacts).await;
+        browser
+            .wait_for("#artifact-list article[data-repository='acme/web']")
+            .await;
+        visit_hydrated(&browser, &users).await;
+
+        visit_hydrated(&browser, &customer_page).await;
+        browser
+            .wait_for("#invitations tr[data-status='pending']")
+            .await;
+        // Inviting shows the link to copy, in place.
+        fill(&browser, "#invite-email", "new@globex.test").await;
+        click(&browser, "#invite-submit").await;
+        let link = browser
+            .wait_for("#issued-invitation #invitation-link")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(link.contains("/invite/"), "{link}");
+        assert!(
+            browser
+                .wait_for("#issued-invitation")
+                .await
+                .text()
+                .await
+                .unwrap()
+                .contains("new@globex.test")
+        );
+        // Resending shows the new link instead.
+        click(
+            &browser,
+            "#invitations tr[data-status='pending'] button[data-action='resend']",
+        )
+        .await;
+        browser
+            .wait_until(&format!(
+                "(document.querySelector('#invitation-link') || {{}}).value && document.querySelector('#invitation-link').value !== '{link}'"
+            ))
+            .await;
+        let resent = browser
+            .wait_for("#issued-invitation #invitation-link")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(resent.contains("/invite/"), "{resent}");
+        assert_eq!(
+            browser
+                .client
+                .find_all(Locator::Css("#issued-invitation"))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "one link at a time"
+        );
+        browser.assert_console_clean(&customer_page).await;
     })
     .await;
     hub.stop().await;

@@ -9,37 +9,51 @@ use super::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT, RoleSelect
 use crate::api::invitations::{Invite, ResendInvitation, RevokeInvitation, list_invitations};
 use crate::api::members::{ChangeRole, RemoveMember, list_members};
 
-/// Members and invitations of the vendor (`customer` empty) or of one customer.
+/// Members and invitations of the vendor (`customer` empty) or of one customer (which may
+/// change while the component lives, as a route parameter does).
 #[component]
-pub fn People(#[prop(into)] customer: String) -> impl IntoView {
+pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
     let invite = ServerAction::<Invite>::new();
     let resend = ServerAction::<ResendInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
     let change_role = ServerAction::<ChangeRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
-    let scope = customer.clone();
     let members = Resource::new(
         move || {
             (
+                customer.get(),
                 change_role.version().get(),
                 remove.version().get(),
                 invite.version().get(),
             )
         },
-        move |_| list_members(scope.clone()),
+        move |(scope, ..)| list_members(scope),
     );
-    let scope = customer.clone();
     let invitations = Resource::new(
         move || {
             (
+                customer.get(),
                 invite.version().get(),
                 resend.version().get(),
                 revoke.version().get(),
             )
         },
-        move |_| list_invitations(scope.clone()),
+        move |(scope, ..)| list_invitations(scope),
     );
-    let members_customer = customer.clone();
+    // The newest link, whether from inviting or resending: one at a time, so there is no doubt
+    // which one to copy.
+    let issued = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(Ok(new)) = invite.value().get() {
+            issued.set(Some(new));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(new)) = resend.value().get() {
+            issued.set(Some(new));
+        }
+    });
+
     let invitations_view = move || {
         Suspend::new(async move {
             invitations.await.map(|list| {
@@ -67,11 +81,11 @@ pub fn People(#[prop(into)] customer: String) -> impl IntoView {
                                             {pending.then(|| view! {
                                                 <ActionForm action=resend>
                                                     <input type="hidden" name="id" value=id.clone() />
-                                                    <button type="submit" class=BUTTON_SECONDARY>"Resend"</button>
+                                                    <button type="submit" class=BUTTON_SECONDARY data-action="resend">"Resend"</button>
                                                 </ActionForm>
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="id" value=id2.clone() />
-                                                    <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
+                                                    <button type="submit" class=BUTTON_SECONDARY data-action="revoke">"Revoke"</button>
                                                 </ActionForm>
                                             })}
                                         </td>
@@ -86,7 +100,7 @@ pub fn People(#[prop(into)] customer: String) -> impl IntoView {
         })
     };
     let members_view = move || {
-        let customer = members_customer.clone();
+        let customer = customer.get_untracked();
         Suspend::new(async move {
             members.await.map(|list| {
                 view! {
@@ -142,7 +156,7 @@ pub fn People(#[prop(into)] customer: String) -> impl IntoView {
         <section class=CARD>
             <h2 class="text-lg font-semibold">"Invite someone"</h2>
             <ActionForm action=invite attr:class="mt-3 flex flex-wrap items-end gap-3" attr:id="invite-form">
-                <input type="hidden" name="customer" value=customer.clone() />
+                <input type="hidden" name="customer" value=move || customer.get() />
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Email"
                     <input type="email" name="email" id="invite-email" required class=INPUT />
@@ -156,8 +170,7 @@ pub fn People(#[prop(into)] customer: String) -> impl IntoView {
                 </button>
             </ActionForm>
             <ActionError action=invite id="invite-error" />
-            {move || invite.value().get().and_then(Result::ok).map(|issued| view! { <IssuedLink issued /> })}
-            {move || resend.value().get().and_then(Result::ok).map(|issued| view! { <IssuedLink issued /> })}
+            {move || issued.get().map(|issued| view! { <IssuedLink issued /> })}
             <ActionError action=resend id="resend-error" />
             <ActionError action=revoke id="revoke-error" />
             <h3 class="mt-6 text-sm font-semibold text-slate-700">"Invitations"</h3>

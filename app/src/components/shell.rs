@@ -17,40 +17,41 @@ pub fn VendorShell(#[prop(into)] title: String, children: ChildrenFn) -> impl In
         <Frame portal=Portal::Vendor>
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {
+                    // One Suspend, not a closure returning one: the Suspense re-runs child
+                    // closures on the server while it waits (`dry_resolve`), and every re-run
+                    // would create the page's resources again under new ids, which the browser,
+                    // creating them once, would then hydrate against the wrong data. `user`
+                    // never refetches, so nothing is lost by not re-running.
                     let title = title.clone();
                     let children = children.clone();
-                    move || {
-                        let title = title.clone();
-                        let children = children.clone();
-                        Suspend::new(async move {
-                            match user.await {
-                                Ok(Some(user)) if user.is_vendor => view! {
-                                    <div class="w-full max-w-5xl">
-                                        <VendorNav user />
-                                        <h1 class="mt-6 text-2xl font-semibold tracking-tight">{title}</h1>
-                                        <div class="mt-4 flex flex-col gap-6">{children()}</div>
-                                    </div>
-                                }
-                                .into_any(),
-                                Ok(Some(_)) => view! {
-                                    <p class="text-slate-700">
-                                        "This page belongs to the vendor portal. "
-                                        <a href="/portal" class="text-indigo-600 hover:underline">"Go to your customer portal"</a>
-                                    </p>
-                                }
-                                .into_any(),
-                                Ok(None) => view! {
-                                    <p class="text-slate-700">
-                                        "Please "
-                                        <a href="/" class="text-indigo-600 hover:underline">"sign in"</a>
-                                        " to continue."
-                                    </p>
-                                }
-                                .into_any(),
-                                Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                    Suspend::new(async move {
+                        match user.await {
+                            Ok(Some(user)) if user.is_vendor => view! {
+                                <div class="w-full max-w-5xl">
+                                    <VendorNav user />
+                                    <h1 class="mt-6 text-2xl font-semibold tracking-tight">{title}</h1>
+                                    <div class="mt-4 flex flex-col gap-6">{children()}</div>
+                                </div>
                             }
-                        })
-                    }
+                            .into_any(),
+                            Ok(Some(_)) => view! {
+                                <p class="text-slate-700">
+                                    "This page belongs to the vendor portal. "
+                                    <a href="/portal" class="text-indigo-600 hover:underline">"Go to your customer portal"</a>
+                                </p>
+                            }
+                            .into_any(),
+                            Ok(None) => view! {
+                                <p class="text-slate-700">
+                                    "Please "
+                                    <a href="/" class="text-indigo-600 hover:underline">"sign in"</a>
+                                    " to continue."
+                                </p>
+                            }
+                            .into_any(),
+                            Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                        }
+                    })
                 }
             </Suspense>
         </Frame>
@@ -118,58 +119,55 @@ pub fn CustomerShell(#[prop(into)] title: String, children: ChildrenFn) -> impl 
     view! {
         <Suspense fallback=|| view! { <p class="p-6 text-slate-500">"Loading…"</p> }>
             {
+                // One Suspend, not a closure returning one: see `VendorShell`.
                 let title = title.clone();
                 let children = children.clone();
-                move || {
-                    let title = title.clone();
-                    let children = children.clone();
-                    Suspend::new(async move {
-                        let branding = branding.await.ok().flatten();
-                        let body = match user.await {
-                            Ok(Some(user)) if !user.is_vendor => view! {
-                                <div class="w-full max-w-5xl">
-                                    <nav class="flex flex-wrap items-center gap-2 rounded-xl bg-white px-4 py-2 shadow-sm ring-1 ring-slate-200">
-                                        <a href="/portal" class=link>"Home"</a>
-                                        <a href="/portal/targets" class=link id="nav-targets">"Deployment targets"</a>
-                                        <span class="flex-1"></span>
-                                        <span class="text-sm text-slate-500" id="signed-in-as">{user.email.clone()}</span>
-                                        <ActionForm action=sign_out>
-                                            <input type="hidden" name="next" value="/portal" />
-                                            <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">"Sign out"</button>
-                                        </ActionForm>
-                                    </nav>
-                                    <h1 class="mt-6 text-2xl font-semibold tracking-tight">{title}</h1>
-                                    <div class="mt-4 flex flex-col gap-6">{children()}</div>
-                                </div>
-                            }
-                            .into_any(),
-                            Ok(Some(_)) => view! {
-                                <p class="text-slate-700">
-                                    "This page belongs to the customer portal. "
-                                    <a href="/" class="text-indigo-600 hover:underline">"Go to the vendor portal"</a>
-                                </p>
-                            }
-                            .into_any(),
-                            Ok(None) => view! {
-                                <p class="text-slate-700">
-                                    "Please "
-                                    <a href="/portal" class="text-indigo-600 hover:underline">"sign in"</a>
-                                    " to continue."
-                                </p>
-                            }
-                            .into_any(),
-                            Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
-                        };
-                        view! {
-                            <div id="consign-root" class="min-h-screen flex flex-col" data-portal="customer"
-                                data-hydrated=move || hydrated.get().to_string()>
-                                <BrandedHeader branding />
-                                <main class="flex-1 flex items-start justify-center px-6 py-16">{body}</main>
-                                <footer class="py-6 text-center text-xs text-slate-500">"Powered by Consign"</footer>
+                Suspend::new(async move {
+                    let branding = branding.await.ok().flatten();
+                    let body = match user.await {
+                        Ok(Some(user)) if !user.is_vendor => view! {
+                            <div class="w-full max-w-5xl">
+                                <nav class="flex flex-wrap items-center gap-2 rounded-xl bg-white px-4 py-2 shadow-sm ring-1 ring-slate-200">
+                                    <a href="/portal" class=link>"Home"</a>
+                                    <a href="/portal/targets" class=link id="nav-targets">"Deployment targets"</a>
+                                    <span class="flex-1"></span>
+                                    <span class="text-sm text-slate-500" id="signed-in-as">{user.email.clone()}</span>
+                                    <ActionForm action=sign_out>
+                                        <input type="hidden" name="next" value="/portal" />
+                                        <button type="submit" id="sign-out" class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">"Sign out"</button>
+                                    </ActionForm>
+                                </nav>
+                                <h1 class="mt-6 text-2xl font-semibold tracking-tight">{title}</h1>
+                                <div class="mt-4 flex flex-col gap-6">{children()}</div>
                             </div>
                         }
-                    })
-                }
+                        .into_any(),
+                        Ok(Some(_)) => view! {
+                            <p class="text-slate-700">
+                                "This page belongs to the customer portal. "
+                                <a href="/" class="text-indigo-600 hover:underline">"Go to the vendor portal"</a>
+                            </p>
+                        }
+                        .into_any(),
+                        Ok(None) => view! {
+                            <p class="text-slate-700">
+                                "Please "
+                                <a href="/portal" class="text-indigo-600 hover:underline">"sign in"</a>
+                                " to continue."
+                            </p>
+                        }
+                        .into_any(),
+                        Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                    };
+                    view! {
+                        <div id="consign-root" class="min-h-screen flex flex-col" data-portal="customer"
+                            data-hydrated=move || hydrated.get().to_string()>
+                            <BrandedHeader branding />
+                            <main class="flex-1 flex items-start justify-center px-6 py-16">{body}</main>
+                            <footer class="py-6 text-center text-xs text-slate-500">"Powered by Consign"</footer>
+                        </div>
+                    }
+                })
             }
         </Suspense>
     }

@@ -22,15 +22,15 @@ pub fn CustomerDetailPage() -> impl IntoView {
 #[component]
 fn CustomerDetail() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let customer = Resource::new(id, get_customer);
+    let id = Signal::derive(move || params.read().get("id").unwrap_or_default());
+    let customer = Resource::new(move || id.get(), get_customer);
     let delete = ServerAction::<DeleteCustomer>::new();
     view! {
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match customer.await {
                     Ok(c) => {
-                        let (id, id2) = (c.id.clone(), c.id.clone());
+                        let id = c.id.clone();
                         view! {
                         <section class=CARD>
                             <div class="flex items-center justify-between">
@@ -43,12 +43,15 @@ fn CustomerDetail() -> impl IntoView {
                             <p class="text-sm text-slate-500">{format!("Customer since {}", c.created)}</p>
                             <ActionError action=delete id="delete-error" />
                         </section>
-                        <People customer=id2 />
                     }.into_any()
                     }
                     Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+        // Outside the Suspend above: a component made inside it would be made again each time
+        // the server re-runs that closure while waiting, and its resources would no longer line
+        // up with the browser's (see `VendorShell`).
+        <People customer=id />
     }
 }
