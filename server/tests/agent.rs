@@ -201,6 +201,61 @@ async fn the_websocket_checks_credentials_answers_bad_frames_and_times_out_silen
 }
 
 #[tokio::test]
+async fn a_frozen_agent_goes_offline_on_time_even_while_changes_are_pushed_to_it() {
+    let hub = hub(1).await;
+    let s = hub.services.clone();
+    let w = World::build(&s.db).await;
+    let issued = targets::create(&s, &w.customer_rw, "frozen", None, Utc::now())
+        .await
+        .unwrap();
+    let ok = enroll(&hub, &issued.target.id.to_string(), &issued.secret).await;
+    let credential = ok.json::<serde_json::Value>().await.unwrap()["credential"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut socket = connect(&hub, &credential).await.unwrap();
+    send(&mut socket, &hello()).await;
+    next_frame(&mut socket).await.unwrap();
+    next_frame(&mut socket).await.unwrap();
+
+    // From here the agent says nothing (as if stopped with SIGSTOP) while the hub pushes a
+    // change every 400 ms, more often than the 3 s silence limit. Pushes must not count as
+    // signs of life: the hub closes within the limit (plus scheduling slack).
+    let silent_since = Instant::now();
+    let target = issued.target.id;
+    let agents = s.agents.clone();
+    let pusher = tokio::spawn(async move {
+        for _ in 0..50 {
+            agents.send(
+                target,
+                service::agent_hub::AgentCommand::DesiredStateChanged,
+            );
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+    });
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(15), socket.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => continue,
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => break true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => break false,
+        }
+    };
+    pusher.abort();
+    assert!(closed, "the hub kept a silent agent's socket open for 15 s");
+    let elapsed = silent_since.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(2500) && elapsed < Duration::from_secs(8),
+        "closed after {elapsed:?}, expected about 3 s"
+    );
+    wait_for("offline", Duration::from_secs(5), async || {
+        s.agents.presence(target).is_none().then_some(())
+    })
+    .await;
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn the_hub_serves_the_agent_binary_and_an_install_script_without_the_secret_in_any_url() {
     let hub = hub(15).await;
     let client = reqwest::Client::new();

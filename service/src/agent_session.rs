@@ -132,6 +132,7 @@ pub async fn record_status(
         l.state == state && l.message == message && l.revision_id == report.revision_id.map(|r| r.0)
     });
     if !repeat {
+        let at = status_time(report.observed_at, latest.first().map(|l| l.at), Utc::now());
         repo::deployments::insert_status(
             &s.db,
             deployment_status::Model {
@@ -140,7 +141,7 @@ pub async fn record_status(
                 revision_id: report.revision_id.map(|r| r.0),
                 state: state.clone(),
                 message,
-                at: report.observed_at,
+                at,
             },
             KEEP_STATUSES,
         )
@@ -160,6 +161,24 @@ pub async fn record_status(
         ));
     }
     Ok(())
+}
+
+/// When a status counts as having happened. The agent's clock is only trusted within what the
+/// hub saw: never later than the hub received it (a clock running ahead would otherwise pin the
+/// deployment in that state until the clock caught up) and never before the status already
+/// recorded (a clock stepped back would otherwise file the new state under the old one). Within
+/// those bounds the agent's time stays, so statuses buffered while offline keep their times.
+pub fn status_time(
+    observed: DateTime<Utc>,
+    previous: Option<DateTime<Utc>>,
+    received: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let at = observed.min(received);
+    match previous {
+        // One microsecond later: both databases keep microseconds, so the order stays strict.
+        Some(previous) if at <= previous => previous + chrono::Duration::microseconds(1),
+        _ => at,
+    }
 }
 
 /// Keeps a batch of container log lines (when the deployment streams logs), with secret

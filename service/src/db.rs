@@ -1,6 +1,9 @@
 //! Opening the database: SQLite by default, PostgreSQL by URL.
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use std::time::Duration;
 
 /// Opens a pool for `url` (`sqlite://…?mode=rwc` or `postgres://…`) and tunes SQLite for a
@@ -34,4 +37,17 @@ pub async fn connect(url: &str) -> crate::Result<DatabaseConnection> {
 pub async fn ping(db: &DatabaseConnection) -> crate::Result<()> {
     db.ping().await?;
     Ok(())
+}
+
+/// Starts a transaction that will write. On SQLite it begins `IMMEDIATE`, taking the write lock
+/// at once: a deferred transaction that reads and then writes fails with `SQLITE_BUSY_SNAPSHOT`
+/// (code 517) when another connection committed in between, and no busy timeout can help it,
+/// whereas an immediate one queues behind the busy timeout like any other writer. PostgreSQL
+/// ignores the mode (its default READ COMMITTED has no snapshot conflicts on write).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

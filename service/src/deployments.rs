@@ -3,7 +3,7 @@
 //! the target's new desired state to its agent at once through the agent hub.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use types::{ApplicationId, ApplicationVersionId, DeploymentId, DeploymentTargetId, RevisionId};
 use uuid::Uuid;
 
@@ -270,7 +270,7 @@ pub async fn create(
     env_file::check(&env, &secrets)?;
     let app = applications::get(&s.db, actor, new.application_id).await?;
     let id = DeploymentId::new();
-    let txn = s.db.begin().await?;
+    let txn = crate::db::begin_write(&s.db).await?;
     let saved = repo::deployments::insert(
         &txn,
         row::Model {
@@ -353,7 +353,7 @@ pub async fn update(
     require_write(actor)?;
     require_active(&found)?;
     let current = hydrate(&s.db, found.clone()).await?;
-    let txn = s.db.begin().await?;
+    let txn = crate::db::begin_write(&s.db).await?;
     if change.version_id.is_some() || change.env.is_some() {
         let version_id = change.version_id.unwrap_or(current.version_id);
         let (version, license) = check_version(

@@ -4,7 +4,7 @@
 //! at once.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use types::{CustomerOrganizationId, DeploymentTargetId};
 use uuid::Uuid;
 
@@ -307,7 +307,7 @@ pub async fn enroll(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    let txn = s.db.begin().await?;
+    let txn = crate::db::begin_write(&s.db).await?;
     let Some(mut found) = repo::targets::find_any(&txn, target.0).await? else {
         return Ok(None);
     };

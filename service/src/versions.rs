@@ -2,7 +2,7 @@
 //! one release channel.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use types::{ApplicationId, ApplicationKind, ApplicationVersionId, ChannelName, VersionName};
 
 use crate::auth::Actor;
@@ -123,7 +123,7 @@ pub async fn create(
     if let Some(link) = &link_template {
         templates::validate_link_template(link)?;
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let sequence = repo::versions::next_sequence(&txn, app.id).await?;
     let mut model = row::Model {
         id: ApplicationVersionId::new().0,
