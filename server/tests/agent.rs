@@ -390,7 +390,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
         .spawn()
         .unwrap();
     let target = issued.target.id;
-    wait_for("the agent online", Duration::from_secs(60), async || {
+    wait_for("the agent online", Duration::from_secs(180), async || {
         s.agents.presence(target)
     })
     .await;
@@ -411,7 +411,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     .unwrap();
     let _guard = docker::ProjectGuard(d.project_name.clone());
     let healthy_on = async |revision| {
-        wait_for("healthy", Duration::from_secs(120), async || {
+        wait_for("healthy", Duration::from_secs(240), async || {
             let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
             now.status.filter(|st| {
                 st.state == DeploymentState::Healthy.as_str() && st.revision_id == Some(revision)
@@ -421,7 +421,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     };
     healthy_on(d.revision_id).await;
     // The secret reached the container, and the stored logs show it masked.
-    let logs = wait_for("logs", Duration::from_secs(60), async || {
+    let logs = wait_for("logs", Duration::from_secs(180), async || {
         let lines = deployments::logs(&s.db, &w.customer_ro, d.id, 100)
             .await
             .unwrap();
@@ -459,7 +459,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     deployments::undeploy(&s, &w.customer_rw, d.id, true, Utc::now())
         .await
         .unwrap();
-    wait_for("undeployed", Duration::from_secs(60), async || {
+    wait_for("undeployed", Duration::from_secs(180), async || {
         deployments::get(&s.db, &w.customer_ro, d.id)
             .await
             .unwrap()
@@ -516,7 +516,7 @@ async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
         .unwrap();
     let target = issued.target.id;
     let services = first.services.clone();
-    wait_for("the agent online", Duration::from_secs(60), async || {
+    wait_for("the agent online", Duration::from_secs(180), async || {
         services.agents.presence(target)
     })
     .await;

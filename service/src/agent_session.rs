@@ -131,7 +131,12 @@ pub async fn record_status(
     let repeat = latest.first().is_some_and(|l| {
         l.state == state && l.message == message && l.revision_id == report.revision_id.map(|r| r.0)
     });
-    if !repeat {
+    if let Some(previous) = latest.first().filter(|_| repeat) {
+        // The same status again (a retry failing the same way): one row with a count, so the
+        // kept history is not flooded and the cause stays in it.
+        let at = status_time(report.observed_at, Some(previous.at), Utc::now());
+        repo::deployments::repeat_status(&s.db, previous.id, at).await?;
+    } else {
         let at = status_time(report.observed_at, latest.first().map(|l| l.at), Utc::now());
         repo::deployments::insert_status(
             &s.db,
@@ -142,6 +147,8 @@ pub async fn record_status(
                 state: state.clone(),
                 message,
                 at,
+                repeats: 1,
+                last_at: None,
             },
             KEEP_STATUSES,
         )

@@ -65,8 +65,12 @@ pub struct StatusEntry {
     pub state: String,
     /// The agent's message.
     pub message: String,
-    /// When the agent observed it.
+    /// When the agent observed it (first, when repeated).
     pub at: DateTime<Utc>,
+    /// How many times in a row the agent reported it.
+    pub repeats: u32,
+    /// When it was last reported, if more than once.
+    pub last_at: Option<DateTime<Utc>>,
 }
 
 /// One container log line.
@@ -114,6 +118,8 @@ fn status_entry(r: crate::entity::deployment_status::Model) -> StatusEntry {
         state: r.state,
         message: r.message,
         at: r.at,
+        repeats: u32::try_from(r.repeats).unwrap_or(1).max(1),
+        last_at: r.last_at,
     }
 }
 
