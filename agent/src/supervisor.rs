@@ -171,7 +171,7 @@ impl<E: Executor> Supervisor<E> {
                 tracked.failed = None;
             }
             if tracked.failed.is_none() {
-                self.apply(d.deployment_id).await;
+                self.apply(d.deployment_id, true).await;
             }
         }
         // The hub forgets an undeploy once it has seen `undeployed`; so can the snapshot.
@@ -183,7 +183,11 @@ impl<E: Executor> Supervisor<E> {
         self.observe_all().await;
     }
 
-    async fn apply(&mut self, id: DeploymentId) {
+    /// Applies a deployment's desired revision. `announce` reports `progressing` when the work
+    /// takes a while; a retry of a failed revision does not, so a deployment that keeps failing
+    /// the same way reports the same `error` again, which the hub keeps as one entry with a
+    /// count instead of two new rows a minute.
+    async fn apply(&mut self, id: DeploymentId, announce: bool) {
         let Some(d) = self.tracked.get(&id).and_then(|t| t.desired.clone()) else {
             return;
         };
@@ -194,7 +198,7 @@ impl<E: Executor> Supervisor<E> {
             tokio::pin!(applying);
             match tokio::time::timeout(Duration::from_millis(200), &mut applying).await {
                 Ok(result) => result,
-                Err(_) => {
+                Err(_) if announce => {
                     self.report(
                         id,
                         Some(d.revision_id),
@@ -203,6 +207,7 @@ impl<E: Executor> Supervisor<E> {
                     );
                     applying.await
                 }
+                Err(_) => applying.await,
             }
         };
         let Some(tracked) = self.tracked.get_mut(&id) else {
@@ -248,7 +253,7 @@ impl<E: Executor> Supervisor<E> {
             self.undeploy(&u).await;
         }
         for id in due {
-            self.apply(id).await;
+            self.apply(id, false).await;
         }
     }
 

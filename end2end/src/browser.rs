@@ -74,7 +74,7 @@ impl Browser {
         match self
             .client
             .wait()
-            .at_most(Duration::from_secs(20))
+            .at_most(Duration::from_secs(60))
             .for_element(Locator::Css(css))
             .await
         {
@@ -106,7 +106,7 @@ impl Browser {
 
     /// Waits (up to 20 s) until `script` (a JS expression) is truthy.
     pub async fn wait_until(&self, script: &str) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             let value = self
                 .client

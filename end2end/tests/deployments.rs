@@ -245,7 +245,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         };
         let (target_id, secret) = (var("CONSIGN_TARGET_ID"), var("CONSIGN_ENROLMENT_SECRET"));
         let row = format!("#target-list li[data-target-id='{target_id}']");
-        wait_long(&browser, 20, &format!("document.querySelector(\"{row}\")")).await;
+        wait_long(&browser, 90, &format!("document.querySelector(\"{row}\")")).await;
         let listed = browser.wait_for(&row).await.text().await.unwrap();
         assert!(listed.contains("Globex") && listed.contains("offline"), "{listed}");
 
@@ -374,7 +374,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         let started = std::time::Instant::now();
         while services.agents.presence(target).is_none() {
             assert!(
-                started.elapsed() < Duration::from_secs(30),
+                started.elapsed() < Duration::from_secs(90),
                 "the agent did not come back"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -385,7 +385,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             "document.querySelector('#target-presence [data-state=\"online\"]')",
         )
         .await;
-        wait_long(&browser, 60, healthy).await;
+        wait_long(&browser, 180, healthy).await;
         assert_not_reloaded(&browser).await;
         let after_restart = history(&browser).await;
         assert!(
@@ -445,7 +445,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         click(&browser, "#undeploy-open").await;
         click(&browser, "#undeploy-delete-data").await;
         click(&browser, "#undeploy").await;
-        wait_long(&browser, 120, "document.querySelector('#undeployed')").await;
+        wait_long(&browser, 240, "document.querySelector('#undeployed')").await;
         assert_not_reloaded(&browser).await;
         let left = containers(&project);
         assert!(left.trim().is_empty(), "containers left: {left}");

@@ -21,6 +21,7 @@ mod m20261126_200001_create_registry;
 mod m20261126_200002_create_artifact_license;
 mod m20261126_300001_create_deployments;
 mod m20261126_400001_add_artifact_pull_target;
+mod m20261204_100001_add_status_repeats;
 mod m20261204_210001_add_custom_host_verification;
 
 /// Applies every migration of the hub, in order.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_200002_create_artifact_license::Migration),
             Box::new(m20261126_300001_create_deployments::Migration),
             Box::new(m20261126_400001_add_artifact_pull_target::Migration),
+            Box::new(m20261204_100001_add_status_repeats::Migration),
             Box::new(m20261204_210001_add_custom_host_verification::Migration),
         ]
     }

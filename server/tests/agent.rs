@@ -201,6 +201,61 @@ async fn the_websocket_checks_credentials_answers_bad_frames_and_times_out_silen
 }
 
 #[tokio::test]
+async fn a_frozen_agent_goes_offline_on_time_even_while_changes_are_pushed_to_it() {
+    let hub = hub(1).await;
+    let s = hub.services.clone();
+    let w = World::build(&s.db).await;
+    let issued = targets::create(&s, &w.customer_rw, "frozen", None, Utc::now())
+        .await
+        .unwrap();
+    let ok = enroll(&hub, &issued.target.id.to_string(), &issued.secret).await;
+    let credential = ok.json::<serde_json::Value>().await.unwrap()["credential"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut socket = connect(&hub, &credential).await.unwrap();
+    send(&mut socket, &hello()).await;
+    next_frame(&mut socket).await.unwrap();
+    next_frame(&mut socket).await.unwrap();
+
+    // From here the agent says nothing (as if stopped with SIGSTOP) while the hub pushes a
+    // change every 400 ms, more often than the 3 s silence limit. Pushes must not count as
+    // signs of life: the hub closes within the limit (plus scheduling slack).
+    let silent_since = Instant::now();
+    let target = issued.target.id;
+    let agents = s.agents.clone();
+    let pusher = tokio::spawn(async move {
+        for _ in 0..50 {
+            agents.send(
+                target,
+                service::agent_hub::AgentCommand::DesiredStateChanged,
+            );
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+    });
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(15), socket.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => continue,
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => break true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => break false,
+        }
+    };
+    pusher.abort();
+    assert!(closed, "the hub kept a silent agent's socket open for 15 s");
+    let elapsed = silent_since.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(2500) && elapsed < Duration::from_secs(8),
+        "closed after {elapsed:?}, expected about 3 s"
+    );
+    wait_for("offline", Duration::from_secs(5), async || {
+        s.agents.presence(target).is_none().then_some(())
+    })
+    .await;
+    hub.stop().await;
+}
+
+#[tokio::test]
 async fn the_hub_serves_the_agent_binary_and_an_install_script_without_the_secret_in_any_url() {
     let hub = hub(15).await;
     let client = reqwest::Client::new();
@@ -335,7 +390,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
         .spawn()
         .unwrap();
     let target = issued.target.id;
-    wait_for("the agent online", Duration::from_secs(60), async || {
+    wait_for("the agent online", Duration::from_secs(180), async || {
         s.agents.presence(target)
     })
     .await;
@@ -356,7 +411,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     .unwrap();
     let _guard = docker::ProjectGuard(d.project_name.clone());
     let healthy_on = async |revision| {
-        wait_for("healthy", Duration::from_secs(120), async || {
+        wait_for("healthy", Duration::from_secs(240), async || {
             let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
             now.status.filter(|st| {
                 st.state == DeploymentState::Healthy.as_str() && st.revision_id == Some(revision)
@@ -366,7 +421,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     };
     healthy_on(d.revision_id).await;
     // The secret reached the container, and the stored logs show it masked.
-    let logs = wait_for("logs", Duration::from_secs(60), async || {
+    let logs = wait_for("logs", Duration::from_secs(180), async || {
         let lines = deployments::logs(&s.db, &w.customer_ro, d.id, 100)
             .await
             .unwrap();
@@ -404,7 +459,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     deployments::undeploy(&s, &w.customer_rw, d.id, true, Utc::now())
         .await
         .unwrap();
-    wait_for("undeployed", Duration::from_secs(60), async || {
+    wait_for("undeployed", Duration::from_secs(180), async || {
         deployments::get(&s.db, &w.customer_ro, d.id)
             .await
             .unwrap()
@@ -461,7 +516,7 @@ async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
         .unwrap();
     let target = issued.target.id;
     let services = first.services.clone();
-    wait_for("the agent online", Duration::from_secs(60), async || {
+    wait_for("the agent online", Duration::from_secs(180), async || {
         services.agents.presence(target)
     })
     .await;

@@ -187,7 +187,7 @@ async fn start_agent(hub: &TestHub, actor: &Actor, customer: CustomerOrganizatio
         .spawn()
         .unwrap();
     let target = issued.target.id;
-    wait_for("the agent online", Duration::from_secs(60), async || {
+    wait_for("the agent online", Duration::from_secs(180), async || {
         hub.services.agents.presence(target)
     })
     .await;
@@ -344,7 +344,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     .await
     .unwrap();
     let _denied_guard = docker::ProjectGuard(denied.project_name.clone());
-    let failed = wait_for("an error status", Duration::from_secs(120), async || {
+    let failed = wait_for("an error status", Duration::from_secs(240), async || {
         let now = deployments::get(&s.db, &w.vendor_rw, denied.id)
             .await
             .unwrap();

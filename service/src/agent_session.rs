@@ -131,7 +131,13 @@ pub async fn record_status(
     let repeat = latest.first().is_some_and(|l| {
         l.state == state && l.message == message && l.revision_id == report.revision_id.map(|r| r.0)
     });
-    if !repeat {
+    if let Some(previous) = latest.first().filter(|_| repeat) {
+        // The same status again (a retry failing the same way): one row with a count, so the
+        // kept history is not flooded and the cause stays in it.
+        let at = status_time(report.observed_at, Some(previous.at), Utc::now());
+        repo::deployments::repeat_status(&s.db, previous.id, at).await?;
+    } else {
+        let at = status_time(report.observed_at, latest.first().map(|l| l.at), Utc::now());
         repo::deployments::insert_status(
             &s.db,
             deployment_status::Model {
@@ -140,7 +146,9 @@ pub async fn record_status(
                 revision_id: report.revision_id.map(|r| r.0),
                 state: state.clone(),
                 message,
-                at: report.observed_at,
+                at,
+                repeats: 1,
+                last_at: None,
             },
             KEEP_STATUSES,
         )
@@ -160,6 +168,24 @@ pub async fn record_status(
         ));
     }
     Ok(())
+}
+
+/// When a status counts as having happened. The agent's clock is only trusted within what the
+/// hub saw: never later than the hub received it (a clock running ahead would otherwise pin the
+/// deployment in that state until the clock caught up) and never before the status already
+/// recorded (a clock stepped back would otherwise file the new state under the old one). Within
+/// those bounds the agent's time stays, so statuses buffered while offline keep their times.
+pub fn status_time(
+    observed: DateTime<Utc>,
+    previous: Option<DateTime<Utc>>,
+    received: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let at = observed.min(received);
+    match previous {
+        // One microsecond later: both databases keep microseconds, so the order stays strict.
+        Some(previous) if at <= previous => previous + chrono::Duration::microseconds(1),
+        _ => at,
+    }
 }
 
 /// Keeps a batch of container log lines (when the deployment streams logs), with secret

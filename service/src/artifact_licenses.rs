@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use types::{ArtifactId, ArtifactLicenseId, CustomerOrganizationId};
 use uuid::Uuid;
 
@@ -119,7 +119,7 @@ pub async fn create(
     for i in &mut items {
         i.artifact_license_id = id;
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     repo::artifact_licenses::insert(
         &txn,
         row::Model {

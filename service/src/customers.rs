@@ -1,7 +1,7 @@
 //! Customer organizations: the vendor's customers, each a tenant of its own.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use types::{CustomerOrganizationId, OrganizationName};
 
 use crate::auth::Actor;
@@ -97,7 +97,7 @@ pub async fn delete(
     id: CustomerOrganizationId,
 ) -> Result<()> {
     actor.require_vendor_admin("delete customers")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     repo::customers::find(&txn, actor.organization_id.0, id.0)
         .await?
         .ok_or(Error::NotFound { what: "customer" })?;

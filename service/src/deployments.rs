@@ -3,7 +3,7 @@
 //! the target's new desired state to its agent at once through the agent hub.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use types::{ApplicationId, ApplicationVersionId, DeploymentId, DeploymentTargetId, RevisionId};
 use uuid::Uuid;
 
@@ -65,8 +65,12 @@ pub struct StatusEntry {
     pub state: String,
     /// The agent's message.
     pub message: String,
-    /// When the agent observed it.
+    /// When the agent observed it (first, when repeated).
     pub at: DateTime<Utc>,
+    /// How many times in a row the agent reported it.
+    pub repeats: u32,
+    /// When it was last reported, if more than once.
+    pub last_at: Option<DateTime<Utc>>,
 }
 
 /// One container log line.
@@ -114,6 +118,8 @@ fn status_entry(r: crate::entity::deployment_status::Model) -> StatusEntry {
         state: r.state,
         message: r.message,
         at: r.at,
+        repeats: u32::try_from(r.repeats).unwrap_or(1).max(1),
+        last_at: r.last_at,
     }
 }
 
@@ -270,7 +276,7 @@ pub async fn create(
     env_file::check(&env, &secrets)?;
     let app = applications::get(&s.db, actor, new.application_id).await?;
     let id = DeploymentId::new();
-    let txn = s.db.begin().await?;
+    let txn = crate::db::begin_writer(&s.db).await?;
     let saved = repo::deployments::insert(
         &txn,
         row::Model {
@@ -353,7 +359,7 @@ pub async fn update(
     require_write(actor)?;
     require_active(&found)?;
     let current = hydrate(&s.db, found.clone()).await?;
-    let txn = s.db.begin().await?;
+    let txn = crate::db::begin_writer(&s.db).await?;
     if change.version_id.is_some() || change.env.is_some() {
         let version_id = change.version_id.unwrap_or(current.version_id);
         let (version, license) = check_version(

@@ -2,7 +2,7 @@
 //! Like every token, only the link's hash is stored.
 
 use chrono::{Duration, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use types::Email;
 
 use crate::accounts::User;
@@ -44,7 +44,7 @@ async fn issue(
 ) -> Result<String> {
     let token = tokens::generate();
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     repo::email_tokens::spend_all(&txn, user, purpose.as_str(), now).await?;
     repo::email_tokens::insert(
         &txn,
@@ -91,7 +91,7 @@ pub async fn reset_password(
         .await?
         .ok_or(Error::LinkUnusable)?;
     let password_hash = password::hash(new_password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     if !repo::email_tokens::mark_used(&txn, &hash, Utc::now()).await? {
         return Err(Error::LinkUnusable);
     }
@@ -122,7 +122,7 @@ pub async fn change_password(
     }
     let password_hash = password::hash(new_password).await?;
     let keep = keep_session.map(tokens::hash);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     repo::email_tokens::set_password_hash(&txn, user.id.0, &password_hash).await?;
     repo::email_tokens::end_sessions(&txn, user.id.0, keep.as_deref()).await?;
     txn.commit().await?;
@@ -140,7 +140,7 @@ pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<User> {
     let link = repo::email_tokens::find_usable(db, &hash, Purpose::Verify.as_str(), Utc::now())
         .await?
         .ok_or(Error::LinkUnusable)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     if !repo::email_tokens::mark_used(&txn, &hash, Utc::now()).await? {
         return Err(Error::LinkUnusable);
     }
@@ -189,7 +189,7 @@ pub async fn confirm_email_change(db: &DatabaseConnection, token: &str) -> Resul
         .await?
         .ok_or(Error::LinkUnusable)?;
     let new_email = link.new_email.clone().ok_or(Error::LinkUnusable)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     if !repo::email_tokens::mark_used(&txn, &hash, Utc::now()).await? {
         return Err(Error::LinkUnusable);
     }

@@ -2,7 +2,7 @@
 //! its customers. The link's token is shown once (mail and portal); only its hash is stored.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use types::{CustomerOrganizationId, Email, InvitationId, OrganizationId, Role};
 
 use crate::accounts::{self, NewUser, User};
@@ -131,7 +131,7 @@ pub async fn create(
     }
     let token = tokens::generate();
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     repo::invitations::revoke_pending(&txn, actor.organization_id.0, new.email.as_str(), now)
         .await?;
     let saved = repo::invitations::insert(
@@ -289,7 +289,7 @@ pub async fn accept(
         ),
     };
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     if !repo::invitations::mark_accepted(&txn, inv.id, now).await? {
         return Err(Error::InvitationUnusable("already used"));
     }

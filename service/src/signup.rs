@@ -1,7 +1,7 @@
 //! Vendor sign-up: a person creates a vendor organization and becomes its first admin.
 
 use chrono::Utc;
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use types::{OrganizationId, OrganizationName, Role, Slug};
 
 use crate::accounts::{self, NewUser, User};
@@ -27,7 +27,7 @@ pub async fn sign_up(
 ) -> Result<(User, Organization)> {
     // Hash first: the transaction should not hold the database while argon2 runs.
     let account = accounts::new_account_row(form.user).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     if !open && repo::organizations::count(&txn).await? > 0 {
         return Err(Error::SignUpClosed);
     }

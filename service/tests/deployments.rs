@@ -646,6 +646,150 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
     );
 }
 
+async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_stepped_back(
+    db: &DatabaseConnection,
+) {
+    let s = Services::new(db.clone());
+    let w = World::build(db).await;
+    let now = Utc::now();
+    let (app, _, v2) = shop(&s, &w.vendor_rw).await;
+    let target = targets::create(&s, &w.vendor_rw, "skewed", None, now)
+        .await
+        .unwrap()
+        .target;
+    let d = deployments::create(
+        &s,
+        &w.vendor_rw,
+        NewDeployment {
+            target_id: target.id,
+            application_id: app,
+            version_id: v2,
+            env: Some("A=1".into()),
+            logs_enabled: false,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let latest = async || {
+        deployments::statuses(db, &w.vendor_ro, d.id, 1)
+            .await
+            .unwrap()
+            .remove(0)
+            .message
+    };
+    // A clock an hour ahead: its status must not outrank the ones that follow it.
+    let mut ahead = status(d.id, DeploymentState::Error, "from a clock an hour ahead");
+    ahead.observed_at = Utc::now() + Duration::hours(1);
+    agent_session::record_status(&s, target.id, ahead)
+        .await
+        .unwrap();
+    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1)
+        .await
+        .unwrap();
+    assert!(
+        history[0].at <= Utc::now(),
+        "a status is never filed in the future"
+    );
+    agent_session::record_status(
+        &s,
+        target.id,
+        status(d.id, DeploymentState::Healthy, "fixed"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(latest().await, "fixed");
+
+    // A clock stepped back an hour (an NTP correction): the newer status is still the latest.
+    let mut behind = status(
+        d.id,
+        DeploymentState::Stopped,
+        "after the clock stepped back",
+    );
+    behind.observed_at = Utc::now() - Duration::hours(1);
+    agent_session::record_status(&s, target.id, behind)
+        .await
+        .unwrap();
+    assert_eq!(latest().await, "after the clock stepped back");
+    let history = deployments::statuses(db, &w.vendor_ro, d.id, 10)
+        .await
+        .unwrap();
+    let messages: Vec<_> = history.iter().map(|h| h.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "after the clock stepped back",
+            "fixed",
+            "from a clock an hour ahead"
+        ]
+    );
+}
+
+async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &DatabaseConnection) {
+    let s = Services::new(db.clone());
+    let w = World::build(db).await;
+    let now = Utc::now();
+    let (app, _, v2) = shop(&s, &w.vendor_rw).await;
+    let target = targets::create(&s, &w.vendor_rw, "retrying", None, now)
+        .await
+        .unwrap()
+        .target;
+    let d = deployments::create(
+        &s,
+        &w.vendor_rw,
+        NewDeployment {
+            target_id: target.id,
+            application_id: app,
+            version_id: v2,
+            env: Some("A=1".into()),
+            logs_enabled: false,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    agent_session::record_status(
+        &s,
+        target.id,
+        status(d.id, DeploymentState::Progressing, "applying"),
+    )
+    .await
+    .unwrap();
+    // A retry every minute failing the same way, for longer than the kept history.
+    let failing = "image registry.example.com/shop:1 not found";
+    for _ in 0..(KEEP_STATUSES + 10) {
+        agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Error, failing))
+            .await
+            .unwrap();
+    }
+    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        history.len(),
+        2,
+        "the cause stays in the history: {history:?}"
+    );
+    assert_eq!(history[0].message, failing);
+    assert_eq!(
+        history[0].repeats,
+        u32::try_from(KEEP_STATUSES + 10).unwrap()
+    );
+    assert!(history[0].last_at.is_some_and(|last| last >= history[0].at));
+    assert_eq!(history[1].message, "applying");
+    assert_eq!(history[1].repeats, 1);
+    assert_eq!(history[1].last_at, None);
+    // Something else breaks the run: a new entry.
+    agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, ""))
+        .await
+        .unwrap();
+    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[0].repeats, 1);
+}
+
 async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
     db: &DatabaseConnection,
 ) {
@@ -756,4 +900,6 @@ on_both_databases!(
     licenses_secrets_and_tenancy_gate_every_deployment,
     status_history_logs_and_metrics_keep_within_their_limits,
     an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask,
+    the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_stepped_back,
+    a_status_reported_again_and_again_is_one_entry_with_a_count,
 );

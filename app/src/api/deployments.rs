@@ -52,6 +52,8 @@ pub struct StatusRow {
     pub at: String,
     /// The first 8 characters of the revision it concerns.
     pub revision: String,
+    /// "×3, last 2026-12-04 10:00:00 UTC" when the agent reported it more than once in a row.
+    pub repeated: Option<String>,
 }
 
 /// A deployment's page.
@@ -274,6 +276,13 @@ pub async fn deployment_page(id: String) -> Result<DeploymentView, AppError> {
                 state: s.state,
                 message: s.message,
                 at: time(s.at),
+                repeated: (s.repeats > 1).then(|| {
+                    format!(
+                        "×{}, last {}",
+                        s.repeats,
+                        s.last_at.map(time).unwrap_or_default()
+                    )
+                }),
             })
             .collect(),
         logs_enabled: d.logs_enabled,

@@ -134,6 +134,9 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
                                 <StateBadge state=s.state />
                                 <span class="font-mono text-xs text-slate-400">{s.revision}</span>
                                 <span class="text-slate-600">{s.message}</span>
+                                {s.repeated.map(|r| view! {
+                                    <span class="text-xs text-slate-500" data-role="repeats">{r}</span>
+                                })}
                             </li>
                         }}).collect_view()}
                     </ol>

@@ -146,15 +146,23 @@ impl Session {
             return;
         }
         tracing::info!(target.id = %target, agent.version = %hello, "agent connected");
+        // One deadline for the whole connection, moved only by what the agent sends. A timeout
+        // created anew on each turn of the loop would restart with every push to the agent, so a
+        // frozen agent that keeps being sent changes would never be found silent.
+        let silence = tokio::time::sleep(self.silence_limit());
+        tokio::pin!(silence);
         loop {
             let flow = tokio::select! {
-                received = tokio::time::timeout(self.silence_limit(), socket.recv()) => match received {
-                    Err(_) => {
-                        tracing::warn!(target.id = %target, "agent silent for three heartbeat intervals: closing");
-                        Flow::Stop
+                () = &mut silence => {
+                    tracing::warn!(target.id = %target, "agent silent for three heartbeat intervals: closing");
+                    Flow::Stop
+                }
+                received = socket.recv() => match received {
+                    None | Some(Err(_)) => Flow::Stop,
+                    Some(Ok(message)) => {
+                        silence.as_mut().reset(tokio::time::Instant::now() + self.silence_limit());
+                        self.on_message(&mut socket, message).await
                     }
-                    Ok(None) | Ok(Some(Err(_))) => Flow::Stop,
-                    Ok(Some(Ok(message))) => self.on_message(&mut socket, message).await,
                 },
                 command = registration.commands.recv() => match command {
                     Some(AgentCommand::DesiredStateChanged) => self.push_desired_state(&mut socket).await,

@@ -17,8 +17,12 @@ pub struct Model {
     pub state: String,
     /// What the agent said.
     pub message: String,
-    /// When the agent observed it.
+    /// When the agent observed it (first, when repeated).
     pub at: DateTimeUtc,
+    /// How many times the agent reported it in a row (1 for a status seen once).
+    pub repeats: i32,
+    /// When it was last reported, if more than once.
+    pub last_at: Option<DateTimeUtc>,
 }
 
 /// Relations of `deployment_status` (joins are done in `repo`).

@@ -8,7 +8,7 @@ mod file;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use types::{
     ApplicationId, ApplicationVersionId, ChannelName, CustomerOrganizationId, EntitlementKey,
     LicenseId,
@@ -148,7 +148,7 @@ pub async fn create(
         Some(name) => license_name(&name)?,
         None => format!("{} – {}", customer.name, application.name),
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     let saved = repo::licenses::insert(
         &txn,
         row::Model {
@@ -228,7 +228,7 @@ pub async fn update(
         Some(name) => license_name(&name)?,
         None => current.name.clone(),
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     repo::licenses::update(
         &txn,
         row::Model {

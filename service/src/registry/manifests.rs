@@ -3,7 +3,7 @@
 //! listed as referrers of their subject.
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -231,7 +231,7 @@ pub async fn put(
         ));
     }
     let mutable = repo::registry::tags_mutable(db, artifact.organization_id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_writer(db).await?;
     let manifest = match repo::registry::find_manifest(&txn, artifact.id, digest.as_str()).await? {
         Some(existing) => existing,
         None => {
@@ -344,7 +344,7 @@ pub async fn delete(
             let found = repo::registry::find_manifest(db, artifact.id, d.as_str())
                 .await?
                 .ok_or_else(unknown)?;
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_writer(db).await?;
             repo::registry::delete_manifest(&txn, found.id).await?;
             txn.commit().await?;
         }

@@ -1,7 +1,7 @@
 //! Queries on `deployment`, `deployment_revision`, `deployment_status` and `deployment_log`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
@@ -97,6 +97,21 @@ pub async fn insert_status(db: &impl ConnectionTrait, row: status::Model, keep: 
             .exec(db)
             .await?;
     }
+    Ok(())
+}
+
+/// Counts one more report of status `id` (the same state, message and revision as before),
+/// seen last at `at`: an atomic increment, so concurrent repeats are all counted.
+pub async fn repeat_status(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<()> {
+    status::Entity::update_many()
+        .col_expr(
+            status::Column::Repeats,
+            Expr::col(status::Column::Repeats).add(1),
+        )
+        .col_expr(status::Column::LastAt, Expr::value(at))
+        .filter(status::Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

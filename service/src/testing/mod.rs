@@ -29,6 +29,7 @@ pub struct TestDb {
     /// The URL it was opened with (to open more connections, or to start a hub on it).
     pub url: String,
     cleanup: Option<(String, String)>,
+    dir: Option<std::path::PathBuf>,
 }
 
 impl TestDb {
@@ -53,10 +54,31 @@ impl TestDb {
             conn,
             url,
             cleanup: None,
+            dir: None,
         }
     }
 
     /// A migrated database of its own on the test PostgreSQL server.
+    /// SQLite in a file of its own (removed by [`TestDb::close`]), with the hub's pool of
+    /// several connections: what concurrency tests need, unlike the one-connection in-memory
+    /// database.
+    pub async fn sqlite_file() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("consign-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("create the test database folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("consign.db").display());
+        let conn = crate::db::connect(&url).await.expect("open file SQLite");
+        migrations::Migrator::up(&conn, None)
+            .await
+            .expect("migrate SQLite");
+        Self {
+            conn,
+            url,
+            cleanup: None,
+            dir: Some(dir),
+        }
+    }
+
     pub async fn postgres() -> Self {
         let admin_url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
             panic!(
@@ -82,12 +104,16 @@ impl TestDb {
             conn,
             url,
             cleanup: Some((admin_url, name)),
+            dir: None,
         }
     }
 
     /// Closes the pool and drops the PostgreSQL database (SQLite needs nothing).
     pub async fn close(self) {
         self.conn.close().await.ok();
+        if let Some(dir) = &self.dir {
+            std::fs::remove_dir_all(dir).ok();
+        }
         if let Some((admin_url, name)) = self.cleanup
             && let Ok(admin) = crate::db::connect(&admin_url).await
         {

@@ -28,8 +28,14 @@ pub struct DeploymentStatus {
     pub state: String,
     /// What the agent said (secret values masked).
     pub message: String,
-    /// When the agent observed it.
+    /// When the agent observed it (first, when repeated).
     pub at: DateTime<Utc>,
+    /// How many times in a row the agent reported it (a retry failing the same way is one
+    /// entry with a count).
+    #[schema(minimum = 1)]
+    pub repeats: u32,
+    /// When it was last reported, when more than once.
+    pub last_at: Option<DateTime<Utc>>,
 }
 
 impl From<deployments::StatusEntry> for DeploymentStatus {
@@ -39,6 +45,8 @@ impl From<deployments::StatusEntry> for DeploymentStatus {
             state: s.state,
             message: s.message,
             at: s.at,
+            repeats: s.repeats,
+            last_at: s.last_at,
         }
     }
 }
