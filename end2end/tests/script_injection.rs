@@ -222,6 +222,7 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
         .unwrap();
     service::branding::update(
         &db,
+        &hub.services.config,
         &admin,
         BrandingInput {
             title: PAYLOAD.into(),
