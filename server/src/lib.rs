@@ -69,6 +69,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
             allow_signup: settings.allow_signup,
             invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
             public_url: settings.public_base_url(),
+            agent_binaries: routes::agent::agent_binary_candidates(
+                settings.agent_binary.as_deref(),
+            ),
         },
         mailer,
         limiter: std::sync::Arc::default(),
@@ -85,7 +88,6 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         services,
         registry: std::sync::Arc::new(registry),
         agent: routes::agent::AgentConfig {
-            binary: routes::agent::find_agent_binary(settings.agent_binary.as_deref()),
             heartbeat_secs: settings.agent_heartbeat_secs,
             public_url: settings.public_base_url(),
         },

@@ -21,6 +21,9 @@ pub struct HubConfig {
     /// The address people use to reach the hub (`https://hub.example.com`), for links in
     /// emails; the server fills in its own listening address when none is configured.
     pub public_url: Option<String>,
+    /// Where the agent binary the hub serves may be, in order; the first existing file wins.
+    /// Looked up on every request, so a binary built or copied after start is found.
+    pub agent_binaries: Vec<std::path::PathBuf>,
 }
 
 impl Default for HubConfig {
@@ -29,6 +32,7 @@ impl Default for HubConfig {
             allow_signup: true,
             invitation_ttl: Duration::hours(72),
             public_url: None,
+            agent_binaries: Vec::new(),
         }
     }
 }
