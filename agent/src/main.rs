@@ -46,13 +46,17 @@ struct Flags {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Checks a signed license file offline; exits 0 if valid, 1 if invalid or tampered, 3 if
+    /// Checks a signed license file; exits 0 if valid, 1 if invalid or tampered, 3 if
     /// authentic but expired.
+    ///
+    /// The hub's public key comes from --public-key, else from `<file>.pub` beside the file,
+    /// else from the hub named by --hub-url (fetched once, then pinned to `<file>.pub`, so later
+    /// checks are offline).
     VerifyLicense {
         /// The hub's license-signing public key as the portal shows it (base64), or a file
         /// holding it.
         #[arg(long, env = "CONSIGN_LICENSE_PUBLIC_KEY")]
-        public_key: String,
+        public_key: Option<String>,
         /// The license file.
         file: PathBuf,
     },
@@ -66,7 +70,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let check_only = match cli.command.unwrap_or(Command::Run) {
         Command::VerifyLicense { public_key, file } => {
-            let verdict = consign_agent::license::verify(&public_key, &file, chrono::Utc::now());
+            let (verdict, pinned) = consign_agent::license::verify_pinning(
+                public_key.as_deref(),
+                cli.flags.hub_url.as_deref(),
+                &file,
+                chrono::Utc::now(),
+            );
+            if let Some(pinned) = pinned {
+                eprintln!(
+                    "pinned the hub's public key to {}; later checks of this file use it offline",
+                    pinned.display()
+                );
+            }
             eprintln!("{}", verdict.report());
             return ExitCode::from(verdict.exit_code());
         }

@@ -114,3 +114,115 @@ fn a_malformed_key_or_file_is_named() {
     assert_eq!(code, Some(1));
     assert!(out.contains("public key"), "{out}");
 }
+
+/// A one-route hub on 127.0.0.1 answering every request with `key` as `/license-key.pub`
+/// does; returns its address and a count of the requests it answered.
+fn key_server(key: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0_u8; 4096];
+            let n = stream.read(&mut request).unwrap_or(0);
+            let ok = String::from_utf8_lossy(&request[..n]).starts_with("GET /license-key.pub ");
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (status, body) = if ok {
+                ("200 OK", format!("{key}\n"))
+            } else {
+                ("404 Not Found", "no such page\n".to_string())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (address, served)
+}
+
+fn verify_args(args: &[&str], path: &std::path::Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_consign-agent"))
+        .arg("verify-license")
+        .args(args)
+        .arg(path)
+        .env_remove("CONSIGN_HUB_URL")
+        .env_remove("CONSIGN_LICENSE_PUBLIC_KEY")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_hubs_key_is_fetched_once_pinned_next_to_the_file_and_used_offline_afterwards() {
+    let key = key();
+    let (hub, served) = key_server(public(&key).to_base64());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("license.json");
+    std::fs::write(&path, sign(&key, &claims(Duration::days(30))).to_string()).unwrap();
+
+    let (code, out) = verify_args(&["--hub-url", &hub], &path);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("pinned") && out.contains("license.json.pub"),
+        "{out}"
+    );
+    assert!(out.contains("valid license"), "{out}");
+    let pinned = std::fs::read_to_string(dir.path().join("license.json.pub")).unwrap();
+    assert_eq!(pinned.trim(), public(&key).to_base64());
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // Later checks use the pinned key: no hub needed, none asked.
+    let (code, out) = verify_args(&[], &path);
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = verify_args(&["--hub-url", &hub], &path);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("pinned"), "{out}");
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_hub_whose_key_did_not_sign_the_file_is_refused_and_nothing_is_pinned() {
+    let (hub, _) = key_server(public(&key()).to_base64());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("license.json");
+    let signer = key();
+    std::fs::write(
+        &path,
+        sign(&signer, &claims(Duration::days(30))).to_string(),
+    )
+    .unwrap();
+    let (code, out) = verify_args(&["--hub-url", &hub], &path);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("not by this hub's key"), "{out}");
+    assert!(!dir.path().join("license.json.pub").exists());
+}
+
+#[test]
+fn without_a_key_the_command_says_how_to_get_one() {
+    let key = key();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("license.json");
+    std::fs::write(&path, sign(&key, &claims(Duration::days(30))).to_string()).unwrap();
+    let (code, out) = verify_args(&[], &path);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("--hub-url") && out.contains("--public-key"),
+        "{out}"
+    );
+    // A key placed beside the file by hand is used.
+    std::fs::write(
+        dir.path().join("license.json.pub"),
+        public(&key).to_base64(),
+    )
+    .unwrap();
+    let (code, out) = verify_args(&[], &path);
+    assert_eq!(code, Some(0), "{out}");
+}

@@ -184,7 +184,7 @@ impl From<service::Error> for AppError {
             E::InvitationUnusable(why) => AppError::InvitationUnusable(why.to_string()),
             E::LastAdmin => AppError::LastAdmin,
             E::LinkUnusable => AppError::LinkUnusable,
-            E::AgentOffline => AppError::Invalid {
+            E::AgentOffline | E::NoAgentBinary(_) => AppError::Invalid {
                 field: "agent".into(),
                 message: service::error::sentence_case(&err.to_string()),
             },

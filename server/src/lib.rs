@@ -76,6 +76,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
             public_url: settings.public_base_url(),
             own_hosts: settings.own_hosts(),
             dns_resolver: settings.dns_resolver,
+            agent_binaries: routes::agent::agent_binary_candidates(
+                settings.agent_binary.as_deref(),
+            ),
         },
         mailer,
         limiter: std::sync::Arc::default(),
@@ -98,7 +101,6 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         services,
         registry: std::sync::Arc::new(registry),
         agent: routes::agent::AgentConfig {
-            binary: routes::agent::find_agent_binary(settings.agent_binary.as_deref()),
             heartbeat_secs: settings.agent_heartbeat_secs,
             public_url: settings.public_base_url(),
         },

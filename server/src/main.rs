@@ -6,34 +6,52 @@ use anyhow::Context;
 use clap::Parser;
 use consign_server::{Settings, telemetry};
 
-/// The Consign hub: vendor portal, customer portal, REST API and agent endpoint in one binary.
+/// The Consign hub: vendor portal, customer portal, REST API, OCI registry and agent endpoint
+/// in one binary.
 ///
-/// Settings come from defaults, then the optional TOML file, then the environment:
-/// CONSIGN_LISTEN (127.0.0.1:8080), CONSIGN_DATA_DIR (./data), CONSIGN_DATABASE_URL or
-/// DATABASE_URL (SQLite file under the data directory; postgres://… for PostgreSQL),
-/// CONSIGN_SITE_ROOT (target/site), CONSIGN_PUBLIC_URL (the address in emailed links; defaults
-/// to the listening address), CONSIGN_LOG (info), CONSIGN_LOG_FORMAT (text | json),
-/// CONSIGN_ALLOW_SIGNUP (true), CONSIGN_INVITATION_TTL_HOURS (72), and for email
-/// CONSIGN_SMTP_HOST, CONSIGN_SMTP_PORT, CONSIGN_SMTP_TLS (starttls | tls | none),
-/// CONSIGN_SMTP_USERNAME, CONSIGN_SMTP_PASSWORD, CONSIGN_MAIL_FROM; for the OCI registry
-/// CONSIGN_REGISTRY_DIR (<data dir>/registry), CONSIGN_REGISTRY_GC_MINUTES (60; 0 = off),
-/// CONSIGN_REGISTRY_LISTEN (a second address serving only /v2/) and, to keep blobs in
-/// S3-compatible storage, CONSIGN_REGISTRY_S3_BUCKET, CONSIGN_REGISTRY_S3_ENDPOINT,
-/// CONSIGN_REGISTRY_S3_REGION (us-east-1), CONSIGN_REGISTRY_S3_ACCESS_KEY_ID,
-/// CONSIGN_REGISTRY_S3_SECRET_ACCESS_KEY, CONSIGN_REGISTRY_S3_PATH_STYLE (true) and
-/// CONSIGN_REGISTRY_S3_PREFIX.
+/// Settings come from defaults, then the optional TOML file, then the environment (every
+/// setting is listed below, as environment variable, TOML key and default).
 #[derive(Debug, Parser)]
-#[command(version, about, long_about)]
+#[command(version, about, long_about, after_help = SETTINGS_HELP)]
 struct Cli {
-    /// A TOML file with any of the settings (keys: listen, data_dir, database_url, site_root,
-    /// public_url, log, log_format, allow_signup, invitation_ttl_hours, smtp_host, smtp_port,
-    /// smtp_tls, smtp_username, smtp_password, mail_from, registry_dir, registry_gc_minutes,
-    /// registry_listen, registry_s3_bucket, registry_s3_endpoint, registry_s3_region,
-    /// registry_s3_access_key_id, registry_s3_secret_access_key, registry_s3_path_style,
-    /// registry_s3_prefix).
+    /// A TOML file with any of the settings below (by their TOML keys).
     #[arg(long, env = "CONSIGN_CONFIG")]
     config: Option<PathBuf>,
 }
+
+/// Every setting, one per line: the environment variable, the TOML key, the default and what
+/// it does. Kept verbatim (clap would re-wrap a doc comment); `server/tests/cli.rs` checks that
+/// every setting of the README's table is here.
+const SETTINGS_HELP: &str = "\
+Settings (environment variable / TOML key (default): meaning):
+  CONSIGN_LISTEN / listen (127.0.0.1:8080): address to listen on
+  CONSIGN_DATA_DIR / data_dir (./data): SQLite file, registry blobs, license-signing and secrets keys
+  CONSIGN_DATABASE_URL or DATABASE_URL / database_url (SQLite in the data dir): postgres://user:pass@host/db for PostgreSQL
+  CONSIGN_SITE_ROOT / site_root (target/site): folder with pkg/ (CSS, wasm bundle)
+  CONSIGN_PUBLIC_URL / public_url (the listening address): the address people and agents use; https:// makes cookies Secure
+  CONSIGN_LOG / log (info): log filter (RUST_LOG syntax)
+  CONSIGN_LOG_FORMAT / log_format (text): text or json
+  CONSIGN_ALLOW_SIGNUP / allow_signup (true): whether new vendors may sign up (the first sign-up always may)
+  CONSIGN_INVITATION_TTL_HOURS / invitation_ttl_hours (72): how long invitation links work
+  CONSIGN_SMTP_HOST / smtp_host (none): mail server; unset means no mail (links are shown in the portal)
+  CONSIGN_SMTP_PORT / smtp_port (587, 465 or 25 by TLS mode): the mail server's port
+  CONSIGN_SMTP_TLS / smtp_tls (starttls): starttls, tls or none
+  CONSIGN_SMTP_USERNAME / smtp_username (none): mail login, if the server wants one
+  CONSIGN_SMTP_PASSWORD / smtp_password (none): mail password
+  CONSIGN_MAIL_FROM / mail_from (required with a mail server): sender, e.g. Acme <noreply@acme.example>
+  CONSIGN_REGISTRY_DIR / registry_dir (<data_dir>/registry): registry blobs (unless in S3), uploads, the token key
+  CONSIGN_REGISTRY_S3_BUCKET / registry_s3_bucket (none): keep registry blobs in this S3-compatible bucket
+  CONSIGN_REGISTRY_S3_ENDPOINT / registry_s3_endpoint (AWS): the storage's URL, e.g. http://minio:9000
+  CONSIGN_REGISTRY_S3_REGION / registry_s3_region (us-east-1): the bucket's region
+  CONSIGN_REGISTRY_S3_ACCESS_KEY_ID / registry_s3_access_key_id (the environment's): access key, with the secret
+  CONSIGN_REGISTRY_S3_SECRET_ACCESS_KEY / registry_s3_secret_access_key (the environment's): secret key
+  CONSIGN_REGISTRY_S3_PATH_STYLE / registry_s3_path_style (true): <endpoint>/<bucket>/<key> requests; false for virtual-hosted
+  CONSIGN_REGISTRY_S3_PREFIX / registry_s3_prefix (none): a folder inside the bucket
+  CONSIGN_REGISTRY_LISTEN / registry_listen (none): a second address serving only /v2/
+  CONSIGN_REGISTRY_GC_MINUTES / registry_gc_minutes (60): minutes between registry garbage collections; 0 turns it off
+  CONSIGN_AGENT_BINARY / agent_binary (consign-agent next to the hub): the agent binary the hub serves to install commands
+  CONSIGN_AGENT_HEARTBEAT_SECS / agent_heartbeat_secs (15): agent heartbeat interval; silent for three means offline
+An unknown CONSIGN_* variable or TOML key stops the hub with a message naming it.";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

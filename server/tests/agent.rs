@@ -288,6 +288,59 @@ async fn the_hub_serves_the_agent_binary_and_an_install_script_without_the_secre
     hub.stop().await;
 }
 
+#[tokio::test]
+async fn without_an_agent_binary_the_install_script_prints_the_hubs_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("served").join("consign-agent");
+    let configured = binary.clone();
+    let hub = TestHub::start_with(move |s| s.agent_binary = Some(configured)).await;
+    let script = reqwest::get(hub.url("/agent/install.sh"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // tokio's Command: the hub answering the script's curl runs on this test's runtime.
+    let out = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env(
+            "CONSIGN_TARGET_ID",
+            types::DeploymentTargetId::new().to_string(),
+        )
+        .env("CONSIGN_ENROLMENT_SECRET", "not-a-real-secret")
+        .env("CONSIGN_INSTALL_DIR", dir.path().join("bin"))
+        .env("CONSIGN_AGENT_STATE_DIR", dir.path().join("state"))
+        .env("CONSIGN_FOREGROUND", "1")
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    // The hub's own explanation reaches the person running the command, not a bare 404.
+    assert!(stderr.contains("HTTP 404"), "{stderr}");
+    assert!(
+        stderr.contains("no agent binary") && stderr.contains("CONSIGN_AGENT_BINARY"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&binary.display().to_string()), "{stderr}");
+    assert!(
+        !dir.path().join("bin").join("consign-agent").exists(),
+        "the error page was installed as the agent"
+    );
+
+    // The hub looks the binary up when asked: one built after start is served at once.
+    std::fs::create_dir_all(binary.parent().unwrap()).unwrap();
+    std::fs::copy(agent_binary(), &binary).unwrap();
+    let served = reqwest::get(hub.url("/agent/consign-agent")).await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(
+        served.bytes().await.unwrap().len() as u64,
+        std::fs::metadata(&binary).unwrap().len()
+    );
+    hub.stop().await;
+}
+
 fn compose(image: &str, label: &str) -> String {
     format!(
         r#"services:

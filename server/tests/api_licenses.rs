@@ -126,6 +126,15 @@ async fn a_license_is_granted_listed_fetched_changed_signed_and_revoked(hub: &Te
     let key = c.customer_ro.get("/license-key").await.ok(200);
     assert_eq!(key["algorithm"], "ed25519");
     let key = PublicKey::parse(key["publicKey"].as_str().unwrap()).unwrap();
+    // The same key as plain text for anyone (what `consign-agent verify-license --hub-url`
+    // fetches and pins): it is public.
+    let plain = reqwest::get(hub.url("/license-key.pub")).await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(
+        plain.text().await.unwrap().trim(),
+        key.to_base64(),
+        "the plain key is the API's"
+    );
     let response = reqwest::Client::new()
         .get(hub.url(&format!("/api/v1{path}/file")))
         .bearer_auth(c.customer_ro.secret())

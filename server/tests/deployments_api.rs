@@ -267,7 +267,11 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
 
 #[tokio::test]
 async fn agent_update_requests_and_host_metrics_over_the_api() {
-    let hub = TestHub::start(None, None).await;
+    // The hub looks the binary up when asked: missing at first, copied in later.
+    let binaries = tempfile::tempdir().unwrap();
+    let binary = binaries.path().join("consign-agent");
+    let configured = binary.clone();
+    let hub = TestHub::start_with(move |s| s.agent_binary = Some(configured)).await;
     let w = World::build(&hub.services.db).await;
     let customer = Caller::new(&hub, &w.customer_rw).await;
     let reader = Caller::new(&hub, &w.customer_ro).await;
@@ -284,6 +288,25 @@ async fn agent_update_requests_and_host_metrics_over_the_api() {
     let target = created["target"]["id"].as_str().unwrap().to_string();
     let update = format!("/api/v1/deployment-targets/{target}/agent-update");
 
+    // No binary to update to: a plain 409 saying so, nothing sent to the connected agent.
+    let id: types::DeploymentTargetId = target.parse().unwrap();
+    let mut early = hub.services.agents.register(id, Utc::now());
+    let (status, body) = customer.call(&hub, "POST", &update, None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("no_agent_binary")),
+        "{body}"
+    );
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("no agent binary") && message.contains("CONSIGN_AGENT_BINARY"),
+        "{message}"
+    );
+    assert!(early.commands.try_recv().is_err());
+    assert!(hub.services.agents.unregister(&early));
+    // Any file stands in for the binary: the registered "agent" below downloads nothing.
+    std::fs::write(&binary, b"#!/bin/sh\n").unwrap();
+
     // Offline: a clear refusal, nothing queued.
     let (status, body) = customer.call(&hub, "POST", &update, None).await;
     assert_eq!(
@@ -298,7 +321,6 @@ async fn agent_update_requests_and_host_metrics_over_the_api() {
         "{body}"
     );
     // Connected (registered with the agent hub as the websocket does): the command goes out.
-    let id: types::DeploymentTargetId = target.parse().unwrap();
     let mut connection = hub.services.agents.register(id, Utc::now());
     let (status, _) = reader.call(&hub, "POST", &update, None).await;
     assert_eq!(status, 403);

@@ -88,6 +88,10 @@ pub enum Error {
         "the agent is offline; it updates when it is connected and asked again, or when its install command is run again on the host"
     )]
     AgentOffline,
+    /// The hub has no agent binary to serve, so agents cannot install or update; the message
+    /// says where it looked and how to provide one.
+    #[error("{0}")]
+    NoAgentBinary(String),
     /// Reading or writing the blob store failed (disk full, permissions, object storage down).
     #[error("blob storage error: {0}")]
     Storage(String),

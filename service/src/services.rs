@@ -28,6 +28,9 @@ pub struct HubConfig {
     /// The DNS server that custom-host proofs are looked up at; `None` uses the system's
     /// resolver configuration (`/etc/resolv.conf`).
     pub dns_resolver: Option<std::net::SocketAddr>,
+    /// Where the agent binary the hub serves may be, in order; the first existing file wins.
+    /// Looked up on every request, so a binary built or copied after start is found.
+    pub agent_binaries: Vec<std::path::PathBuf>,
 }
 
 impl Default for HubConfig {
@@ -38,6 +41,7 @@ impl Default for HubConfig {
             public_url: None,
             own_hosts: vec!["localhost".into()],
             dns_resolver: None,
+            agent_binaries: Vec::new(),
         }
     }
 }

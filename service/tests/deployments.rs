@@ -793,12 +793,46 @@ async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &Databa
 async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
     db: &DatabaseConnection,
 ) {
-    let s = Services::new(db.clone());
+    let mut s = Services::new(db.clone());
     let w = World::build(db).await;
     let target = targets::create(&s, &w.customer_rw, "edge", None, Utc::now())
         .await
         .unwrap()
         .target;
+    // No binary to offer: a plain refusal that says how to provide one, nothing sent.
+    let missing = std::env::temp_dir().join(format!("no-agent-{}", target.id));
+    s.config.agent_binaries = vec![missing.clone()];
+    let mut early = s.agents.register(target.id, Utc::now());
+    let refused = agent_update::request(&s, &w.customer_rw, target.id).await;
+    assert!(
+        matches!(refused, Err(Error::NoAgentBinary(_))),
+        "{refused:?}"
+    );
+    let message = refused.unwrap_err().to_string();
+    assert!(
+        message.contains("no agent binary") && message.contains("CONSIGN_AGENT_BINARY"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&missing.display().to_string()),
+        "{message}"
+    );
+    assert!(early.commands.try_recv().is_err());
+    assert!(s.agents.unregister(&early));
+    // Any file stands in for the agent binary: no agent really downloads it here. It is
+    // looked up when asked, so one that appears later counts at once.
+    std::fs::copy(std::env::current_exe().unwrap(), &missing).unwrap();
+    let mut late = s.agents.register(target.id, Utc::now());
+    agent_update::request(&s, &w.customer_rw, target.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        late.commands.try_recv().ok(),
+        Some(AgentCommand::UpdateAgent)
+    );
+    assert!(s.agents.unregister(&late));
+    std::fs::remove_file(&missing).unwrap();
+    s.config.agent_binaries = vec![std::env::current_exe().unwrap()];
     // Offline: a clear refusal, nothing queued.
     let offline = agent_update::request(&s, &w.customer_rw, target.id).await;
     assert!(matches!(offline, Err(Error::AgentOffline)), "{offline:?}");

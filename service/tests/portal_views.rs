@@ -25,7 +25,9 @@ const COMPOSE: &str = "services:\n  web:\n    image: registry.example.com/shop:1
 async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants(
     db: &DatabaseConnection,
 ) {
-    let s = Services::new(db.clone());
+    let mut s = Services::new(db.clone());
+    // Any file stands in for the agent binary: no agent really downloads it here.
+    s.config.agent_binaries = vec![std::env::current_exe().unwrap()];
     let w = World::build(db).await;
     let now = Utc::now();
     let app = applications::create(

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it needs nothing but cargo.
 //!
-//! - `run`: install what is missing, build the site (CSS + wasm), start the hub on ./data.
+//! - `run`: install what is missing, build the site (CSS + wasm), build the hub and the agent
+//!   (one cargo invocation), start the hub on ./data serving that agent to install commands.
 //! - `test`: install what is missing (Debian packages too), build the site, start a private
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
@@ -23,7 +24,8 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  run [--release] [-- <server args>]   set up, build the site and start the hub (./data, SQLite)
+  run [--release] [-- <server args>]   set up, build the site, the hub and the agent, and start
+                                        the hub (./data, SQLite) serving that agent
   test [--no-lint] [-- <test filter>]   set up, then run every test and the lints
   lint                                  cargo fmt --check; clippy -D warnings for ssr and hydrate
   build-site [--release]                generate the CSS and build the wasm bundle into target/site
@@ -160,17 +162,45 @@ const TEST_PACKAGES: &[&str] = &[
 ];
 
 fn run_hub(release: bool, args: &[String]) -> Result<()> {
-    let mut c = cmd::cargo();
-    c.args(["run", "-p", "consign-server"]);
-    if release {
-        c.arg("--release");
-    }
-    c.arg("--").args(args);
-    c.env("CONSIGN_SITE_ROOT", site::site_root());
+    let (mut build, mut hub) = hub_commands(release, args);
+    println!("xtask: building the hub and the agent it serves to install commands");
+    cmd::run(&mut build)?;
     println!(
         "xtask: starting the hub; open the address it prints (default http://127.0.0.1:8080/)"
     );
-    cmd::run(&mut c)
+    cmd::run(&mut hub)
+}
+
+/// The build of the hub and the agent, and the hub's command. One cargo invocation builds both
+/// binaries, so they share one build of their common dependencies; the hub is then told where
+/// the agent is (unless `CONSIGN_AGENT_BINARY` is set already), so install commands work.
+fn hub_commands(release: bool, args: &[String]) -> (std::process::Command, std::process::Command) {
+    let mut build = cmd::cargo();
+    build.args([
+        "build",
+        "-p",
+        "consign-server",
+        "--bin",
+        "consign-server",
+        "-p",
+        "consign-agent",
+        "--bin",
+        "consign-agent",
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let profile_dir =
+        std::path::Path::new(&target_dir).join(if release { "release" } else { "debug" });
+    let profile_dir = std::path::absolute(&profile_dir).unwrap_or(profile_dir);
+    let mut hub = std::process::Command::new(profile_dir.join("consign-server"));
+    hub.args(args);
+    hub.env("CONSIGN_SITE_ROOT", site::site_root());
+    if std::env::var_os("CONSIGN_AGENT_BINARY").is_none() {
+        hub.env("CONSIGN_AGENT_BINARY", profile_dir.join("consign-agent"));
+    }
+    (build, hub)
 }
 
 fn run_tests(pg: &postgres::Cluster, filter: &[String]) -> Result<()> {
@@ -227,4 +257,50 @@ fn lint() -> Result<()> {
         "warnings",
     ]))
     .context("clippy (hydrate build) found problems")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(c: &std::process::Command) -> Vec<String> {
+        c.get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn run_builds_the_agent_with_the_hub_and_points_the_hub_at_it() {
+        let (build, hub) = hub_commands(false, &["--config".into(), "hub.toml".into()]);
+        let build = args(&build);
+        assert_eq!(build[0], "build");
+        for package in ["consign-server", "consign-agent"] {
+            assert!(
+                build.windows(2).any(|w| w[0] == "-p" && w[1] == package),
+                "{build:?}"
+            );
+        }
+        assert!(
+            hub.get_program()
+                .to_string_lossy()
+                .ends_with("debug/consign-server")
+        );
+        assert_eq!(args(&hub), ["--config", "hub.toml"]);
+        if std::env::var_os("CONSIGN_AGENT_BINARY").is_none() {
+            let agent = hub
+                .get_envs()
+                .find(|(k, _)| *k == "CONSIGN_AGENT_BINARY")
+                .and_then(|(_, v)| v)
+                .map(std::path::PathBuf::from)
+                .unwrap();
+            assert!(agent.is_absolute(), "{}", agent.display());
+            assert!(
+                agent.ends_with("debug/consign-agent"),
+                "{}",
+                agent.display()
+            );
+        }
+        let (release, _) = hub_commands(true, &[]);
+        assert!(args(&release).contains(&"--release".to_string()));
+    }
 }

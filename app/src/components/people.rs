@@ -149,7 +149,7 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
             <ActionError action=remove id="remove-error" />
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <p role="alert" class="text-red-700">{move || errors.get().into_iter().next().map(|(_, e)| e.to_string())}</p> }>
-                    {members_view.clone()}
+                    {members_view}
                 </ErrorBoundary>
             </Suspense>
         </section>

@@ -129,6 +129,11 @@ fn Form(form: DeployChoices, deploy: ServerAction<DeployVersion>) -> impl IntoVi
                     <input type="checkbox" name="logs" id="deploy-logs" value="on" />
                     "Collect container logs (shown on the deployment's page)"
                 </label>
+                <p class="text-xs text-slate-500" id="deploy-help">
+                    "Logs are collected only when this box is ticked. The deployment turns "<code>"healthy"</code>
+                    " only when its compose file gives its services a "<code>"healthcheck:"</code>
+                    "; without one it stays "<code>"running"</code>" once its containers are up."
+                </p>
                 <div><button type="submit" id="deploy" class=BUTTON disabled=nothing>"Deploy"</button></div>
             </ActionForm>
             <ActionError action=deploy id="deploy-error" />

@@ -117,6 +117,18 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
                     {format!("Behind latest: {latest} is available on this channel.")}
                 </p>
             })}
+            {(d.state == "running").then(|| view! {
+                <p class="mt-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" id="no-healthcheck">
+                    "Its containers are up, but none of its services has a "<code>"healthcheck:"</code>
+                    " in the compose file, so it shows "<code>"running"</code>", never "<code>"healthy"</code>
+                    ". Publish a version whose compose file defines one to see the application's health here."
+                </p>
+            })}
+            {(!d.logs_enabled && !d.undeployed).then(|| view! {
+                <p class="mt-3 text-sm text-slate-500" id="logs-off">
+                    "Container logs are not collected for this deployment: tick \"Collect container logs\" when deploying (or set "<code>"logsEnabled"</code>" through the REST API)."
+                </p>
+            })}
             {d.undeployed.then(|| view! {
                 <p class="mt-3 text-sm text-slate-600" id="undeployed">"Undeployed: its containers are gone from the host."</p>
             })}

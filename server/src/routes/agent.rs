@@ -21,28 +21,31 @@ use crate::state::AppState;
 /// How the agent endpoints behave (from the settings).
 #[derive(Clone, Debug)]
 pub struct AgentConfig {
-    /// The agent binary to serve, when one was found.
-    pub binary: Option<PathBuf>,
     /// Seconds between heartbeats, sent in `welcome`.
     pub heartbeat_secs: u32,
     /// The hub's public address, written into the install script.
     pub public_url: Option<String>,
 }
 
-/// The agent binary: the configured path, else `consign-agent` next to the running binary or
-/// one folder up (cargo puts test binaries in `target/<profile>/deps`).
-pub fn find_agent_binary(configured: Option<&Path>) -> Option<PathBuf> {
+/// Where the agent binary may be, in order: the configured path alone, else `consign-agent`
+/// next to the running binary or one folder up (cargo puts test binaries in
+/// `target/<profile>/deps`). The service looks them up on every request
+/// ([`service::agent_update::agent_binary`]), so a binary built after start is served.
+pub fn agent_binary_candidates(configured: Option<&Path>) -> Vec<PathBuf> {
     if let Some(path) = configured {
-        return Some(path.to_path_buf());
+        return vec![path.to_path_buf()];
     }
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?;
-    [
-        dir.join("consign-agent"),
-        dir.parent()?.join("consign-agent"),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
+    let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+    else {
+        return Vec::new();
+    };
+    let mut candidates = vec![dir.join("consign-agent")];
+    if let Some(up) = dir.parent() {
+        candidates.push(up.join("consign-agent"));
+    }
+    candidates
 }
 
 /// What an agent sends to enrol.
@@ -137,14 +140,12 @@ pub async fn enroll(State(state): State<AppState>, body: axum::body::Bytes) -> R
 }
 
 async fn serve_binary(state: &AppState) -> Response {
-    let Some(path) = &state.agent.binary else {
-        return (
-            StatusCode::NOT_FOUND,
-            "this hub has no agent binary to serve: set CONSIGN_AGENT_BINARY",
-        )
-            .into_response();
+    let path = match service::agent_update::agent_binary(&state.services.config) {
+        Ok(path) => path,
+        // The install script prints this text: it is what a person reads when installing fails.
+        Err(err) => return (StatusCode::NOT_FOUND, format!("{err}\n")).into_response(),
     };
-    match tokio::fs::read(path).await {
+    match tokio::fs::read(&path).await {
         Ok(bytes) => (
             [
                 (header::CONTENT_TYPE, "application/octet-stream"),
@@ -160,7 +161,7 @@ async fn serve_binary(state: &AppState) -> Response {
             tracing::error!(path = %path.display(), error = %err, "cannot read the agent binary");
             (
                 StatusCode::NOT_FOUND,
-                "the agent binary cannot be read: check CONSIGN_AGENT_BINARY",
+                "the agent binary cannot be read: check CONSIGN_AGENT_BINARY and the hub's log\n",
             )
                 .into_response()
         }
@@ -274,7 +275,18 @@ elif [ ! -s "$STATE_DIR/credential" ]; then
   exit 1
 fi
 tmp="$BIN_DIR/.consign-agent.$$"
-curl -fsSL "$HUB/agent/consign-agent" -o "$tmp"
+# Not `curl -f`: it would hide the hub's answer, which says what is wrong and how to fix it.
+status=$(curl -sSL -o "$tmp" -w '%{{http_code}}' "$HUB/agent/consign-agent") || {{
+  rm -f "$tmp"
+  echo "consign: cannot download the agent from $HUB (see curl's message above)" >&2
+  exit 1
+}}
+if [ "$status" != 200 ]; then
+  echo "consign: the hub answered HTTP $status instead of the agent binary:" >&2
+  cat "$tmp" >&2
+  rm -f "$tmp"
+  exit 1
+fi
 chmod 0755 "$tmp"
 mv -f "$tmp" "$BIN_DIR/consign-agent"
 export CONSIGN_HUB_URL="$HUB" CONSIGN_AGENT_STATE_DIR="$STATE_DIR" CONSIGN_TARGET_ID

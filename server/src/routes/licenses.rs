@@ -1,5 +1,6 @@
 //! `GET /licenses/{id}/file`: a signed license file as a download, for a signed-in vendor
-//! member or a member of the licensed customer (a plain link, so it works without JavaScript).
+//! member or a member of the licensed customer (a plain link, so it works without JavaScript);
+//! and `GET /license-key.pub`: the hub's public key that checks them, for anyone.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -12,7 +13,19 @@ use crate::state::AppState;
 
 /// The license file route.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/licenses/{id}/file", get(download))
+    Router::new()
+        .route("/licenses/{id}/file", get(download))
+        .route("/license-key.pub", get(public_key))
+}
+
+/// The license-signing public key as base64 text, without a session or token: it is public,
+/// and `consign-agent verify-license --hub-url` fetches it once and pins it.
+async fn public_key(State(services): State<service::Services>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{}\n", services.signer.public_key().to_base64()),
+    )
+        .into_response()
 }
 
 async fn download(

@@ -109,6 +109,9 @@ impl From<service::Error> for ApiError {
             }
             E::LinkUnusable => Self::new(StatusCode::GONE, "link_unusable", err.to_string()),
             E::AgentOffline => Self::new(StatusCode::CONFLICT, "agent_offline", err.to_string()),
+            E::NoAgentBinary(_) => {
+                Self::new(StatusCode::CONFLICT, "no_agent_binary", err.to_string())
+            }
             E::RateLimited { retry_after_secs } => Self {
                 retry_after_secs: Some(retry_after_secs),
                 ..Self::new(

@@ -296,7 +296,7 @@ pub async fn rotate_secret(
         (status = 401, description = "No, or an unusable, access token", body = ErrorBody),
         (status = 403, description = "The caller may not update agents", body = ErrorBody),
         (status = 404, description = "No such target the caller may see", body = ErrorBody),
-        (status = 409, description = "The agent is offline (`code` = `agent_offline`)", body = ErrorBody),
+        (status = 409, description = "The agent is offline (`code` = `agent_offline`), or the hub has no agent binary to update to (`no_agent_binary`)", body = ErrorBody),
     ),
     security(("accessToken" = []))
 )]
