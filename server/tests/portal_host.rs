@@ -89,6 +89,23 @@ async fn a_vendor_cannot_take_over_the_portal_by_its_host_name() {
     assert!(body.contains("portal.umbrella.test"), "{body}");
     assert_eq!(portal_title(&hub, "portal.umbrella.test", None).await, None);
     assert_eq!(portal_title(&hub, HUB, None).await, None);
+    // The branding page tells the vendor which TXT record proves it.
+    let page = reqwest::Client::new()
+        .get(hub.url("/branding"))
+        .header("cookie", &attacker)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        "_consign-challenge.portal.umbrella.test",
+        "consign-verification=",
+        "id=\"host-verify\"",
+    ] {
+        assert!(page.contains(expected), "{expected} missing from the page");
+    }
 
     // Once proved (as `verify_custom_host` records it), the host shows that vendor to
     // anonymous visitors, but a signed-in customer of another vendor still sees their own.
