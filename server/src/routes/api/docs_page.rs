@@ -40,7 +40,6 @@ pub fn render(doc: &Value) -> String {
         html,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
          <title>{t}</title><style>{STYLE}</style></head><body>\
          <h1>{t} <small>{v}</small></h1><p>{d}</p>\
          <p>Machine-readable: <a href=\"/api/v1/openapi.json\"><code>/api/v1/openapi.json</code></a> \
