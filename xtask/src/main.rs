@@ -6,6 +6,8 @@
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
 //!   pieces on their own.
+//! - `fuzz [--secs N] [--cmin] [target…]`: the cargo-fuzz targets of `fuzz/`, each for a bounded
+//!   time (not part of `test`).
 
 // A command-line tool: printing progress is its job.
 #![allow(clippy::print_stdout)]
