@@ -263,7 +263,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .unwrap();
         wait_long(
             &browser,
-            60,
+            180,
             &format!("document.querySelector(\"{row} [data-state='online']\")"),
         )
         .await;
@@ -316,7 +316,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         assert_eq!(link, "http://127.0.0.1:8080/");
         wait_long(
             &browser,
-            60,
+            180,
             "(document.querySelector('#deployment-logs') || {}).innerText && document.querySelector('#deployment-logs').innerText.includes('started hello')",
         )
         .await;
@@ -333,7 +333,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         click(&browser, "#update").await;
         wait_long(
             &browser,
-            30,
+            90,
             "document.querySelector('#deployment-version').innerText === '2.0'",
         )
         .await;
@@ -381,7 +381,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         }
         wait_long(
             &browser,
-            60,
+            180,
             "document.querySelector('#target-presence [data-state=\"online\"]')",
         )
         .await;
@@ -399,7 +399,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         signal(pid, "-STOP");
         wait_long(
             &browser,
-            60,
+            180,
             "document.querySelector('#target-presence [data-state=\"offline\"]')",
         )
         .await;
@@ -408,7 +408,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         click(&browser, "#restart").await;
         wait_long(
             &browser,
-            30,
+            90,
             "document.querySelector('#deployment-revision').innerText.includes('(restart 1)')",
         )
         .await;
@@ -422,7 +422,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         signal(pid, "-CONT");
         wait_long(
             &browser,
-            60,
+            180,
             "document.querySelector('#target-presence [data-state=\"online\"]')",
         )
         .await;

@@ -133,9 +133,14 @@ pub async fn record_status(
     });
     if let Some(previous) = latest.first().filter(|_| repeat) {
         // The same status again (a retry failing the same way): one row with a count, so the
-        // kept history is not flooded and the cause stays in it.
-        let at = status_time(report.observed_at, Some(previous.at), Utc::now());
-        repo::deployments::repeat_status(&s.db, previous.id, at).await?;
+        // kept history is not flooded and the cause stays in it. A report observed no later
+        // than what is kept is the agent sending its snapshot again after a reconnect, not a
+        // new observation: it changes nothing.
+        let seen = previous.last_at.unwrap_or(previous.at);
+        if report.observed_at > seen {
+            let at = status_time(report.observed_at, Some(seen), Utc::now());
+            repo::deployments::repeat_status(&s.db, previous.id, at).await?;
+        }
     } else {
         let at = status_time(report.observed_at, latest.first().map(|l| l.at), Utc::now());
         repo::deployments::insert_status(

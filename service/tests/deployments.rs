@@ -779,6 +779,17 @@ async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &Databa
     assert_eq!(history[1].message, "applying");
     assert_eq!(history[1].repeats, 1);
     assert_eq!(history[1].last_at, None);
+    // The agent sending its snapshot again after a reconnect (the same observation) is not
+    // counted.
+    let mut resent = status(d.id, DeploymentState::Error, failing);
+    resent.observed_at = history[0].at;
+    agent_session::record_status(&s, target.id, resent)
+        .await
+        .unwrap();
+    let again = deployments::statuses(db, &w.vendor_ro, d.id, 1)
+        .await
+        .unwrap();
+    assert_eq!(again[0].repeats, history[0].repeats);
     // Something else breaks the run: a new entry.
     agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, ""))
         .await
