@@ -118,17 +118,32 @@ async fn both_portals_hydrate_and_work_under_the_policy_without_violations() {
             .await
             .unwrap();
         hydrated(&browser).await;
-        browser
-            .wait_for("#branding-markdown")
-            .await
-            .send_keys("# Hello preview")
-            .await
-            .unwrap();
-        browser
-            .wait_until(
-                "document.querySelector('#preview-home h1')?.textContent.includes('Hello preview')",
-            )
-            .await;
+        // The form sits in a suspended part of the page that a loaded machine may hydrate a
+        // moment after the root: keystrokes before that reach no handler, so type again until
+        // the preview follows (each try types the whole text anew).
+        let shown = "document.querySelector('#preview-home h1')?.textContent.includes('Hello preview')";
+        let mut previewed = false;
+        for _ in 0..20 {
+            let field = browser.wait_for("#branding-markdown").await;
+            field.clear().await.unwrap();
+            field.send_keys("# Hello preview").await.unwrap();
+            for _ in 0..30 {
+                let done = browser
+                    .client
+                    .execute(&format!("return !!({shown});"), vec![])
+                    .await
+                    .unwrap();
+                if done.as_bool() == Some(true) {
+                    previewed = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            if previewed {
+                break;
+            }
+        }
+        assert!(previewed, "the branding preview never showed the typed markdown");
         assert_clean_console(&browser, "/branding").await;
         // The API reference is plain HTML whose one inline style is allowed by its hash.
         browser
