@@ -349,8 +349,15 @@ impl<E: Executor> Supervisor<E> {
                 continue;
             }
             // A container that started while this agent runs is read from its start; one
-            // that was already running is read from now, so a restart sends no duplicates.
-            let since = container.started_at.filter(|at| *at >= self.started);
+            // that was already running (or whose start docker did not say) is read from when
+            // this agent started, so a restart sends no duplicates. Always a time, never "from
+            // now": lines written between seeing the container and attaching to it would be
+            // lost otherwise.
+            let since = Some(
+                container
+                    .started_at
+                    .map_or(self.started, |at| at.max(self.started)),
+            );
             let target = LogTarget {
                 deployment_id: id,
                 revision_id: tracked.revision_id,
