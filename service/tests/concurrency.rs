@@ -21,7 +21,7 @@ fn report(deployment: types::DeploymentId, i: usize) -> StatusReport {
         deployment_id: deployment,
         revision_id: None,
         // Alternating messages, so no report is a repeat the hub would skip.
-        state: if i % 2 == 0 {
+        state: if i.is_multiple_of(2) {
             DeploymentState::Running
         } else {
             DeploymentState::Progressing
