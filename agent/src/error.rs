@@ -52,6 +52,19 @@ pub enum Error {
         /// The tail of its output, secrets masked.
         output: String,
     },
+    /// Compose could not bring a deployment up: names the Compose that ran and, when that is
+    /// the cause, the images that are neither on the host nor pullable.
+    #[error("{tool} could not start the deployment{missing}: `{command}` failed: {output}")]
+    ComposeUp {
+        /// Which Compose ran, with its version, e.g. `Docker Compose 1.29.2 (docker-compose)`.
+        tool: String,
+        /// The command line, without secrets.
+        command: String,
+        /// Empty, or `: image … is not on this host and could not be pulled`.
+        missing: String,
+        /// The tail of its output, secrets masked.
+        output: String,
+    },
     /// The desired state names a project the agent refuses.
     #[error("the project name {0:?} is not usable: 1 to 63 lowercase letters, digits, '-' or '_'")]
     BadProjectName(String),

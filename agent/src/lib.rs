@@ -9,6 +9,7 @@
 pub mod backoff;
 pub mod connection;
 pub mod credential;
+pub mod drift;
 pub mod enrol;
 pub mod error;
 pub mod executor;

@@ -101,6 +101,7 @@ mod tests {
             ),
             restart_generation: 0,
             logs_enabled: true,
+            repair_drift: true,
             secret_keys: vec!["DB_PASSWORD".into(), "API_KEY".into(), "X".into()],
             registry_auth: Some(RegistryAuth {
                 registry: "r".into(),

@@ -14,12 +14,15 @@ use types::protocol::{
 };
 use types::{DeploymentId, RevisionId};
 
-use crate::executor::{Applied, Executor, LogTarget};
+use crate::drift::{self, RepairSchedule};
+use crate::executor::{Applied, Executor, LogTarget, Observation};
 use crate::mask::Masker;
 use crate::outbox::Outbox;
 
 /// How often the supervisor looks at the containers.
 pub const DEFAULT_POLL: Duration = Duration::from_secs(3);
+/// How long before a container's recorded start its logs are read from (see `follow`).
+const START_MARGIN_SECS: i64 = 2;
 /// How long after a failed apply the supervisor tries the same revision again.
 const RETRY_AFTER: Duration = Duration::from_secs(60);
 
@@ -52,6 +55,8 @@ struct Tracked {
     /// The apply error of the current revision and when it happened.
     failed: Option<(String, Instant)>,
     followers: HashMap<String, JoinHandle<()>>,
+    /// When drift may be repaired next.
+    repair: RepairSchedule,
 }
 
 impl Tracked {
@@ -64,6 +69,7 @@ impl Tracked {
             last: None,
             failed: None,
             followers: HashMap::new(),
+            repair: RepairSchedule::default(),
         }
     }
 
@@ -321,7 +327,7 @@ impl<E: Executor> Supervisor<E> {
                 (Some(message), _) => (DeploymentState::Error, message),
                 (None, Ok(o)) => {
                     self.follow(id, &o.running);
-                    (o.state, o.message)
+                    self.check_drift(id, o).await
                 }
                 (None, Err(e)) => (DeploymentState::Error, e.to_string()),
             };
@@ -333,6 +339,67 @@ impl<E: Executor> Supervisor<E> {
                 let revision = tracked.revision_id;
                 self.report(id, revision, state, message);
             }
+        }
+    }
+
+    /// The state to report for an observation, after repairing drift when the deployment
+    /// wants that and the wait since the last attempt is over. The repair itself shows in the
+    /// history as a `progressing` entry naming what drifted and the attempt.
+    async fn check_drift(&mut self, id: DeploymentId, o: Observation) -> (DeploymentState, String) {
+        let now = Instant::now();
+        let Some(tracked) = self.tracked.get_mut(&id) else {
+            return (o.state, o.message);
+        };
+        // Only an applied revision can drift; its compose file says what should run.
+        let Some(d) = tracked
+            .desired
+            .clone()
+            .filter(|d| Some(d.revision_id) == tracked.revision_id)
+        else {
+            return (o.state, o.message);
+        };
+        let Some(drifted) = drift::expected_services(&d.compose_file)
+            .and_then(|expected| drift::describe(&expected, &o.settled))
+        else {
+            tracked.repair.clean(now);
+            return (o.state, o.message);
+        };
+        tracked.repair.drifted();
+        if !d.repair_drift {
+            return (
+                o.state,
+                format!("drift: {drifted}; repair is off for this deployment"),
+            );
+        }
+        if !tracked.repair.due(now) {
+            let attempts = tracked.repair.attempts();
+            return (
+                o.state,
+                format!(
+                    "drift: {drifted}; repair attempt {attempts} did not hold, trying again later"
+                ),
+            );
+        }
+        let attempt = tracked.repair.attempt(now);
+        tracing::warn!(deployment = %id, drift = %drifted, attempt, "repairing drift");
+        self.report(
+            id,
+            Some(d.revision_id),
+            DeploymentState::Progressing,
+            format!("drift: {drifted}; repairing (attempt {attempt})"),
+        );
+        if let Err(e) = self.executor.repair(&d).await {
+            return (
+                DeploymentState::Error,
+                format!("drift: {drifted}; repair failed: {e}"),
+            );
+        }
+        match self.executor.observe(&d.project_name).await {
+            Ok(after) => {
+                self.follow(id, &after.running);
+                (after.state, after.message)
+            }
+            Err(e) => (DeploymentState::Error, e.to_string()),
         }
     }
 
@@ -348,16 +415,16 @@ impl<E: Executor> Supervisor<E> {
             if tracked.followers.contains_key(&container.id) {
                 continue;
             }
-            // A container that started while this agent runs is read from its start; one
-            // that was already running (or whose start docker did not say) is read from when
-            // this agent started, so a restart sends no duplicates. Always a time, never "from
-            // now": lines written between seeing the container and attaching to it would be
-            // lost otherwise.
-            let since = Some(
-                container
-                    .started_at
-                    .map_or(self.started, |at| at.max(self.started)),
-            );
+            // A container that started while this agent runs is read from a little before its
+            // start: docker stamps `StartedAt` after the process is already running, so its
+            // first lines can carry an earlier time and `--since StartedAt` would drop them.
+            // One that was already running (or whose start docker did not say) is read from
+            // when this agent started, so an agent restart sends no duplicates. Always a time,
+            // never "from now": lines written between seeing the container and attaching to it
+            // would be lost otherwise.
+            let since = Some(container.started_at.map_or(self.started, |at| {
+                (at - chrono::TimeDelta::seconds(START_MARGIN_SECS)).max(self.started)
+            }));
             let target = LogTarget {
                 deployment_id: id,
                 revision_id: tracked.revision_id,

@@ -66,6 +66,7 @@ fn desired(
         env_file: Sensitive::new(format!("GREETING={greeting}\nAPI_TOKEN=tok-s3cret-4242\n")),
         restart_generation: generation,
         logs_enabled: true,
+        repair_drift: true,
         secret_keys: vec!["API_TOKEN".into()],
         registry_auth: None,
     }
@@ -324,7 +325,13 @@ async fn the_agent_deploys_what_the_hub_pushes_and_reports_status_and_masked_log
     let within = Duration::from_secs(120);
     // The log lines and the healthy status come in either order.
     let (mut healthy, mut token_line) = (false, None);
+    // Heartbeats keep arriving, so each wait for a frame succeeds: bound the whole wait too.
+    let deadline = Instant::now() + Duration::from_secs(240);
     while !healthy || token_line.is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "healthy: {healthy}, token line: {token_line:?} after 240 s"
+        );
         match hub.next_event(within).await {
             Event::Frame(AgentMessage::Status(s)) if s.deployment_id == id => {
                 healthy |= s.state == DeploymentState::Healthy;
@@ -365,4 +372,42 @@ async fn the_agent_deploys_what_the_hub_pushes_and_reports_status_and_masked_log
     .await;
     assert!(volumes(&project).is_empty());
     agent.abort();
+}
+
+async fn missing_image_is_named(cli: ComposeCli, version_prefix: &str) {
+    let state = tempfile::tempdir().unwrap();
+    let project = format!("consign-test-{}", short_id());
+    let _guard = ProjectGuard(project.clone());
+    let executor = ComposeExecutor::new(cli, state.path());
+    let mut d = desired(DeploymentId::new(), &project, "x", "x", 0);
+    // Port 9 (discard) on loopback has no registry: the pull fails without naming the image
+    // in compose v1's own words.
+    let image = format!("127.0.0.1:9/consign-missing/app-{}:1.0", short_id());
+    d.compose_file = format!("services:\n  app:\n    image: {image}\n");
+    let err = executor.apply(&d).await.unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "image {image} is not on this host and could not be pulled"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.starts_with(&format!("Docker Compose {version_prefix}")),
+        "names the Compose that ran: {err}"
+    );
+    assert!(executor.applied().is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_image_is_named_with_the_compose_that_ran_v1() {
+    missing_image_is_named(
+        ComposeCli::Standalone(PathBuf::from("/usr/bin/docker-compose")),
+        "1.",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_image_is_named_with_the_compose_that_ran_v2() {
+    missing_image_is_named(ComposeCli::Plugin, "2.").await;
 }

@@ -118,6 +118,7 @@ async fn an_image_behind_a_registry_login_is_pulled_with_the_deployments_credent
         env_file: Sensitive::new(""),
         restart_generation: 0,
         logs_enabled: false,
+        repair_drift: true,
         secret_keys: vec![],
         registry_auth: None,
     };

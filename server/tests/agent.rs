@@ -457,6 +457,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
             version_id: version_ids[0],
             env: None,
             logs_enabled: true,
+            repair_drift: true,
         },
         Utc::now(),
     )
@@ -871,6 +872,7 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
                 version_id: version.id,
                 env: Some("EXPANDED={{ secrets.S_EXPANDED }}\n".into()),
                 logs_enabled: false,
+                repair_drift: true,
             },
             Utc::now(),
         )
@@ -893,6 +895,7 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
                 version_id: version.id,
                 env: None,
                 logs_enabled: false,
+                repair_drift: true,
             },
             Utc::now(),
         )

@@ -274,6 +274,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
             version_id: versions[0],
             env: None,
             logs_enabled: false,
+            repair_drift: true,
         },
         Utc::now(),
     )
@@ -338,6 +339,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
             version_id: versions[1],
             env: None,
             logs_enabled: false,
+            repair_drift: true,
         },
         Utc::now(),
     )

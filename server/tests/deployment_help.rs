@@ -105,6 +105,7 @@ async fn the_deploy_form_and_a_running_deployment_say_what_healthy_and_logs_need
             version_id: version,
             env: None,
             logs_enabled: false,
+            repair_drift: true,
         },
         now,
     )

@@ -75,6 +75,7 @@ pub async fn desired_state(s: &Services, id: DeploymentTargetId) -> Result<Desir
                 env_file: Sensitive::new(rendered.text),
                 restart_generation: u64::try_from(rev.restart_generation).unwrap_or(0),
                 logs_enabled: d.logs_enabled,
+                repair_drift: d.repair_drift,
                 secret_keys: rendered.secret_keys,
                 registry_auth: None,
             }),

@@ -36,6 +36,9 @@ pub struct Deployment {
     pub license_id: Option<Uuid>,
     /// Whether container logs are streamed.
     pub logs_enabled: bool,
+    /// Whether the agent brings back containers stopped or removed by hand (else it only
+    /// reports the drift).
+    pub repair_drift: bool,
     /// The current revision.
     pub revision_id: RevisionId,
     /// The version of the current revision.
@@ -99,6 +102,8 @@ pub struct NewDeployment {
     pub env: Option<String>,
     /// Whether to stream container logs.
     pub logs_enabled: bool,
+    /// Whether the agent repairs drift (see [`Deployment::repair_drift`]).
+    pub repair_drift: bool,
 }
 
 /// What an update changes; `None` keeps the current value.
@@ -110,6 +115,8 @@ pub struct DeploymentUpdate {
     pub env: Option<String>,
     /// Turn log streaming on or off.
     pub logs_enabled: Option<bool>,
+    /// Turn drift repair on or off.
+    pub repair_drift: Option<bool>,
 }
 
 fn status_entry(r: crate::entity::deployment_status::Model) -> StatusEntry {
@@ -144,6 +151,7 @@ async fn hydrate(db: &impl ConnectionTrait, d: row::Model) -> Result<Deployment>
         project_name: d.project_name,
         license_id: d.license_id,
         logs_enabled: d.logs_enabled,
+        repair_drift: d.repair_drift,
         revision_id: rev.id.into(),
         version_id: rev.application_version_id.into(),
         env: rev.env_values,
@@ -286,6 +294,7 @@ pub async fn create(
             project_name: project_name(app.name.as_str(), id),
             license_id: license,
             logs_enabled: new.logs_enabled,
+            repair_drift: new.repair_drift,
             created_at: now,
             undeploy_requested_at: None,
             delete_data: false,
@@ -396,6 +405,9 @@ pub async fn update(
     }
     if let Some(logs) = change.logs_enabled {
         found.logs_enabled = logs;
+    }
+    if let Some(repair) = change.repair_drift {
+        found.repair_drift = repair;
     }
     let saved = repo::deployments::update(&txn, found).await?;
     txn.commit().await?;

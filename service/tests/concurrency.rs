@@ -77,6 +77,7 @@ async fn updates_succeed_while_agents_report(db: TestDb) {
                 version_id: version,
                 env: Some("A=0".into()),
                 logs_enabled: false,
+                repair_drift: true,
             },
             Utc::now(),
         )
@@ -111,6 +112,7 @@ async fn updates_succeed_while_agents_report(db: TestDb) {
                     version_id: None,
                     env: Some(format!("A={worker}-{i}")),
                     logs_enabled: None,
+                    repair_drift: None,
                 };
                 if let Err(err) = deployments::update(&s, &actor, pushed, change, Utc::now()).await
                 {

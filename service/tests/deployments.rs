@@ -341,6 +341,7 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
             version_id: v1,
             env: None,
             logs_enabled: true,
+            repair_drift: true,
         },
         now,
     )
@@ -480,6 +481,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         version_id: version,
         env: env.map(Into::into),
         logs_enabled: false,
+        repair_drift: true,
     };
 
     // No license: the application is invisible to the customer.
@@ -561,6 +563,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         version_id: version,
         env: Some("A=1".into()),
         logs_enabled: false,
+        repair_drift: true,
     };
     deployments::create(&s, &w.vendor_rw, vendor_new(v2), now)
         .await
@@ -604,6 +607,7 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
             version_id: v2,
             env: Some("A=1".into()),
             logs_enabled: false,
+            repair_drift: true,
         },
         now,
     )
@@ -666,6 +670,7 @@ async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_steppe
             version_id: v2,
             env: Some("A=1".into()),
             logs_enabled: false,
+            repair_drift: true,
         },
         now,
     )
@@ -743,6 +748,7 @@ async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &Databa
             version_id: v2,
             env: Some("A=1".into()),
             logs_enabled: false,
+            repair_drift: true,
         },
         now,
     )

@@ -129,6 +129,7 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
             version_id: ids[0],
             env: None,
             logs_enabled: false,
+            repair_drift: true,
         },
         now,
     )

@@ -17,6 +17,7 @@ mod cmd;
 mod deploy_bench;
 mod fuzz;
 mod postgres;
+mod ready;
 mod registry_bench;
 mod setup;
 mod site;
@@ -167,10 +168,19 @@ fn run_hub(release: bool, args: &[String]) -> Result<()> {
     let (mut build, mut hub) = hub_commands(release, args);
     println!("xtask: building the hub and the agent it serves to install commands");
     cmd::run(&mut build)?;
+    println!("xtask: starting the hub (migrations, keys) and waiting until it is ready");
+    let mut child = hub.spawn().context("cannot start consign-server")?;
+    let listen = std::env::var("CONSIGN_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    ready::wait(&listen, &mut child)?;
     println!(
-        "xtask: starting the hub; open the address it prints (default http://127.0.0.1:8080/)"
+        "xtask: the hub is ready: open {} (Ctrl-C stops it)",
+        ready::browser_url(&listen)
     );
-    cmd::run(&mut hub)
+    let status = child.wait().context("waiting for consign-server")?;
+    if !status.success() {
+        bail!("consign-server stopped: {status}");
+    }
+    Ok(())
 }
 
 /// The build of the hub and the agent, and the hub's command. One cargo invocation builds both

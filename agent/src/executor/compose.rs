@@ -57,6 +57,21 @@ impl ComposeCli {
         process::run(&mut c, None, &Masker::default()).await.is_ok()
     }
 
+    /// Which Compose this is, for messages: `Docker Compose 1.29.2 (docker-compose)`.
+    pub async fn describe(&self) -> String {
+        let mut c = self.base();
+        c.args(["version", "--short"]);
+        let version = process::run(&mut c, None, &Masker::default())
+            .await
+            .map(|v| v.trim().trim_start_matches('v').to_string())
+            .unwrap_or_else(|_| "of unknown version".into());
+        let program = match self {
+            Self::Plugin => "docker compose".to_string(),
+            Self::Standalone(path) => path.display().to_string(),
+        };
+        format!("Docker Compose {version} ({program})")
+    }
+
     fn base(&self) -> Command {
         match self {
             Self::Plugin => {
@@ -190,6 +205,37 @@ impl ComposeExecutor {
         Ok(Some(folder))
     }
 
+    /// `compose up -d` of the deployment's files (written afresh), logged in to the registries
+    /// its images come from.
+    async fn up(&self, d: &DesiredDeployment, recreate: bool) -> Result<()> {
+        let mut masker = Masker::for_deployment(d);
+        if let Some(hub) = &self.hub_registry {
+            masker = hub.masking(&masker);
+        }
+        let dir = self.dir(d.deployment_id);
+        self.write_files(d, &dir)?;
+        self.login(d, &dir, &masker).await?;
+        let hub_config = self.hub_login(d, &dir, &masker).await?;
+        let mut up = self.compose(&d.project_name, &dir);
+        if let Some(folder) = hub_config {
+            up.env("DOCKER_CONFIG", folder);
+        }
+        up.args(["up", "-d", "--remove-orphans"]);
+        if recreate {
+            up.arg("--force-recreate");
+        }
+        match process::run(&mut up, None, &masker).await {
+            Ok(_) => Ok(()),
+            Err(Error::Command { command, output }) => Err(Error::ComposeUp {
+                tool: self.cli.describe().await,
+                command,
+                missing: missing_images(&d.compose_file).await,
+                output,
+            }),
+            Err(other) => Err(other),
+        }
+    }
+
     async fn container_ids(&self, project: &str) -> Result<Vec<String>> {
         let out = process::run(
             Command::new("docker").args([
@@ -266,6 +312,36 @@ impl ComposeExecutor {
     }
 }
 
+/// The images of a compose file that are not on this host, as a message part: compose v1
+/// reports an unpullable image as a registry or DNS failure that never names it.
+async fn missing_images(compose_yaml: &str) -> String {
+    let mut missing = Vec::new();
+    // An image named through a variable cannot be checked without compose's substitution.
+    for image in hub_registry::images(compose_yaml)
+        .into_iter()
+        .filter(|i| !i.contains('$'))
+    {
+        let present = process::run(
+            Command::new("docker").args(["image", "inspect", "--format", "{{.Id}}", &image]),
+            None,
+            &Masker::default(),
+        )
+        .await
+        .is_ok();
+        if !present && !missing.contains(&image) {
+            missing.push(image);
+        }
+    }
+    match missing.as_slice() {
+        [] => String::new(),
+        [one] => format!(": image {one} is not on this host and could not be pulled"),
+        many => format!(
+            ": images {} are not on this host and could not be pulled",
+            many.join(", ")
+        ),
+    }
+}
+
 fn check_project(name: &str) -> Result<()> {
     if is_valid_project_name(name) {
         Ok(())
@@ -291,30 +367,22 @@ impl Executor for ComposeExecutor {
         if previous.as_ref() == Some(&wanted) {
             return Ok(Applied::Unchanged);
         }
-        let mut masker = Masker::for_deployment(d);
-        if let Some(hub) = &self.hub_registry {
-            masker = hub.masking(&masker);
-        }
-        let dir = self.dir(d.deployment_id);
-        self.write_files(d, &dir)?;
-        self.login(d, &dir, &masker).await?;
-        let hub_config = self.hub_login(d, &dir, &masker).await?;
-        let mut up = self.compose(&d.project_name, &dir);
-        if let Some(folder) = hub_config {
-            up.env("DOCKER_CONFIG", folder);
-        }
-        up.args(["up", "-d", "--remove-orphans"]);
         // A higher restart generation is the hub's "force restart": recreate every container
         // even when nothing in the compose file changed.
-        if previous.is_some_and(|p| d.restart_generation > p.restart_generation) {
-            up.arg("--force-recreate");
-        }
-        process::run(&mut up, None, &masker).await?;
+        let recreate = previous.is_some_and(|p| d.restart_generation > p.restart_generation);
+        self.up(d, recreate).await?;
+        let dir = self.dir(d.deployment_id);
         let path = dir.join("applied.json");
         let json =
             serde_json::to_vec_pretty(&wanted).map_err(|e| Error::DockerOutput(e.to_string()))?;
         write_private(&path, &json).map_err(|source| Error::StateFile { path, source })?;
         Ok(Applied::Changed)
+    }
+
+    async fn repair(&self, d: &DesiredDeployment) -> Result<()> {
+        check_project(&d.project_name)?;
+        // `up -d` starts stopped containers and creates removed ones; running ones stay.
+        self.up(d, false).await
     }
 
     async fn undeploy(&self, u: &Undeploy) -> Result<()> {
@@ -340,6 +408,11 @@ impl Executor for ComposeExecutor {
         check_project(project)?;
         let containers = self.inspect_project(project).await?;
         let (state, message) = inspect::derive_state(&containers);
+        let settled = containers
+            .iter()
+            .filter(|c| c.is_settled())
+            .map(|c| c.service().to_string())
+            .collect();
         let running = containers
             .iter()
             .filter(|c| c.is_running())
@@ -353,6 +426,7 @@ impl Executor for ComposeExecutor {
             state,
             message,
             running,
+            settled,
         })
     }
 

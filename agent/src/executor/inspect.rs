@@ -73,6 +73,17 @@ impl Container {
     pub fn is_running(&self) -> bool {
         self.state.status == "running"
     }
+
+    /// Whether the container is where its service should be: running, starting or
+    /// restarting under its restart policy, or finished with exit code 0 (a one-shot job).
+    /// A container stopped by hand or killed is not.
+    pub fn is_settled(&self) -> bool {
+        match self.state.status.as_str() {
+            "running" | "restarting" | "created" | "removing" => true,
+            "exited" => self.state.exit_code == 0,
+            _ => false,
+        }
+    }
 }
 
 /// Parses the JSON array `docker inspect` prints.

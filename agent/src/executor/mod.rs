@@ -39,6 +39,10 @@ pub struct Observation {
     pub message: String,
     /// The containers running now (for log following).
     pub running: Vec<RunningContainer>,
+    /// The services with a container where it should be (see
+    /// [`inspect::Container::is_settled`]); a service of the compose file missing here has
+    /// drifted.
+    pub settled: Vec<String>,
 }
 
 /// A running container of a deployment.
@@ -73,6 +77,10 @@ pub trait Executor: Send + Sync + 'static {
     /// Brings the deployment to its desired revision; idempotent per revision and restart
     /// generation, also across agent restarts.
     fn apply(&self, desired: &DesiredDeployment) -> impl Future<Output = Result<Applied>> + Send;
+
+    /// Brings an applied deployment back to its compose file after drift (containers stopped
+    /// or removed behind the agent's back), without recreating what still runs.
+    fn repair(&self, desired: &DesiredDeployment) -> impl Future<Output = Result<()>> + Send;
 
     /// Removes a deployment (keeping its volumes unless `delete_data`); idempotent.
     fn undeploy(&self, undeploy: &Undeploy) -> impl Future<Output = Result<()>> + Send;

@@ -91,6 +91,8 @@ pub struct DeploymentView {
     pub history: Vec<StatusRow>,
     /// Whether container logs are collected.
     pub logs_enabled: bool,
+    /// Whether the agent brings back containers stopped or removed by hand.
+    pub repair_drift: bool,
     /// Log lines, oldest first: `time service line`.
     pub logs: Vec<String>,
     /// The rendered "open application" link, if the version has a template.
@@ -192,16 +194,27 @@ pub async fn deploy_form(target: String) -> Result<DeployChoices, AppError> {
 }
 
 /// Deploys `version` (`<application id>/<version id>`) to `target` with `env` (empty: the
-/// version's template) and, with `logs` set, container logs collected; then goes to the new
-/// deployment's page.
+/// version's template), with `logs` set, container logs collected, and with `drift` `report`,
+/// drift only reported (else repaired); then goes to the new deployment's page.
 #[server(prefix = "/_fn", endpoint = "deploy_version")]
 pub async fn deploy_version(
     target: String,
     #[server(default)] version: String,
     #[server(default)] env: String,
     #[server(default)] logs: Option<String>,
+    #[server(default)] drift: String,
 ) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
+    let repair_drift = match drift.as_str() {
+        "" | "repair" => true,
+        "report" => false,
+        _ => {
+            return Err(AppError::Invalid {
+                field: "drift".into(),
+                message: "choose `repair` or `report`".into(),
+            });
+        }
+    };
     let target_id = super::parse_id(&target, "Deployment target")?;
     let (application_id, version_id) = convert::parse_choice(&version)?;
     let env = env.replace("\r\n", "\n");
@@ -214,6 +227,7 @@ pub async fn deploy_version(
             version_id,
             env: (!env.trim().is_empty()).then_some(env),
             logs_enabled: logs.is_some(),
+            repair_drift,
         },
         chrono::Utc::now(),
     )
@@ -286,6 +300,7 @@ pub async fn deployment_page(id: String) -> Result<DeploymentView, AppError> {
             })
             .collect(),
         logs_enabled: d.logs_enabled,
+        repair_drift: d.repair_drift,
         logs: logs
             .into_iter()
             .rev()

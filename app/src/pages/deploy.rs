@@ -129,6 +129,13 @@ fn Form(form: DeployChoices, deploy: ServerAction<DeployVersion>) -> impl IntoVi
                     <input type="checkbox" name="logs" id="deploy-logs" value="on" />
                     "Collect container logs (shown on the deployment's page)"
                 </label>
+                <label class="flex flex-col gap-1 text-sm font-medium">
+                    "When a container is stopped or removed by hand"
+                    <select name="drift" id="deploy-drift" class=INPUT>
+                        <option value="repair" selected>"Bring it back (the agent repairs drift)"</option>
+                        <option value="report">"Only report it"</option>
+                    </select>
+                </label>
                 <p class="text-xs text-slate-500" id="deploy-help">
                     "Logs are collected only when this box is ticked. The deployment turns "<code>"healthy"</code>
                     " only when its compose file gives its services a "<code>"healthcheck:"</code>

@@ -129,6 +129,15 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
                     "Container logs are not collected for this deployment: tick \"Collect container logs\" when deploying (or set "<code>"logsEnabled"</code>" through the REST API)."
                 </p>
             })}
+            {(!d.undeployed).then(|| view! {
+                <p class="mt-3 text-sm text-slate-500" id="drift-policy">
+                    {if d.repair_drift {
+                        "A container stopped or removed by hand is brought back by the agent (drift repair); each repair shows in the history."
+                    } else {
+                        "A container stopped or removed by hand is only reported: use Force restart to bring it back."
+                    }}
+                </p>
+            })}
             {d.undeployed.then(|| view! {
                 <p class="mt-3 text-sm text-slate-600" id="undeployed">"Undeployed: its containers are gone from the host."</p>
             })}

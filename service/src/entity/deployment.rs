@@ -19,6 +19,8 @@ pub struct Model {
     pub license_id: Option<Uuid>,
     /// Whether the agent streams container logs.
     pub logs_enabled: bool,
+    /// Whether the agent repairs drift (else it only reports it).
+    pub repair_drift: bool,
     /// When it was created.
     pub created_at: DateTimeUtc,
     /// When someone asked to undeploy it.

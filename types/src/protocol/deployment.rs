@@ -45,6 +45,10 @@ pub struct DesiredDeployment {
     /// Whether the agent streams this deployment's container logs.
     #[serde(default)]
     pub logs_enabled: bool,
+    /// Whether the agent brings back containers that were stopped or removed behind its back
+    /// (drift); `false` only reports the drift. A hub that does not send it means `true`.
+    #[serde(default = "repair_by_default")]
+    pub repair_drift: bool,
     /// Names of the env-file keys whose values came from secrets; the agent masks those values
     /// in every log line and message it sends back.
     #[serde(default)]
@@ -52,6 +56,10 @@ pub struct DesiredDeployment {
     /// Credentials for the registry the images come from, when it needs a login.
     #[serde(default)]
     pub registry_auth: Option<RegistryAuth>,
+}
+
+fn repair_by_default() -> bool {
+    true
 }
 
 /// A registry login (`docker login --password-stdin`).
@@ -144,6 +152,7 @@ mod tests {
             env_file: Sensitive::new("DB_PASSWORD=s3cret-env"),
             restart_generation: 0,
             logs_enabled: false,
+            repair_drift: true,
             secret_keys: vec!["DB_PASSWORD".into()],
             registry_auth: Some(RegistryAuth {
                 registry: "hub.example.com".into(),
@@ -169,6 +178,10 @@ mod tests {
         .unwrap();
         assert_eq!(d.restart_generation, 0);
         assert!(!d.logs_enabled && d.secret_keys.is_empty() && d.registry_auth.is_none());
+        assert!(
+            d.repair_drift,
+            "drift is repaired unless the hub says otherwise"
+        );
         let empty: DesiredState = serde_json::from_str("{}").unwrap();
         assert_eq!(empty, DesiredState::default());
     }

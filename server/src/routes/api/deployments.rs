@@ -76,6 +76,9 @@ pub struct Deployment {
     pub env: String,
     /// Whether container logs are streamed to the hub.
     pub logs_enabled: bool,
+    /// Whether the agent brings back containers stopped or removed behind its back (drift
+    /// repair, reported in the status history); `false` only reports the drift.
+    pub repair_drift: bool,
     /// The force-restart counter.
     pub restart_generation: i64,
     /// When it was created.
@@ -101,6 +104,7 @@ impl From<deployments::Deployment> for Deployment {
             project_name: d.project_name,
             env: d.env,
             logs_enabled: d.logs_enabled,
+            repair_drift: d.repair_drift,
             restart_generation: d.restart_generation,
             created_at: d.created_at,
             undeploy_requested_at: d.undeploy_requested_at,
@@ -141,6 +145,14 @@ pub struct CreateDeployment {
     /// Stream container logs to the hub.
     #[serde(default)]
     pub logs_enabled: bool,
+    /// Bring back containers stopped or removed by hand (default); `false` only reports it.
+    #[serde(default = "yes")]
+    #[schema(default = true)]
+    pub repair_drift: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The changes an update makes; omitted fields stay.
@@ -157,6 +169,9 @@ pub struct UpdateDeployment {
     /// Switch log streaming on or off.
     #[serde(default)]
     pub logs_enabled: Option<bool>,
+    /// Switch drift repair on or off.
+    #[serde(default)]
+    pub repair_drift: Option<bool>,
 }
 
 /// Undeploy options.
@@ -262,6 +277,7 @@ pub async fn create(
             version_id: body.version_id,
             env: body.env,
             logs_enabled: body.logs_enabled,
+            repair_drift: body.repair_drift,
         },
         Utc::now(),
     )
@@ -311,6 +327,7 @@ async fn apply_update(
             version_id: body.version_id,
             env: body.env,
             logs_enabled: body.logs_enabled,
+            repair_drift: body.repair_drift,
         },
         Utc::now(),
     )
