@@ -84,11 +84,8 @@ pub fn build(agent: bool, dev: bool) -> Result<Release> {
         ]))?;
     }
     let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let release = std::path::absolute(Path::new(&target_dir).join(if dev {
-        "debug"
-    } else {
-        "release"
-    }))?;
+    let release =
+        std::path::absolute(Path::new(&target_dir).join(if dev { "debug" } else { "release" }))?;
     Ok(Release {
         driver: release.join("examples").join("deploy_bench"),
         hub: release.join("consign-server"),

@@ -68,7 +68,11 @@ fn value<'a>(flags: &'a [String], flag: &str) -> Result<Option<&'a str>> {
 
 fn number<T: std::str::FromStr>(flags: &[String], flag: &str) -> Result<Option<T>> {
     value(flags, flag)?
-        .map(|v| v.parse().ok().with_context(|| format!("{flag} takes a number, not {v:?}")))
+        .map(|v| {
+            v.parse()
+                .ok()
+                .with_context(|| format!("{flag} takes a number, not {v:?}"))
+        })
         .transpose()
 }
 
@@ -170,7 +174,10 @@ pub fn soak(o: &SoakOptions) -> Result<()> {
             .arg(deploy_bench::work_dir("soak"))
             .arg("soak")
             .args(["--agents", &o.agents.to_string()])
-            .args(["--seconds", &((o.minutes * 60.0).round() as u64).to_string()])
+            .args([
+                "--seconds",
+                &((o.minutes * 60.0).round() as u64).to_string(),
+            ])
             .args(["--clients", &o.clients.to_string()])
             .args(["--report-ms", &o.report_ms.to_string()])
             .args(["--log-lines", &o.log_lines.to_string()]);

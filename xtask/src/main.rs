@@ -147,9 +147,7 @@ fn main() -> Result<()> {
             }
             load_bench::soak(&options)
         }
-        "bench-storm" => {
-            load_bench::storm(load_bench::parse_storm(flags)?, load_bench::dev(flags))
-        }
+        "bench-storm" => load_bench::storm(load_bench::parse_storm(flags)?, load_bench::dev(flags)),
         "bench-registry" => {
             setup::ensure_test_packages()?;
             registry_bench::run(has("--dev"))

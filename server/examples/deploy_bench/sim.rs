@@ -49,7 +49,8 @@ pub async fn connect(port: u16, local: IpAddr, credential: &str) -> Result<Ws> {
         .read_buffer_size(4096)
         .write_buffer_size(0)
         .max_write_buffer_size(1024 * 1024);
-    let (ws, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
+    let (ws, _) =
+        tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
     Ok(ws)
 }
 
@@ -107,7 +108,17 @@ pub async fn agent(
     // What this agent "runs", kept across reconnects as the real agent keeps its containers.
     let mut running: HashMap<DeploymentId, RevisionId> = HashMap::new();
     loop {
-        match session(port, local, &credential, reports, &stats, &mut backoff, &mut running).await {
+        match session(
+            port,
+            local,
+            &credential,
+            reports,
+            &stats,
+            &mut backoff,
+            &mut running,
+        )
+        .await
+        {
             End::Failed => stats.failed_attempts.fetch_add(1, Ordering::Relaxed),
             End::Dropped => stats.drops.fetch_add(1, Ordering::Relaxed),
         };

@@ -62,7 +62,11 @@ struct Recorder {
 
 impl Recorder {
     /// Sends `request`, recording its latency and outcome; the JSON body on success.
-    async fn send(&self, what: &str, request: reqwest::RequestBuilder) -> Option<serde_json::Value> {
+    async fn send(
+        &self,
+        what: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Option<serde_json::Value> {
         let started = Instant::now();
         let result = request.send().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
@@ -134,8 +138,7 @@ struct World {
 async fn seed(data: &Path, database_url: Option<&str>, count: usize) -> Result<World> {
     let s = prepare_on(data, database_url).await?;
     let vendor = service::testing::world::vendor(&s.db, "Soak", "soak@bench.test").await;
-    let (_, token) =
-        service::access_tokens::create(&s.db, &vendor, "soak".into(), Some(1)).await?;
+    let (_, token) = service::access_tokens::create(&s.db, &vendor, "soak".into(), Some(1)).await?;
     let now = Utc::now();
     let app = service::applications::create(
         &s.db,
@@ -532,9 +535,8 @@ pub async fn run(hub_bin: &Path, work: &Path, o: &Options) -> Result<()> {
         "bench: hub CPU {:.0}% of one core during the soak",
         100.0 * cpu.as_secs_f64() / elapsed
     );
-    let url = database_url.unwrap_or_else(|| {
-        format!("sqlite://{}?mode=rw", data.join("consign.db").display())
-    });
+    let url = database_url
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rw", data.join("consign.db").display()));
     database_report(&url, &data, postgres).await?;
     drop(hub);
     Ok(())

@@ -90,6 +90,7 @@ pub async fn run(hub_bin: &Path, work: &Path, agents: usize, heartbeat: u32) -> 
     tokio::time::sleep(Duration::from_secs(5)).await;
 
     let failed_before = stats.failed_attempts.load(Ordering::Relaxed);
+    let drops_before = stats.drops.load(Ordering::Relaxed);
     let sessions_before = stats.sessions.load(Ordering::Relaxed);
     let killed = Instant::now();
     hub.child.start_kill()?;
@@ -152,6 +153,11 @@ pub async fn run(hub_bin: &Path, work: &Path, agents: usize, heartbeat: u32) -> 
         stats.failed_attempts.load(Ordering::Relaxed) - failed_before,
         peaks.cpu_percent_x10.load(Ordering::Relaxed) as f64 / 10.0,
         mib(peaks.rss_kib.load(Ordering::Relaxed)),
+    );
+    // Every agent's session ends once at the kill; any more were dropped after coming back.
+    println!(
+        "bench: welcomed sessions dropped again after the restart: {}",
+        (stats.drops.load(Ordering::Relaxed) - drops_before).saturating_sub(agents as u64)
     );
     println!(
         "bench: load generator resident {:.1} MiB",
