@@ -235,7 +235,7 @@ async fn connected(
                 turn += 1;
                 match turn % 3 {
                     0 => {
-                        let state = if turn % 2 == 0 { DeploymentState::Running } else { DeploymentState::Healthy };
+                        let state = if turn.is_multiple_of(2) { DeploymentState::Running } else { DeploymentState::Healthy };
                         for (id, revision) in running.iter() {
                             ws.send(status(*id, Some(*revision), state)).await?;
                             stats.reports.fetch_add(1, Ordering::Relaxed);
@@ -247,7 +247,7 @@ async fn connected(
                             let lines = (0..r.log_lines)
                                 .map(|i| LogLine {
                                     service: "app".into(),
-                                    stream: if i % 5 == 0 { LogStream::Stderr } else { LogStream::Stdout },
+                                    stream: if i.is_multiple_of(5) { LogStream::Stderr } else { LogStream::Stdout },
                                     at: now,
                                     line: format!("GET /items/{i} 200 in 3 ms (turn {turn}) — a typical access log line"),
                                 })
