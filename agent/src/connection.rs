@@ -26,7 +26,7 @@ use crate::supervisor::StatusBoard;
 type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The first delay of the backoff.
-const BACKOFF_BASE: Duration = Duration::from_millis(500);
+pub const BACKOFF_BASE: Duration = Duration::from_millis(500);
 
 /// What the connection needs to reach the hub.
 #[derive(Clone)]

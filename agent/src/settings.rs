@@ -62,6 +62,9 @@ pub enum SettingsError {
     },
 }
 
+/// The longest wait between reconnection attempts unless `--backoff-cap-secs` says otherwise.
+pub const DEFAULT_BACKOFF_CAP_SECS: u64 = 30;
+
 /// Raw inputs, as given on the command line or in the environment.
 #[derive(Debug, Default, Clone)]
 pub struct Inputs {
@@ -164,7 +167,11 @@ impl Settings {
             enrolment,
             state_dir,
             heartbeat_interval: interval(inputs.heartbeat_secs, 15, "--heartbeat-secs")?,
-            backoff_cap: interval(inputs.backoff_cap_secs, 30, "--backoff-cap-secs")?,
+            backoff_cap: interval(
+                inputs.backoff_cap_secs,
+                DEFAULT_BACKOFF_CAP_SECS,
+                "--backoff-cap-secs",
+            )?,
         })
     }
 

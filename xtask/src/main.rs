@@ -6,6 +6,8 @@
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
 //!   pieces on their own.
+//! - `soak`, `bench-storm`: the hub under load (release builds, simulated agents; not part of
+//!   `test`).
 //! - `fuzz [--secs N] [--cmin] [target…]`: the cargo-fuzz targets of `fuzz/`, each for a bounded
 //!   time (not part of `test`).
 
@@ -16,6 +18,7 @@ mod bench;
 mod cmd;
 mod deploy_bench;
 mod fuzz;
+mod load_bench;
 mod postgres;
 mod ready;
 mod registry_bench;
@@ -38,11 +41,20 @@ commands:
   bench-registry [--dev]                the registry against Distribution with skopeo (100 MB
                                         image push/pull medians, memory during a 1 GB blob);
                                         --dev measures the debug build
-  bench-deploy [--cycles N] [--agents A,B,C] [--heartbeat S] [--hold S]
+  bench-deploy [--cycles N] [--runs N] [--agents A,B,C] [--heartbeat S] [--hold S]
+               [--only latency,overhead,swarm,memory] [--dev]
                                         deploy/update latency with a real agent and Docker
-                                        (20 cycles), simulated agents held by one hub (steps
-                                        1000,5000,10000, heartbeats every 5 s, held 60 s), and
-                                        the agent's idle memory
+                                        (20 cycles), Consign against a bare `docker compose up
+                                        -d` (20 runs each, alternating), simulated agents held
+                                        by one hub (steps 1000,5000,10000, heartbeats every
+                                        5 s, held 60 s), and the agent's idle memory
+  soak [--agents 1000] [--minutes 10] [--db sqlite|postgres|both] [--clients 8]
+       [--report-ms 1000] [--log-lines 40] [--dev]
+                                        simulated agents reporting while API clients deploy,
+                                        update and undeploy: 5xx, latency, memory, database
+  bench-storm [--agents 10000] [--dev]  agents connected, the hub killed with SIGKILL and
+                                        restarted: time until all are back
+                                        (--dev: debug builds, for a quick look)
   fuzz [--secs N] [--cmin] [target…]   run each cargo-fuzz target of fuzz/ for N seconds
                                         (default 60) on its corpus; --cmin minimises it";
 
@@ -120,8 +132,23 @@ fn main() -> Result<()> {
             if let Some(v) = value("--hold") {
                 options.hold_secs = v.parse().context("--hold takes seconds")?;
             }
+            if let Some(v) = value("--runs") {
+                options.overhead_runs = v.parse().context("--runs takes a number")?;
+            }
+            options.dev = has("--dev");
+            if let Some(v) = value("--only") {
+                options.only = deploy_bench::parse_only(v)?;
+            }
             deploy_bench::run(&options)
         }
+        "soak" => {
+            let options = load_bench::SoakOptions::parse(flags)?;
+            if options.db != load_bench::Db::Sqlite {
+                setup::ensure_test_packages()?;
+            }
+            load_bench::soak(&options)
+        }
+        "bench-storm" => load_bench::storm(load_bench::parse_storm(flags)?, load_bench::dev(flags)),
         "bench-registry" => {
             setup::ensure_test_packages()?;
             registry_bench::run(has("--dev"))

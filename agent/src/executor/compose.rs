@@ -184,13 +184,19 @@ impl ComposeExecutor {
         let Some(hub) = &self.hub_registry else {
             return Ok(None);
         };
-        // The rendered file has the env file's variables filled in; the raw one is the fallback.
-        let mut config = self.compose(&d.project_name, dir);
-        config.arg("config");
-        let rendered = process::run(&mut config, None, masker)
-            .await
-            .unwrap_or_else(|_| d.compose_file.clone());
-        let images = hub_registry::images(&rendered);
+        let images = match hub_registry::images_as_written(&d.compose_file) {
+            Some(images) => images,
+            None => {
+                // Only Compose can fill in the env file's variables (or follow `extends` and
+                // `include`); the file as written is the fallback.
+                let mut config = self.compose(&d.project_name, dir);
+                config.arg("config");
+                let rendered = process::run(&mut config, None, masker)
+                    .await
+                    .unwrap_or_else(|_| d.compose_file.clone());
+                hub_registry::images(&rendered)
+            }
+        };
         if !hub.serves_any(images.iter().map(String::as_str)) {
             return Ok(None);
         }

@@ -120,6 +120,34 @@ pub fn images(compose_yaml: &str) -> Vec<String> {
         .collect()
 }
 
+/// The `image:` values of a compose file as written, when they can be known without Compose:
+/// `None` when an image is interpolated (`${TAG}`), a service `extends` another or the file
+/// `include`s others, or the YAML does not parse. Then only `compose config` knows the final
+/// references; otherwise asking it costs a process start (about 0.1 s) before every `up`.
+pub fn images_as_written(compose_yaml: &str) -> Option<Vec<String>> {
+    use serde_yaml::Value;
+    let mut doc: Value = serde_yaml::from_str(compose_yaml).ok()?;
+    // `<<: *defaults` merge keys can carry an image too.
+    doc.apply_merge().ok()?;
+    if doc.get("include").is_some() {
+        return None;
+    }
+    let services = doc.get("services")?.as_mapping()?;
+    let mut images = Vec::new();
+    for service in services.values() {
+        let service = service.as_mapping()?;
+        if service.contains_key("extends") {
+            return None;
+        }
+        match service.get("image") {
+            None => {}
+            Some(Value::String(image)) if !image.contains('$') => images.push(image.clone()),
+            Some(_) => return None,
+        }
+    }
+    Some(images)
+}
+
 /// The agent's own Docker config folder for the hub's registry.
 pub fn agent_config_dir(state_dir: &Path) -> PathBuf {
     state_dir.join("docker-config")
@@ -162,5 +190,33 @@ mod tests {
     fn images_are_read_from_rendered_and_raw_compose_files() {
         let yaml = "services:\n  web:\n    image: \"127.0.0.1:1/a/b:1\"\n  db:\n    image: postgres\n    command: [\"image: no\"]\n";
         assert_eq!(images(yaml), vec!["127.0.0.1:1/a/b:1", "postgres"]);
+    }
+
+    #[test]
+    fn images_as_written_are_read_without_compose_when_nothing_is_interpolated() {
+        let yaml = "x-base: &base\n  image: 127.0.0.1:1/a/base:1\nservices:\n  web: {image: \"127.0.0.1:1/a/b:1\"}\n  db:\n    image: >-\n      postgres\n  job:\n    <<: *base\n  built:\n    build: .\n";
+        assert_eq!(
+            images_as_written(yaml),
+            Some(vec![
+                "127.0.0.1:1/a/b:1".to_string(),
+                "postgres".to_string(),
+                "127.0.0.1:1/a/base:1".to_string()
+            ])
+        );
+    }
+
+    #[test]
+    fn images_as_written_defer_to_compose_for_interpolation_extends_and_includes() {
+        for yaml in [
+            "services:\n  web:\n    image: ${REGISTRY}/app:1\n",
+            "services:\n  web:\n    image: app:$TAG\n",
+            "services:\n  web:\n    extends:\n      file: base.yaml\n      service: web\n",
+            "include:\n  - other.yaml\nservices:\n  web:\n    image: app\n",
+            "services:\n  web:\n    image: [not, a, string]\n",
+            "services: [web]\n",
+            "services:\n  web: {image: \"unterminated\n",
+        ] {
+            assert_eq!(images_as_written(yaml), None, "{yaml}");
+        }
     }
 }

@@ -7,6 +7,12 @@
 //!   `docker` shim first on the agent's `PATH` writes a nanosecond timestamp and `exec`s the
 //!   real docker, so the observation point is the spawn itself, with no log parsing. The
 //!   container `create` event (`docker events`) is reported beside it.
+//! - `overhead`: the same compose file brought up by Consign (API call → every container
+//!   started, real agent and Docker) and by a bare `docker compose up -d`, alternating.
+//! - `soak` ([`soak`]): simulated agents reporting statuses, logs and metrics at a heavy rate
+//!   while API clients deploy, update and undeploy; 5xx count, latency, memory, database size.
+//! - `storm` ([`storm`]): simulated agents connected, the hub killed with SIGKILL and restarted;
+//!   how long until every agent is back, with the real agent's reconnect backoff.
 //! - `swarm`: one hub process and N simulated agents in this process (tokio-tungstenite,
 //!   the real protocol: `hello`, `welcome`, `desired_state`, `heartbeat` / `heartbeat_ack`),
 //!   their targets seeded straight into the hub's SQLite before it starts. Reports how many
@@ -16,8 +22,13 @@
 // A benchmark tool: printing is its job; a failed setup step ends it with the reason.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
+mod overhead;
+mod sim;
+mod soak;
+mod storm;
+
 use std::collections::VecDeque;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -36,8 +47,6 @@ use service::versions::{NewVersion, Package};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use types::protocol::{AgentMessage, HubMessage, PROTOCOL_VERSION};
 use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
 
@@ -63,6 +72,26 @@ enum Bench {
         /// Deploy/update/undeploy cycles.
         #[arg(long, default_value_t = 20)]
         cycles: usize,
+    },
+    /// The same compose file brought up by Consign and by a bare `docker compose up -d`.
+    Overhead {
+        /// The agent binary (release).
+        #[arg(long)]
+        agent: PathBuf,
+        /// Runs of each, alternating.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
+    /// Simulated agents reporting while API clients deploy, update and undeploy.
+    Soak(soak::Options),
+    /// Simulated agents connected, the hub killed with SIGKILL and restarted.
+    Storm {
+        /// How many agents.
+        #[arg(long, default_value_t = 10_000)]
+        agents: usize,
+        /// The heartbeat interval the hub announces, in seconds.
+        #[arg(long, default_value_t = 15)]
+        heartbeat: u32,
     },
     /// Simulated agents held by one hub.
     Swarm {
@@ -93,12 +122,29 @@ fn free_port() -> Result<u16> {
 
 /// Prepares the hub's data directory (database with migrations, keys) in this process.
 async fn prepare(data: &Path) -> Result<Services> {
+    prepare_on(data, None).await
+}
+
+/// [`prepare`] on the database at `database_url` (SQLite under `data` when `None`).
+async fn prepare_on(data: &Path, database_url: Option<&str>) -> Result<Services> {
     let settings = consign_server::Settings {
         data_dir: data.to_path_buf(),
         site_root: data.join("site"),
+        database_url: database_url.map(|u| u.to_string().into()),
         ..consign_server::Settings::default()
     };
     Ok(consign_server::prepare(&settings).await?.services)
+}
+
+/// How a hub process is started (again, for a restart).
+#[derive(Clone)]
+struct HubSpec {
+    binary: PathBuf,
+    data: PathBuf,
+    heartbeat: u32,
+    agent: Option<PathBuf>,
+    database_url: Option<String>,
+    port: u16,
 }
 
 /// A running hub process, stopped on drop.
@@ -114,30 +160,54 @@ impl Hub {
         heartbeat: u32,
         agent: Option<&Path>,
     ) -> Result<Self> {
-        let port = free_port()?;
-        let mut c = Command::new(binary);
-        c.env("CONSIGN_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CONSIGN_DATA_DIR", data)
-            .env("CONSIGN_SITE_ROOT", data.join("site"))
+        let spec = HubSpec {
+            binary: binary.to_path_buf(),
+            data: data.to_path_buf(),
+            heartbeat,
+            agent: agent.map(Path::to_path_buf),
+            database_url: None,
+            port: free_port()?,
+        };
+        let hub = Self::spawn(&spec)?;
+        hub.wait_ready(Duration::from_secs(30)).await?;
+        Ok(hub)
+    }
+
+    /// Starts the process without waiting for it to be ready.
+    fn spawn(spec: &HubSpec) -> Result<Self> {
+        let mut c = Command::new(&spec.binary);
+        c.env("CONSIGN_LISTEN", format!("127.0.0.1:{}", spec.port))
+            .env("CONSIGN_DATA_DIR", &spec.data)
+            .env("CONSIGN_SITE_ROOT", spec.data.join("site"))
             .env("CONSIGN_LOG", "warn")
-            .env("CONSIGN_AGENT_HEARTBEAT_SECS", heartbeat.to_string())
+            .env("CONSIGN_AGENT_HEARTBEAT_SECS", spec.heartbeat.to_string())
             .stdout(Stdio::null())
             .kill_on_drop(true);
-        if let Some(agent) = agent {
+        if let Some(agent) = &spec.agent {
             c.env("CONSIGN_AGENT_BINARY", agent);
         }
+        if let Some(url) = &spec.database_url {
+            c.env("CONSIGN_DATABASE_URL", url);
+        }
         let child = c.spawn().context("cannot start the hub")?;
-        let hub = Self { child, port };
+        Ok(Self {
+            child,
+            port: spec.port,
+        })
+    }
+
+    /// Waits for `/readyz` to answer 200.
+    async fn wait_ready(&self, limit: Duration) -> Result<()> {
         let started = Instant::now();
         let http = reqwest::Client::new();
         loop {
-            if let Ok(r) = http.get(hub.url("/readyz")).send().await
+            if let Ok(r) = http.get(self.url("/readyz")).send().await
                 && r.status() == 200
             {
-                return Ok(hub);
+                return Ok(());
             }
-            if started.elapsed() > Duration::from_secs(30) {
-                bail!("the hub did not become ready within 30 s");
+            if started.elapsed() > limit {
+                bail!("the hub did not become ready within {limit:?}");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -212,6 +282,11 @@ async fn main() -> Result<()> {
     std::fs::create_dir_all(&cli.work)?;
     let result = match cli.bench {
         Bench::Latency { agent, cycles } => latency(&cli.hub, &agent, &cli.work, cycles).await,
+        Bench::Overhead { agent, runs } => overhead::run(&cli.hub, &agent, &cli.work, runs).await,
+        Bench::Soak(options) => soak::run(&cli.hub, &cli.work, &options).await,
+        Bench::Storm { agents, heartbeat } => {
+            storm::run(&cli.hub, &cli.work, agents, heartbeat).await
+        }
         Bench::Swarm {
             steps,
             heartbeat,
@@ -647,26 +722,7 @@ async fn simulated_agent(
     heartbeat: u32,
     counters: Arc<Counters>,
 ) {
-    let connect = async {
-        let socket = tokio::net::TcpSocket::new_v4()?;
-        socket.bind(SocketAddr::new(local, 0))?;
-        let stream = socket
-            .connect(SocketAddr::from(([127, 0, 0, 1], port)))
-            .await?;
-        let mut request = format!("ws://127.0.0.1:{port}/api/v1/agent/ws").into_client_request()?;
-        request
-            .headers_mut()
-            .insert("authorization", format!("Bearer {credential}").parse()?);
-        // Small buffers: the defaults (128 KiB each way) would make this process, not the
-        // hub, the memory hog.
-        let config = WebSocketConfig::default()
-            .read_buffer_size(4096)
-            .write_buffer_size(0)
-            .max_write_buffer_size(64 * 1024);
-        let (ws, _) =
-            tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await?;
-        anyhow::Ok(ws)
-    };
+    let connect = sim::connect(port, local, &credential);
     let mut ws = match tokio::time::timeout(Duration::from_secs(60), connect).await {
         Ok(Ok(ws)) => ws,
         _ => {
