@@ -11,6 +11,8 @@
 mod registry;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use chrono::Utc;
 use consign_end2end::browser::{Browser, with_browser};
@@ -260,38 +262,52 @@ async fn every_page_hydrates_with_a_clean_console_for_every_kind_of_visitor() {
     let hub = hub::start().await;
     let seeded = seed(&hub).await;
     let base = hub.url("");
-    let started = std::time::Instant::now();
-
-    with_browser(|browser| async move {
-        let mut failures = Vec::new();
-        for (who, account) in VISITORS {
-            browser.client.delete_all_cookies().await.unwrap();
-            if let Some((path, email)) = account {
-                let errors = sign_in(&browser, &base, path, email).await;
+    let started = Instant::now();
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let timings = Arc::new(Mutex::new(Vec::new()));
+    for (who, account) in VISITORS.iter().filter(|(w, _)| std::env::var("DIAG_WHO").map_or(true, |x| w.contains(&x))) {
+        // A browser per visitor: nothing of one session can leak into the next.
+        let (base, seeded, failures, timings) = (&base, &seeded, failures.clone(), timings.clone());
+        with_browser(|browser| async move {
+            let report = |what: String, errors: Vec<String>| {
                 if !errors.is_empty() {
-                    failures.push(format!("{who}, signing in at {path}:\n  {}", errors.join("\n  ")));
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("{who}, {what}:\n  {}", errors.join("\n  ")));
                 }
+            };
+            if let Some((path, email)) = account {
+                report(
+                    format!("signing in at {path}"),
+                    sign_in(&browser, base, path, email).await,
+                );
             }
             for (route, path) in PAGES {
+                let opened = Instant::now();
                 let errors = browser.open_hydrated(&format!("{base}{}", seeded.fill(path))).await;
-                if !errors.is_empty() {
-                    failures.push(format!("{who}, {route}:\n  {}", errors.join("\n  ")));
-                }
+                timings.lock().unwrap().push((opened.elapsed(), format!("{route} for {who}")));
+                eprintln!("DIAG {:?} {route} {who} {:?}", opened.elapsed(), errors);
+                report(route.to_string(), errors);
             }
-        }
-        assert!(
-            failures.is_empty(),
-            "{} pages show errors in the browser console:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
-    })
-    .await;
+        })
+        .await;
+    }
+    let mut timings = timings.lock().unwrap().clone();
+    timings.sort();
     eprintln!(
-        "{} pages × {} visitors in {:.1} s",
+        "{} pages × {} visitors in {:.1} s; slowest: {:?}",
         PAGES.len(),
         VISITORS.len(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        timings.iter().rev().take(5).collect::<Vec<_>>()
+    );
+    let failures = failures.lock().unwrap().clone();
+    assert!(
+        failures.is_empty(),
+        "{} pages show errors in the browser console:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
     hub.stop().await;
 }
