@@ -54,7 +54,10 @@ const PAGES: &[(&str, &str)] = &[
     ("/portal", "/portal"),
     ("/portal/targets", "/portal/targets"),
     ("/portal/targets/{id}", "/portal/targets/{target}"),
-    ("/portal/deployments/{id}", "/portal/deployments/{deployment}"),
+    (
+        "/portal/deployments/{id}",
+        "/portal/deployments/{deployment}",
+    ),
 ];
 
 /// Who visits: a label, where they sign in and as whom (`None`: no session).
@@ -63,7 +66,10 @@ const VISITORS: &[(&str, Option<(&str, &str)>)] = &[
     ("the vendor admin", Some(("/", "admin@acme.test"))),
     ("a read-only vendor member", Some(("/", "ro@acme.test"))),
     ("the customer admin", Some(("/portal", "admin@globex.test"))),
-    ("a read-only customer member", Some(("/portal", "ro@globex.test"))),
+    (
+        "a read-only customer member",
+        Some(("/portal", "ro@globex.test")),
+    ),
 ];
 
 #[test]
@@ -265,7 +271,7 @@ async fn every_page_hydrates_with_a_clean_console_for_every_kind_of_visitor() {
     let started = Instant::now();
     let failures = Arc::new(Mutex::new(Vec::new()));
     let timings = Arc::new(Mutex::new(Vec::new()));
-    for (who, account) in VISITORS.iter().filter(|(w, _)| std::env::var("DIAG_WHO").map_or(true, |x| w.contains(&x))) {
+    for (who, account) in VISITORS {
         // A browser per visitor: nothing of one session can leak into the next.
         let (base, seeded, failures, timings) = (&base, &seeded, failures.clone(), timings.clone());
         with_browser(|browser| async move {
@@ -285,9 +291,13 @@ async fn every_page_hydrates_with_a_clean_console_for_every_kind_of_visitor() {
             }
             for (route, path) in PAGES {
                 let opened = Instant::now();
-                let errors = browser.open_hydrated(&format!("{base}{}", seeded.fill(path))).await;
-                timings.lock().unwrap().push((opened.elapsed(), format!("{route} for {who}")));
-                eprintln!("DIAG {:?} {route} {who} {:?}", opened.elapsed(), errors);
+                let errors = browser
+                    .open_hydrated(&format!("{base}{}", seeded.fill(path)))
+                    .await;
+                timings
+                    .lock()
+                    .unwrap()
+                    .push((opened.elapsed(), format!("{route} for {who}")));
                 report(route.to_string(), errors);
             }
         })

@@ -143,8 +143,10 @@ mod browser {
             }
         });
         let window = window();
-        let _ = window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
-        let _ = window.add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
         on_hide.forget();
         on_show.forget();
     }
