@@ -69,7 +69,7 @@ impl Browser {
         panic!("could not open a chromium session through chromedriver: {last_error}");
     }
 
-    /// Waits (up to 20 s) for an element matching the CSS selector.
+    /// Waits (up to 60 s) for an element matching the CSS selector.
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         match self
             .client
@@ -104,7 +104,7 @@ impl Browser {
         format!("page {url}:\n{text}")
     }
 
-    /// Waits (up to 20 s) until `script` (a JS expression) is truthy.
+    /// Waits (up to 60 s) until `script` (a JS expression) is truthy.
     pub async fn wait_until(&self, script: &str) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
@@ -157,16 +157,75 @@ impl Browser {
             .collect()
     }
 
+    /// The console's errors since the last call, as `LEVEL: message` lines: every `SEVERE`
+    /// entry (`console.error`, a panic in the wasm bundle, a failed request, a
+    /// Content-Security-Policy violation) and any message about hydration, whatever its level.
+    pub async fn console_errors(&self) -> Vec<String> {
+        self.console()
+            .await
+            .into_iter()
+            .filter(|(level, text)| is_error(level, text))
+            .map(|(level, text)| format!("{level}: {text}"))
+            .collect()
+    }
+
+    /// Opens `url`, waits until the page has hydrated (`#consign-root[data-hydrated='true']`)
+    /// and the browser has run the tasks that hydration queued, and returns the console errors
+    /// seen meanwhile (see [`Browser::console_errors`]). A page that reports an error while
+    /// hydrating stops the wait at once (a panicked bundle never sets the marker); one that
+    /// neither hydrates nor reports an error within a minute counts as an error too.
+    pub async fn open_hydrated(&self, url: &str) -> Vec<String> {
+        let mut errors = Vec::new();
+        if let Err(e) = self.client.goto(url).await {
+            errors.push(format!("navigation failed: {e}"));
+            return errors;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            errors.extend(self.console_errors().await);
+            let hydrated = self
+                .client
+                .execute(
+                    "return !!document.querySelector(\"#consign-root[data-hydrated='true']\");",
+                    vec![],
+                )
+                .await;
+            if matches!(hydrated, Ok(Value::Bool(true))) {
+                break;
+            }
+            if !errors.is_empty() {
+                return errors;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                errors.push(format!(
+                    "the page did not hydrate within 60 s\n{}",
+                    self.page_summary().await
+                ));
+                return errors;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Suspended parts of a page hydrate in tasks queued after the root's effect ran: let a
+        // task and two frames pass, so their mismatches reach the console before it is read.
+        let settled = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 setTimeout(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))), 0);",
+                vec![],
+            )
+            .await;
+        if let Err(e) = settled {
+            errors.push(format!("the page did not settle: {e}"));
+        }
+        errors.extend(self.console_errors().await);
+        errors
+    }
+
     /// Panics with every console error since the last check (a hydration mismatch, a panic in
     /// the wasm bundle, a failed request), naming `page`; warnings about hydration count too.
     pub async fn assert_console_clean(&self, page: &str) {
-        let bad: Vec<String> = self
-            .console()
-            .await
-            .into_iter()
-            .filter(|(level, text)| level == "SEVERE" || text.to_lowercase().contains("hydrat"))
-            .map(|(level, text)| format!("{level}: {text}"))
-            .collect();
+        let bad = self.console_errors().await;
         assert!(
             bad.is_empty(),
             "the browser console of {page} shows errors:\n{}\n{}",
@@ -205,6 +264,11 @@ impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
             Some(json!({"type": "browser"}).to_string()),
         )
     }
+}
+
+/// Whether a console entry counts as an error: see [`Browser::console_errors`].
+fn is_error(level: &str, text: &str) -> bool {
+    level == "SEVERE" || text.to_lowercase().contains("hydrat")
 }
 
 fn chromium_binary() -> &'static str {

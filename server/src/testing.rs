@@ -86,3 +86,13 @@ impl TestHub {
         }
     }
 }
+
+/// The paths of the portals' pages as the hub routes them (`/customers/{id}`…), read from the
+/// app's `<Routes>`: a test that visits every page compares its list with this one, so a new
+/// page cannot be left out unnoticed.
+pub fn page_paths() -> Vec<String> {
+    leptos_axum::generate_route_list(app::App)
+        .into_iter()
+        .map(|route| route.path().to_string())
+        .collect()
+}

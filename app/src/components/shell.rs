@@ -4,6 +4,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use super::frame::{Frame, Portal};
+use super::live::follow_session;
 use super::switcher::OrganizationSwitcher;
 use crate::api::auth::{SessionUser, SignOut, SwitchOrganization, current_user};
 use crate::api::branding::portal_branding;
@@ -13,6 +14,7 @@ use crate::pages::customer::BrandedHeader;
 #[component]
 pub fn VendorShell(#[prop(into)] title: String, children: ChildrenFn) -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
+    follow_session(move || matches!(user.get(), Some(Ok(Some(_)))));
     view! {
         <Frame portal=Portal::Vendor>
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -112,6 +114,7 @@ pub fn PortalShell(
 pub fn CustomerShell(#[prop(into)] title: String, children: ChildrenFn) -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let branding = Resource::new(|| (), |_| portal_branding());
+    follow_session(move || matches!(user.get(), Some(Ok(Some(_)))));
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let sign_out = ServerAction::<SignOut>::new();
