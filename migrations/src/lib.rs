@@ -23,6 +23,7 @@ mod m20261126_300001_create_deployments;
 mod m20261126_400001_add_artifact_pull_target;
 mod m20261204_100001_add_status_repeats;
 mod m20261204_210001_add_custom_host_verification;
+mod m20261205_000001_create_version_image;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_400001_add_artifact_pull_target::Migration),
             Box::new(m20261204_100001_add_status_repeats::Migration),
             Box::new(m20261204_210001_add_custom_host_verification::Migration),
+            Box::new(m20261205_000001_create_version_image::Migration),
         ]
     }
 }

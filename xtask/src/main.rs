@@ -6,6 +6,8 @@
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
 //!   pieces on their own.
+//! - `sample [--hub URL] --token TOKEN`: a demo application, image, customer and license on a
+//!   running hub (see `sample`).
 //! - `fuzz [--secs N] [--cmin] [target…]`: the cargo-fuzz targets of `fuzz/`, each for a bounded
 //!   time (not part of `test`).
 
@@ -18,6 +20,7 @@ mod deploy_bench;
 mod fuzz;
 mod postgres;
 mod registry_bench;
+mod sample;
 mod setup;
 mod site;
 
@@ -42,6 +45,10 @@ commands:
                                         (20 cycles), simulated agents held by one hub (steps
                                         1000,5000,10000, heartbeats every 5 s, held 60 s), and
                                         the agent's idle memory
+  sample [--hub URL] --token TOKEN     on a running hub (default http://127.0.0.1:8080): push a
+                                        small web image and create the application 'Sample web
+                                        app', a version, the customer 'Sample customer' and a
+                                        license; TOKEN is a personal access token (Tokens page)
   fuzz [--secs N] [--cmin] [target…]   run each cargo-fuzz target of fuzz/ for N seconds
                                         (default 60) on its corpus; --cmin minimises it";
 
@@ -124,6 +131,10 @@ fn main() -> Result<()> {
         "bench-registry" => {
             setup::ensure_test_packages()?;
             registry_bench::run(has("--dev"))
+        }
+        "sample" => {
+            let options = sample::Options::parse(flags, std::env::var("CONSIGN_TOKEN").ok())?;
+            sample::run(&options)
         }
         "fuzz" => {
             let secs = match flags.iter().position(|f| f == "--secs") {
