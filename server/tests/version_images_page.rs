@@ -37,6 +37,16 @@ fn item<'a>(html: &'a str, reference: &str) -> &'a str {
     &rest[..rest.find("</li>").unwrap()]
 }
 
+/// The text of the element with `id` (up to its first child).
+fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {html}"));
+    let rest = &html[start..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    &rest[..rest.find('<').unwrap()]
+}
+
 #[tokio::test]
 async fn the_version_page_says_where_each_image_comes_from() {
     let hub = TestHub::start(None, None).await;
@@ -100,11 +110,8 @@ async fn the_version_page_says_where_each_image_comes_from() {
 
     let path = format!("/applications/{app}");
     let html = page(&hub, &session, &path).await;
-    assert!(
-        html.contains(&format!("id=\"registry-host\">{host}<")),
-        "{html}"
-    );
-    assert!(html.contains("id=\"registry-namespace\">acme<"), "{html}");
+    assert_eq!(text_of(&html, "registry-host"), host);
+    assert_eq!(text_of(&html, "registry-namespace"), "acme");
 
     let present = item(&html, &format!("{host}/acme/web:1.0"));
     assert!(present.contains("data-state=\"present\""), "{present}");

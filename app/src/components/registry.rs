@@ -101,9 +101,10 @@ fn Image(image: ImageView, registry: RegistryAddress) -> impl IntoView {
             .into_any(),
         ),
     };
+    let shown = reference.clone();
     view! {
-        <li data-image=reference.clone() data-state=state>
-            <code class="font-mono text-xs">{reference}</code>
+        <li data-image=reference data-state=state>
+            <code class="font-mono text-xs">{shown}</code>
             " "
             {detail}
         </li>
