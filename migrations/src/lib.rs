@@ -23,6 +23,7 @@ mod m20261126_300001_create_deployments;
 mod m20261126_400001_add_artifact_pull_target;
 mod m20261204_100001_add_status_repeats;
 mod m20261204_210001_add_custom_host_verification;
+mod m20261205_000001_create_version_image;
 mod m20261205_010001_add_repair_drift;
 
 /// Applies every migration of the hub, in order.
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_400001_add_artifact_pull_target::Migration),
             Box::new(m20261204_100001_add_status_repeats::Migration),
             Box::new(m20261204_210001_add_custom_host_verification::Migration),
+            Box::new(m20261205_000001_create_version_image::Migration),
             Box::new(m20261205_010001_add_repair_drift::Migration),
         ]
     }

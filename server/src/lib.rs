@@ -52,6 +52,14 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     migrations::Migrator::up(&db, None)
         .await
         .map_err(StartError::Migrate)?;
+    // Versions published before the hub stored their images: parsed once, here, because the
+    // compose parser lives in `service` and migrations cannot reach it.
+    let parsed = service::version_images::backfill(&db)
+        .await
+        .map_err(StartError::Database)?;
+    if parsed > 0 {
+        tracing::info!(versions = parsed, "recorded the images of earlier versions");
+    }
     let mailer: Option<std::sync::Arc<dyn service::mail::Mailer>> = match &settings.mail {
         Some(mail) => Some(std::sync::Arc::new(
             service::mail::SmtpMailer::new(mail).map_err(StartError::Mail)?,

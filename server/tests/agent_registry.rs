@@ -2,8 +2,9 @@
 //! credential: the vendor pushes an image to the hub with the real Docker engine and removes it
 //! locally; a real `consign-agent` of a licensed customer logs in (private Docker config, the
 //! credential on stdin) and deploys it, and the pull is audited with its target; an agent of a
-//! customer without the artifact license gets a failed status saying so. `docker login` with
-//! an agent credential is checked directly too.
+//! customer holding only the application license deploys too (the license lets it pull the
+//! images its versions reference). `docker login` with an agent credential is checked directly
+//! too.
 
 #![allow(clippy::unwrap_used)]
 
@@ -210,7 +211,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let w = World::build(&s.db).await;
     let host = hub.address.to_string();
     let image = format!("{host}/acme/web:1.0");
-    // A second tag for the unlicensed customer: the engine is shared, and compose pulls only
+    // A second tag for the customer holding only the application license: the engine is shared, and compose pulls only
     // a reference it does not have locally.
     let other_tag = format!("{host}/acme/web:2.0");
 
@@ -328,13 +329,14 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         .await
     );
 
-    // A customer without the artifact license: the deployment fails, saying why.
-    let mut unlicensed = start_agent(&hub, &w.vendor_rw, w.second_customer).await;
-    let denied = deployments::create(
+    // A customer with the application license but no artifact license: the license lets its
+    // agent pull the images of the versions it grants.
+    let mut app_licensed = start_agent(&hub, &w.vendor_rw, w.second_customer).await;
+    let second = deployments::create(
         &s,
         &w.vendor_rw,
         NewDeployment {
-            target_id: unlicensed.target,
+            target_id: app_licensed.target,
             application_id: app,
             version_id: versions[1],
             env: None,
@@ -345,27 +347,38 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     )
     .await
     .unwrap();
-    let _denied_guard = docker::ProjectGuard(denied.project_name.clone());
-    let failed = wait_for("an error status", Duration::from_secs(240), async || {
-        let now = deployments::get(&s.db, &w.vendor_rw, denied.id)
+    let _second_guard = docker::ProjectGuard(second.project_name.clone());
+    wait_for("healthy", Duration::from_secs(240), async || {
+        let now = deployments::get(&s.db, &w.vendor_rw, second.id)
             .await
             .unwrap();
-        now.status
-            .filter(|st| st.state == DeploymentState::Error.as_str())
+        let status = now.status?;
+        assert_ne!(
+            status.state,
+            DeploymentState::Error.as_str(),
+            "{}",
+            status.message
+        );
+        assert!(
+            !status.message.contains("consign_agent_"),
+            "{}",
+            status.message
+        );
+        (status.state == DeploymentState::Healthy.as_str()).then_some(())
     })
     .await;
+    let pulls = service::registry::pulls::recent(&s.db, web.0, 20)
+        .await
+        .unwrap();
     assert!(
-        failed.message.contains("not known to this registry") || failed.message.contains("denied"),
-        "{}",
-        failed.message
-    );
-    assert!(
-        !failed.message.contains("consign_agent_"),
-        "{}",
-        failed.message
+        pulls
+            .iter()
+            .any(|p| p.deployment_target_id == Some(app_licensed.target)
+                && p.customer_organization_id == Some(w.second_customer)),
+        "{pulls:?}"
     );
 
-    for agent in [&mut licensed, &mut unlicensed] {
+    for agent in [&mut licensed, &mut app_licensed] {
         agent.process.start_kill().unwrap();
         let _ = agent.process.wait().await;
     }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::entity::{artifact, artifact_license as row, artifact_license_item as item_row};
-use crate::registry::access::Grant;
+use crate::registry::access::{Grant, Granted};
 use crate::registry::{RegistryCode, RepositoryName, is_tag};
 use crate::{Error, Result, repo};
 
@@ -267,7 +267,10 @@ pub async fn grant(
         }
     }
     if !tags.is_empty() {
-        return Ok(Grant::Tags(tags));
+        return Ok(Grant::Only(Granted {
+            tags,
+            digests: HashSet::new(),
+        }));
     }
     match (named, last_expiry) {
         (true, Some(at)) => Err(Error::registry(

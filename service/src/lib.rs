@@ -46,6 +46,7 @@ pub mod sessions;
 pub mod signup;
 pub mod targets;
 pub mod tokens;
+pub mod version_images;
 pub mod versions;
 
 pub use error::{Error, Result};

@@ -33,6 +33,18 @@ pub struct HubConfig {
     pub agent_binaries: Vec<std::path::PathBuf>,
 }
 
+impl HubConfig {
+    /// The registry hosts image references name when they mean this hub: its public URL's
+    /// host and port (see [`crate::version_images::registry_host`]).
+    pub fn registry_hosts(&self) -> Vec<String> {
+        self.public_url
+            .as_deref()
+            .and_then(crate::version_images::registry_host)
+            .into_iter()
+            .collect()
+    }
+}
+
 impl Default for HubConfig {
     fn default() -> Self {
         Self {

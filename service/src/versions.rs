@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use types::{ApplicationId, ApplicationKind, ApplicationVersionId, ChannelName, VersionName};
 
 use crate::auth::Actor;
-use crate::catalog::{compose, templates};
+use crate::catalog::{compose, images, templates};
 use crate::entity::application_version as row;
 use crate::licenses::{self, VersionFacts};
 use crate::{Error, Result, applications, documents, repo};
@@ -120,7 +120,15 @@ pub async fn create(
     }
     // Parsing a compose file or values can take a while: not on the async workers.
     let package = new.package;
-    let package = documents::parse_off_runtime(move || check_package(package)).await?;
+    let (package, images) = documents::parse_off_runtime(move || {
+        let package = check_package(package)?;
+        let images = match &package {
+            Package::Compose { compose_file, .. } => images::from_compose(compose_file),
+            Package::Helm { .. } => Vec::new(),
+        };
+        Ok((package, images))
+    })
+    .await?;
     let link_template = optional(new.link_template);
     if let Some(link) = &link_template {
         templates::validate_link_template(link)?;
@@ -169,6 +177,7 @@ pub async fn create(
         }
     }
     let saved = repo::versions::insert(&txn, model).await?;
+    crate::version_images::store(&txn, ApplicationVersionId(saved.id), images).await?;
     repo::channels::ensure(&txn, app.id, &saved.channel).await?;
     txn.commit().await?;
     saved.try_into()

@@ -8,6 +8,8 @@
 //!   pieces on their own.
 //! - `soak`, `bench-storm`: the hub under load (release builds, simulated agents; not part of
 //!   `test`).
+//! - `sample [--hub URL] --token TOKEN`: a demo application, image, customer and license on a
+//!   running hub (see `sample`).
 //! - `fuzz [--secs N] [--cmin] [target…]`: the cargo-fuzz targets of `fuzz/`, each for a bounded
 //!   time (not part of `test`).
 
@@ -22,6 +24,7 @@ mod load_bench;
 mod postgres;
 mod ready;
 mod registry_bench;
+mod sample;
 mod setup;
 mod site;
 
@@ -55,6 +58,10 @@ commands:
   bench-storm [--agents 10000] [--dev]  agents connected, the hub killed with SIGKILL and
                                         restarted: time until all are back
                                         (--dev: debug builds, for a quick look)
+  sample [--hub URL] --token TOKEN     on a running hub (default http://127.0.0.1:8080): push a
+                                        small web image and create the application 'Sample web
+                                        app', a version, the customer 'Sample customer' and a
+                                        license; TOKEN is a personal access token (Tokens page)
   fuzz [--secs N] [--cmin] [target…]   run each cargo-fuzz target of fuzz/ for N seconds
                                         (default 60) on its corpus; --cmin minimises it";
 
@@ -152,6 +159,10 @@ fn main() -> Result<()> {
         "bench-registry" => {
             setup::ensure_test_packages()?;
             registry_bench::run(has("--dev"))
+        }
+        "sample" => {
+            let options = sample::Options::parse(flags, std::env::var("CONSIGN_TOKEN").ok())?;
+            sample::run(&options)
         }
         "fuzz" => {
             let secs = match flags.iter().position(|f| f == "--secs") {

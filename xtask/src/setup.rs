@@ -126,6 +126,12 @@ fn ensure_debian_packages() -> Result<()> {
     if !std::path::Path::new("/usr/sbin/dnsmasq").exists() {
         missing.push("dnsmasq-base");
     }
+    apt_install(&missing)
+}
+
+/// Installs Debian packages with apt-get (through sudo when not root); nothing when `missing`
+/// is empty.
+pub fn apt_install(missing: &[&str]) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
@@ -154,7 +160,7 @@ fn ensure_debian_packages() -> Result<()> {
     };
     apt(&["update", "-q"])?;
     let mut install = vec!["install", "-y", "-q"];
-    install.extend(&missing);
+    install.extend(missing);
     apt(&install).context("apt-get install failed")
 }
 

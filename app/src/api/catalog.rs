@@ -42,6 +42,9 @@ pub struct VersionView {
     pub summary: String,
     /// The compose file or the base values, for reading.
     pub content: String,
+    /// The images the compose file references (vendor members only; empty otherwise).
+    #[serde(default)]
+    pub images: Vec<super::registry::ImageView>,
 }
 
 /// A release channel.
@@ -66,6 +69,8 @@ pub struct ApplicationDetail {
     pub versions: Vec<VersionView>,
     /// Its channels.
     pub channels: Vec<ChannelView>,
+    /// Where the vendor pushes images (vendor members only).
+    pub registry: Option<super::registry::RegistryAddress>,
 }
 
 #[cfg(feature = "ssr")]
@@ -113,6 +118,7 @@ impl From<service::versions::Version> for VersionView {
             archived: v.archived_at.is_some(),
             summary,
             content,
+            images: Vec::new(),
         }
     }
 }
@@ -162,10 +168,30 @@ pub async fn get_application(id: String) -> Result<ApplicationDetail, AppError> 
     let application = service::applications::get(db, &actor, id).await?;
     let versions = service::versions::list(db, &actor, id).await?;
     let channels = service::channels::list(db, &actor, id).await?;
+    let mut views: Vec<VersionView> = versions.iter().cloned().map(Into::into).collect();
+    let registry = if actor.is_vendor() {
+        let host = super::registry::registry_host(&services);
+        let mut images = service::version_images::of_application(db, &actor, id, &host).await?;
+        for (view, version) in views.iter_mut().zip(&versions) {
+            view.images = images
+                .remove(&version.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| super::registry::image_view(&host, i))
+                .collect();
+        }
+        Some(super::registry::RegistryAddress {
+            namespace: service::version_images::namespace(db, &actor).await?,
+            host,
+        })
+    } else {
+        None
+    };
     Ok(ApplicationDetail {
         application: application.into(),
-        versions: versions.into_iter().map(Into::into).collect(),
+        versions: views,
         channels: channels.into_iter().map(Into::into).collect(),
+        registry,
     })
 }
 

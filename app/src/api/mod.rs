@@ -12,6 +12,8 @@ pub mod fleet;
 pub mod invitations;
 pub mod licenses;
 pub mod members;
+pub mod onboarding;
+pub mod registry;
 pub mod targets;
 pub mod tokens;
 

@@ -6,6 +6,7 @@ pub mod form;
 pub mod frame;
 pub mod live;
 pub mod people;
+pub mod registry;
 pub mod shell;
 pub mod sign_in_form;
 pub mod state_badge;

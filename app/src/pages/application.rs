@@ -9,6 +9,7 @@ use crate::api::catalog::{
     get_application,
 };
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::registry::{RegistryNote, VersionImages};
 use crate::components::shell::VendorShell;
 
 const TEXTAREA: &str = "rounded-md border border-slate-300 px-3 py-2 font-mono text-xs focus:border-indigo-500 focus:outline-none";
@@ -64,6 +65,8 @@ fn Detail(
     let archive_app_id = app.id.clone();
     let is_docker = app.kind == "docker";
     let versions = detail.versions.clone();
+    let registry = detail.registry.clone();
+    let note = registry.clone();
     view! {
         <section class=CARD>
             <div class="flex flex-wrap items-center justify-between gap-3">
@@ -149,6 +152,7 @@ fn Detail(
         </section>
         <section class=CARD>
             <h2 class="text-lg font-semibold">"Versions"</h2>
+            {note.map(|registry| view! { <div class="mt-2"><RegistryNote registry /></div> })}
             {if versions.is_empty() {
                 view! { <p class="mt-2 text-slate-500" id="no-versions">"No versions yet: publish the first one above."</p> }.into_any()
             } else {
@@ -156,6 +160,9 @@ fn Detail(
                     <ul class="mt-2 divide-y divide-slate-100" id="version-list">
                         {versions.into_iter().map(|v| {
                             let app_id = app_id.clone();
+                            let images = registry.clone().map(|registry| view! {
+                                <VersionImages images=v.images.clone() registry />
+                            });
                             view! {
                                 <li class="py-3" data-version=v.name.clone()>
                                     <div class="flex flex-wrap items-center justify-between gap-2">
@@ -172,6 +179,7 @@ fn Detail(
                                             <button type="submit" class=BUTTON_SECONDARY>{if v.archived { "Restore" } else { "Archive" }}</button>
                                         </ActionForm>
                                     </div>
+                                    {images}
                                     <details class="mt-2">
                                         <summary class="cursor-pointer text-sm text-indigo-700">"Show content"</summary>
                                         <pre class="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs">{v.content.clone()}</pre>

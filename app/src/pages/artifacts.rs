@@ -11,6 +11,7 @@ use crate::api::artifacts::{
 };
 use crate::api::customers::list_customers;
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::registry::RegistryCard;
 use crate::components::shell::VendorShell;
 
 /// The vendor's artifacts page.
@@ -18,6 +19,7 @@ use crate::components::shell::VendorShell;
 pub fn ArtifactsPage() -> impl IntoView {
     view! {
         <VendorShell title="Artifacts">
+            <RegistryCard />
             <ArtifactList empty="Nothing pushed yet: log in with `docker login <hub> -u <you> -p <access token>` and push to <your-slug>/<name>." />
             <Licenses />
         </VendorShell>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::auth::{SessionUser, SignIn, SignOut, current_user};
+use crate::api::onboarding::sample_hint;
 use crate::components::form::CARD;
 use crate::components::frame::{Frame, Portal};
 use crate::components::shell::VendorNav;
@@ -60,7 +61,41 @@ fn Overview(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                     <li><a href="/branding" class="text-indigo-600 hover:underline">"Brand your customer portal"</a></li>
                 </ul>
             </section>
+            <SampleHint />
         </div>
+    }
+}
+
+/// The empty state of an organization without applications: how to create the sample one.
+#[component]
+fn SampleHint() -> impl IntoView {
+    let hint = Resource::new(|| (), |_| sample_hint());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                hint.await.ok().flatten().map(|hub| {
+                    let command = format!("cargo xtask sample --hub {hub} --token <your token>");
+                    view! {
+                        <section class=format!("{CARD} mt-6") id="sample-hint">
+                            <h2 class="text-lg font-semibold">"No applications yet: try the sample"</h2>
+                            <p class="mt-1 text-sm text-slate-600">
+                                "Create a personal access token on the "
+                                <a href="/tokens" class="text-indigo-600 hover:underline">"Tokens"</a>
+                                " page, then run this in the project's folder:"
+                            </p>
+                            <code class="mt-2 block overflow-x-auto whitespace-pre rounded bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100" id="sample-command">{command}</code>
+                            <p class="mt-2 text-sm text-slate-600">
+                                "It builds a small web server image with Docker, pushes it to this hub's registry, and creates the application \"Sample web app\" (version 1.0.0 with a healthcheck), the customer \"Sample customer\" and a license. Then create a deployment target for that customer on the "
+                                <a href="/targets" class="text-indigo-600 hover:underline">"Targets"</a>
+                                " page, run its install command, and deploy. Or "
+                                <a href="/applications" class="text-indigo-600 hover:underline">"create your own application"</a>
+                                "."
+                            </p>
+                        </section>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }
 

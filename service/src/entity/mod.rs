@@ -30,3 +30,4 @@ pub mod secret;
 pub mod session;
 pub mod target_metric;
 pub mod user_account;
+pub mod version_image;

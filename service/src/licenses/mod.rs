@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use types::{
     ApplicationId, ApplicationVersionId, ChannelName, CustomerOrganizationId, EntitlementKey,
-    LicenseId,
+    LicenseId, OrganizationId,
 };
 
 pub use enforcement::{Denial, Standing, VersionFacts, decide, why_none_in_force};
@@ -283,6 +283,17 @@ pub async fn for_customer_application(
         .into_iter()
         .filter(|r| r.application_id == application.0)
         .collect();
+    hydrate(db, rows).await
+}
+
+/// Every license of one customer of one vendor, whatever its standing (for the registry, which
+/// has no signed-in person to ask with).
+pub(crate) async fn of_customer(
+    db: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    customer: CustomerOrganizationId,
+) -> Result<Vec<License>> {
+    let rows = repo::licenses::list(db, organization_id.0, Some(customer.0)).await?;
     hydrate(db, rows).await
 }
 

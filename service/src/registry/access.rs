@@ -2,20 +2,22 @@
 //!
 //! A repository `<slug>/<artifact>` belongs to the vendor whose slug is `<slug>`. Its vendor's
 //! members may pull it; those with write access may push and delete. The vendor's customers may
-//! pull what their artifact licenses grant, and so may the agents of their deployment targets
+//! pull what their artifact licenses grant, and the images that the versions their application
+//! licenses grant reference in this registry; so may the agents of their deployment targets
 //! (an agent of a vendor-managed target pulls everything of its vendor). Everyone else gets the same answer whether the
 //! repository exists or not (`NAME_UNKNOWN` for reads, `DENIED` for writes), so other tenants
 //! cannot probe for names.
 
 use std::collections::HashSet;
 
+use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use types::{CustomerOrganizationId, DeploymentTargetId, OrganizationId, UserId};
 
 use super::{RegistryCode, RepositoryName};
 use crate::auth::Actor;
 use crate::entity::artifact;
-use crate::{Error, Result, artifact_licenses, repo};
+use crate::{Error, Result, artifact_licenses, repo, version_images};
 
 /// Who is calling the registry. Every rule below matches on this enum, so a new kind of caller
 /// is a compile error everywhere a decision is needed.
@@ -87,8 +89,46 @@ impl RegistryPrincipal {
 pub enum Grant {
     /// Every manifest and blob (the vendor, or a license for all versions).
     Everything,
-    /// Only these tags, what they point at and what that references.
-    Tags(HashSet<String>),
+    /// Only these tags and manifests, what they point at and what that references.
+    Only(Granted),
+}
+
+/// The tags and manifest digests a limited grant names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Granted {
+    /// Granted tags.
+    pub tags: HashSet<String>,
+    /// Granted manifests, by digest (`sha256:…`).
+    pub digests: HashSet<String>,
+}
+
+impl Granted {
+    /// Whether it names nothing.
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.digests.is_empty()
+    }
+}
+
+impl Grant {
+    /// Whether the grant reaches tag `tag` (listing tags shows only those).
+    pub fn reaches_tag(&self, tag: &str) -> bool {
+        match self {
+            Self::Everything => true,
+            Self::Only(granted) => granted.tags.contains(tag),
+        }
+    }
+
+    /// What either grant reaches.
+    fn union(self, more: Granted) -> Self {
+        match self {
+            Self::Everything => Self::Everything,
+            Self::Only(mut granted) => {
+                granted.tags.extend(more.tags);
+                granted.digests.extend(more.digests);
+                Self::Only(granted)
+            }
+        }
+    }
 }
 
 fn unknown(name: &RepositoryName) -> Error {
@@ -146,11 +186,15 @@ pub async fn for_delete(
         .ok_or_else(|| unknown(name))
 }
 
-/// The artifact to pull from, and what the principal may reach in it.
+/// The artifact to pull from, and what the principal may reach in it. A customer (or its agent)
+/// reaches what its artifact licenses grant, and also the tags and digests that the versions
+/// its application licenses grant reference on one of `registry_hosts` (the hub's own
+/// addresses, see [`crate::version_images::registry_host`]).
 pub async fn for_pull(
     db: &impl ConnectionTrait,
     principal: &RegistryPrincipal,
     name: &RepositoryName,
+    registry_hosts: &[String],
 ) -> Result<(artifact::Model, Grant)> {
     if !own_namespace(db, principal, name).await? {
         return Err(unknown(name));
@@ -159,9 +203,28 @@ pub async fn for_pull(
         repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
             .await?
             .ok_or_else(|| unknown(name))?;
-    let grant = match principal.customer() {
-        None => Grant::Everything,
-        Some(customer) => artifact_licenses::grant(db, customer, &artifact, name).await?,
+    let Some(customer) = principal.customer() else {
+        return Ok((artifact, Grant::Everything));
+    };
+    let by_artifact = artifact_licenses::grant(db, customer, &artifact, name).await;
+    if let Ok(Grant::Everything) = by_artifact {
+        return Ok((artifact, Grant::Everything));
+    }
+    let by_application = version_images::licensed_refs(
+        db,
+        principal.organization_id(),
+        customer,
+        registry_hosts,
+        &name.to_string(),
+        Utc::now(),
+    )
+    .await?;
+    let grant = match by_artifact {
+        Ok(grant) => grant.union(by_application),
+        // No artifact license: the application licenses alone, or the artifact license's
+        // answer (unknown, or expired naming when) when they grant nothing either.
+        Err(Error::Registry { .. }) if !by_application.is_empty() => Grant::Only(by_application),
+        Err(e) => return Err(e),
     };
     Ok((artifact, grant))
 }
@@ -171,20 +234,37 @@ pub async fn for_pull(
 pub async fn visible_repositories(
     db: &impl ConnectionTrait,
     principal: &RegistryPrincipal,
+    registry_hosts: &[String],
 ) -> Result<Vec<String>> {
     let Some(org) = repo::organizations::find_by_id(db, principal.organization_id().0).await?
     else {
         return Ok(Vec::new());
     };
     let artifacts = repo::registry::list_committed_artifacts(db, org.id).await?;
-    let licensed = match principal.customer() {
-        None => None,
-        Some(customer) => Some(artifact_licenses::licensed_artifacts(db, customer).await?),
+    let (licensed, by_application) = match principal.customer() {
+        None => (None, Vec::new()),
+        Some(customer) => (
+            Some(artifact_licenses::licensed_artifacts(db, customer).await?),
+            version_images::licensed_repositories(
+                db,
+                principal.organization_id(),
+                &org.slug,
+                customer,
+                registry_hosts,
+                Utc::now(),
+            )
+            .await?,
+        ),
     };
     let mut names: Vec<String> = artifacts
         .into_iter()
-        .filter(|a| licensed.as_ref().is_none_or(|ids| ids.contains(&a.id)))
-        .map(|a| format!("{}/{}", org.slug, a.name))
+        .map(|a| (format!("{}/{}", org.slug, a.name), a.id))
+        .filter(|(name, id)| {
+            licensed
+                .as_ref()
+                .is_none_or(|ids| ids.contains(id) || by_application.contains(name))
+        })
+        .map(|(name, _)| name)
         .collect();
     names.sort();
     Ok(names)

@@ -1,25 +1,32 @@
 //! Reading, mounting and deleting blobs of a repository, within what a pull is granted.
 
-use std::collections::HashSet;
-
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::access::Grant;
+use super::access::{Grant, Granted};
 use super::{BlobStream, Digest, Registry, RegistryCode, RepositoryName};
 use crate::entity::{artifact, artifact_manifest};
 use crate::{Error, Result, repo};
 
-/// The manifests a tag-limited grant reaches: those the tags point at, and the child manifests
-/// of those that are indexes.
+/// The manifests a limited grant reaches: those its tags point at and its digests name, and
+/// the child manifests of those that are indexes.
 pub async fn granted_manifests(
     db: &impl ConnectionTrait,
     artifact_id: Uuid,
-    tags: &HashSet<String>,
+    granted: &Granted,
 ) -> Result<Vec<artifact_manifest::Model>> {
-    let mut found = Vec::new();
-    for tag in tags {
-        if let Some(m) = repo::registry::find_tag(db, artifact_id, tag).await? {
+    let mut found: Vec<artifact_manifest::Model> = Vec::new();
+    for tag in &granted.tags {
+        if let Some(m) = repo::registry::find_tag(db, artifact_id, tag).await?
+            && !found.iter().any(|f| f.id == m.id)
+        {
+            found.push(m);
+        }
+    }
+    for digest in &granted.digests {
+        if let Some(m) = repo::registry::find_manifest(db, artifact_id, digest).await?
+            && !found.iter().any(|f| f.id == m.id)
+        {
             found.push(m);
         }
     }
@@ -56,8 +63,8 @@ pub async fn size(
                 format!("{name} has no blob {digest}"),
             )
         })?;
-    if let Grant::Tags(tags) = grant {
-        let manifests = granted_manifests(db, artifact.id, tags).await?;
+    if let Grant::Only(granted) = grant {
+        let manifests = granted_manifests(db, artifact.id, granted).await?;
         let refs =
             repo::registry::manifest_refs(db, manifests.iter().map(|m| m.id).collect()).await?;
         if !refs.iter().any(|(d, _)| d == digest.as_str()) {

@@ -87,10 +87,7 @@ pub async fn artifacts(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<A
                 .collect();
         let mut summaries: Vec<TagSummary> = tags
             .into_iter()
-            .filter(|t| match &grant {
-                Grant::Everything => true,
-                Grant::Tags(granted) => granted.contains(&t.name),
-            })
+            .filter(|t| grant.reaches_tag(&t.name))
             .filter_map(|t| {
                 let m = manifests.get(&t.manifest_id)?;
                 Some(TagSummary {

@@ -303,10 +303,10 @@ pub async fn get(
         Reference::Tag(t) => repo::registry::find_tag(db, artifact.id, t).await?,
         Reference::Digest(d) => repo::registry::find_manifest(db, artifact.id, d.as_str()).await?,
     };
-    if let Grant::Tags(tags) = grant {
+    if let Grant::Only(granted) = grant {
         let allowed = match reference {
-            Reference::Tag(t) => tags.contains(t),
-            Reference::Digest(d) => super::blobs::granted_manifests(db, artifact.id, tags)
+            Reference::Tag(t) => granted.tags.contains(t),
+            Reference::Digest(d) => super::blobs::granted_manifests(db, artifact.id, granted)
                 .await?
                 .iter()
                 .any(|m| m.digest == d.as_str()),

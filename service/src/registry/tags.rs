@@ -43,10 +43,7 @@ pub async fn list(
         .await?
         .into_iter()
         .map(|t| t.name)
-        .filter(|t| match grant {
-            Grant::Everything => true,
-            Grant::Tags(tags) => tags.contains(t),
-        })
+        .filter(|t| grant.reaches_tag(t))
         .collect())
 }
 
@@ -54,8 +51,9 @@ pub async fn list(
 pub async fn catalog(
     db: &impl ConnectionTrait,
     principal: &RegistryPrincipal,
+    registry_hosts: &[String],
 ) -> Result<Vec<String>> {
-    access::visible_repositories(db, principal).await
+    access::visible_repositories(db, principal, registry_hosts).await
 }
 
 #[cfg(test)]

@@ -18,4 +18,5 @@ pub mod secrets;
 pub mod sessions;
 pub mod targets;
 pub mod users;
+pub mod version_images;
 pub mod versions;

@@ -60,7 +60,13 @@ pub async fn get(
     )
     .await?;
     let db = &state.services.db;
-    let (artifact, grant) = access::for_pull(db, &principal, name).await?;
+    let (artifact, grant) = access::for_pull(
+        db,
+        &principal,
+        name,
+        &state.services.config.registry_hosts(),
+    )
+    .await?;
     let size = blobs::size(db, &artifact, name, &grant, &digest).await?;
     let (status, start, len) = match header_text(parts, "range") {
         None => (StatusCode::OK, 0, size),

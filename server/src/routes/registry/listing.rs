@@ -55,7 +55,12 @@ pub async fn catalog(
 ) -> Result<Response, OciError> {
     let principal = auth::principal(&state, &headers, Some("registry:catalog:*")).await?;
     let (n, last) = pagination(uri.query())?;
-    let all = tags::catalog(&state.services.db, &principal).await?;
+    let all = tags::catalog(
+        &state.services.db,
+        &principal,
+        &state.services.config.registry_hosts(),
+    )
+    .await?;
     let page = tags::page(all, n, last.as_deref());
     let body = serde_json::json!({ "repositories": page.entries });
     Ok(paged("/v2/_catalog", n, page, body))
@@ -74,7 +79,13 @@ pub async fn tags(
     )
     .await?;
     let db = &state.services.db;
-    let (artifact, grant) = access::for_pull(db, &principal, name).await?;
+    let (artifact, grant) = access::for_pull(
+        db,
+        &principal,
+        name,
+        &state.services.config.registry_hosts(),
+    )
+    .await?;
     let (n, last) = pagination(parts.uri.query())?;
     let all = tags::list(db, &artifact, &grant).await?;
     let page = tags::page(all, n, last.as_deref());
@@ -96,8 +107,14 @@ pub async fn referrers(
     )
     .await?;
     let db = &state.services.db;
-    let (artifact, grant) = access::for_pull(db, &principal, name).await?;
-    if matches!(grant, Grant::Tags(_)) {
+    let (artifact, grant) = access::for_pull(
+        db,
+        &principal,
+        name,
+        &state.services.config.registry_hosts(),
+    )
+    .await?;
+    if matches!(grant, Grant::Only(_)) {
         // A tag-limited license lists referrers only of what it grants.
         manifests::get(
             db,

@@ -25,7 +25,13 @@ pub async fn get(
 ) -> Result<Response, OciError> {
     let principal = auth::principal(state, &parts.headers, Some(&scope(name, "pull"))).await?;
     let db = &state.services.db;
-    let (artifact, grant) = access::for_pull(db, &principal, name).await?;
+    let (artifact, grant) = access::for_pull(
+        db,
+        &principal,
+        name,
+        &state.services.config.registry_hosts(),
+    )
+    .await?;
     let manifest = manifests::get(db, &artifact, name, &grant, &reference).await?;
     if !head {
         pulls::record(

@@ -120,7 +120,13 @@ pub async fn start(
         let digest = Digest::parse(&mount)?;
         // A source the caller cannot fully read is treated as absent: the client uploads.
         if let Ok(from) = RepositoryName::parse(&from)
-            && let Ok((source, Grant::Everything)) = access::for_pull(db, &principal, &from).await
+            && let Ok((source, Grant::Everything)) = access::for_pull(
+                db,
+                &principal,
+                &from,
+                &state.services.config.registry_hosts(),
+            )
+            .await
             && blobs::mount(db, &state.registry, &artifact, &source, &digest)
                 .await?
                 .is_some()
