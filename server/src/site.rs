@@ -110,13 +110,13 @@ mod tests {
 
     #[test]
     fn the_bundle_name_comes_from_the_build_or_falls_back() {
-        let site = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let site = tempfile::tempdir().unwrap();
         assert_eq!(bundle_name(site.path()), "consign");
         std::fs::write(site.path().join(BUNDLE_FILE), "consign.00ff00ff00ff00ff\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(bundle_name(site.path()), "consign.00ff00ff00ff00ff");
         std::fs::write(site.path().join(BUNDLE_FILE), "consign.x\"><script>\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         assert_eq!(bundle_name(site.path()), "consign");
     }
 }
