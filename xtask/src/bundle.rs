@@ -210,6 +210,9 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left.len(), 9, "{left:?}");
-        assert!(left.iter().all(|f| f.starts_with(name.as_str())), "{left:?}");
+        assert!(
+            left.iter().all(|f| f.starts_with(name.as_str())),
+            "{left:?}"
+        );
     }
 }

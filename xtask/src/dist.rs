@@ -82,7 +82,10 @@ pub fn run() -> Result<()> {
                 "consign-agent",
             ])
             .env("CC_aarch64_unknown_linux_musl", AARCH64_GCC)
-            .env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER", AARCH64_GCC),
+            .env(
+                "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER",
+                AARCH64_GCC,
+            ),
     )
     .context("the aarch64 agent build failed")?;
     steps.push(("agent, aarch64 musl release", t.elapsed()));
@@ -123,7 +126,11 @@ pub fn run() -> Result<()> {
     for (step, took) in &steps {
         println!("  {step:<45} {:>7.1} s", took.as_secs_f64());
     }
-    println!("  {:<45} {:>7.1} s", "total", started.elapsed().as_secs_f64());
+    println!(
+        "  {:<45} {:>7.1} s",
+        "total",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -159,7 +166,9 @@ fn lay_out() -> Result<PathBuf> {
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
@@ -179,7 +188,10 @@ fn verify_binaries(dist: &Path) -> Result<String> {
         .context("qemu-aarch64-static is missing: install Debian's qemu-user-static")?;
     let checks: [(&str, Command); 3] = [
         ("consign-server", Command::new(dist.join("consign-server"))),
-        ("consign-agent-x86_64", Command::new(dist.join("consign-agent-x86_64"))),
+        (
+            "consign-agent-x86_64",
+            Command::new(dist.join("consign-agent-x86_64")),
+        ),
         ("consign-agent-aarch64", {
             let mut c = Command::new(qemu);
             c.arg(dist.join("consign-agent-aarch64"));
@@ -212,7 +224,10 @@ fn verify_binaries(dist: &Path) -> Result<String> {
 /// static binary has none.
 fn interpreter(path: &Path) -> Result<Option<String>> {
     let elf = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let u16_at = |at: usize| elf.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u16_at = |at: usize| {
+        elf.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
     let u64_at = |at: usize| {
         elf.get(at..at + 8)
             .and_then(|b| b.try_into().ok())
@@ -227,14 +242,20 @@ fn interpreter(path: &Path) -> Result<Option<String>> {
     };
     for i in 0..usize::from(phnum) {
         let at = usize::try_from(phoff)? + i * usize::from(phentsize);
-        let kind = elf.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let kind = elf
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
         if kind == Some(3) {
             let (Some(offset), Some(size)) = (u64_at(at + 8), u64_at(at + 32)) else {
                 bail!("{} has a truncated program header", path.display());
             };
             let (offset, size) = (usize::try_from(offset)?, usize::try_from(size)?);
             let text = elf.get(offset..offset + size).unwrap_or_default();
-            return Ok(Some(String::from_utf8_lossy(text).trim_end_matches('\0').to_string()));
+            return Ok(Some(
+                String::from_utf8_lossy(text)
+                    .trim_end_matches('\0')
+                    .to_string(),
+            ));
         }
     }
     Ok(None)
@@ -257,8 +278,13 @@ fn build_image(dist: &Path, version: &str) -> Result<String> {
     )
     .context("docker build failed (is the Docker engine running?)")?;
     let saved = dist.join(format!("consign-hub-{version}.image.tar"));
-    cmd::run(Command::new("docker").args(["save", "--output"]).arg(&saved).arg(&tag))
-        .context("docker save failed")?;
+    cmd::run(
+        Command::new("docker")
+            .args(["save", "--output"])
+            .arg(&saved)
+            .arg(&tag),
+    )
+    .context("docker save failed")?;
     Ok(tag)
 }
 
@@ -285,25 +311,37 @@ fn verify_image(dist: &Path, image: &str) -> Result<Vec<(String, usize)>> {
     .context("docker run of the image failed")?;
     let container = Container(id.trim().to_string());
     let port = cmd::output("docker", &["port", &container.0, "8080/tcp"])
-        .and_then(|p| p.lines().next()?.rsplit(':').next()?.trim().parse::<u16>().ok())
+        .and_then(|p| {
+            p.lines()
+                .next()?
+                .rsplit(':')
+                .next()?
+                .trim()
+                .parse::<u16>()
+                .ok()
+        })
         .context("docker port did not name the published port")?;
-    let logs = || {
-        cmd::output("docker", &["logs", &container.0])
-            .unwrap_or_default()
-    };
+    let logs = || cmd::output("docker", &["logs", &container.0]).unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         match get(port, "/healthz", "identity") {
             Ok(r) if r.status == 200 => break,
             _ if Instant::now() > deadline => {
-                bail!("the image's hub did not answer /healthz within 30 s; its log:\n{}", logs())
+                bail!(
+                    "the image's hub did not answer /healthz within 30 s; its log:\n{}",
+                    logs()
+                )
             }
             _ => std::thread::sleep(Duration::from_millis(200)),
         }
     }
     println!("xtask: the image's hub answers /healthz on 127.0.0.1:{port}");
     for arch in ["x86_64", "aarch64"] {
-        let served = get(port, &format!("/agent/consign-agent?arch={arch}"), "identity")?;
+        let served = get(
+            port,
+            &format!("/agent/consign-agent?arch={arch}"),
+            "identity",
+        )?;
         let shipped = std::fs::read(dist.join(format!("consign-agent-{arch}")))?;
         if served.status != 200 || served.body != shipped {
             bail!(
@@ -314,8 +352,13 @@ fn verify_image(dist: &Path, image: &str) -> Result<Vec<(String, usize)>> {
         }
     }
     let refused = get(port, "/agent/consign-agent?arch=riscv64", "identity")?;
-    if refused.status != 404 || !String::from_utf8_lossy(&refused.body).contains("x86_64 and aarch64") {
-        bail!("an unknown architecture got HTTP {} instead of a clear 404", refused.status);
+    if refused.status != 404
+        || !String::from_utf8_lossy(&refused.body).contains("x86_64 and aarch64")
+    {
+        bail!(
+            "an unknown architecture got HTTP {} instead of a clear 404",
+            refused.status
+        );
     }
     println!("xtask: the image serves the x86_64 and aarch64 agents and refuses riscv64 clearly");
     let first_load = first_page_load(port).with_context(logs)?;
@@ -333,11 +376,19 @@ fn first_page_load(port: u16) -> Result<Vec<(String, usize)>> {
     let name = html
         .split("/pkg/")
         .skip(1)
-        .find_map(|rest| rest.split(".css").next().filter(|n| n.starts_with("consign.")))
+        .find_map(|rest| {
+            let link = rest.split(['"', '\'']).next()?;
+            link.strip_suffix(".css")
+                .filter(|n| n.starts_with("consign."))
+        })
         .context("the page links no hashed stylesheet /pkg/consign.<hash>.css")?
         .to_string();
     let mut loaded = vec![("/ (HTML)".to_string(), page.wire)];
-    for file in [format!("{name}.css"), format!("{name}.js"), format!("{name}_bg.wasm")] {
+    for file in [
+        format!("{name}.css"),
+        format!("{name}.js"),
+        format!("{name}_bg.wasm"),
+    ] {
         let path = format!("/pkg/{file}");
         if !html.contains(&path) {
             bail!("the page does not link {path}");
@@ -345,8 +396,14 @@ fn first_page_load(port: u16) -> Result<Vec<(String, usize)>> {
         let r = get(port, &path, "br, gzip")?;
         let encoding = r.header("content-encoding");
         let cache = r.header("cache-control");
-        if r.status != 200 || encoding.as_deref() != Some("br") || !cache.as_deref().unwrap_or_default().contains("immutable") {
-            bail!("{path}: HTTP {}, Content-Encoding {encoding:?}, Cache-Control {cache:?}", r.status);
+        if r.status != 200
+            || encoding.as_deref() != Some("br")
+            || !cache.as_deref().unwrap_or_default().contains("immutable")
+        {
+            bail!(
+                "{path}: HTTP {}, Content-Encoding {encoding:?}, Cache-Control {cache:?}",
+                r.status
+            );
         }
         loaded.push((path, r.wire));
     }
@@ -367,7 +424,9 @@ impl Answer {
     fn header(&self, name: &str) -> Option<String> {
         self.head.lines().find_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_string())
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
         })
     }
 }
