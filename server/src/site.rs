@@ -35,7 +35,9 @@ pub fn bundle_name(site_root: &Path) -> String {
             let hashed = name
                 .strip_prefix(app::OUTPUT_NAME)
                 .and_then(|rest| rest.strip_prefix('.'))
-                .is_some_and(|hash| !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit()));
+                .is_some_and(|hash| {
+                    !hash.is_empty() && hash.chars().all(|c| c.is_ascii_hexdigit())
+                });
             hashed.then_some(name)
         })
         .unwrap_or_else(|| app::OUTPUT_NAME.to_string())
@@ -112,11 +114,9 @@ mod tests {
     fn the_bundle_name_comes_from_the_build_or_falls_back() {
         let site = tempfile::tempdir().unwrap();
         assert_eq!(bundle_name(site.path()), "consign");
-        std::fs::write(site.path().join(BUNDLE_FILE), "consign.00ff00ff00ff00ff\n")
-            .unwrap();
+        std::fs::write(site.path().join(BUNDLE_FILE), "consign.00ff00ff00ff00ff\n").unwrap();
         assert_eq!(bundle_name(site.path()), "consign.00ff00ff00ff00ff");
-        std::fs::write(site.path().join(BUNDLE_FILE), "consign.x\"><script>\n")
-            .unwrap();
+        std::fs::write(site.path().join(BUNDLE_FILE), "consign.x\"><script>\n").unwrap();
         assert_eq!(bundle_name(site.path()), "consign");
     }
 }

@@ -86,7 +86,11 @@ async fn the_install_script_installs_the_agent_for_its_hosts_architecture() {
             "{machine}: {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(stdout.trim(), format!("agent for {built_for}: run"), "{machine}");
+        assert_eq!(
+            stdout.trim(),
+            format!("agent for {built_for}: run"),
+            "{machine}"
+        );
     }
     // Debian's and Docker's names for the same architectures.
     for (name, built_for) in [("amd64", "x86_64"), ("arm64", "aarch64")] {

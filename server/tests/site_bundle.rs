@@ -57,7 +57,10 @@ async fn the_page_links_the_hashed_bundle_served_precompressed_and_immutable() {
         format!("/pkg/{NAME}.js"),
         format!("/pkg/{NAME}_bg.wasm"),
     ] {
-        assert!(page.contains(&link), "{link} missing from the page:\n{page}");
+        assert!(
+            page.contains(&link),
+            "{link} missing from the page:\n{page}"
+        );
     }
     assert!(!page.contains("/pkg/consign.css"), "{page}");
 
@@ -68,16 +71,26 @@ async fn the_page_links_the_hashed_bundle_served_precompressed_and_immutable() {
     ] {
         let path = format!("/pkg/{file}");
         for (accept, encoding, body) in [
-            (Some("gzip, deflate, br"), Some("br"), format!("brotli {file}")),
+            (
+                Some("gzip, deflate, br"),
+                Some("br"),
+                format!("brotli {file}"),
+            ),
             (Some("gzip"), Some("gzip"), format!("gzip {file}")),
             (None, None, format!("plain {file}")),
             (Some("identity"), None, format!("plain {file}")),
         ] {
             let r = get(&hub, &path, accept).await;
             assert_eq!(r.status(), 200, "{path} {accept:?}");
-            assert_eq!(header(&r, "content-encoding").as_deref(), encoding, "{path} {accept:?}");
+            assert_eq!(
+                header(&r, "content-encoding").as_deref(),
+                encoding,
+                "{path} {accept:?}"
+            );
             assert!(
-                header(&r, "content-type").unwrap().starts_with(content_type),
+                header(&r, "content-type")
+                    .unwrap()
+                    .starts_with(content_type),
                 "{path}: {:?}",
                 header(&r, "content-type")
             );
@@ -93,7 +106,10 @@ async fn the_page_links_the_hashed_bundle_served_precompressed_and_immutable() {
                     .contains("accept-encoding"),
                 "{path}"
             );
-            assert_eq!(header(&r, "x-content-type-options").as_deref(), Some("nosniff"));
+            assert_eq!(
+                header(&r, "x-content-type-options").as_deref(),
+                Some("nosniff")
+            );
             assert_eq!(r.text().await.unwrap(), body, "{path} {accept:?}");
         }
     }
