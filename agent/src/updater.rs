@@ -64,7 +64,11 @@ impl Updater {
 
     /// Downloads, verifies and swaps in the new binary (without restarting).
     pub async fn install(&self, request: &UpdateRequest) -> Result<()> {
-        let url = download_url(&self.hub_url, &request.download_path)?;
+        let mut url = download_url(&self.hub_url, &request.download_path)?;
+        // The hub keeps an agent per architecture; ask for this one's (hubs without them ignore
+        // the parameter and send their only agent).
+        url.query_pairs_mut()
+            .append_pair("arch", std::env::consts::ARCH);
         let client = reqwest::Client::builder()
             .use_preconfigured_tls((*self.tls).clone())
             .build()

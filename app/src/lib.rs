@@ -13,13 +13,15 @@ pub mod error;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
-/// The name of the generated bundle: `/pkg/consign.js`, `/pkg/consign_bg.wasm`, `/pkg/consign.css`.
+/// The name of the generated bundle before hashing. `cargo xtask build-site` publishes it as
+/// `/pkg/consign.<hash>.js`, `/pkg/consign.<hash>_bg.wasm` and `/pkg/consign.<hash>.css`; the
+/// hub passes that name to [`shell`] as `options.output_name`.
 pub const OUTPUT_NAME: &str = "consign";
 
 /// The HTML document around the app, rendered on the server only.
@@ -31,6 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                // The bundle's stylesheet, under the same hashed name as its script and wasm.
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -47,7 +51,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::live::provide_live_events();
     view! {
-        <Stylesheet id="consign" href="/pkg/consign.css" />
         <Title text="Consign" />
         <Router>
             <Routes fallback=pages::not_found::NotFound>

@@ -19,7 +19,7 @@ pub async fn start_with(adjust: impl FnOnce(&mut server::Settings)) -> TestHub {
     .await
 }
 
-/// The built site: `CONSIGN_SITE_ROOT`, checked to hold the wasm bundle.
+/// The built site: `CONSIGN_SITE_ROOT`, checked to hold the wasm bundle its `bundle.txt` names.
 pub fn site_root() -> PathBuf {
     let root = std::env::var("CONSIGN_SITE_ROOT")
         .map(PathBuf::from)
@@ -29,7 +29,8 @@ pub fn site_root() -> PathBuf {
                 .join("target")
                 .join("site")
         });
-    let wasm = root.join("pkg").join("consign_bg.wasm");
+    let name = server::site::bundle_name(&root);
+    let wasm = root.join("pkg").join(format!("{name}_bg.wasm"));
     assert!(
         wasm.is_file(),
         "{} is missing: build the site with `cargo xtask build-site` (or run `cargo xtask test`)",

@@ -12,6 +12,7 @@ pub mod private_files;
 pub mod routes;
 pub mod security_headers;
 pub mod settings;
+pub mod site;
 pub mod state;
 pub mod telemetry;
 #[cfg(feature = "testing")]
@@ -87,6 +88,7 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
             agent_binaries: routes::agent::agent_binary_candidates(
                 settings.agent_binary.as_deref(),
             ),
+            agent_dirs: routes::agent::agent_dirs(settings.agent_dir.as_deref()),
         },
         mailer,
         limiter: std::sync::Arc::default(),
@@ -120,7 +122,9 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let services = state.services.clone();
     let options = state.leptos_options.clone();
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     Router::new()
+        .merge(site::pkg_router(&site_root, &options.output_name))
         .merge(routes::health::router())
         .merge(routes::branding::router())
         .merge(routes::licenses::router())
@@ -249,9 +253,11 @@ pub async fn serve(
     Ok(())
 }
 
+/// The bundle's (hashed) name as `output_name`, so the page links `/pkg/<name>.js`,
+/// `/pkg/<name>_bg.wasm` and `/pkg/<name>.css` (see [`site`]).
 fn leptos_options(settings: &Settings) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(app::OUTPUT_NAME)
+        .output_name(site::bundle_name(&settings.site_root))
         .site_root(settings.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .build()

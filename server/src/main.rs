@@ -50,6 +50,7 @@ Settings (environment variable / TOML key (default): meaning):
   CONSIGN_REGISTRY_LISTEN / registry_listen (none): a second address serving only /v2/
   CONSIGN_REGISTRY_GC_MINUTES / registry_gc_minutes (60): minutes between registry garbage collections; 0 turns it off
   CONSIGN_AGENT_BINARY / agent_binary (consign-agent next to the hub): the agent binary the hub serves to install commands
+  CONSIGN_AGENT_DIR / agent_dir (the hub's folder): folder with consign-agent-x86_64 and consign-agent-aarch64, served by the host's architecture
   CONSIGN_AGENT_HEARTBEAT_SECS / agent_heartbeat_secs (15): agent heartbeat interval; silent for three means offline
   CONSIGN_DNS_RESOLVER / dns_resolver (the system's, /etc/resolv.conf): DNS server (ip:port) asked for custom-host TXT records
 An unknown CONSIGN_* variable or TOML key stops the hub with a message naming it.";

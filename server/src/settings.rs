@@ -63,6 +63,11 @@ pub struct Settings {
     /// unset looks for `consign-agent` next to the hub's own binary (and one folder up, where
     /// cargo puts binaries when the hub runs as a test).
     pub agent_binary: Option<PathBuf>,
+    /// A folder with an agent per architecture, `consign-agent-x86_64` and
+    /// `consign-agent-aarch64` (`CONSIGN_AGENT_DIR`; `cargo xtask dist` lays them out so);
+    /// unset looks next to the hub's own binary. `agent_binary`, when set, still wins for the
+    /// hub's own architecture.
+    pub agent_dir: Option<PathBuf>,
     /// Seconds between agent heartbeats, sent in `welcome` (`CONSIGN_AGENT_HEARTBEAT_SECS`,
     /// default 15); an agent silent for three intervals is marked offline.
     pub agent_heartbeat_secs: u32,
@@ -89,6 +94,7 @@ impl Default for Settings {
             registry_gc_minutes: 60,
             registry_s3: None,
             agent_binary: None,
+            agent_dir: None,
             agent_heartbeat_secs: 15,
             dns_resolver: None,
         }
@@ -125,6 +131,7 @@ struct Layer {
     registry_s3_path_style: Option<bool>,
     registry_s3_prefix: Option<String>,
     agent_binary: Option<PathBuf>,
+    agent_dir: Option<PathBuf>,
     agent_heartbeat_secs: Option<u32>,
     dns_resolver: Option<SocketAddr>,
 }
@@ -185,6 +192,7 @@ impl Settings {
             registry_s3_path_style,
             registry_s3_prefix,
             agent_binary,
+            agent_dir,
             agent_heartbeat_secs,
             dns_resolver,
         } = layer;
@@ -206,6 +214,9 @@ impl Settings {
         }
         if let Some(v) = agent_binary {
             self.agent_binary = Some(v);
+        }
+        if let Some(v) = agent_dir {
+            self.agent_dir = Some(v);
         }
         if let Some(v) = agent_heartbeat_secs {
             self.agent_heartbeat_secs = v;
@@ -493,6 +504,7 @@ impl Layer {
                     )
                 }
                 "CONSIGN_AGENT_BINARY" => layer.agent_binary = Some(PathBuf::from(&value)),
+                "CONSIGN_AGENT_DIR" => layer.agent_dir = Some(PathBuf::from(&value)),
                 "CONSIGN_AGENT_HEARTBEAT_SECS" => {
                     layer.agent_heartbeat_secs = Some(
                         value

