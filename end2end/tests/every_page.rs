@@ -232,6 +232,7 @@ async fn seed(hub: &TestHub) -> Seeded {
             version_id: version.id,
             env: None,
             logs_enabled: true,
+            repair_drift: true,
         },
         now,
     )
