@@ -51,9 +51,13 @@ async fn an_update_downloads_with_the_credential_checks_the_hash_and_swaps_the_b
         0o111
     );
     let seen = server.await.unwrap();
+    // The agent asks for the binary of its own architecture.
     assert_eq!(
         seen.request_line,
-        "GET /api/v1/agent/download/consign-agent-x86_64-linux HTTP/1.1"
+        format!(
+            "GET /api/v1/agent/download/consign-agent-x86_64-linux?arch={} HTTP/1.1",
+            std::env::consts::ARCH
+        )
     );
     assert!(
         seen.headers

@@ -166,6 +166,7 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
             .lines()
             .find_map(|l| {
                 l.split_whitespace()
+                    .map(|w| w.trim_end_matches(':'))
                     .find(|w| w.ends_with("/sample-web:1.0.0"))
             })
             .unwrap_or_else(|| panic!("the sample names its image: {said}"))

@@ -224,10 +224,14 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let work = tempfile::tempdir().unwrap();
     let vendor_config = work.path().join("vendor");
     assert!(docker_login(&vendor_config, &host, &vendor_secret).await);
+    // Two imports of the same files differ in their config (its creation time), so 2.0 has a
+    // manifest of its own: an agent that already holds 1.0 still has to download it, and the
+    // hub records that pull.
     let local = docker::TestImage::build();
-    for reference in [&image, &other_tag] {
+    let local_two = docker::TestImage::build();
+    for (reference, source) in [(&image, &local.tag), (&other_tag, &local_two.tag)] {
         let mut tag = Command::new("docker");
-        tag.args(["tag", &local.tag, reference]);
+        tag.args(["tag", source, reference]);
         run(tag).await;
         let mut push = Command::new("docker");
         push.arg("--config")
@@ -239,6 +243,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         run(remove).await;
     }
     drop(local);
+    drop(local_two);
 
     let (app, versions) = application(
         &hub,
