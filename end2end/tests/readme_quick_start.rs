@@ -101,7 +101,7 @@ struct Group(u32);
 impl Drop for Group {
     fn drop(&mut self) {
         let _ = std::process::Command::new("kill")
-            .args(["-TERM", &format!("-{}", self.0)])
+            .args(["-TERM", "--", &format!("-{}", self.0)])
             .status();
     }
 }
