@@ -104,9 +104,40 @@ impl Browser {
         format!("page {url}:\n{text}")
     }
 
+    /// Clears the field matching `css` (once it appears) and types `text` into it.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.clear().await.expect("the field clears");
+        field
+            .send_keys(text)
+            .await
+            .expect("the field takes the text");
+    }
+
+    /// Clicks the element matching `css` once it appears.
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css)
+            .await
+            .click()
+            .await
+            .expect("the element takes the click");
+    }
+
+    /// Waits (up to 60 s) until the page has hydrated (`data-hydrated` on the app's root).
+    pub async fn wait_hydrated(&self) {
+        self.wait_for("#consign-root[data-hydrated='true']").await;
+    }
+
     /// Waits (up to 60 s) until `script` (a JS expression) is truthy.
     pub async fn wait_until(&self, script: &str) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        self.wait_until_within(Duration::from_secs(60), script)
+            .await;
+    }
+
+    /// Waits up to `limit` until `script` (a JS expression) is truthy: for what a loaded machine
+    /// may take minutes to bring about (an agent enrolling, a deployment turning healthy).
+    pub async fn wait_until_within(&self, limit: Duration, script: &str) {
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             let value = self
                 .client
@@ -117,7 +148,7 @@ impl Browser {
             }
             if tokio::time::Instant::now() >= deadline {
                 panic!(
-                    "timed out waiting for {script}\n{}",
+                    "timed out after {limit:?} waiting for {script}\n{}",
                     self.page_summary().await
                 );
             }

@@ -50,43 +50,6 @@ fn compose(image: &str, release: &str) -> String {
     )
 }
 
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let field = browser.wait_for(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.wait_for(css).await.click().await.unwrap();
-}
-
-async fn hydrated(browser: &Browser) {
-    browser
-        .wait_for("#consign-root[data-hydrated='true']")
-        .await;
-}
-
-/// Waits up to `secs` for the JS expression `script` to be truthy.
-async fn wait_long(browser: &Browser, secs: u64, script: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let value = browser
-            .client
-            .execute(&format!("return !!({script});"), vec![])
-            .await;
-        if matches!(value, Ok(Value::Bool(true))) {
-            return;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            panic!(
-                "timed out after {secs} s waiting for {script}\n{}",
-                browser.page_summary().await
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 async fn js(browser: &Browser, script: &str) -> Value {
     browser.client.execute(script, vec![]).await.unwrap()
 }
@@ -213,18 +176,18 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
     with_browser(|browser| async move {
         let c = &browser.client;
         c.goto(&format!("{base}/")).await.unwrap();
-        hydrated(&browser).await;
-        fill(&browser, "#email", "ada@acme.test").await;
-        fill(&browser, "#password", PASSWORD).await;
-        click(&browser, "#sign-in").await;
+        browser.wait_hydrated().await;
+        browser.fill("#email", "ada@acme.test").await;
+        browser.fill("#password", PASSWORD).await;
+        browser.click("#sign-in").await;
         browser.wait_for("#welcome").await;
 
         // A target for Globex; the page shows its install command once.
         c.goto(&format!("{base}/targets")).await.unwrap();
-        hydrated(&browser).await;
+        browser.wait_hydrated().await;
         browser.wait_for("#no-targets").await;
-        fill(&browser, "#target-name", "edge-1").await;
-        click(&browser, "#create-target").await;
+        browser.fill("#target-name", "edge-1").await;
+        browser.click("#create-target").await;
         let command = browser
             .wait_for("#install-command")
             .await
@@ -245,7 +208,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         };
         let (target_id, secret) = (var("CONSIGN_TARGET_ID"), var("CONSIGN_ENROLMENT_SECRET"));
         let row = format!("#target-list li[data-target-id='{target_id}']");
-        wait_long(&browser, 90, &format!("document.querySelector(\"{row}\")")).await;
+        browser.wait_until_within(Duration::from_secs(90), &format!("document.querySelector(\"{row}\")")).await;
         let listed = browser.wait_for(&row).await.text().await.unwrap();
         assert!(listed.contains("Globex") && listed.contains("offline"), "{listed}");
 
@@ -261,17 +224,14 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .kill_on_drop(true)
             .spawn()
             .unwrap();
-        wait_long(
-            &browser,
-            180,
-            &format!("document.querySelector(\"{row} [data-state='online']\")"),
+        browser.wait_until_within(Duration::from_secs(180), &format!("document.querySelector(\"{row} [data-state='online']\")"),
         )
         .await;
         assert_not_reloaded(&browser).await;
 
         // Deploy 1.0 through the portal, with logs.
-        click(&browser, &format!("{row} a[data-deploy-link]")).await;
-        hydrated(&browser).await;
+        browser.click(&format!("{row} a[data-deploy-link]")).await;
+        browser.wait_hydrated().await;
         let env = browser
             .wait_for("#deploy-env")
             .await
@@ -280,11 +240,11 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .unwrap()
             .unwrap();
         assert!(env.contains("GREETING=hello"), "pre-filled from the template: {env}");
-        click(&browser, "#deploy-version option[data-version='1.0']").await;
-        click(&browser, "#deploy-logs").await;
-        click(&browser, "#deploy").await;
+        browser.click("#deploy-version option[data-version='1.0']").await;
+        browser.click("#deploy-logs").await;
+        browser.click("#deploy").await;
         browser.wait_for("#deployment").await;
-        hydrated(&browser).await;
+        browser.wait_hydrated().await;
         assert!(
             c.current_url().await.unwrap().path().starts_with("/deployments/"),
             "the deploy form leads to the deployment's page"
@@ -300,7 +260,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         // `healthy` arrives in the open page without a reload.
         js(&browser, "window.__marker = 1; return 0;").await;
         let healthy = "document.querySelector('#deployment-state[data-state=\"healthy\"]')";
-        wait_long(&browser, 180, healthy).await;
+        browser.wait_until_within(Duration::from_secs(180), healthy).await;
         assert_not_reloaded(&browser).await;
         assert_eq!(
             browser.wait_for("#deployment-version").await.text().await.unwrap(),
@@ -314,10 +274,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .unwrap()
             .unwrap();
         assert_eq!(link, "http://127.0.0.1:8080/");
-        wait_long(
-            &browser,
-            180,
-            "(document.querySelector('#deployment-logs') || {}).innerText && document.querySelector('#deployment-logs').innerText.includes('started hello')",
+        browser.wait_until_within(Duration::from_secs(180), "(document.querySelector('#deployment-logs') || {}).innerText && document.querySelector('#deployment-logs').innerText.includes('started hello')",
         )
         .await;
 
@@ -328,13 +285,10 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .text()
             .await
             .unwrap();
-        click(&browser, "#update-open").await;
-        click(&browser, "#update-version option[data-version='2.0']").await;
-        click(&browser, "#update").await;
-        wait_long(
-            &browser,
-            90,
-            "document.querySelector('#deployment-version').innerText === '2.0'",
+        browser.click("#update-open").await;
+        browser.click("#update-version option[data-version='2.0']").await;
+        browser.click("#update").await;
+        browser.wait_until_within(Duration::from_secs(90), "document.querySelector('#deployment-version').innerText === '2.0'",
         )
         .await;
         let second_revision = browser
@@ -345,10 +299,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .unwrap();
         assert_ne!(first_revision, second_revision);
         let rev = second_revision[..8].to_string();
-        wait_long(
-            &browser,
-            180,
-            &format!(
+        browser.wait_until_within(Duration::from_secs(180), &format!(
                 "{healthy} && document.querySelector('#status-history li').innerText.includes('{rev}')"
             ),
         )
@@ -379,13 +330,10 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        wait_long(
-            &browser,
-            180,
-            "document.querySelector('#target-presence [data-state=\"online\"]')",
+        browser.wait_until_within(Duration::from_secs(180), "document.querySelector('#target-presence [data-state=\"online\"]')",
         )
         .await;
-        wait_long(&browser, 180, healthy).await;
+        browser.wait_until_within(Duration::from_secs(180), healthy).await;
         assert_not_reloaded(&browser).await;
         let after_restart = history(&browser).await;
         assert!(
@@ -397,19 +345,13 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         // 2 s), restart the deployment meanwhile, then let the agent go on.
         let pid = agent.id().unwrap();
         signal(pid, "-STOP");
-        wait_long(
-            &browser,
-            180,
-            "document.querySelector('#target-presence [data-state=\"offline\"]')",
+        browser.wait_until_within(Duration::from_secs(180), "document.querySelector('#target-presence [data-state=\"offline\"]')",
         )
         .await;
         let before_cut = history(&browser).await;
-        click(&browser, "#restart-open").await;
-        click(&browser, "#restart").await;
-        wait_long(
-            &browser,
-            90,
-            "document.querySelector('#deployment-revision').innerText.includes('(restart 1)')",
+        browser.click("#restart-open").await;
+        browser.click("#restart").await;
+        browser.wait_until_within(Duration::from_secs(90), "document.querySelector('#deployment-revision').innerText.includes('(restart 1)')",
         )
         .await;
         let restarted = browser
@@ -420,16 +362,10 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
             .unwrap()[..8]
             .to_string();
         signal(pid, "-CONT");
-        wait_long(
-            &browser,
-            180,
-            "document.querySelector('#target-presence [data-state=\"online\"]')",
+        browser.wait_until_within(Duration::from_secs(180), "document.querySelector('#target-presence [data-state=\"online\"]')",
         )
         .await;
-        wait_long(
-            &browser,
-            180,
-            &format!(
+        browser.wait_until_within(Duration::from_secs(180), &format!(
                 "{healthy} && document.querySelector('#status-history li').innerText.includes('{restarted}')"
             ),
         )
@@ -442,10 +378,10 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
         );
 
         // Undeploy, deleting the data: the containers are gone.
-        click(&browser, "#undeploy-open").await;
-        click(&browser, "#undeploy-delete-data").await;
-        click(&browser, "#undeploy").await;
-        wait_long(&browser, 240, "document.querySelector('#undeployed')").await;
+        browser.click("#undeploy-open").await;
+        browser.click("#undeploy-delete-data").await;
+        browser.click("#undeploy").await;
+        browser.wait_until_within(Duration::from_secs(240), "document.querySelector('#undeployed')").await;
         assert_not_reloaded(&browser).await;
         let left = containers(&project);
         assert!(left.trim().is_empty(), "containers left: {left}");

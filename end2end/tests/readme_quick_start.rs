@@ -20,9 +20,8 @@ mod docker;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use consign_end2end::browser::{Browser, with_browser};
+use consign_end2end::browser::with_browser;
 use consign_end2end::hub;
-use serde_json::Value;
 
 const README: &str = include_str!("../../README.md");
 /// The port the sample publishes, as the README says.
@@ -45,42 +44,6 @@ fn readme_says(words: &str) {
         squash(quick_start()).contains(&squash(words)),
         "the README's quick start no longer says {words:?}: update this test with it"
     );
-}
-
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let field = browser.wait_for(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.wait_for(css).await.click().await.unwrap();
-}
-
-async fn hydrated(browser: &Browser) {
-    browser
-        .wait_for("#consign-root[data-hydrated='true']")
-        .await;
-}
-
-/// Waits up to `secs` for the JS expression `script` to be truthy.
-async fn wait_long(browser: &Browser, secs: u64, script: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let value = browser
-            .client
-            .execute(&format!("return !!({script});"), vec![])
-            .await;
-        if matches!(value, Ok(Value::Bool(true))) {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out after {secs} s waiting for {script}\n{}",
-            browser.page_summary().await
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 /// The xtask binary the test build made next to the agent.
@@ -127,23 +90,25 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
     with_browser(|browser| async move {
         let c = &browser.client;
         c.goto(&format!("{base}/")).await.unwrap();
-        hydrated(&browser).await;
-        click(&browser, "#signup-link").await;
-        hydrated(&browser).await;
-        fill(&browser, "#signup-organization", "Acme Software").await;
-        fill(&browser, "#signup-name", "Ada Vendor").await;
-        fill(&browser, "#signup-email", "ada@acme.test").await;
-        fill(&browser, "#signup-password", "a long enough password").await;
-        click(&browser, "#signup-submit").await;
+        browser.wait_hydrated().await;
+        browser.click("#signup-link").await;
+        browser.wait_hydrated().await;
+        browser.fill("#signup-organization", "Acme Software").await;
+        browser.fill("#signup-name", "Ada Vendor").await;
+        browser.fill("#signup-email", "ada@acme.test").await;
+        browser
+            .fill("#signup-password", "a long enough password")
+            .await;
+        browser.click("#signup-submit").await;
         browser.wait_for("#welcome").await;
 
         // Step 2: a token on the Tokens page, then `cargo xtask sample --token <token>`.
         readme_says("**Tokens** → create a personal access token");
         readme_says("`cargo xtask sample --token <token>`");
         c.goto(&format!("{base}/tokens")).await.unwrap();
-        hydrated(&browser).await;
-        fill(&browser, "#token-label", "sample").await;
-        click(&browser, "#token-create").await;
+        browser.wait_hydrated().await;
+        browser.fill("#token-label", "sample").await;
+        browser.click("#token-create").await;
         let token = browser
             .wait_for("#token-secret")
             .await
@@ -177,8 +142,8 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
         readme_says("**Targets** → name a target, choose the customer *Sample customer*");
         readme_says("run it on a host with Docker");
         c.goto(&format!("{base}/targets")).await.unwrap();
-        hydrated(&browser).await;
-        fill(&browser, "#target-name", "my-laptop").await;
+        browser.wait_hydrated().await;
+        browser.fill("#target-name", "my-laptop").await;
         let option = browser
             .client
             .find(fantoccini::Locator::XPath(
@@ -187,7 +152,7 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
             .await
             .unwrap();
         option.click().await.unwrap();
-        click(&browser, "#create-target").await;
+        browser.click("#create-target").await;
         let command = browser
             .wait_for("#install-command")
             .await
@@ -214,22 +179,24 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
             .push(Box::new(Group(child.id().unwrap())));
         held.lock().unwrap().push(Box::new(child));
         let row = "#target-list li";
-        wait_long(
-            &browser,
-            240,
-            &format!("document.querySelector(\"{row} [data-state='online']\")"),
-        )
-        .await;
+        browser
+            .wait_until_within(
+                Duration::from_secs(240),
+                &format!("document.querySelector(\"{row} [data-state='online']\")"),
+            )
+            .await;
 
         // Step 4: Deploy… → Sample web app 1.0.0 → Deploy; healthy, and the sample answers.
         readme_says("**Deploy…** on the target's row → pick *Sample web app 1.0.0* → **Deploy**");
         readme_says("http://127.0.0.1:18080/ answers");
-        click(&browser, &format!("{row} a[data-deploy-link]")).await;
-        hydrated(&browser).await;
-        click(&browser, "#deploy-version option[data-version='1.0.0']").await;
-        click(&browser, "#deploy").await;
+        browser.click(&format!("{row} a[data-deploy-link]")).await;
+        browser.wait_hydrated().await;
+        browser
+            .click("#deploy-version option[data-version='1.0.0']")
+            .await;
+        browser.click("#deploy").await;
         browser.wait_for("#deployment").await;
-        hydrated(&browser).await;
+        browser.wait_hydrated().await;
         let project = browser
             .wait_for("#deployment-project")
             .await
@@ -239,12 +206,12 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
         held.lock()
             .unwrap()
             .push(Box::new(docker::ProjectGuard(project)));
-        wait_long(
-            &browser,
-            300,
-            "document.querySelector('#deployment-state[data-state=\"healthy\"]')",
-        )
-        .await;
+        browser
+            .wait_until_within(
+                Duration::from_secs(300),
+                "document.querySelector('#deployment-state[data-state=\"healthy\"]')",
+            )
+            .await;
         let page = reqwest::get(format!("http://127.0.0.1:{SAMPLE_PORT}/"))
             .await
             .unwrap();
