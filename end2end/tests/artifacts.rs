@@ -25,12 +25,6 @@ async fn token(hub: &hub::TestHub, actor: &Actor) -> String {
         .1
 }
 
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let field = browser.wait_for(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
 async fn text(browser: &Browser, css: &str) -> String {
     browser.wait_for(css).await.text().await.unwrap()
 }
@@ -41,8 +35,8 @@ async fn sign_in(browser: &Browser, url: &str, email: &str) {
     browser
         .wait_for("#consign-root[data-hydrated='true']")
         .await;
-    fill(browser, "#email", email).await;
-    fill(browser, "#password", PASSWORD).await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
     browser.wait_for("#sign-in").await.click().await.unwrap();
     browser.wait_for("#welcome").await;
 }

@@ -14,16 +14,6 @@ use service::testing::world::{PASSWORD, member, vendor};
 use types::Role;
 use types::license_file::{LicenseFile, PublicKey};
 
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let field = browser.wait_for(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.wait_for(css).await.click().await.unwrap();
-}
-
 async fn text(browser: &Browser, css: &str) -> String {
     browser.wait_for(css).await.text().await.unwrap()
 }
@@ -34,9 +24,9 @@ async fn sign_in(browser: &Browser, url: &str, email: &str) {
     browser
         .wait_for("#consign-root[data-hydrated='true']")
         .await;
-    fill(browser, "#email", email).await;
-    fill(browser, "#password", PASSWORD).await;
-    click(browser, "#sign-in").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("#sign-in").await;
     browser.wait_for("#welcome").await;
 }
 
@@ -75,18 +65,15 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
             browser
                 .wait_for("#consign-root[data-hydrated='true']")
                 .await;
-            fill(&browser, "#application-name", "Shop").await;
-            click(&browser, "#create-application").await;
+            browser.fill("#application-name", "Shop").await;
+            browser.click("#create-application").await;
             assert_eq!(text(&browser, "#application-title").await, "Shop");
             browser.wait_for("#no-versions").await;
-            fill(&browser, "#version-name", "1.0.0").await;
-            fill(
-                &browser,
-                "#version-compose",
-                "services:\n  web\n    image: shop:1\n",
-            )
-            .await;
-            click(&browser, "#publish-version").await;
+            browser.fill("#version-name", "1.0.0").await;
+            browser
+                .fill("#version-compose", "services:\n  web\n    image: shop:1\n")
+                .await;
+            browser.click("#publish-version").await;
             let error = text(&browser, "#version-error").await;
             assert!(
                 error.contains("line 3") && error.contains("column"),
@@ -96,13 +83,10 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
                 c.find(Locator::Css("#version-list")).await.is_err(),
                 "nothing stored"
             );
-            fill(
-                &browser,
-                "#version-compose",
-                "services:\n  web:\n    image: shop:1\n",
-            )
-            .await;
-            click(&browser, "#publish-version").await;
+            browser
+                .fill("#version-compose", "services:\n  web:\n    image: shop:1\n")
+                .await;
+            browser.click("#publish-version").await;
             let listed = text(&browser, "#version-list").await;
             assert!(
                 listed.contains("1.0.0") && listed.contains("stable"),
@@ -114,8 +98,8 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
             browser
                 .wait_for("#consign-root[data-hydrated='true']")
                 .await;
-            fill(&browser, "#license-entitlements", "seats=25").await;
-            click(&browser, "#grant-license").await;
+            browser.fill("#license-entitlements", "seats=25").await;
+            browser.click("#grant-license").await;
             let row = text(&browser, "#license-list li[data-license]").await;
             assert!(
                 row.contains("Globex") && row.contains("Shop") && row.contains("active"),

@@ -16,12 +16,6 @@ use service::signup::{self, SignUp};
 use service::testing::world::{PASSWORD, World};
 use types::{Email, OrganizationName, Role};
 
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let field = browser.wait_for(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
     let hub = hub::start().await;
@@ -72,8 +66,8 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
             .unwrap();
 
         // A server function from a form: wrong password → the generic error, in place.
-        fill(&browser, "#email", "ada@example.com").await;
-        fill(&browser, "#password", "not the password").await;
+        browser.fill("#email", "ada@example.com").await;
+        browser.fill("#password", "not the password").await;
         c.find(Locator::Css("#sign-in"))
             .await
             .unwrap()
@@ -92,7 +86,7 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
             .await;
 
         // The right password signs in; the session cookie is HttpOnly, so scripts cannot see it.
-        fill(&browser, "#password", "a long enough password").await;
+        browser.fill("#password", "a long enough password").await;
         c.find(Locator::Css("#sign-in"))
             .await
             .unwrap()
@@ -132,10 +126,6 @@ async fn the_customer_portal_shell_hydrates_too() {
     })
     .await;
     hub.stop().await;
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.wait_for(css).await.click().await.unwrap();
 }
 
 /// Opens `url`, waits until the page has hydrated and checks the console stayed clean.
@@ -191,9 +181,9 @@ async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
         browser
             .wait_for("#consign-root[data-hydrated='true']")
             .await;
-        fill(&browser, "#email", "admin@acme.test").await;
-        fill(&browser, "#password", PASSWORD).await;
-        click(&browser, "#sign-in").await;
+        browser.fill("#email", "admin@acme.test").await;
+        browser.fill("#password", PASSWORD).await;
+        browser.click("#sign-in").await;
         browser.wait_for("#welcome").await;
         browser.assert_console_clean(&home).await;
         visit_hydrated(&browser, &artifacts).await;
@@ -207,8 +197,8 @@ async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
             .wait_for("#invitations tr[data-status='pending']")
             .await;
         // Inviting shows the link to copy, in place.
-        fill(&browser, "#invite-email", "new@globex.test").await;
-        click(&browser, "#invite-submit").await;
+        browser.fill("#invite-email", "new@globex.test").await;
+        browser.click("#invite-submit").await;
         let link = browser
             .wait_for("#issued-invitation #invitation-link")
             .await
@@ -227,9 +217,7 @@ async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
                 .contains("new@globex.test")
         );
         // Resending shows the new link instead.
-        click(
-            &browser,
-            "#invitations tr[data-status='pending'] button[data-action='resend']",
+        browser.click("#invitations tr[data-status='pending'] button[data-action='resend']",
         )
         .await;
         browser

@@ -20,16 +20,6 @@ const PNG: [u8; 69] = [
     1, 0, 201, 254, 146, 239, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
 
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let field = browser.wait_for(css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.wait_for(css).await.click().await.unwrap();
-}
-
 async fn text(browser: &Browser, css: &str) -> String {
     browser.wait_for(css).await.text().await.unwrap()
 }
@@ -52,15 +42,15 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             // 1. The vendor signs up and lands in the vendor portal.
             c.goto(&format!("{base}/signup")).await.unwrap();
             browser.wait_for("#consign-root[data-hydrated='true']").await;
-            fill(&browser, "#signup-organization", "Acme Software").await;
-            fill(&browser, "#signup-name", "Ada Vendor").await;
-            fill(&browser, "#signup-email", "ada@acme.test").await;
-            fill(&browser, "#signup-password", "short").await;
-            click(&browser, "#signup-submit").await;
+            browser.fill("#signup-organization", "Acme Software").await;
+            browser.fill("#signup-name", "Ada Vendor").await;
+            browser.fill("#signup-email", "ada@acme.test").await;
+            browser.fill("#signup-password", "short").await;
+            browser.click("#signup-submit").await;
             let error = text(&browser, "#signup-error").await;
             assert!(error.contains("at least 10"), "{error}");
-            fill(&browser, "#signup-password", "a long enough password").await;
-            click(&browser, "#signup-submit").await;
+            browser.fill("#signup-password", "a long enough password").await;
+            browser.click("#signup-submit").await;
             assert_eq!(text(&browser, "#welcome").await, "Welcome, Ada Vendor");
 
             // The sign-up mail confirms the vendor's address.
@@ -69,46 +59,46 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             assert!(verify_link.starts_with(&format!("{base}/verify/")), "{verify_link}");
             c.goto(&verify_link).await.unwrap();
             browser.wait_for("#consign-root[data-hydrated='true']").await;
-            click(&browser, "#confirm-submit").await;
+            browser.click("#confirm-submit").await;
             let confirmed = text(&browser, "#confirm-done").await;
             assert!(confirmed.contains("ada@acme.test is confirmed"), "{confirmed}");
 
             // 2. Branding, with a live preview before saving.
             c.goto(&format!("{base}/branding")).await.unwrap();
             browser.wait_for("#consign-root[data-hydrated='true']").await;
-            fill(&browser, "#branding-title", "Acme Customer Hub").await;
+            browser.fill("#branding-title", "Acme Customer Hub").await;
             browser
                 .wait_until("document.querySelector('#preview-title').textContent === 'Acme Customer Hub'")
                 .await;
-            fill(&browser, "#branding-color", "#ff5500").await;
+            browser.fill("#branding-color", "#ff5500").await;
             browser
                 .wait_until("document.querySelector('#branding-preview > div').style.backgroundColor === 'rgb(255, 85, 0)'")
                 .await;
-            fill(&browser, "#branding-markdown", "# Hello customers\n\n<script>window.__pwned = 1</script>").await;
+            browser.fill("#branding-markdown", "# Hello customers\n\n<script>window.__pwned = 1</script>").await;
             browser
                 .wait_until("(document.querySelector('#preview-home h1') || {}).textContent === 'Hello customers'")
                 .await;
-            click(&browser, "#branding-save").await;
+            browser.click("#branding-save").await;
             browser.wait_for("#branding-saved").await;
 
             // The logo goes up through a plain multipart form.
             browser.wait_for("#logo-file").await.send_keys(&logo_path).await.unwrap();
-            click(&browser, "#logo-upload").await;
+            browser.click("#logo-upload").await;
             browser.wait_for("#logo-saved").await;
 
             // 3. A customer.
             c.goto(&format!("{base}/customers")).await.unwrap();
             browser.wait_for("#consign-root[data-hydrated='true']").await;
-            fill(&browser, "#customer-name", "Globex").await;
-            click(&browser, "#create-customer").await;
+            browser.fill("#customer-name", "Globex").await;
+            browser.click("#create-customer").await;
             browser.wait_for("#customer-list a").await.click().await.unwrap();
             assert_eq!(text(&browser, "#customer-title").await, "Globex");
             browser.wait_for("#consign-root[data-hydrated='true']").await;
 
             // 4. An invitation, emailed through the real SMTP server.
-            fill(&browser, "#invite-email", "bob@globex.test").await;
+            browser.fill("#invite-email", "bob@globex.test").await;
             c.find(Locator::Css("#invite-role option[value='admin']")).await.unwrap().click().await.unwrap();
-            click(&browser, "#invite-submit").await;
+            browser.click("#invite-submit").await;
             let issued = text(&browser, "#issued-invitation").await;
             assert!(issued.contains("emailed to bob@globex.test"), "{issued}");
             let shown = browser.wait_for("#invitation-link").await.prop("value").await.unwrap().unwrap();
@@ -128,9 +118,9 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             browser.wait_for("#consign-root[data-hydrated='true']").await;
             let invited = text(&browser, "#invited-to").await;
             assert!(invited.contains("Globex") && invited.contains("admin"), "{invited}");
-            fill(&browser, "#accept-name", "Bob Customer").await;
-            fill(&browser, "#accept-password", "bobs long password").await;
-            click(&browser, "#accept-submit").await;
+            browser.fill("#accept-name", "Bob Customer").await;
+            browser.fill("#accept-password", "bobs long password").await;
+            browser.click("#accept-submit").await;
 
             // 6. The branded customer portal.
             assert_eq!(text(&browser, "#welcome").await, "Welcome, Bob Customer");
@@ -151,8 +141,8 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             let members = text(&browser, "#portal-people #members").await;
             assert!(members.contains("bob@globex.test"), "{members}");
             assert!(!members.contains("ada@acme.test"), "vendor users stay out of the customer's list");
-            fill(&browser, "#invite-email", "carol@globex.test").await;
-            click(&browser, "#invite-submit").await;
+            browser.fill("#invite-email", "carol@globex.test").await;
+            browser.click("#invite-submit").await;
             let issued = text(&browser, "#issued-invitation").await;
             assert!(issued.contains("emailed to carol@globex.test"), "{issued}");
             let carol = sink.wait_for("carol@globex.test", Duration::from_secs(20)).await;
