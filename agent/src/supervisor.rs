@@ -57,6 +57,9 @@ struct Tracked {
     followers: HashMap<String, JoinHandle<()>>,
     /// When drift may be repaired next.
     repair: RepairSchedule,
+    /// The services the desired compose file starts, read once per desired state rather than
+    /// on every observation.
+    expected: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Tracked {
@@ -70,6 +73,7 @@ impl Tracked {
             failed: None,
             followers: HashMap::new(),
             repair: RepairSchedule::default(),
+            expected: None,
         }
     }
 
@@ -172,6 +176,7 @@ impl<E: Executor> Supervisor<E> {
             let same_revision = tracked.desired.as_ref().is_some_and(|old| {
                 old.revision_id == d.revision_id && old.restart_generation == d.restart_generation
             });
+            tracked.expected = drift::expected_services(&d.compose_file);
             tracked.desired = Some(d.clone());
             if !same_revision {
                 tracked.failed = None;
@@ -358,8 +363,10 @@ impl<E: Executor> Supervisor<E> {
         else {
             return (o.state, o.message);
         };
-        let Some(drifted) = drift::expected_services(&d.compose_file)
-            .and_then(|expected| drift::describe(&expected, &o.settled))
+        let Some(drifted) = tracked
+            .expected
+            .as_ref()
+            .and_then(|expected| drift::describe(expected, &o.settled))
         else {
             tracked.repair.clean(now);
             return (o.state, o.message);
