@@ -86,11 +86,7 @@ fn main() -> Result<()> {
     let root = cmd::workspace_root()?;
     std::env::set_current_dir(&root).context("cannot enter the workspace root")?;
     match command {
-        "run" => {
-            setup::ensure_build_tools()?;
-            site::build(has("--release"))?;
-            run_hub(has("--release"), passthrough)
-        }
+        "run" => run_hub(has("--release"), passthrough),
         "test" => {
             setup::ensure_build_tools()?;
             setup::ensure_test_packages()?;
@@ -210,10 +206,16 @@ const TEST_PACKAGES: &[&str] = &[
     "xtask",
 ];
 
+/// Builds everything and runs the hub. On a fresh machine the `wasm-bindgen` CLI installs in the
+/// background while the hub and the agent build (it is needed only after the wasm is compiled),
+/// so a cold start does not wait for the two builds one after the other.
 fn run_hub(release: bool, args: &[String]) -> Result<()> {
+    let tools = setup::start_build_tools()?;
     let (mut build, mut hub) = hub_commands(release, args);
     println!("xtask: building the hub and the agent it serves to install commands");
     cmd::run(&mut build)?;
+    tools.wait()?;
+    site::build(release)?;
     println!("xtask: starting the hub (migrations, keys) and waiting until it is ready");
     let mut child = hub.spawn().context("cannot start consign-server")?;
     let listen = std::env::var("CONSIGN_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());

@@ -8,6 +8,37 @@ use crate::cmd;
 
 /// The wasm32 target and a wasm-bindgen CLI of exactly the version in Cargo.lock.
 pub fn ensure_build_tools() -> Result<()> {
+    start_build_tools()?.wait()
+}
+
+/// A tool being installed in the background while the workspace builds: `cargo install`
+/// builds in a target folder of its own, so it never waits for the workspace's build lock and
+/// fills the core the workspace build leaves idle in its long single-crate tail.
+pub struct PendingTool(Option<(String, std::process::Child)>);
+
+impl PendingTool {
+    /// Waits for the install to finish; an error names the tool and how to retry by hand.
+    pub fn wait(self) -> Result<()> {
+        let Some((what, mut child)) = self.0 else {
+            return Ok(());
+        };
+        let status = child
+            .wait()
+            .with_context(|| format!("waiting for the install of {what}"))?;
+        if !status.success() {
+            bail!(
+                "installing {what} failed ({status}); its output is above, and `cargo install {what}` retries it by hand"
+            );
+        }
+        println!("xtask: {what} installed");
+        Ok(())
+    }
+}
+
+/// Adds the wasm32 target when missing (quick), and starts installing the `wasm-bindgen` CLI of
+/// the version in `Cargo.lock` in the background when it is missing or another version; the
+/// caller waits on the result before running it.
+pub fn start_build_tools() -> Result<PendingTool> {
     let targets = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     if !targets
         .lines()
@@ -18,13 +49,24 @@ pub fn ensure_build_tools() -> Result<()> {
     }
     let wanted = locked_version("wasm-bindgen")?;
     let installed = cmd::output("wasm-bindgen", &["--version"]).unwrap_or_default();
-    if installed.split_whitespace().nth(1) != Some(wanted.as_str()) {
-        // `--locked` fails against this registry mirror (its lock wants a webpki-roots release
-        // the mirror lacks), so resolve afresh; the CLI's own version is still exact.
-        println!("xtask: installing wasm-bindgen-cli {wanted} (a few minutes, once)");
-        cmd::run(cmd::cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))?;
+    if installed.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        return Ok(PendingTool(None));
     }
-    Ok(())
+    // `--locked` fails against this registry mirror (its lock wants a webpki-roots release the
+    // mirror lacks), so resolve afresh; the CLI's own version is still exact.
+    println!("xtask: installing wasm-bindgen-cli {wanted} in the background (a few minutes, once)");
+    let what = format!("wasm-bindgen-cli@{wanted}");
+    let child = cmd::cargo()
+        .args([
+            "install",
+            "--quiet",
+            "wasm-bindgen-cli",
+            "--version",
+            &wanted,
+        ])
+        .spawn()
+        .with_context(|| format!("cannot start the install of {what}"))?;
+    Ok(PendingTool(Some((what, child))))
 }
 
 /// chromium, chromium-driver, postgresql, and for the agent's and the registry's tests docker,

@@ -180,8 +180,10 @@ impl Hub {
             .env("CONSIGN_DATA_DIR", &spec.data)
             .env("CONSIGN_SITE_ROOT", spec.data.join("site"))
             .env("CONSIGN_LOG", "warn")
+            .env("CONSIGN_LOG_FORMAT", "json")
             .env("CONSIGN_AGENT_HEARTBEAT_SECS", spec.heartbeat.to_string())
-            .stdout(Stdio::null())
+            // Warnings and errors, kept for reading after a run (appended across restarts).
+            .stdout(hub_log(&spec.data)?)
             .kill_on_drop(true);
         if let Some(agent) = &spec.agent {
             c.env("CONSIGN_AGENT_BINARY", agent);
@@ -223,6 +225,44 @@ impl Hub {
 }
 
 /// Resident memory of `pid`, in KiB.
+/// The hub's log file in its data directory, opened for appending (a restarted hub adds to it).
+fn hub_log(data: &Path) -> Result<std::fs::File> {
+    let path = data.join("hub.log");
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// The warnings and errors in the hub's log, each with how often it appeared (by message).
+fn hub_log_summary(data: &Path) -> Vec<(String, usize)> {
+    let text = std::fs::read_to_string(data.join("hub.log")).unwrap_or_default();
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for line in text.lines() {
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let level = entry["level"].as_str().unwrap_or_default();
+        if level == "WARN" || level == "ERROR" {
+            let message = entry["fields"]["message"].as_str().unwrap_or(line);
+            *counts.entry(format!("{level} {message}")).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// Prints [`hub_log_summary`] under a heading.
+fn print_hub_log_summary(data: &Path) {
+    let summary = hub_log_summary(data);
+    if summary.is_empty() {
+        println!("bench: the hub logged no warnings or errors");
+    }
+    for (message, count) in summary {
+        println!("bench: hub log: {count} × {message}");
+    }
+}
+
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()

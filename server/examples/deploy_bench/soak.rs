@@ -350,6 +350,7 @@ async fn database_report(url: &str, data: &Path, postgres: bool) -> Result<()> {
     .await;
     println!("bench:   deployment: {deployments} rows ({live} not undeployed yet)");
     db.close().await?;
+    crate::print_hub_log_summary(data);
     Ok(())
 }
 

@@ -164,5 +164,6 @@ pub async fn run(hub_bin: &Path, work: &Path, agents: usize, heartbeat: u32) -> 
         mib(rss_kib(std::process::id()))
     );
     drop(hub);
+    crate::print_hub_log_summary(&data);
     Ok(())
 }

@@ -86,6 +86,7 @@ pub async fn upgrade(
             target: target.id,
             heartbeat_secs: heartbeat,
             last_seen_written: None,
+            unrecorded_version: None,
         };
         session.run(socket).await;
     })
@@ -116,6 +117,8 @@ struct Session {
     target: DeploymentTargetId,
     heartbeat_secs: u32,
     last_seen_written: Option<chrono::DateTime<Utc>>,
+    /// The agent's version when writing it at connect failed; written with the next frame.
+    unrecorded_version: Option<String>,
 }
 
 enum Flow {
@@ -238,13 +241,22 @@ impl Session {
 
     async fn on_connect(&mut self, socket: &mut WebSocket, version: &str) -> Result<(), String> {
         let now = Utc::now();
-        service::targets::record_seen(&self.services, self.target, Some(version), now)
-            .await
-            .map_err(|e| e.to_string())?;
-        self.last_seen_written = Some(now);
-        service::targets::publish_presence(&self.services, self.target, true)
-            .await
-            .map_err(|e| e.to_string())?;
+        // A busy database must not cost a welcomed agent its connection: whether it is online
+        // lives in memory (`AgentHub`), and the write is tried again with its next frame. In a
+        // reconnect storm of 10,000 agents on SQLite, failing here dropped a few hundred
+        // sessions right after their welcome.
+        match service::targets::record_seen(&self.services, self.target, Some(version), now).await {
+            Ok(()) => self.last_seen_written = Some(now),
+            Err(err) => {
+                tracing::warn!(target.id = %self.target, error = %err, "cannot record that an agent connected; trying again with its next frame");
+                self.unrecorded_version = Some(version.to_string());
+            }
+        }
+        if let Err(err) =
+            service::targets::publish_presence(&self.services, self.target, true).await
+        {
+            tracing::warn!(target.id = %self.target, error = %err, "cannot publish that an agent connected");
+        }
         match self.push_desired_state(socket).await {
             Flow::Continue => Ok(()),
             Flow::Stop => Err("cannot send the desired state".into()),
@@ -280,11 +292,14 @@ impl Session {
     async fn on_message(&mut self, socket: &mut WebSocket, message: Message) -> Flow {
         let now = Utc::now();
         self.services.agents.seen(self.target, now);
+        // After a failed write at connect `last_seen_written` is still unset, so this is due.
         if agent_session::due_for_last_seen(self.last_seen_written, now) {
-            if let Err(err) =
-                service::targets::record_seen(&self.services, self.target, None, now).await
-            {
-                tracing::warn!(target.id = %self.target, error = %err, "cannot record last seen");
+            let version = self.unrecorded_version.as_deref();
+            match service::targets::record_seen(&self.services, self.target, version, now).await {
+                Ok(()) => self.unrecorded_version = None,
+                Err(err) => {
+                    tracing::warn!(target.id = %self.target, error = %err, "cannot record last seen");
+                }
             }
             self.last_seen_written = Some(now);
         }
