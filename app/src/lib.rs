@@ -3,7 +3,8 @@
 //!
 //! Server functions live in [`api`] and stay thin: take the [`service::Services`] from context,
 //! check who is asking, call one service function, map its error through [`error::AppError`].
-//! This crate never talks to the database itself.
+//! This crate never talks to the database itself. `session` (on the server only) turns the session
+//! cookie into the signed-in person, for server functions and the hub's own routes alike.
 
 #![recursion_limit = "256"]
 
@@ -11,6 +12,8 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};

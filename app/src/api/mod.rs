@@ -32,24 +32,25 @@ mod server_side {
         })
     }
 
-    /// The session cookie's token, if the browser sent one.
+    /// The session cookie's token, if the browser sent one (not checked against the database).
     pub(crate) async fn session_token() -> Option<String> {
-        let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
-        let values = headers
-            .get_all(http::header::COOKIE)
-            .into_iter()
-            .filter_map(|v| v.to_str().ok());
-        service::cookies::find(values, service::sessions::COOKIE_NAME)
+        leptos_axum::extract::<crate::session::SessionToken>()
+            .await
+            .ok()
+            .map(|token| token.0)
     }
 
     /// The signed-in person's session, or [`AppError::Unauthenticated`].
     pub(crate) async fn session(
         services: &service::Services,
     ) -> Result<service::sessions::SessionInfo, AppError> {
-        let token = session_token().await.ok_or(AppError::Unauthenticated)?;
-        service::sessions::resolve(&services.db, &token)
-            .await?
-            .ok_or(AppError::Unauthenticated)
+        use crate::session::{NoSession, Session};
+        match leptos_axum::extract_with_state::<Result<Session, NoSession>, _>(services).await {
+            Ok(Ok(session)) => Ok(session.info),
+            Ok(Err(NoSession::Lookup(err))) => Err(err.into()),
+            // Outside a request there is nobody to be signed in.
+            Ok(Err(NoSession::Missing)) | Err(_) => Err(AppError::Unauthenticated),
+        }
     }
 
     /// The services and the signed-in person acting in their current organization.

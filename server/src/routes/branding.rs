@@ -1,9 +1,10 @@
 //! Logo upload (a plain multipart form, so it works without JavaScript) and logo serving.
 
+use app::session::{NoSession, Session};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
@@ -20,15 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/branding/{organization}/logo", get(logo))
 }
 
-/// The session token from the `Cookie` header.
-pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
-    let values = headers
-        .get_all(header::COOKIE)
-        .into_iter()
-        .filter_map(|v| v.to_str().ok());
-    service::cookies::find(values, service::sessions::COOKIE_NAME)
-}
-
 fn back(error: Option<&str>) -> Response {
     match error {
         None => Redirect::to("/branding?logo=saved").into_response(),
@@ -42,28 +34,25 @@ fn back(error: Option<&str>) -> Response {
 
 async fn upload(
     State(services): State<service::Services>,
-    headers: HeaderMap,
+    session: Result<Session, NoSession>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let Some(token) = session_token(&headers) else {
-        return Redirect::to("/").into_response();
-    };
-    let actor = match service::sessions::resolve(&services.db, &token).await {
-        Ok(Some(info)) => info.actor,
-        Ok(None) => return Redirect::to("/").into_response(),
-        Err(err) => {
+    let session = match session {
+        Ok(session) => session,
+        Err(NoSession::Missing) => return Redirect::to("/").into_response(),
+        Err(NoSession::Lookup(err)) => {
             tracing::error!(error = %err, "logo upload: session lookup failed");
             return back(Some("The hub could not check your session; try again."));
         }
     };
-    let Some(actor) = actor else {
+    let Some(actor) = session.actor() else {
         return back(Some("You are not a member of any organization."));
     };
     let bytes = match read_logo(multipart).await {
         Ok(bytes) => bytes,
         Err(message) => return back(Some(&message)),
     };
-    match service::branding::set_logo(&services.db, &actor, bytes.to_vec()).await {
+    match service::branding::set_logo(&services.db, actor, bytes.to_vec()).await {
         Ok(_) => back(None),
         Err(err @ (service::Error::Database(_) | service::Error::PasswordHash(_))) => {
             tracing::error!(error = %err, "logo upload failed");

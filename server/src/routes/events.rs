@@ -6,16 +6,18 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
+use app::session::{NoSession, Session};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream, StreamExt};
 use service::agent_hub::HubEvent;
 use service::auth::Actor;
+use service::sessions::SessionInfo;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::api::ApiError;
+use super::api::{ApiError, Bearer};
 use crate::state::AppState;
 
 /// Whether `actor` may see `event`: its vendor's, and for a customer member only their own
@@ -27,23 +29,31 @@ pub fn visible_to(actor: &Actor, event: &HubEvent) -> bool {
             .is_none_or(|own| event.customer_organization_id == Some(own))
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
-    if let Some(secret) = super::api::bearer_secret(headers) {
-        return service::access_tokens::authenticate(&state.services.db, secret)
-            .await?
-            .ok_or_else(|| {
-                ApiError::unauthenticated("the access token is invalid, expired or revoked")
-            });
+/// The caller of the event stream: an access token when one is sent, else the portal's session.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Actor);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if super::api::bearer_secret(&parts.headers).is_some() {
+            let Bearer(actor) = Bearer::from_request_parts(parts, state).await?;
+            return Ok(Caller(actor));
+        }
+        match Session::from_request_parts(parts, state).await {
+            Ok(Session {
+                info: SessionInfo {
+                    actor: Some(actor), ..
+                },
+                ..
+            }) => Ok(Caller(actor)),
+            Err(NoSession::Lookup(err)) => Err(err.into()),
+            Ok(_) | Err(NoSession::Missing) => Err(ApiError::unauthenticated(
+                "sign in, or send a personal access token as `Authorization: Bearer <token>`",
+            )),
+        }
     }
-    if let Some(token) = super::branding::session_token(headers)
-        && let Some(session) = service::sessions::resolve(&state.services.db, &token).await?
-        && let Some(actor) = session.actor
-    {
-        return Ok(actor);
-    }
-    Err(ApiError::unauthenticated(
-        "sign in, or send a personal access token as `Authorization: Bearer <token>`",
-    ))
 }
 
 /// The live event stream of the caller's tenant.
@@ -66,11 +76,7 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError
     ),
     security(("accessToken" = []), ("sessionCookie" = []))
 )]
-pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let actor = match caller(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(err) => return err.into_response(),
-    };
+pub async fn events(State(state): State<AppState>, Caller(actor): Caller) -> Response {
     Sse::new(stream_for(state, actor))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()

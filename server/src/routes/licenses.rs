@@ -2,13 +2,13 @@
 //! member or a member of the licensed customer (a plain link, so it works without JavaScript);
 //! and `GET /license-key.pub`: the hub's public key that checks them, for anyone.
 
+use app::session::{NoSession, Session};
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use super::branding::session_token;
 use crate::state::AppState;
 
 /// The license file route.
@@ -30,31 +30,22 @@ async fn public_key(State(services): State<service::Services>) -> Response {
 
 async fn download(
     State(services): State<service::Services>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    session: Result<Session, NoSession>,
 ) -> Response {
-    let Some(token) = session_token(&headers) else {
-        return Redirect::to("/").into_response();
+    // A plain link: without a session, the browser goes to sign in.
+    let session = match session {
+        Ok(session) => session,
+        Err(NoSession::Missing) => return Redirect::to("/").into_response(),
+        Err(lookup) => return lookup.into_response(),
     };
-    let actor = match service::sessions::resolve(&services.db, &token).await {
-        Ok(Some(info)) => info.actor,
-        Ok(None) => return Redirect::to("/").into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "license download: session lookup failed");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The hub could not check your session; try again.",
-            )
-                .into_response();
-        }
-    };
-    let (Some(actor), Ok(id)) = (actor, id.parse::<types::LicenseId>()) else {
+    let (Some(actor), Ok(id)) = (session.actor(), id.parse::<types::LicenseId>()) else {
         return (StatusCode::NOT_FOUND, "License not found.").into_response();
     };
     match service::licenses::signed_file(
         &services.db,
         &services.signer,
-        &actor,
+        actor,
         id,
         chrono::Utc::now(),
     )
