@@ -43,15 +43,10 @@ pub fn site_root() -> PathBuf {
 /// 127.0.0.1:`smtp_port` — in tests, an [`crate::smtp::SmtpSink`].
 pub async fn start_with_mail(smtp_port: u16) -> TestHub {
     start_with(|s| {
-        s.mail = Some(service::mail::MailSettings {
-            host: "127.0.0.1".into(),
-            port: smtp_port,
-            tls: service::mail::TlsMode::None,
-            username: None,
-            password: None,
-            from: service::mail::Sender::parse("Consign <noreply@consign.test>")
-                .expect("a valid sender"),
-        });
+        s.smtp_host = Some("127.0.0.1".into());
+        s.smtp_port = Some(smtp_port);
+        s.smtp_tls = service::mail::TlsMode::None;
+        s.mail_from = Some("Consign <noreply@consign.test>".into());
     })
     .await
 }

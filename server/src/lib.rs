@@ -61,9 +61,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     if parsed > 0 {
         tracing::info!(versions = parsed, "recorded the images of earlier versions");
     }
-    let mailer: Option<std::sync::Arc<dyn service::mail::Mailer>> = match &settings.mail {
+    let mailer: Option<std::sync::Arc<dyn service::mail::Mailer>> = match settings.mail()? {
         Some(mail) => Some(std::sync::Arc::new(
-            service::mail::SmtpMailer::new(mail).map_err(StartError::Mail)?,
+            service::mail::SmtpMailer::new(&mail).map_err(StartError::Mail)?,
         )),
         None => None,
     };
@@ -97,8 +97,8 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
     };
     let registry_dir = settings.registry_dir();
     private_files::private_dir(&registry_dir)?;
-    let registry = match &settings.registry_s3 {
-        Some(s3) => service::registry::Registry::on_s3(&settings.registry_dir(), s3),
+    let registry = match settings.registry_s3()? {
+        Some(s3) => service::registry::Registry::on_s3(&settings.registry_dir(), &s3),
         None => service::registry::Registry::on_filesystem(&settings.registry_dir()),
     }
     .map_err(StartError::Registry)?;

@@ -58,8 +58,7 @@ where
     Fut: std::future::Future<Output = TestHub>,
 {
     let moto = Moto::start().await;
-    let s3 = moto.settings();
-    let hub = TestHub::start_with(move |s| s.registry_s3 = Some(s3)).await;
+    let hub = TestHub::start_with(|s| moto.configure(s)).await;
     test(hub).await.stop().await;
     assert!(
         moto.keys()

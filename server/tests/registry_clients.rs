@@ -287,8 +287,7 @@ async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
 #[tokio::test]
 async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged_on_s3() {
     let moto = support::s3::Moto::start().await;
-    let s3 = moto.settings();
-    let hub = TestHub::start_with(move |s| s.registry_s3 = Some(s3)).await;
+    let hub = TestHub::start_with(|s| moto.configure(s)).await;
     skopeo_round_trip(hub).await.stop().await;
     // The blobs went to the bucket (a 3 MiB layer, the configs, the chart), not to disk.
     let keys = moto.keys().await;

@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use service::registry::S3Settings;
+use consign_server::Settings;
 
 pub const BUCKET: &str = "consign-blobs";
 
@@ -65,17 +65,15 @@ impl Moto {
         moto
     }
 
-    /// Settings for the hub's registry on this server.
-    pub fn settings(&self) -> S3Settings {
-        S3Settings {
-            endpoint: Some(self.endpoint.clone()),
-            bucket: BUCKET.into(),
-            region: "us-east-1".into(),
-            access_key_id: Some("testing".into()),
-            secret_access_key: Some("testing".to_string().into()),
-            path_style: true,
-            prefix: "registry".into(),
-        }
+    /// Points the hub's registry at this server.
+    pub fn configure(&self, settings: &mut Settings) {
+        settings.registry_s3_endpoint = Some(self.endpoint.clone());
+        settings.registry_s3_bucket = Some(BUCKET.into());
+        settings.registry_s3_region = "us-east-1".into();
+        settings.registry_s3_access_key_id = Some("testing".into());
+        settings.registry_s3_secret_access_key = Some("testing".into());
+        settings.registry_s3_path_style = true;
+        settings.registry_s3_prefix = "registry".into();
     }
 
     /// The keys stored in the bucket (unsigned listing; moto allows it).
