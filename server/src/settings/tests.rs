@@ -216,36 +216,29 @@ fn registry_object_storage_needs_a_bucket_and_both_keys_or_neither() {
             .unwrap()
             .is_none()
     );
-    let err = Settings::load(
-        None,
-        env(&[("CONSIGN_REGISTRY_S3_ENDPOINT", "http://127.0.0.1:9000")]),
-    )
-    .unwrap_err();
-    assert!(
-        err.to_string().contains("CONSIGN_REGISTRY_S3_BUCKET"),
-        "{err}"
-    );
-    let err = Settings::load(
-        None,
-        env(&[
-            ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
-            ("CONSIGN_REGISTRY_S3_ACCESS_KEY_ID", "AKIA1"),
-        ]),
-    )
-    .unwrap_err();
-    assert!(err.to_string().contains("go together"), "{err}");
-    let err = Settings::load(
-        None,
-        env(&[
-            ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
-            ("CONSIGN_REGISTRY_S3_ENDPOINT", "minio:9000"),
-        ]),
-    )
-    .unwrap_err();
-    assert!(
-        err.to_string().contains("CONSIGN_REGISTRY_S3_ENDPOINT"),
-        "{err}"
-    );
+    for (pairs, named) in [
+        (
+            &[("CONSIGN_REGISTRY_S3_ENDPOINT", "http://127.0.0.1:9000")][..],
+            "CONSIGN_REGISTRY_S3_BUCKET",
+        ),
+        (
+            &[
+                ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
+                ("CONSIGN_REGISTRY_S3_ACCESS_KEY_ID", "AKIA1"),
+            ],
+            "go together",
+        ),
+        (
+            &[
+                ("CONSIGN_REGISTRY_S3_BUCKET", "blobs"),
+                ("CONSIGN_REGISTRY_S3_ENDPOINT", "minio:9000"),
+            ],
+            "CONSIGN_REGISTRY_S3_ENDPOINT",
+        ),
+    ] {
+        let err = Settings::load(None, env(pairs)).unwrap_err();
+        assert!(err.to_string().contains(named), "{err}");
+    }
     let s = Settings::load(
         None,
         env(&[
