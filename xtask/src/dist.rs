@@ -12,7 +12,8 @@
 //! - `SHA256SUMS`.
 //!
 //! Every artifact is then verified, and any failure stops the command: both agents print their
-//! version (the aarch64 one under qemu-user-static), and the image is started and probed over
+//! version (the aarch64 one under qemu-user-static), the unit passes `systemd-analyze verify`,
+//! and the image is started and probed over
 //! HTTP (`/healthz`, the sign-in page and its bundle, both agents, a refused architecture).
 
 use std::io::{Read, Write};
@@ -97,6 +98,10 @@ pub fn run() -> Result<()> {
     let t = Instant::now();
     let version = verify_binaries(&dist)?;
     steps.push(("check the binaries (aarch64 under qemu)", t.elapsed()));
+
+    let t = Instant::now();
+    verify_unit(&dist)?;
+    steps.push(("check the systemd unit", t.elapsed()));
 
     let t = Instant::now();
     let image = build_image(&dist, &version)?;
@@ -259,6 +264,49 @@ fn interpreter(path: &Path) -> Result<Option<String>> {
         }
     }
     Ok(None)
+}
+
+/// `systemd-analyze verify` of the unit (syntax, directives, the binary it starts: pointed at
+/// the built one, since /opt/consign is not installed here) and its offline exposure score.
+/// Skipped with a note where systemd's tools are missing (a container without systemd).
+fn verify_unit(dist: &Path) -> Result<()> {
+    let Some(analyze) = which("systemd-analyze") else {
+        println!("xtask: systemd-analyze is missing: the unit was not checked");
+        return Ok(());
+    };
+    let check = dist.join("unit-check");
+    std::fs::create_dir_all(&check)?;
+    let unit = check.join("consign-hub.service");
+    let server = dist.join("consign-server");
+    std::fs::write(
+        &unit,
+        UNIT.replace(
+            "ExecStart=/opt/consign/consign-server",
+            &format!("ExecStart={}", server.display()),
+        ),
+    )?;
+    let verified = Command::new(&analyze)
+        .arg("verify")
+        .arg(&unit)
+        .output()
+        .context("cannot run systemd-analyze verify")?;
+    let complaints = String::from_utf8_lossy(&verified.stderr).trim().to_string();
+    if !verified.status.success() || !complaints.is_empty() {
+        bail!("systemd-analyze verify refused consign-hub.service: {complaints}");
+    }
+    let security = Command::new(&analyze)
+        .args(["security", "--offline=yes"])
+        .arg(&unit)
+        .output()
+        .context("cannot run systemd-analyze security")?;
+    let score = String::from_utf8_lossy(&security.stdout)
+        .lines()
+        .find(|l| l.contains("Overall exposure level"))
+        .map(|l| l.trim().trim_start_matches('→').trim().to_string())
+        .unwrap_or_else(|| "no exposure score printed".into());
+    std::fs::remove_dir_all(&check)?;
+    println!("xtask: consign-hub.service passes systemd-analyze verify; {score}");
+    Ok(())
 }
 
 fn which(program: &str) -> Option<PathBuf> {
