@@ -193,7 +193,7 @@ impl From<service::Error> for AppError {
                 tracing::error!(error = %err, "server function failed");
                 AppError::Internal
             }
-            E::Mail(_) => {
+            E::Mail { .. } => {
                 tracing::error!(error = %err, "sending mail failed");
                 AppError::Internal
             }
@@ -201,7 +201,7 @@ impl From<service::Error> for AppError {
                 field: "artifact".into(),
                 message: service::error::sentence_case(&message),
             },
-            E::Storage(_) => {
+            E::Storage { .. } => {
                 tracing::error!(error = %err, "registry storage failed");
                 AppError::Internal
             }

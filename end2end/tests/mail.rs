@@ -158,13 +158,14 @@ async fn sending_where_nothing_listens_is_a_mail_error_naming_the_server() {
         .send(mail.addressed_to(Email::parse("frank@example.com").unwrap()))
         .await
         .unwrap_err();
-    let Error::Mail(message) = &err else {
+    let Error::Mail { what, source } = &err else {
         panic!("expected a mail error, got {err:?}");
     };
-    assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert!(what.contains(&format!("127.0.0.1:{port}")), "{what}");
+    assert!(source.is_some(), "the SMTP client's error is kept: {err:?}");
 
     let err = mailer.check_connection().await.unwrap_err();
-    assert!(matches!(err, Error::Mail(_)), "{err:?}");
+    assert!(matches!(err, Error::Mail { .. }), "{err:?}");
 }
 
 /// A client that speaks SMTP line by line, for testing the sink itself.

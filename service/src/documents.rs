@@ -43,7 +43,7 @@ where
 {
     tokio::task::spawn_blocking(parse)
         .await
-        .map_err(|e| Error::Storage(format!("a document parse did not finish: {e}")))?
+        .map_err(|e| Error::storage_caused("a document parse did not finish", e))?
 }
 
 /// The line (1-based) where JSON `bytes` first nests deeper than `max` arrays and objects, or

@@ -5,6 +5,10 @@ use types::NameError;
 /// Shorthand for results of the service layer.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The error of an outside system behind a service error (lettre, `std::io`, object_store, a
+/// blocking task); boxed because its type depends on which system failed.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Everything a service call can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -73,8 +77,14 @@ pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
     /// Mail could not be sent (or the mail settings cannot work); the message names the server.
-    #[error("mail error: {0}")]
-    Mail(String),
+    #[error("mail error: {}", with_cause(.what, .source.as_deref()))]
+    Mail {
+        /// What failed, naming the server or the address.
+        what: String,
+        /// The mail library's error behind it, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A registry request is refused with one of the OCI distribution spec's error codes.
     #[error("{message}")]
     Registry {
@@ -93,8 +103,14 @@ pub enum Error {
     #[error("{0}")]
     NoAgentBinary(String),
     /// Reading or writing the blob store failed (disk full, permissions, object storage down).
-    #[error("blob storage error: {0}")]
-    Storage(String),
+    #[error("blob storage error: {}", with_cause(.what, .source.as_deref()))]
+    Storage {
+        /// What failed (empty when the cause says it all, as a file system error does).
+        what: String,
+        /// The file system's, object store's or task's error behind it, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
 }
 
 impl Error {
@@ -109,11 +125,58 @@ impl Error {
 
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Self {
-        Error::Storage(err.to_string())
+        Error::storage_caused("", err)
+    }
+}
+
+/// `what` followed by the cause's own words. The message repeats the cause so that a log line
+/// of the error alone (`error = %err`) still says why; the cause itself stays reachable as the
+/// error's `source()`.
+fn with_cause(
+    what: &str,
+    cause: Option<&(dyn std::error::Error + Send + Sync + 'static)>,
+) -> String {
+    match cause {
+        None => what.to_string(),
+        Some(cause) if what.is_empty() => cause.to_string(),
+        Some(cause) => format!("{what}: {cause}"),
     }
 }
 
 impl Error {
+    /// An [`Error::Mail`] with nothing underneath: settings that cannot work.
+    pub fn mail(what: impl Into<String>) -> Self {
+        Error::Mail {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// An [`Error::Mail`]: `what` failed because of `source`.
+    pub fn mail_caused(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Error::Mail {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// An [`Error::Storage`] with nothing underneath (a broken invariant of the store itself).
+    pub fn storage(what: impl Into<String>) -> Self {
+        Error::Storage {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// An [`Error::Storage`]: `what` failed because of `source` (an empty `what` when the cause
+    /// says it all).
+    pub fn storage_caused(what: impl Into<String>, source: impl Into<Cause>) -> Self {
+        Error::Storage {
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
     /// An [`Error::InvalidInput`] on `field`.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Error::InvalidInput {
@@ -139,5 +202,38 @@ pub fn sentence_case(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::io;
+
+    use super::*;
+
+    #[test]
+    fn storage_and_mail_errors_keep_their_cause_behind_the_same_message() {
+        let err = Error::from(io::Error::new(io::ErrorKind::PermissionDenied, "denied"));
+        assert_eq!(err.to_string(), "blob storage error: denied");
+        let cause = err.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(
+            cause.map(io::Error::kind),
+            Some(io::ErrorKind::PermissionDenied)
+        );
+
+        let err = Error::storage_caused("object storage", io::Error::other("bucket gone"));
+        assert_eq!(
+            err.to_string(),
+            "blob storage error: object storage: bucket gone"
+        );
+        assert!(err.source().is_some());
+
+        let err = Error::mail("mail settings: the SMTP host is empty");
+        assert_eq!(
+            err.to_string(),
+            "mail error: mail settings: the SMTP host is empty"
+        );
+        assert!(err.source().is_none());
     }
 }

@@ -69,20 +69,22 @@ impl SmtpMailer {
     pub fn new(settings: &MailSettings) -> Result<Self, Error> {
         let host = settings.host.trim();
         if host.is_empty() {
-            return Err(Error::Mail("mail settings: the SMTP host is empty".into()));
+            return Err(Error::mail("mail settings: the SMTP host is empty"));
         }
         if tokio::runtime::Handle::try_current().is_err() {
-            return Err(Error::Mail(
-                "mail settings: the SMTP mailer must be created inside a tokio runtime".into(),
+            return Err(Error::mail(
+                "mail settings: the SMTP mailer must be created inside a tokio runtime",
             ));
         }
         let from = mailbox(settings.from.name(), settings.from.email())?;
         let builder = match settings.tls {
             TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
-                .map_err(|err| Error::Mail(format!("mail settings: STARTTLS for {host}: {err}")))?,
+                .map_err(|err| {
+                    Error::mail_caused(format!("mail settings: STARTTLS for {host}"), err)
+                })?,
             TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
-                .map_err(|err| Error::Mail(format!("mail settings: TLS for {host}: {err}")))?,
+                .map_err(|err| Error::mail_caused(format!("mail settings: TLS for {host}"), err))?,
         };
         let builder = builder.port(settings.port).timeout(Some(TIMEOUT));
         let builder = match (&settings.username, &settings.password) {
@@ -92,9 +94,8 @@ impl SmtpMailer {
             )),
             (None, None) => builder,
             _ => {
-                return Err(Error::Mail(
-                    "mail settings: give the SMTP username and password together, or neither"
-                        .into(),
+                return Err(Error::mail(
+                    "mail settings: give the SMTP username and password together, or neither",
                 ));
             }
         };
@@ -118,11 +119,14 @@ impl SmtpMailer {
 
     /// A failure that names the server, such as `sending through the SMTP server
     /// 127.0.0.1:2525 failed: Connection error: Connection refused (os error 111)`.
-    fn failure(&self, doing: &str, reason: impl fmt::Display) -> Error {
-        Error::Mail(format!(
-            "{doing} through the SMTP server {}:{} failed: {reason}",
-            self.host, self.port
-        ))
+    fn failure(&self, doing: &str, reason: impl Into<crate::error::Cause>) -> Error {
+        Error::mail_caused(
+            format!(
+                "{doing} through the SMTP server {}:{} failed",
+                self.host, self.port
+            ),
+            reason,
+        )
     }
 }
 
@@ -147,7 +151,7 @@ impl Mailer for SmtpMailer {
                 message.text,
                 message.html,
             ))
-            .map_err(|err| Error::Mail(format!("could not build the mail: {err}")))?;
+            .map_err(|err| Error::mail_caused("could not build the mail", err))?;
         self.transport
             .send(email)
             .await
@@ -157,10 +161,9 @@ impl Mailer for SmtpMailer {
 }
 
 fn mailbox(name: Option<&str>, email: &Email) -> Result<Mailbox, Error> {
-    let address = email
-        .as_str()
-        .parse()
-        .map_err(|err| Error::Mail(format!("{email} cannot be used as a mail address: {err}")))?;
+    let address = email.as_str().parse().map_err(|err| {
+        Error::mail_caused(format!("{email} cannot be used as a mail address"), err)
+    })?;
     Ok(Mailbox::new(name.map(str::to_string), address))
 }
 
@@ -187,7 +190,7 @@ mod tests {
         })
         .unwrap_err();
         assert!(
-            matches!(&err, Error::Mail(m) if m.contains("together")),
+            matches!(&err, Error::Mail { what, source: None } if what.contains("together")),
             "{err}"
         );
         SmtpMailer::new(&settings()).unwrap();
@@ -214,7 +217,7 @@ mod tests {
     fn outside_a_runtime_the_mailer_is_an_error_not_a_panic() {
         let err = SmtpMailer::new(&settings()).unwrap_err();
         assert!(
-            matches!(&err, Error::Mail(m) if m.contains("tokio runtime")),
+            matches!(&err, Error::Mail { what, .. } if what.contains("tokio runtime")),
             "{err}"
         );
     }

@@ -74,7 +74,7 @@ impl fmt::Debug for S3BlobStore {
 }
 
 fn storage(e: object_store::Error) -> Error {
-    Error::Storage(format!("object storage: {e}"))
+    Error::storage_caused("object storage", e)
 }
 
 impl S3BlobStore {

@@ -124,7 +124,7 @@ impl BlobStore for FsBlobStore {
                 Ok(found)
             })
             .await
-            .map_err(|e| crate::Error::Storage(e.to_string()))??;
+            .map_err(|e| crate::Error::storage_caused("", e))??;
         Ok(found)
     }
 }

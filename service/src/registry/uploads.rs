@@ -84,7 +84,7 @@ impl Registry {
     > {
         self.sessions
             .lock()
-            .map_err(|_| Error::Storage("the upload table is poisoned".into()))
+            .map_err(|_| Error::storage("the upload table is poisoned"))
     }
 
     /// The session of upload `id` in `artifact_id`; an upload of another artifact is unknown.
@@ -201,7 +201,7 @@ impl Registry {
                 .and_then(|f| f.set_len(keep))
         })
         .await
-        .map_err(|e| Error::Storage(e.to_string()))??;
+        .map_err(|e| Error::storage_caused("", e))??;
         session.hasher = before;
         Err(refusal)
     }

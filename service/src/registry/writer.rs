@@ -72,9 +72,8 @@ where
     if let Some(why) = failure {
         return Err(WriteError::Body(why));
     }
-    let (file, hasher) = state.ok_or_else(|| {
-        WriteError::Storage(Error::Storage("the upload writer lost its file".into()))
-    })?;
+    let (file, hasher) = state
+        .ok_or_else(|| WriteError::Storage(Error::storage("the upload writer lost its file")))?;
     Ok(Written {
         file,
         hasher,
@@ -90,9 +89,9 @@ async fn flush(
     if let Some(p) = pending.take() {
         *state = Some(join(p).await?);
     }
-    let (mut file, mut hasher) = state.take().ok_or_else(|| {
-        WriteError::Storage(Error::Storage("the upload writer lost its file".into()))
-    })?;
+    let (mut file, mut hasher) = state
+        .take()
+        .ok_or_else(|| WriteError::Storage(Error::storage("the upload writer lost its file")))?;
     *pending = Some(tokio::task::spawn_blocking(move || {
         file.write_all(&block)?;
         if let Some(h) = hasher.as_mut() {
@@ -107,7 +106,7 @@ async fn join(p: Pending) -> std::result::Result<(std::fs::File, Option<Sha256>)
     match p.await {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(e)) => Err(WriteError::Storage(e.into())),
-        Err(e) => Err(WriteError::Storage(Error::Storage(e.to_string()))),
+        Err(e) => Err(WriteError::Storage(Error::storage_caused("", e))),
     }
 }
 
@@ -128,6 +127,6 @@ pub(super) async fn hash_file(path: std::path::PathBuf) -> Result<Sha256> {
         Ok(hasher)
     })
     .await
-    .map_err(|e| Error::Storage(e.to_string()))?
+    .map_err(|e| Error::storage_caused("", e))?
     .map_err(Into::into)
 }

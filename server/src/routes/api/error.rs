@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         let forbidden = ApiError::from(service::Error::Forbidden { action: "x" });
         assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
-        let internal = ApiError::from(service::Error::Mail("smtp.example.com: refused".into()));
+        let internal = ApiError::from(service::Error::mail("smtp.example.com: refused"));
         assert_eq!(internal.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(
             !internal.message.contains("smtp"),
