@@ -54,11 +54,13 @@ async fn upload(
     };
     match service::branding::set_logo(&services.db, actor, bytes.to_vec()).await {
         Ok(_) => back(None),
-        Err(err @ (service::Error::Database(_) | service::Error::PasswordHash(_))) => {
-            tracing::error!(error = %err, "logo upload failed");
-            back(Some("The hub could not store the logo; try again."))
-        }
-        Err(err) => back(Some(&service::error::sentence_case(&err.to_string()))),
+        // The portal's one mapping of service errors (which logs the hub's own failures).
+        Err(err) => match app::error::AppError::from(err) {
+            app::error::AppError::Internal => {
+                back(Some("The hub could not store the logo; try again."))
+            }
+            refusal => back(Some(&refusal.to_string())),
+        },
     }
 }
 

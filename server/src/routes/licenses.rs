@@ -64,21 +64,14 @@ async fn download(
             }
             response
         }
-        Err(service::Error::NotFound { .. }) => {
-            (StatusCode::NOT_FOUND, "License not found.").into_response()
-        }
-        Err(err @ service::Error::NotLicensed(_)) => (
-            StatusCode::FORBIDDEN,
-            service::error::sentence_case(&err.to_string()),
-        )
-            .into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "license download failed");
-            (
+        // The portal's one mapping of service errors (which logs the hub's own failures).
+        Err(err) => match app::error::AppError::from(err) {
+            app::error::AppError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The hub could not make the license file; try again.",
             )
-                .into_response()
-        }
+                .into_response(),
+            refusal => (refusal.status(), refusal.to_string()).into_response(),
+        },
     }
 }

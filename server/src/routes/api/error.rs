@@ -120,9 +120,14 @@ impl From<service::Error> for ApiError {
                     err.to_string(),
                 )
             },
-            // Database, password-hashing and mail failures, and whatever is added later until it
-            // gets its own status: details go to the log, never to the client.
-            _ => {
+            // The hub's own failures: details go to the log, never to the client. A registry
+            // refusal belongs to `/v2/` (no API route calls the registry's services), so one
+            // reaching here is the hub's fault too.
+            E::PasswordHash(_)
+            | E::Database(_)
+            | E::Mail { .. }
+            | E::Storage { .. }
+            | E::Registry { .. } => {
                 tracing::error!(error = %err, "API request failed");
                 Self::new(
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -44,7 +44,24 @@ impl From<service::Error> for OciError {
             E::Forbidden { .. } => Self::new(RegistryCode::Denied, err.to_string()),
             E::NotFound { .. } => Self::new(RegistryCode::NameUnknown, err.to_string()),
             E::Invalid(_) => Self::new(RegistryCode::NameInvalid, err.to_string()),
-            _ => {
+            // The hub's own failures, and the portal's and API's refusals, which the registry's
+            // services never give (a registry refusal is `E::Registry`, with its spec code): one
+            // reaching `/v2/` is the hub's fault. Details go to the log, never to the client.
+            E::PasswordHash(_)
+            | E::Database(_)
+            | E::Mail { .. }
+            | E::Storage { .. }
+            | E::InvalidInput { .. }
+            | E::NotLicensed(_)
+            | E::Conflict { .. }
+            | E::InvalidCredentials
+            | E::LinkUnusable
+            | E::RateLimited { .. }
+            | E::LastAdmin
+            | E::SignUpClosed
+            | E::InvitationUnusable(_)
+            | E::AgentOffline
+            | E::NoAgentBinary(_) => {
                 tracing::error!(error = %err, "registry request failed");
                 Self {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
