@@ -9,10 +9,11 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
+use sha2::Sha256;
 use types::{OrganizationId, UserId};
 use uuid::Uuid;
 
@@ -24,8 +25,8 @@ use crate::{Result, repo, targets, tokens};
 /// How long a registry token works.
 pub const TOKEN_TTL_SECS: i64 = 300;
 
-/// The signing key.
-pub(super) struct TokenKey([u8; 32]);
+/// The signing key, ready to sign: HMAC-SHA256 keyed with the 32 bytes in `token.key`.
+pub(super) struct TokenKey(HmacSha256);
 
 impl TokenKey {
     /// Reads the key at `path`, or makes one there (readable by the hub's user only).
@@ -34,7 +35,7 @@ impl TokenKey {
             && let Ok(bytes) = hex::decode(text.trim())
             && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
         {
-            return Ok(Self(key));
+            return Self::new(&key);
         }
         let mut key = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut key);
@@ -46,32 +47,36 @@ impl TokenKey {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         std::io::Write::write_all(&mut options.open(path)?, hex::encode(key).as_bytes())?;
-        Ok(Self(key))
+        Self::new(&key)
     }
 
-    fn sign(&self, message: &[u8]) -> [u8; 32] {
-        hmac_sha256(&self.0, message)
+    fn new(key: &[u8; 32]) -> std::io::Result<Self> {
+        // HMAC takes keys of any length; the error exists for fixed-size MACs.
+        HmacSha256::new_from_slice(key).map(Self).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the registry token key cannot key HMAC-SHA256",
+            )
+        })
+    }
+
+    /// The MAC of `message`, as raw bytes.
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        let mut mac = self.0.clone();
+        mac.update(message);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Whether `signature` is the MAC of `message`, compared in constant time so that it
+    /// cannot be guessed byte by byte.
+    fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        let mut mac = self.0.clone();
+        mac.update(message);
+        mac.verify_slice(signature).is_ok()
     }
 }
 
-/// HMAC-SHA256 (RFC 2104) with a key of at most one block.
-fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
-    let mut inner_pad = [0x36u8; 64];
-    let mut outer_pad = [0x5cu8; 64];
-    for (i, k) in key.iter().enumerate() {
-        inner_pad[i] ^= k;
-        outer_pad[i] ^= k;
-    }
-    let inner = Sha256::new()
-        .chain_update(inner_pad)
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(outer_pad)
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
+type HmacSha256 = Hmac<Sha256>;
 
 #[derive(Serialize, Deserialize)]
 struct Claims {
@@ -151,15 +156,7 @@ impl Registry {
         let (Ok(payload), Ok(mac)) = (hex::decode(payload), hex::decode(mac)) else {
             return Ok(None);
         };
-        let expected = self.token_key.sign(&payload);
-        // Compare in constant time, so the signature cannot be guessed byte by byte.
-        if mac.len() != expected.len()
-            || mac
-                .iter()
-                .zip(expected)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                != 0
-        {
+        if !self.token_key.verify(&payload, &mac) {
             return Ok(None);
         }
         let Ok(claims) = serde_json::from_slice::<Claims>(&payload) else {
@@ -198,13 +195,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hmac_matches_the_rfc_4231_shape() {
-        // RFC 4231 test case 2 uses a 4-byte key; padded with zeros it is the same HMAC.
+    fn the_mac_is_hmac_sha256_as_rfc_4231_gives_it() {
+        // RFC 4231 test case 2 uses a 4-byte key; padded with zeros to a block it is the same
+        // HMAC, and the hub's keys are 32 bytes.
         let mut key = [0u8; 32];
         key[..4].copy_from_slice(b"Jefe");
-        assert_eq!(
-            hex::encode(hmac_sha256(&key, b"what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        let key = TokenKey::new(&key).unwrap();
+        let message = b"what do ya want for nothing?";
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert_eq!(hex::encode(key.sign(message)), expected);
+        assert!(key.verify(message, &hex::decode(expected).unwrap()));
+    }
+
+    #[test]
+    fn a_changed_short_or_long_signature_does_not_verify() {
+        let key = TokenKey::new(&[7; 32]).unwrap();
+        let signature = key.sign(b"payload");
+        let mut changed = signature.clone();
+        changed[31] ^= 1;
+        for bad in [
+            changed,
+            signature[..16].to_vec(),
+            [signature.as_slice(), &[0]].concat(),
+            Vec::new(),
+        ] {
+            assert!(!key.verify(b"payload", &bad), "{}", hex::encode(&bad));
+        }
+        assert!(!key.verify(b"other payload", &signature));
     }
 }
