@@ -6,11 +6,7 @@
 use std::fmt::Write as _;
 
 use serde_json::Value;
-
-/// Escapes text for HTML ([`service::html::escape`]).
-pub fn escape(text: &str) -> String {
-    service::html::escape(text).into_owned()
-}
+use service::html::escape;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;\
 padding:0 1rem;color:#1f2937;line-height:1.5}h1,h2{border-bottom:1px solid #e5e7eb}\
@@ -274,7 +270,7 @@ fn type_of(schema: &Value) -> String {
             "array" => format!("array of {}", type_of(&schema["items"])),
             t => match schema["format"].as_str() {
                 Some(f) => format!("{} ({})", escape(t), escape(f)),
-                None => escape(t),
+                None => escape(t).into_owned(),
             },
         })
         .collect::<Vec<_>>()

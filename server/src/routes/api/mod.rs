@@ -367,7 +367,7 @@ mod tests {
         let html = docs_page::render(&doc);
         for (path, item) in doc["paths"].as_object().unwrap() {
             for method in item.as_object().unwrap().keys() {
-                let line = format!("{} {}", method.to_uppercase(), docs_page::escape(path));
+                let line = format!("{} {}", method.to_uppercase(), service::html::escape(path));
                 assert!(html.contains(&line), "{line} missing");
             }
         }
