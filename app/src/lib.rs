@@ -10,6 +10,8 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod cookies;
 pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -7,8 +7,8 @@
 //! tells the two cases apart: no usable session, or a lookup that failed.
 
 use axum::extract::{FromRef, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use service::auth::Actor;
 use service::sessions::SessionInfo;
@@ -47,12 +47,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
     type Rejection = NoSession;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, NoSession> {
-        let values = parts
-            .headers
-            .get_all(header::COOKIE)
-            .into_iter()
-            .filter_map(|v| v.to_str().ok());
-        service::cookies::find(values, service::sessions::COOKIE_NAME)
+        crate::cookies::session_cookie(&parts.headers)
             .map(SessionToken)
             .ok_or(NoSession::Missing)
     }

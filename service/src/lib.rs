@@ -16,7 +16,6 @@ pub mod auth;
 pub mod branding;
 pub mod catalog;
 pub mod channels;
-pub mod cookies;
 pub mod custom_host;
 pub mod customer_catalog;
 pub mod customers;

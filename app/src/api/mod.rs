@@ -110,16 +110,13 @@ mod server_side {
     pub(crate) fn set_session_cookie(token: &str, secure: bool, max_age: i64) {
         // HttpOnly keeps the token away from scripts; SameSite=Lax keeps other sites' forms from
         // riding on it (server functions are POST-only, and the server also checks Origin).
-        let secure = if secure { "; Secure" } else { "" };
-        let cookie = format!(
-            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            service::sessions::COOKIE_NAME
+        crate::cookies::send(
+            cookie::Cookie::build((service::sessions::COOKIE_NAME, token.to_string()))
+                .path("/")
+                .http_only(true)
+                .same_site(cookie::SameSite::Lax)
+                .max_age(cookie::time::Duration::seconds(max_age))
+                .secure(secure),
         );
-        if let (Some(response), Ok(value)) = (
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            http::HeaderValue::from_str(&cookie),
-        ) {
-            response.append_header(http::header::SET_COOKIE, value);
-        }
     }
 }

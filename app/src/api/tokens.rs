@@ -140,16 +140,14 @@ mod flash {
     fn append(value: &str, secure: bool, max_age: u32) {
         // Path=/tokens: only the page that shows it receives it. SameSite=Strict and HttpOnly:
         // no other site and no script ever sees it.
-        let secure = if secure { "; Secure" } else { "" };
-        let cookie = format!(
-            "{COOKIE}={value}; Path=/tokens; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        crate::cookies::send(
+            cookie::Cookie::build((COOKIE, value.to_string()))
+                .path("/tokens")
+                .http_only(true)
+                .same_site(cookie::SameSite::Strict)
+                .max_age(cookie::time::Duration::seconds(max_age.into()))
+                .secure(secure),
         );
-        if let (Some(response), Ok(value)) = (
-            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
-            http::HeaderValue::from_str(&cookie),
-        ) {
-            response.append_header(http::header::SET_COOKIE, value);
-        }
     }
 
     /// Hands `secret` to the page the browser is redirected to.
@@ -159,12 +157,7 @@ mod flash {
 
     /// The secret from the request's cookie (if well formed), clearing the cookie.
     pub(super) async fn take() -> Option<String> {
-        let headers = headers().await?;
-        let values = headers
-            .get_all(http::header::COOKIE)
-            .into_iter()
-            .filter_map(|v| v.to_str().ok());
-        let secret = service::cookies::find(values, COOKIE)?;
+        let secret = crate::cookies::find(&headers().await?, COOKIE)?;
         append("", false, 0);
         service::access_tokens::is_well_formed_secret(&secret).then_some(secret)
     }
