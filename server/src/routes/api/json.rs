@@ -4,10 +4,11 @@
 //! up the async workers.
 
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+use serde_path_to_error::Segment;
 use service::documents::{self, MAX_DEPTH};
 
 use super::error::ApiError;
@@ -44,11 +45,11 @@ where
                     format!("the body nests deeper than {MAX_DEPTH} levels (at line {line})"),
                 ));
             }
-            axum::Json::<T>::from_bytes(&bytes).map_err(reject)
+            parse(&bytes)
         })
         .await
         .map_err(|e| ApiError::invalid("body", format!("the body could not be read: {e}")))?;
-        parsed.map(|axum::Json(value)| Self(value))
+        parsed.map(Self)
     }
 }
 
@@ -86,57 +87,50 @@ fn too_large() -> ApiError {
     )
 }
 
-/// What axum says it prefixes to a serde error; stripped so the message is about the field.
-const DATA_PREFIX: &str = "Failed to deserialize the JSON body into the target type: ";
-const SYNTAX_PREFIX: &str = "Failed to parse the request body as JSON: ";
+/// Parses a whole JSON document as a `T`, keeping the path to the value it failed on.
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(reject)?;
+    // Anything after the document (`{} {}`) is a syntax error too.
+    deserializer.end().map_err(|err| not_json(&err))?;
+    Ok(value)
+}
 
-fn reject(rejection: JsonRejection) -> ApiError {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
-        JsonRejection::JsonDataError(err) => {
-            let text = err.body_text();
-            let detail = text.strip_prefix(DATA_PREFIX).unwrap_or(&text);
-            ApiError::invalid(field_of(detail), detail.to_string())
-        }
-        JsonRejection::JsonSyntaxError(err) => {
-            let text = err.body_text();
-            let detail = text.strip_prefix(SYNTAX_PREFIX).unwrap_or(&text);
-            ApiError::invalid("body", format!("the body is not valid JSON: {detail}"))
-        }
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        other => ApiError::invalid("body", other.body_text()),
+fn reject(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    match err.inner().classify() {
+        // The message starts with the path (`versions[0].id: invalid type: …`), as it did
+        // when axum wrote it.
+        Category::Data => ApiError::invalid(field_of(&err), err.to_string()),
+        Category::Syntax | Category::Eof | Category::Io => not_json(&err),
     }
 }
 
-/// The field a serde error is about. Errors read `unknown field \`x\`, expected …`,
-/// `missing field \`x\` at line …`, or `<path>: invalid type: … at line …` where `<path>` is
-/// where in the document the bad value sits (`name`, `versions[0].id`); an error about the
-/// document as a whole has no path and is put on `body`.
-pub fn field_of(detail: &str) -> String {
-    // The path, if any: everything before the first ": " when it holds no space (serde's own
-    // phrases, such as "invalid type", always do).
-    let (path, rest) = match detail.split_once(": ") {
-        Some((path, rest)) if !path.is_empty() && !path.contains(' ') => (Some(path), rest),
-        _ => (None, detail),
-    };
-    for phrase in ["unknown field `", "missing field `"] {
-        if let Some(start) = rest.find(phrase) {
-            let name = &rest[start + phrase.len()..];
-            if let Some(end) = name.find('`') {
-                let name = &name[..end];
-                // The path of an unknown field already ends with it; that of a missing field
-                // is its parent's.
-                return match path {
-                    Some(path) if path == name || path.ends_with(&format!(".{name}")) => {
-                        path.to_string()
-                    }
-                    Some(path) => format!("{path}.{name}"),
-                    None => name.to_string(),
-                };
-            }
-        }
+fn not_json(err: &dyn std::fmt::Display) -> ApiError {
+    ApiError::invalid("body", format!("the body is not valid JSON: {err}"))
+}
+
+/// The field a body's (or query string's) value failed on, as the client spelled it (`name`,
+/// `versions[0].id`): the path to the bad value, which for an unknown field ends with that
+/// field. A missing field is not in the path, which ends at the object that lacks it; serde
+/// names it only in its message (`missing field \`id\``). An error about the document as a
+/// whole is put on `body`.
+pub fn field_of<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> String {
+    let path = err.path();
+    let parent = path
+        .iter()
+        .any(|segment| !matches!(segment, Segment::Unknown))
+        .then(|| path.to_string());
+    let message = err.inner().to_string();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (parent, missing) {
+        (Some(parent), Some(name)) => format!("{parent}.{name}"),
+        (Some(path), None) => path,
+        (None, Some(name)) => name.to_string(),
+        (None, None) => "body".to_string(),
     }
-    path.unwrap_or("body").to_string()
 }
 
 /// An optional whole number that may be written as JSON Schema's `integer` allows: `30`, but
@@ -178,30 +172,67 @@ mod tests {
 
     #[test]
     fn serde_errors_name_the_field_at_fault() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Version {
+            id: u32,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        #[allow(dead_code)]
+        struct Body {
+            name: String,
+            #[serde(default)]
+            versions: Vec<Version>,
+            #[serde(default)]
+            expires_in_days: Option<u32>,
+        }
+        let field = |json: &str| {
+            let err = parse::<Body>(json.as_bytes()).unwrap_err();
+            assert_eq!(err.status, StatusCode::BAD_REQUEST, "{json}");
+            err.field.unwrap().into_owned()
+        };
+        assert_eq!(field(r#"{"nmae": "a"}"#), "nmae");
+        assert_eq!(field("{}"), "name");
+        assert_eq!(field(r#"{"name": 1}"#), "name");
         assert_eq!(
-            field_of("unknown field `nmae`, expected `name` at line 1 column 7"),
-            "nmae"
+            field(r#"{"name": "a", "expiresInDays": "x"}"#),
+            "expiresInDays"
         );
-        assert_eq!(field_of("missing field `name` at line 1 column 2"), "name");
         assert_eq!(
-            field_of("name: invalid type: integer `1`, expected a string at line 1 column 9"),
-            "name"
-        );
-        assert_eq!(
-            field_of("x: unknown field `x`, expected `name` at line 1 column 12"),
-            "x"
-        );
-        assert_eq!(
-            field_of("versions[0].x: unknown field `x`, expected `id` at line 1 column 20"),
+            field(r#"{"name": "a", "versions": [{"x": 1}]}"#),
             "versions[0].x"
         );
         assert_eq!(
-            field_of("versions[0]: missing field `id` at line 1 column 20"),
+            field(r#"{"name": "a", "versions": [{}]}"#),
             "versions[0].id"
         );
         assert_eq!(
-            field_of("invalid type: sequence, expected struct Rename at line 1 column 1"),
-            "body"
+            field(r#"{"name": "a", "versions": [{"id": 1}, {"id": "2"}]}"#),
+            "versions[1].id"
+        );
+        assert_eq!(field("[]"), "body");
+        assert_eq!(field("{"), "body");
+        assert_eq!(field(r#"{"name": "a"} {}"#), "body");
+    }
+
+    #[test]
+    fn messages_say_where_the_value_is_and_what_is_wrong() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            name: String,
+        }
+        let message = |json: &str| parse::<Body>(json.as_bytes()).unwrap_err().message;
+        assert_eq!(
+            message(r#"{"name": 1}"#),
+            "name: invalid type: integer `1`, expected a string at line 1 column 10"
+        );
+        assert_eq!(message("{}"), "missing field `name` at line 1 column 2");
+        assert_eq!(
+            message(r#"{"name": "a"} x"#),
+            "the body is not valid JSON: trailing characters at line 1 column 15"
         );
     }
 

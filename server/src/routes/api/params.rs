@@ -2,8 +2,8 @@
 //! unknown query parameter) is an [`ApiError`] naming the parameter, instead of axum's
 //! plain-text answer.
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
@@ -57,22 +57,19 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(value)) => Ok(Self(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(err)) => {
-                let text = err.body_text();
-                let detail = text
-                    .strip_prefix("Failed to deserialize query string: ")
-                    .unwrap_or(&text)
-                    .to_string();
-                Err(ApiError::invalid(
-                    super::json::field_of(&detail),
-                    format!("query string: {detail}"),
-                ))
-            }
-            Err(other) => Err(ApiError::invalid("query", other.body_text())),
-        }
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        // What axum's `Query` does, with the path to the bad value kept.
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Self)
+            .map_err(|err| {
+                ApiError::invalid(
+                    super::json::field_of(&err),
+                    format!("query string: {}", err.inner()),
+                )
+            })
     }
 }
 
