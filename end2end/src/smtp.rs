@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 mod mime;
-pub use mime::{MailPart, decode_quoted_printable, first_link};
+pub use mime::{MailPart, first_link};
 
 /// The longest command line accepted (RFC 5321 allows 512 bytes; extensions make it longer).
 const MAX_LINE: u64 = 4096;

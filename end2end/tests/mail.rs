@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use consign_end2end::smtp::{SmtpLogin, SmtpSink, decode_quoted_printable, first_link};
+use consign_end2end::smtp::{ReceivedMail, SmtpLogin, SmtpSink, first_link};
 use secrecy::SecretString;
 use service::Error;
 use service::mail::templates::{self, Branding, EmailLink};
@@ -313,11 +313,22 @@ async fn the_sink_speaks_smtp_to_a_plain_client() {
 }
 
 #[test]
-fn quoted_printable_soft_breaks_and_escapes_are_undone() {
-    let encoded = "https://hub.example.com/accept?token=3Dabc=\r\ndef&org=3D7=\nx =E2=9C=93 =ZZ";
+fn a_link_split_by_quoted_printable_soft_breaks_is_found_whole() {
+    let mail = ReceivedMail {
+        from: String::new(),
+        to: Vec::new(),
+        data: "Content-Type: text/plain; charset=utf-8\r\n\
+               Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+               Open https://hub.example.com/accept?token=3Dabc=\r\ndef&org=3D7 =E2=9C=93\r\n"
+            .into(),
+    };
     assert_eq!(
-        decode_quoted_printable(encoded),
-        "https://hub.example.com/accept?token=abcdef&org=7x ✓ =ZZ"
+        mail.text().unwrap().trim_end(),
+        "Open https://hub.example.com/accept?token=abcdef&org=7 ✓"
+    );
+    assert_eq!(
+        mail.first_link().as_deref(),
+        Some("https://hub.example.com/accept?token=abcdef&org=7")
     );
     assert_eq!(
         first_link("Open <https://a.example/x?y=1>, then http://b.example"),
