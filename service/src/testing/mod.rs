@@ -3,6 +3,11 @@
 //! PostgreSQL tests need `CONSIGN_TEST_POSTGRES_URL` (an admin URL such as
 //! `postgres://postgres@127.0.0.1:5433/postgres`); `cargo xtask test` starts a private cluster
 //! and sets it. Without it the PostgreSQL tests fail, naming the variable: they never skip.
+//!
+//! Each PostgreSQL test gets a database of its own, dropped by [`TestDb::close`] or, when the
+//! test panics before that, by `TestDb`'s `Drop`. Only a test process killed outright (a
+//! nextest timeout) leaves its database behind; `cargo xtask test` removes its whole cluster
+//! at the end of the run.
 
 pub mod world;
 
@@ -58,7 +63,6 @@ impl TestDb {
         }
     }
 
-    /// A migrated database of its own on the test PostgreSQL server.
     /// SQLite in a file of its own (removed by [`TestDb::close`]), with the hub's pool of
     /// several connections: what concurrency tests need, unlike the one-connection in-memory
     /// database.
@@ -79,6 +83,7 @@ impl TestDb {
         }
     }
 
+    /// A migrated database of its own on the test PostgreSQL server.
     pub async fn postgres() -> Self {
         let admin_url = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
             panic!(
@@ -108,21 +113,49 @@ impl TestDb {
         }
     }
 
-    /// Closes the pool and drops the PostgreSQL database (SQLite needs nothing).
-    pub async fn close(self) {
-        self.conn.close().await.ok();
-        if let Some(dir) = &self.dir {
+    /// Closes the pool and drops the PostgreSQL database, or removes the SQLite file.
+    pub async fn close(mut self) {
+        self.conn.close_by_ref().await.ok();
+        if let Some(dir) = self.dir.take() {
             std::fs::remove_dir_all(dir).ok();
         }
-        if let Some((admin_url, name)) = self.cleanup
-            && let Ok(admin) = crate::db::connect(&admin_url).await
-        {
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
-                .await
-                .ok();
-            admin.close().await.ok();
+        if let Some((admin_url, name)) = self.cleanup.take() {
+            drop_database(&admin_url, &name).await;
         }
+    }
+}
+
+impl Drop for TestDb {
+    /// What [`TestDb::close`] would have done, for a test that panicked before calling it.
+    fn drop(&mut self) {
+        if let Some(dir) = self.dir.take() {
+            std::fs::remove_dir_all(dir).ok();
+        }
+        if let Some((admin_url, name)) = self.cleanup.take() {
+            // Drop runs while the test's runtime unwinds, where nothing async can be awaited
+            // (and `block_on` would panic again): a thread with a runtime of its own does it.
+            let dropping = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    runtime.block_on(drop_database(&admin_url, &name));
+                }
+            });
+            dropping.join().ok();
+        }
+    }
+}
+
+/// Drops the test database `name`. `FORCE` ends the connections still open to it: the test's
+/// own pool, and those of a hub the test did not get to stop.
+async fn drop_database(admin_url: &str, name: &str) {
+    if let Ok(admin) = crate::db::connect(admin_url).await {
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+        admin.close().await.ok();
     }
 }
 
