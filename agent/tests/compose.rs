@@ -6,7 +6,8 @@
 //!
 //! The last test runs the whole agent (connection, supervisor, executor, log following)
 //! against the websocket server in `tests/support`, which plays the hub's side of the
-//! protocol: the real hub endpoint does not exist yet.
+//! protocol and lets the test see every status and log frame the agent sends. The same path
+//! with the real hub is `server/tests/agent.rs`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -20,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use consign_agent::executor::{Applied, ComposeCli, ComposeExecutor, Executor};
 use consign_agent::settings::{Inputs, Settings};
+use consign_test_support::docker::{ProjectGuard, TestImage, output, short_id};
 use secrecy::SecretString;
-use support::docker::{ProjectGuard, TestImage, output, short_id};
 use support::{Behaviour, Event, FakeHub};
 use types::protocol::{
     AgentMessage, DeploymentState, DesiredDeployment, DesiredState, HubMessage, Sensitive, Undeploy,

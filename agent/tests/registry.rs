@@ -5,14 +5,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use consign_agent::executor::{ComposeCli, ComposeExecutor, Executor};
-use support::docker::{ProjectGuard, TestImage, run, short_id};
+use consign_test_support::docker::{ProjectGuard, TestImage, run, short_id};
 use types::protocol::{DeploymentState, DesiredDeployment, RegistryAuth, Sensitive, Undeploy};
 use types::{DeploymentId, RevisionId};
 

@@ -7,23 +7,12 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/registry.rs"]
-mod registry;
-
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
+use consign_test_support::registry::{Artifact, Registry, access_token, license_artifact};
 use fantoccini::Locator;
-use service::artifact_licenses::{self, NewArtifactLicense};
-use service::auth::Actor;
 use service::testing::world::{PASSWORD, member, vendor};
 use types::Role;
-
-async fn token(hub: &hub::TestHub, actor: &Actor) -> String {
-    service::access_tokens::create(&hub.services.db, actor, "e2e".into(), None)
-        .await
-        .unwrap()
-        .1
-}
 
 async fn text(browser: &Browser, css: &str) -> String {
     browser.wait_for(css).await.text().await.unwrap()
@@ -76,56 +65,17 @@ async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
     }
     let base = hub.url("");
     let host = base.trim_start_matches("http://").to_string();
-    let secret = token(&hub, &admin).await;
+    let vendor = Registry::signed_in(&hub, &admin).await;
     let layer: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
-    let image = registry::push(
-        &base,
-        &secret,
-        "acme/web",
-        "1.0",
-        (
-            "application/vnd.oci.image.config.v1+json",
-            br#"{"architecture":"amd64","os":"linux"}"#,
-        ),
-        ("application/vnd.oci.image.layer.v1.tar", &layer),
-    )
-    .await;
-    registry::push(
-        &base,
-        &secret,
-        "acme/charts/hello",
-        "0.1.0",
-        (
-            "application/vnd.cncf.helm.config.v1+json",
-            br#"{"name":"hello","version":"0.1.0","apiVersion":"v2"}"#,
-        ),
-        (
-            "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
-            b"not really a chart, but bytes",
-        ),
-    )
-    .await;
-    let artifacts = service::registry::listing::artifacts(&db, &admin)
+    let image = vendor
+        .push(&Artifact::image("acme/web", "1.0").layer(&layer))
         .await
-        .unwrap();
-    let web = artifacts
-        .iter()
-        .find(|a| a.repository == "acme/web")
-        .unwrap()
-        .id;
-    artifact_licenses::create(
-        &db,
-        &admin,
-        NewArtifactLicense {
-            name: "Web".into(),
-            customer: customers[0].0,
-            expires_at: None,
-            items: vec![(web, None)],
-        },
-    )
-    .await
-    .unwrap();
-    let customer_secret = token(&hub, &customers[0].1).await;
+        .manifest;
+    vendor
+        .push(&Artifact::helm_chart("acme/charts/hello", "hello", "0.1.0"))
+        .await;
+    license_artifact(&hub, &admin, customers[0].0, "acme/web").await;
+    let customer_secret = access_token(&hub, &customers[0].1).await;
 
     with_browser(|browser| {
         let base = base.clone();

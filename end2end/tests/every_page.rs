@@ -7,9 +7,6 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/registry.rs"]
-mod registry;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -17,7 +14,7 @@ use std::time::Instant;
 use chrono::Utc;
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub::{self, TestHub};
-use service::artifact_licenses::{self, NewArtifactLicense};
+use consign_test_support::registry::{Registry, license_artifact};
 use service::deployments::NewDeployment;
 use service::invitations::{self, NewInvitation};
 use service::licenses::NewLicense;
@@ -140,40 +137,11 @@ async fn seed(hub: &TestHub) -> Seeded {
         .unwrap();
 
     // An image in the registry, licensed to the customer; an access token on the tokens page.
-    let (_, secret) = service::access_tokens::create(db, admin, "e2e".into(), None)
+    Registry::signed_in(hub, admin)
         .await
-        .unwrap();
-    registry::push(
-        &hub.url(""),
-        &secret,
-        "acme/web",
-        "1.0",
-        (
-            "application/vnd.oci.image.config.v1+json",
-            br#"{"architecture":"amd64","os":"linux"}"#,
-        ),
-        ("application/vnd.oci.image.layer.v1.tar", b"a layer"),
-    )
-    .await;
-    let artifact = service::registry::listing::artifacts(db, admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.repository == "acme/web")
-        .unwrap()
-        .id;
-    artifact_licenses::create(
-        db,
-        admin,
-        NewArtifactLicense {
-            name: "Web".into(),
-            customer: w.customer,
-            expires_at: None,
-            items: vec![(artifact, None)],
-        },
-    )
-    .await
-    .unwrap();
+        .push_image("acme/web", "1.0", b"a layer")
+        .await;
+    license_artifact(hub, admin, w.customer, "acme/web").await;
 
     // An application with a version, licensed to the customer, deployed to its target (no
     // agent: the deployment waits for one, which is a state its page shows).

@@ -4,11 +4,9 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/registry.rs"]
-mod registry;
-
 use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
+use consign_test_support::registry::Registry;
 use fantoccini::Locator;
 use service::accounts::NewUser;
 use service::invitations::{self, NewInvitation};
@@ -156,21 +154,10 @@ async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
     .await
     .unwrap();
     // A pushed image, so the Artifacts page lists one.
-    let (_, secret) = service::access_tokens::create(&db, &w.vendor_admin, "e2e".into(), None)
+    Registry::signed_in(&hub, &w.vendor_admin)
         .await
-        .unwrap();
-    registry::push(
-        &hub.url(""),
-        &secret,
-        "acme/web",
-        "1.0",
-        (
-            "application/vnd.oci.image.config.v1+json",
-            br#"{"architecture":"amd64","os":"linux"}"#,
-        ),
-        ("application/vnd.oci.image.layer.v1.tar", b"a layer"),
-    )
-    .await;
+        .push_image("acme/web", "1.0", b"a layer")
+        .await;
     let home = hub.url("/");
     let customer_page = hub.url(&format!("/customers/{}", w.customer));
     let artifacts = hub.url("/artifacts");

@@ -11,17 +11,12 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../agent/tests/support/built_agent.rs"]
-mod built_agent;
-#[path = "../../agent/tests/support/docker.rs"]
-#[allow(dead_code)]
-mod docker;
-
 use std::path::PathBuf;
 use std::time::Duration;
 
 use consign_end2end::browser::with_browser;
 use consign_end2end::hub;
+use consign_test_support::{agent_binary, docker};
 
 const README: &str = include_str!("../../README.md");
 /// The port the sample publishes, as the README says.
@@ -48,7 +43,7 @@ fn readme_says(words: &str) {
 
 /// The xtask binary the test build made next to the agent.
 fn xtask_binary() -> PathBuf {
-    let agent = built_agent::agent_binary();
+    let agent = agent_binary();
     let xtask = agent.with_file_name("xtask");
     assert!(
         xtask.is_file(),
@@ -75,7 +70,7 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
     readme_says("`cargo xtask run` and open http://127.0.0.1:8080/");
     readme_says("choose **Create a vendor account**");
     let data = tempfile::tempdir().unwrap();
-    let agent = built_agent::agent_binary();
+    let agent = agent_binary();
     let data_dir = data.path().to_path_buf();
     let hub = hub::start_with(move |s| {
         s.data_dir = data_dir;

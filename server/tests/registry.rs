@@ -6,49 +6,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::s3::Moto;
+use consign_test_support::hub::{enrolled_target, with_hub};
+use consign_test_support::registry::{
+    OCI_INDEX, OCI_MANIFEST, Registry, access_token, digest, error_code, image_manifest,
+};
+use consign_test_support::s3::Moto;
 
 use chrono::{Duration, Utc};
 use consign_server::testing::TestHub;
 use reqwest::Method;
 use serde_json::{Value, json};
 use service::artifact_licenses::{self, NewArtifactLicense};
-use service::auth::Actor;
+use service::testing::Backend;
 use service::testing::world::World;
-use service::testing::{Backend, TestDb};
-use support::registry::{OCI_INDEX, OCI_MANIFEST, Registry, digest, error_code, image_manifest};
-
-async fn secret_for(hub: &TestHub, actor: &Actor) -> String {
-    service::access_tokens::create(&hub.services.db, actor, "registry".into(), None)
-        .await
-        .unwrap()
-        .1
-}
-
-async fn client(hub: &TestHub, actor: &Actor) -> Registry {
-    Registry::new(hub.url(""), Some(secret_for(hub, actor).await))
-}
-
-async fn with_hub<F, Fut>(backend: Backend, test: F)
-where
-    F: FnOnce(TestHub) -> Fut,
-    Fut: std::future::Future<Output = TestHub>,
-{
-    match backend {
-        Backend::Sqlite => {
-            let hub = TestHub::start(None, None).await;
-            test(hub).await.stop().await;
-        }
-        Backend::Postgres => {
-            let db = TestDb::new(Backend::Postgres).await;
-            let hub = TestHub::start(Some(db.url.clone()), None).await;
-            test(hub).await.stop().await;
-            db.close().await;
-        }
-    }
-}
 
 /// Runs `test` on a SQLite hub whose registry keeps blobs in a bucket of a real
 /// S3-compatible server (moto), and checks nothing else lands in the bucket's root.
@@ -93,7 +63,7 @@ async fn the_token_flow_and_basic_auth_admit_only_valid_credentials(hub: &TestHu
     );
     assert_eq!(error_code(response).await, "UNAUTHORIZED");
 
-    let vendor = client(hub, &world.vendor_admin).await;
+    let vendor = Registry::signed_in(hub, &world.vendor_admin).await;
     assert_eq!(vendor.send(Method::GET, "/v2/").await.status(), 200);
     let token: Value = vendor
         .send(
@@ -535,7 +505,7 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
     hub: &TestHub,
     world: &World,
 ) {
-    let stranger = client(hub, &world.other_vendor).await;
+    let stranger = Registry::signed_in(hub, &world.other_vendor).await;
     for path in [
         "/v2/acme/app/manifests/1.0",
         "/v2/acme/nothing-here/manifests/1.0",
@@ -563,7 +533,7 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
         .await;
     assert_eq!(mount.status(), 202, "a foreign source is never mounted");
 
-    let reader = client(hub, &world.vendor_ro).await;
+    let reader = Registry::signed_in(hub, &world.vendor_ro).await;
     assert_eq!(
         reader
             .send(Method::GET, "/v2/acme/app/manifests/1.0")
@@ -579,7 +549,7 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
         .send(Method::DELETE, "/v2/acme/app/manifests/1.0")
         .await;
     assert_eq!(response.status(), 403);
-    let customer = client(hub, &world.customer_admin).await;
+    let customer = Registry::signed_in(hub, &world.customer_admin).await;
     let response = customer
         .send(Method::POST, "/v2/acme/app/blobs/uploads/")
         .await;
@@ -588,7 +558,7 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
 
 async fn the_registry_speaks_the_distribution_spec(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
-    let vendor = client(&hub, &world.vendor_rw).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_rw).await;
     the_token_flow_and_basic_auth_admit_only_valid_credentials(&hub, &world).await;
     chunked_uploads_check_order_length_and_digest_and_keep_nothing_half_stored(&vendor).await;
     blobs_are_served_whole_or_by_range(&vendor).await;
@@ -620,7 +590,7 @@ async fn the_registry_speaks_the_distribution_spec_on_s3() {
 /// nothing in the bucket.
 async fn large_blobs_stream_through_object_storage(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
-    let vendor = client(&hub, &world.vendor_rw).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_rw).await;
     // 20 MiB + 3 bytes: two full 8 MiB parts and a short last one.
     let content: Vec<u8> = (0..20 * 1024 * 1024 + 3)
         .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
@@ -693,32 +663,15 @@ async fn large_blobs_stream_through_object_storage_on_s3() {
     with_s3_hub(large_blobs_stream_through_object_storage).await;
 }
 
-/// An enrolled agent of a new target of `customer` (`None`: vendor-managed), and its target.
-async fn enrolled_agent(
-    hub: &TestHub,
-    actor: &Actor,
-    customer: Option<types::CustomerOrganizationId>,
-) -> (types::DeploymentTargetId, String) {
-    let issued = service::targets::create(&hub.services, actor, "edge", customer, Utc::now())
-        .await
-        .unwrap();
-    let credential =
-        service::targets::enroll(&hub.services, issued.target.id, &issued.secret, Utc::now())
-            .await
-            .unwrap()
-            .unwrap();
-    (issued.target.id, credential)
-}
-
 async fn agents_pull_what_their_customers_licenses_grant(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
     let db = &hub.services.db;
-    let vendor = client(&hub, &world.vendor_admin).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (one, one_layer) = vendor.push_image("acme/app", "1.0", b"agent app").await;
     vendor
         .push_image("acme/other", "1.0", b"not licensed")
         .await;
-    let (target, credential) = enrolled_agent(&hub, &world.customer_rw, None).await;
+    let (target, credential) = enrolled_target(&hub, &world.customer_rw, None).await;
     let agent = Registry::new(hub.url(""), Some(credential.clone()));
 
     // Logged in (the credential is valid), but nothing is licensed yet.
@@ -800,11 +753,11 @@ async fn agents_pull_what_their_customers_licenses_grant(hub: TestHub) -> TestHu
     assert_eq!(pulls[0].digest, one);
 
     // Another customer's agent sees nothing; a vendor-managed target's agent pulls it all.
-    let (_, second) = enrolled_agent(&hub, &world.vendor_rw, Some(world.second_customer)).await;
+    let (_, second) = enrolled_target(&hub, &world.vendor_rw, Some(world.second_customer)).await;
     let second = Registry::new(hub.url(""), Some(second));
     let response = second.send(Method::GET, "/v2/acme/app/manifests/1.0").await;
     assert_eq!(response.status(), 404);
-    let (_, own) = enrolled_agent(&hub, &world.vendor_rw, None).await;
+    let (_, own) = enrolled_target(&hub, &world.vendor_rw, None).await;
     let own = Registry::new(hub.url(""), Some(own));
     assert_eq!(
         own.send(Method::GET, "/v2/acme/other/manifests/1.0")
@@ -843,11 +796,11 @@ async fn agents_pull_what_their_customers_licenses_grant_on_postgresql() {
 async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
     let db = &hub.services.db;
-    let vendor = client(&hub, &world.vendor_admin).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (one, one_layer) = vendor.push_image("acme/app", "1.0", b"app one").await;
     let (two, two_layer) = vendor.push_image("acme/app", "2.0", b"app two").await;
     vendor.push_image("acme/secret", "1.0", b"secret").await;
-    let customer = client(&hub, &world.customer_ro).await;
+    let customer = Registry::signed_in(&hub, &world.customer_ro).await;
 
     // No license: the repository is not there as far as the customer can tell.
     let response = customer
@@ -932,7 +885,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         Some(world.second_customer),
     )
     .await;
-    let second = client(&hub, &second).await;
+    let second = Registry::signed_in(&hub, &second).await;
     assert_eq!(
         second
             .send(Method::GET, "/v2/acme/app/manifests/1.0")
@@ -1067,7 +1020,7 @@ async fn customers_pull_only_what_their_licenses_grant_on_postgresql() {
 
 async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
-    let vendor = client(&hub, &world.vendor_admin).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (manifest, layer) = vendor.push_image("acme/app", "1.0", b"kept layer").await;
     let orphan = vendor
         .push_blob("acme/app", b"pushed for a manifest that never came")
@@ -1181,7 +1134,7 @@ async fn the_portals_list_artifacts_with_pull_commands_and_customers_see_only_li
     let hub = TestHub::start(None, None).await;
     let world = World::build(&hub.services.db).await;
     let db = &hub.services.db;
-    let vendor = client(&hub, &world.vendor_admin).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (digest, _) = vendor.push_image("acme/app", "1.0", b"portal layer").await;
     vendor
         .push_image("acme/secret", "1.0", b"secret layer")
@@ -1351,7 +1304,7 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     assert_eq!(catalog_status(&hub, &token).await, 401);
 
     // Another token of the same person is not affected; removing them from the vendor is.
-    let other = registry_token(&hub, &secret_for(&hub, &world.vendor_rw).await).await;
+    let other = registry_token(&hub, &access_token(&hub, &world.vendor_rw).await).await;
     assert_eq!(catalog_status(&hub, &other).await, 200);
     service::members::remove(db, &world.vendor_admin, world.vendor_rw.user_id, None)
         .await
@@ -1359,7 +1312,7 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     assert_eq!(catalog_status(&hub, &other).await, 401);
 
     // An agent that enrols again gets a new credential; tokens from the old one stop.
-    let (target, credential) = enrolled_agent(&hub, &world.customer_rw, None).await;
+    let (target, credential) = enrolled_target(&hub, &world.customer_rw, None).await;
     let token = registry_token(&hub, &credential).await;
     assert_eq!(catalog_status(&hub, &token).await, 200);
     let rotated =
@@ -1378,7 +1331,7 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
 async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
     let hub = TestHub::start(None, None).await;
     let world = World::build(&hub.services.db).await;
-    let vendor = client(&hub, &world.vendor_admin).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let catalog = async || -> Value {
         let body: Value = vendor
             .send(Method::GET, "/v2/_catalog")

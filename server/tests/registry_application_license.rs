@@ -6,48 +6,19 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-#[path = "../../agent/tests/support/docker.rs"]
-#[allow(dead_code)]
-mod docker;
-
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use chrono::Utc;
 use consign_server::testing::TestHub;
+use consign_test_support::apps::{self, NewApplication};
+use consign_test_support::docker::{ImagesGuard, TestImage, with_config as docker};
+use consign_test_support::hub::{enrolled_target, with_hub};
+use consign_test_support::registry::{Registry, access_token, error_code};
 use reqwest::Method;
 use serde_json::{Value, json};
-use service::auth::Actor;
-use service::licenses::{self, NewLicense};
+use service::licenses;
+use service::testing::Backend;
 use service::testing::world::World;
-use service::testing::{Backend, TestDb};
-use service::versions::{self, NewVersion, Package};
-use support::registry::{Registry, error_code};
-use types::{
-    ApplicationId, ApplicationKind, ApplicationName, ChannelName, CustomerOrganizationId,
-    LicenseId, VersionName,
-};
 
-async fn secret_for(hub: &TestHub, actor: &Actor) -> String {
-    service::access_tokens::create(&hub.services.db, actor, "registry".into(), None)
-        .await
-        .unwrap()
-        .1
-}
-
-async fn enrolled_agent(hub: &TestHub, actor: &Actor, customer: CustomerOrganizationId) -> String {
-    let issued = service::targets::create(&hub.services, actor, "edge", Some(customer), Utc::now())
-        .await
-        .unwrap();
-    service::targets::enroll(&hub.services, issued.target.id, &issued.secret, Utc::now())
-        .await
-        .unwrap()
-        .unwrap()
-}
-
+/// A compose file with one service per image.
 fn compose(images: &[String]) -> String {
     let mut file = String::from("services:\n");
     for (i, image) in images.iter().enumerate() {
@@ -56,82 +27,21 @@ fn compose(images: &[String]) -> String {
     file
 }
 
-async fn application(hub: &TestHub, vendor: &Actor, name: &str) -> ApplicationId {
-    service::applications::create(
-        &hub.services.db,
-        vendor,
-        ApplicationName::parse(name).unwrap(),
-        ApplicationKind::Docker,
-        Utc::now(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn publish(
+/// A registry client with the credential of a new target's agent, enrolled by `actor` for
+/// `customer`.
+async fn agent_client(
     hub: &TestHub,
-    vendor: &Actor,
-    app: ApplicationId,
-    name: &str,
-    channel: &str,
-    images: &[String],
-) {
-    versions::create(
-        &hub.services.db,
-        vendor,
-        app,
-        NewVersion {
-            name: VersionName::parse(name).unwrap(),
-            channel: ChannelName::parse(channel.to_string()).unwrap(),
-            link_template: None,
-            package: Package::Compose {
-                compose_file: compose(images),
-                env_template: None,
-            },
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-}
-
-async fn license(
-    hub: &TestHub,
-    vendor: &Actor,
-    customer: CustomerOrganizationId,
-    app: ApplicationId,
-) -> LicenseId {
-    licenses::create(
-        &hub.services.db,
-        vendor,
-        NewLicense {
-            name: None,
-            customer_organization_id: customer,
-            application_id: app,
-            versions: None,
-            channels: vec![ChannelName::stable()],
-            expires_at: None,
-            entitlements: BTreeMap::new(),
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn status(client: &Registry, path: &str) -> u16 {
-    client.send(Method::GET, path).await.status().as_u16()
+    actor: &service::auth::Actor,
+    customer: types::CustomerOrganizationId,
+) -> Registry {
+    let (_, credential) = enrolled_target(hub, actor, Some(customer)).await;
+    Registry::with_secret(hub, &credential)
 }
 
 async fn pulls_what_granted_versions_reference(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services.db).await;
     let host = hub.address.to_string();
-    let vendor = Registry::new(
-        hub.url(""),
-        Some(secret_for(&hub, &world.vendor_admin).await),
-    );
+    let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (_, web_layer) = vendor.push_image("acme/web", "1.0", b"web one").await;
     vendor.push_image("acme/web", "2.0", b"web two").await;
     let (db_digest, _) = vendor.push_image("acme/db", "1.0", b"db").await;
@@ -140,69 +50,57 @@ async fn pulls_what_granted_versions_reference(hub: TestHub) -> TestHub {
         .push_image("acme/elsewhere", "1.0", b"other host")
         .await;
 
-    let app = application(&hub, &world.vendor_rw, "Shop").await;
-    // Licensed: stable. The database is pinned by digest.
-    publish(
-        &hub,
-        &world.vendor_rw,
-        app,
-        "1.0",
-        "stable",
-        &[
-            format!("{host}/acme/web:1.0"),
-            format!("{host}/acme/db@{db_digest}"),
-            "redis:7".into(),
-        ],
-    )
-    .await;
-    // Not licensed: the beta channel.
-    publish(
-        &hub,
-        &world.vendor_rw,
-        app,
-        "2.0-beta",
-        "beta",
-        &[
-            format!("{host}/acme/web:2.0"),
-            format!("{host}/acme/beta:1.0"),
-        ],
-    )
-    .await;
-    // Licensed, but the image is on another registry: grants nothing here.
-    publish(
-        &hub,
-        &world.vendor_rw,
-        app,
-        "1.1",
-        "stable",
-        &["registry.example.com:5000/acme/elsewhere:1.0".into()],
-    )
-    .await;
-    let granted = license(&hub, &world.vendor_rw, world.customer, app).await;
+    let shop = NewApplication::named("Shop")
+        // Licensed: stable. The database is pinned by digest.
+        .version(
+            "1.0",
+            &compose(&[
+                format!("{host}/acme/web:1.0"),
+                format!("{host}/acme/db@{db_digest}"),
+                "redis:7".into(),
+            ]),
+        )
+        // Not licensed: the beta channel.
+        .version_with(
+            "2.0-beta",
+            "beta",
+            &compose(&[
+                format!("{host}/acme/web:2.0"),
+                format!("{host}/acme/beta:1.0"),
+            ]),
+            None,
+        )
+        // Licensed, but the image is on another registry: grants nothing here.
+        .version(
+            "1.1",
+            &compose(&["registry.example.com:5000/acme/elsewhere:1.0".into()]),
+        )
+        .licensed_to(world.customer)
+        .create(&hub, &world.vendor_rw)
+        .await;
+    let granted = shop.licenses[0];
 
-    let agent = Registry::new(
-        hub.url(""),
-        Some(enrolled_agent(&hub, &world.customer_rw, world.customer).await),
-    );
-    let person = Registry::new(
-        hub.url(""),
-        Some(secret_for(&hub, &world.customer_ro).await),
-    );
+    let agent = agent_client(&hub, &world.customer_rw, world.customer).await;
+    let person = Registry::signed_in(&hub, &world.customer_ro).await;
     for client in [&agent, &person] {
-        assert_eq!(status(client, "/v2/acme/web/manifests/1.0").await, 200);
+        assert_eq!(client.status("/v2/acme/web/manifests/1.0").await, 200);
         assert_eq!(
-            status(client, &format!("/v2/acme/web/blobs/{web_layer}")).await,
+            client
+                .status(&format!("/v2/acme/web/blobs/{web_layer}"))
+                .await,
             200
         );
         assert_eq!(
-            status(client, &format!("/v2/acme/db/manifests/{db_digest}")).await,
+            client
+                .status(&format!("/v2/acme/db/manifests/{db_digest}"))
+                .await,
             200
         );
         // Only what a granted version names: not another tag of the same repository…
         let other_tag = client.send(Method::GET, "/v2/acme/web/manifests/2.0").await;
         assert_eq!(other_tag.status(), 403);
         assert_eq!(error_code(other_tag).await, "DENIED");
-        assert_eq!(status(client, "/v2/acme/db/manifests/1.0").await, 403);
+        assert_eq!(client.status("/v2/acme/db/manifests/1.0").await, 403);
         // …nor a repository only an unlicensed version names, nor one named on another host.
         for path in [
             "/v2/acme/beta/manifests/1.0",
@@ -235,20 +133,19 @@ async fn pulls_what_granted_versions_reference(hub: TestHub) -> TestHub {
     }
 
     // A customer without the license pulls nothing.
-    let stranger = Registry::new(
-        hub.url(""),
-        Some(enrolled_agent(&hub, &world.vendor_rw, world.second_customer).await),
-    );
-    assert_eq!(status(&stranger, "/v2/acme/web/manifests/1.0").await, 404);
+    let stranger = agent_client(&hub, &world.vendor_rw, world.second_customer).await;
+    assert_eq!(stranger.status("/v2/acme/web/manifests/1.0").await, 404);
 
     // Revoking the license ends the pulls at once.
     licenses::revoke(&hub.services.db, &world.vendor_rw, granted, Utc::now())
         .await
         .unwrap();
     for client in [&agent, &person] {
-        assert_eq!(status(client, "/v2/acme/web/manifests/1.0").await, 404);
+        assert_eq!(client.status("/v2/acme/web/manifests/1.0").await, 404);
         assert_eq!(
-            status(client, &format!("/v2/acme/db/manifests/{db_digest}")).await,
+            client
+                .status(&format!("/v2/acme/db/manifests/{db_digest}"))
+                .await,
             404
         );
     }
@@ -257,59 +154,12 @@ async fn pulls_what_granted_versions_reference(hub: TestHub) -> TestHub {
 
 #[tokio::test]
 async fn customers_pull_the_images_their_licensed_versions_reference_on_sqlite() {
-    let hub = TestHub::start(None, None).await;
-    pulls_what_granted_versions_reference(hub)
-        .await
-        .stop()
-        .await;
+    with_hub(Backend::Sqlite, pulls_what_granted_versions_reference).await;
 }
 
 #[tokio::test]
 async fn customers_pull_the_images_their_licensed_versions_reference_on_postgresql() {
-    let db = TestDb::new(Backend::Postgres).await;
-    let hub = TestHub::start(Some(db.url.clone()), None).await;
-    pulls_what_granted_versions_reference(hub)
-        .await
-        .stop()
-        .await;
-    db.close().await;
-}
-
-/// `docker --config <dir> <args>`, with `stdin` fed; whether it succeeded, and its error output.
-async fn docker(config: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String) {
-    let mut command = Command::new("docker");
-    command.arg("--config").arg(config).args(args);
-    let stdin = stdin.map(str::to_string);
-    tokio::task::spawn_blocking(move || {
-        command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().unwrap();
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).unwrap();
-        }
-        drop(pipe);
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
-}
-
-/// Removes local images whatever the test did.
-struct Images(Vec<String>);
-
-impl Drop for Images {
-    fn drop(&mut self) {
-        for image in &self.0 {
-            let _ = Command::new("docker").args(["rmi", "-f", image]).output();
-        }
-    }
+    with_hub(Backend::Postgres, pulls_what_granted_versions_reference).await;
 }
 
 #[tokio::test]
@@ -319,12 +169,12 @@ async fn docker_pulls_a_licensed_versions_image_with_an_agent_credential() {
     let host = hub.address.to_string();
     let licensed = format!("{host}/acme/web:1.0");
     let unlicensed = format!("{host}/acme/web:9.9");
-    let _cleanup = Images(vec![licensed.clone(), unlicensed.clone()]);
+    let _cleanup = ImagesGuard(vec![licensed.clone(), unlicensed.clone()]);
     let work = tempfile::tempdir().unwrap();
 
     // The vendor pushes two tags with the Docker engine and removes them locally.
     let vendor_config = work.path().join("vendor");
-    let vendor_secret = secret_for(&hub, &world.vendor_rw).await;
+    let vendor_secret = access_token(&hub, &world.vendor_rw).await;
     let login = [
         "login",
         "--username",
@@ -333,7 +183,7 @@ async fn docker_pulls_a_licensed_versions_image_with_an_agent_credential() {
         host.as_str(),
     ];
     assert!(docker(&vendor_config, &login, Some(&vendor_secret)).await.0);
-    let local = docker::TestImage::build();
+    let local = TestImage::build();
     for reference in [&licensed, &unlicensed] {
         assert!(
             docker(&vendor_config, &["tag", &local.tag, reference], None)
@@ -346,31 +196,22 @@ async fn docker_pulls_a_licensed_versions_image_with_an_agent_credential() {
     }
     drop(local);
 
-    let app = application(&hub, &world.vendor_rw, "Web").await;
-    publish(
-        &hub,
-        &world.vendor_rw,
-        app,
-        "1.0",
-        "stable",
-        std::slice::from_ref(&licensed),
-    )
-    .await;
-    publish(
-        &hub,
-        &world.vendor_rw,
-        app,
-        "9.9",
-        "edge",
-        std::slice::from_ref(&unlicensed),
-    )
-    .await;
-    let granted = license(&hub, &world.vendor_rw, world.customer, app).await;
+    let web = NewApplication::named("Web")
+        .version("1.0", &compose(std::slice::from_ref(&licensed)))
+        .version_with(
+            "9.9",
+            "edge",
+            &compose(std::slice::from_ref(&unlicensed)),
+            None,
+        )
+        .create(&hub, &world.vendor_rw)
+        .await;
+    let granted = apps::license(&hub, &world.vendor_rw, world.customer, web.id).await;
 
     // The customer's agent credential logs in, pulls the licensed image, not the other one,
     // and cannot push.
     let agent_config = work.path().join("agent");
-    let credential = enrolled_agent(&hub, &world.customer_rw, world.customer).await;
+    let (_, credential) = enrolled_target(&hub, &world.customer_rw, Some(world.customer)).await;
     assert!(docker(&agent_config, &login, Some(&credential)).await.0);
     let (ok, err) = docker(&agent_config, &["pull", &licensed], None).await;
     assert!(ok, "{err}");

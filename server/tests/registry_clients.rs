@@ -7,12 +7,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use consign_server::testing::TestHub;
+use consign_test_support::registry::access_token as secret;
 use service::artifact_licenses::{self, NewArtifactLicense};
 use service::testing::world::World;
 
@@ -42,13 +41,6 @@ fn run_failing(command: &mut Command) -> String {
         "{command:?} unexpectedly succeeded"
     );
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-async fn secret(hub: &TestHub, actor: &service::auth::Actor) -> String {
-    service::access_tokens::create(&hub.services.db, actor, "clients".into(), None)
-        .await
-        .unwrap()
-        .1
 }
 
 /// `mkimage.py` (kept beside this test) writing an OCI layout.
@@ -286,7 +278,7 @@ async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged() {
 
 #[tokio::test]
 async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged_on_s3() {
-    let moto = support::s3::Moto::start().await;
+    let moto = consign_test_support::s3::Moto::start().await;
     let hub = TestHub::start_with(|s| moto.configure(s)).await;
     skopeo_round_trip(hub).await.stop().await;
     // The blobs went to the bucket (a 3 MiB layer, the configs, the chart), not to disk.

@@ -7,14 +7,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use chrono::Utc;
 use consign_server::testing::TestHub;
+use consign_test_support::registry::Registry;
 use service::testing::world::{PASSWORD, World};
 use service::versions::{self, NewVersion, Package};
 use service::{accounts, applications, sessions};
-use support::registry::Registry;
 use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
 
 async fn page(hub: &TestHub, session: &str, path: &str) -> String {
@@ -68,11 +66,7 @@ async fn the_version_page_says_where_each_image_comes_from() {
         "{home}"
     );
 
-    let secret = service::access_tokens::create(&s.db, &w.vendor_rw, "push".into(), None)
-        .await
-        .unwrap()
-        .1;
-    let vendor = Registry::new(hub.url(""), Some(secret));
+    let vendor = Registry::signed_in(&hub, &w.vendor_rw).await;
     vendor.push_image("acme/web", "1.0", b"web").await;
 
     let app = applications::create(

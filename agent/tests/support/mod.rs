@@ -1,11 +1,12 @@
-//! A small stand-in for the hub's `/api/v1/agent/ws` endpoint, playing the hub's side of the
-//! protocol documented in `docs/agent.md`. The real hub endpoint does not exist yet; when it
-//! does, hub ⇄ agent tests move to the server's `TestHub` and this file only keeps what the
-//! agent-side tests need (dropping connections, sending malformed frames).
+//! A small stand-in for the hub's `/api/v1/agent/ws` and `/api/v1/agent/enroll` endpoints,
+//! playing the hub's side of the protocol documented in `docs/agent.md`, for the agent tests
+//! that need what the real hub does not do on purpose: see every frame and header the agent
+//! sends, drop connections, stop and restart on cue, stay silent, send malformed frames, refuse
+//! the upgrade. A test that needs only a working hub starts the real one (`server::testing::
+//! TestHub`, see `binary.rs` and `connection.rs`); the Docker helpers come from
+//! `consign-test-support`.
 
 #![allow(dead_code)]
-
-pub mod docker;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

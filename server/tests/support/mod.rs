@@ -217,6 +217,3 @@ pub fn sorted(list: &Value, field: &str) -> Vec<String> {
     values.sort();
     values
 }
-
-pub mod registry;
-pub mod s3;

@@ -2,18 +2,20 @@
 //! `moto[server]`, which `cargo xtask setup --test` installs) on a free port of 127.0.0.1, with
 //! one bucket; stopped on drop.
 
-#![allow(dead_code)]
-
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use consign_server::Settings;
+use server::Settings;
 
+/// The bucket [`Moto::start`] creates.
 pub const BUCKET: &str = "consign-blobs";
 
+/// A running moto server.
+#[derive(Debug)]
 pub struct Moto {
     child: Child,
+    /// `http://127.0.0.1:<port>`.
     pub endpoint: String,
 }
 

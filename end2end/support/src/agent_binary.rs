@@ -1,5 +1,5 @@
 //! The `consign-agent` binary of this build, for the hub's and the end-to-end tests that run a
-//! real agent. Included with `#[path]` (like `docker.rs`), since those are other packages.
+//! real agent.
 
 use std::path::PathBuf;
 

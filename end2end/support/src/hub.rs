@@ -1,0 +1,47 @@
+//! Hubs on either database, and agent credentials without an agent process.
+
+use chrono::Utc;
+use server::testing::TestHub;
+use service::auth::Actor;
+use service::testing::{Backend, TestDb};
+use types::{CustomerOrganizationId, DeploymentTargetId};
+
+/// Runs `test` on a fresh hub on `backend` (PostgreSQL: a database of its own, dropped
+/// afterwards even if the test panics); `test` hands the hub back to be stopped.
+pub async fn with_hub<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestHub) -> Fut,
+    Fut: std::future::Future<Output = TestHub>,
+{
+    match backend {
+        Backend::Sqlite => {
+            let hub = TestHub::start(None, None).await;
+            test(hub).await.stop().await;
+        }
+        Backend::Postgres => {
+            let db = TestDb::new(Backend::Postgres).await;
+            let hub = TestHub::start(Some(db.url.clone()), None).await;
+            test(hub).await.stop().await;
+            db.close().await;
+        }
+    }
+}
+
+/// A new target `edge` of `customer` (`None`: the actor's own organization's), created by
+/// `actor` and enrolled with its one-time secret as an agent would: the target and the
+/// agent credential it got.
+pub async fn enrolled_target(
+    hub: &TestHub,
+    actor: &Actor,
+    customer: Option<CustomerOrganizationId>,
+) -> (DeploymentTargetId, String) {
+    let issued = service::targets::create(&hub.services, actor, "edge", customer, Utc::now())
+        .await
+        .unwrap();
+    let credential =
+        service::targets::enroll(&hub.services, issued.target.id, &issued.secret, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+    (issued.target.id, credential)
+}
