@@ -3,7 +3,8 @@
 //! - `run`: install what is missing, build the site (CSS + wasm), build the hub and the agent
 //!   (one cargo invocation), start the hub on ./data serving that agent to install commands.
 //! - `test`: install what is missing (Debian packages too), build the site, start a private
-//!   PostgreSQL, run every test, then `cargo fmt --check` and clippy for the ssr and hydrate builds.
+//!   PostgreSQL, run every test, then `cargo fmt --check`, clippy for the ssr and hydrate builds and
+//!   `cargo deny` (licenses, sources, bans: `deny.toml`).
 //! - `dist`: the release hub with its site, static agents for x86_64 and aarch64, a `FROM scratch`
 //!   container image and a systemd unit under `target/dist/`, each verified.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
@@ -40,7 +41,8 @@ commands:
   run [--release] [-- <server args>]   set up, build the site, the hub and the agent, and start
                                         the hub (./data, SQLite) serving that agent
   test [--no-lint] [-- <test filter>]   set up, then run every test and the lints
-  lint                                  cargo fmt --check; clippy -D warnings for ssr and hydrate
+  lint                                  cargo fmt --check; clippy -D warnings for ssr and hydrate;
+                                        cargo deny (licenses, sources, bans; offline)
   build-site [--release]                generate the CSS and build the wasm bundle into target/site
   dist                                  build what an operator installs into target/dist (release
                                         hub + site, static x86_64 and aarch64 agents, a FROM
@@ -96,6 +98,7 @@ fn main() -> Result<()> {
             drop(pg);
             result?;
             if !has("--no-lint") {
+                setup::ensure_cargo_deny()?;
                 lint()?;
             }
             println!("xtask: every test and lint passed");
@@ -103,6 +106,7 @@ fn main() -> Result<()> {
         }
         "lint" => {
             setup::ensure_build_tools()?;
+            setup::ensure_cargo_deny()?;
             lint()
         }
         "dist" => dist::run(),
@@ -203,6 +207,7 @@ const TEST_PACKAGES: &[&str] = &[
     "consign-server",
     "consign-agent",
     "consign-end2end",
+    "consign-test-support",
     "xtask",
 ];
 
@@ -281,6 +286,11 @@ fn run_tests(pg: &postgres::Cluster, filter: &[String]) -> Result<()> {
         c.arg("--");
     }
     c.args(filter);
+    // Snapshot tests (insta) compare and fail in CI; they never write or accept a snapshot
+    // there, whatever INSTA_UPDATE the environment carries.
+    if std::env::var_os("CI").is_some() {
+        c.env("INSTA_UPDATE", "no");
+    }
     c.env("CONSIGN_TEST_POSTGRES_URL", pg.admin_url());
     c.env("CONSIGN_SITE_ROOT", site::site_root());
     // The test build makes `consign-agent` (its own integration tests need it); the hub's tests
@@ -316,7 +326,10 @@ fn lint() -> Result<()> {
         "-D",
         "warnings",
     ]))
-    .context("clippy (hydrate build) found problems")
+    .context("clippy (hydrate build) found problems")?;
+    // Offline: licenses, sources and bans need only the crates cargo already downloaded.
+    cmd::run(cmd::cargo().args(["deny", "--offline", "check", "licenses", "sources", "bans"]))
+        .context("cargo deny found a license, source or crate that deny.toml does not allow")
 }
 
 #[cfg(test)]

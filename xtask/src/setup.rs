@@ -206,6 +206,19 @@ pub fn apt_install(missing: &[&str]) -> Result<()> {
     apt(&install).context("apt-get install failed")
 }
 
+/// `cargo deny`, for the lint step's license, source and ban checks (`deny.toml`), installed
+/// once with cargo when missing.
+pub fn ensure_cargo_deny() -> Result<()> {
+    if cmd::has_cargo_subcommand("deny") {
+        return Ok(());
+    }
+    println!("xtask: installing cargo-deny (a few minutes, once)");
+    // `--locked` builds what its authors tested; if the registry lacks a locked release,
+    // resolve afresh as for wasm-bindgen.
+    cmd::run(cmd::cargo().args(["install", "--locked", "cargo-deny"]))
+        .or_else(|_| cmd::run(cmd::cargo().args(["install", "cargo-deny"])))
+}
+
 /// The version of the `wasm-opt` crate whose CLI optimises release bundles. Binaryen 116 (this
 /// crate's) keeps hydration working; Debian's binaryen 108 produces a bundle that fails to
 /// hydrate, so the CLI is always called by its cargo path, never looked up on PATH.
