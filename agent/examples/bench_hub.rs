@@ -1,7 +1,7 @@
 //! A minimal stand-in for the hub's agent endpoint, for `cargo xtask bench`: it welcomes every
 //! agent, pushes an empty desired state, answers heartbeats, and prints `connected` once per
-//! agent so the benchmark knows when to start measuring. The real hub endpoint does not exist
-//! yet; once it does, the benchmark can connect the agent to a release hub instead.
+//! agent so the benchmark knows when to start measuring. It stands in for the real hub so the
+//! measurement holds the agent's own cost only, with no database or site behind it.
 //!
 //! Usage: `bench_hub 127.0.0.1:PORT`.
 

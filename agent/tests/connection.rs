@@ -1,7 +1,9 @@
-//! The agent's connection against a websocket server written here that plays the hub's side
-//! of the protocol in `docs/agent.md` (`tests/support`): the real hub endpoint does not exist
-//! yet. Covers the handshake, reconnecting with capped backoff, the offline buffer, heartbeats
-//! and receive timeouts, and malformed frames.
+//! The agent's connection. The handshake and the pushed desired state run against the real hub
+//! (the server crate started in-process); the rest against a websocket server written here
+//! that plays the hub's side of the protocol in `docs/agent.md` (`tests/support`) and can do
+//! what the real hub never does on purpose: drop connections, restart on cue, stay silent, send
+//! malformed frames. Covers the handshake, reconnecting with capped backoff, the offline
+//! buffer, heartbeats and receive timeouts, and malformed frames.
 
 #![allow(clippy::unwrap_used)]
 
@@ -15,12 +17,17 @@ use consign_agent::connection::{self, Channels, ConnectionConfig, UpdateRequest}
 use consign_agent::credential::SharedCredential;
 use consign_agent::outbox::Outbox;
 use consign_agent::supervisor::StatusBoard;
+use consign_test_support::apps::{NewApplication, deploy};
+use consign_test_support::hub::enrolled_target;
+use consign_test_support::wait_for;
 use secrecy::SecretString;
+use server::testing::TestHub;
+use service::deployments;
+use service::testing::world::World;
 use support::{Behaviour, Event, FakeHub};
 use tokio::sync::{mpsc, watch};
 use types::protocol::{
     AgentMessage, DeploymentState, DesiredState, HubMessage, PROTOCOL_VERSION, StatusReport,
-    Undeploy,
 };
 use types::{DeploymentId, RevisionId};
 
@@ -40,11 +47,15 @@ impl Drop for Agent {
 }
 
 fn start_agent(hub: &FakeHub, credential: &str, heartbeat: Duration, cap: Duration) -> Agent {
+    start_agent_at(hub.ws_url(), credential, heartbeat, cap)
+}
+
+fn start_agent_at(ws_url: url::Url, credential: &str, heartbeat: Duration, cap: Duration) -> Agent {
     let outbox = Arc::new(Outbox::new(64));
     let (desired_tx, desired) = watch::channel(None);
     let (updates_tx, updates) = mpsc::channel(1);
     let config = ConnectionConfig {
-        ws_url: hub.ws_url(),
+        ws_url,
         credential: SharedCredential::new(SecretString::from(credential.to_string())),
         heartbeat,
         backoff_cap: cap,
@@ -90,55 +101,77 @@ async fn disconnected(hub: &mut FakeHub) {
         .await;
 }
 
-#[tokio::test]
-async fn the_agent_says_hello_with_its_bearer_credential_and_takes_the_pushed_desired_state() {
-    let desired = DesiredState {
-        deployments: vec![],
-        undeploy: vec![Undeploy {
-            deployment_id: DeploymentId::new(),
-            project_name: "shop".into(),
-            delete_data: false,
-        }],
-    };
-    let mut hub = FakeHub::start(Behaviour {
-        desired: Some(desired.clone()),
-        ..Behaviour::default()
+/// Waits until the agent's latest desired state satisfies `holds`.
+async fn desired_until(agent: &mut Agent, holds: impl Fn(&DesiredState) -> bool) -> DesiredState {
+    tokio::time::timeout(SOON, async {
+        loop {
+            if let Some(state) = agent.desired.borrow_and_update().as_ref()
+                && holds(state)
+            {
+                return state.clone();
+            }
+            agent.desired.changed().await.unwrap();
+        }
     })
-    .await;
-    let mut agent = start_agent(
-        &hub,
-        "agent-credential",
+    .await
+    .expect("the desired state did not arrive in time")
+}
+
+#[tokio::test]
+async fn the_agent_connects_to_the_real_hub_with_its_credential_and_takes_each_pushed_desired_state()
+ {
+    let hub = TestHub::start(None, None).await;
+    let w = World::build(&hub.services.db).await;
+    let (target, credential) = enrolled_target(&hub, &w.customer_rw, None).await;
+    let ws_url = url::Url::parse(&format!("ws://{}/api/v1/agent/ws", hub.address)).unwrap();
+    let mut agent = start_agent_at(
+        ws_url,
+        &credential,
         Duration::from_secs(15),
         Duration::from_secs(1),
     );
-    assert_eq!(
-        connected(&mut hub).await.as_deref(),
-        Some("Bearer agent-credential")
-    );
-    let hello = hub
-        .wait_for(SOON, |e| match e {
-            Event::Frame(f @ AgentMessage::Hello { .. }) => Some(f.clone()),
-            _ => None,
-        })
+
+    // Welcomed: the hub shows the agent online with the version its Hello named, and pushes
+    // the (empty) desired state.
+    wait_for("the agent online", SOON, async || {
+        let seen = service::targets::get(&hub.services.db, &w.customer_ro, target)
+            .await
+            .unwrap();
+        (hub.services.agents.presence(target).is_some()
+            && seen.agent_version.as_deref() == Some(env!("CARGO_PKG_VERSION")))
+        .then_some(())
+    })
+    .await;
+    desired_until(&mut agent, |d| d.deployments.is_empty()).await;
+
+    // A deployment is pushed at once, with no polling interval involved; so is its undeploy.
+    let shop = NewApplication::named("Shop")
+        .version(
+            "1.0",
+            "services:\n  web:\n    image: registry.example.com/shop:1\n",
+        )
+        .licensed_to(w.customer)
+        .create(&hub, &w.vendor_rw)
         .await;
-    assert!(matches!(
-        hello,
-        AgentMessage::Hello { protocol_version, ref capabilities, .. }
-            if protocol_version == PROTOCOL_VERSION && capabilities == &["docker-compose"]
-    ));
-    tokio::time::timeout(SOON, agent.desired.changed())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(agent.desired.borrow().as_ref(), Some(&desired));
-    // A change is pushed at once, with no polling interval involved.
-    let changed = DesiredState::default();
-    hub.send(&HubMessage::DesiredState(changed.clone()));
-    tokio::time::timeout(SOON, agent.desired.changed())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(agent.desired.borrow().as_ref(), Some(&changed));
+    let deployment = deploy(&hub, &w.customer_rw, target, shop.id, shop.versions[0]).await;
+    let pushed = desired_until(&mut agent, |d| !d.deployments.is_empty()).await;
+    assert_eq!(pushed.deployments[0].deployment_id, deployment.id);
+    assert_eq!(pushed.deployments[0].revision_id, deployment.revision_id);
+    assert_eq!(pushed.deployments[0].project_name, deployment.project_name);
+    deployments::undeploy(
+        &hub.services,
+        &w.customer_rw,
+        deployment.id,
+        false,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let pushed = desired_until(&mut agent, |d| !d.undeploy.is_empty()).await;
+    assert!(pushed.deployments.is_empty(), "{pushed:?}");
+    assert_eq!(pushed.undeploy[0].deployment_id, deployment.id);
+    drop(agent);
+    hub.stop().await;
 }
 
 #[tokio::test]
@@ -228,11 +261,23 @@ async fn a_malformed_or_unknown_frame_is_answered_with_an_error_and_the_connecti
         Duration::from_secs(15),
         Duration::from_secs(1),
     );
-    connected(&mut hub).await;
-    hub.wait_for(SOON, |e| {
-        matches!(e, Event::Frame(AgentMessage::Hello { .. })).then_some(())
-    })
-    .await;
+    // The agent says hello with its bearer credential, the protocol version and what it can
+    // execute.
+    assert_eq!(
+        connected(&mut hub).await.as_deref(),
+        Some("Bearer agent-credential")
+    );
+    let hello = hub
+        .wait_for(SOON, |e| match e {
+            Event::Frame(f @ AgentMessage::Hello { .. }) => Some(f.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(matches!(
+        hello,
+        AgentMessage::Hello { protocol_version, ref capabilities, .. }
+            if protocol_version == PROTOCOL_VERSION && capabilities == &["docker-compose"]
+    ));
     hub.send_raw("this is not json");
     hub.send_raw(r#"{"type":"launch_missiles","target":"moon"}"#);
     hub.send_raw(r#"{"type":"desired_state","deployments":"not a list"}"#);

@@ -1,7 +1,8 @@
 //! Enrolment against a minimal HTTP server written here that plays the hub's
-//! `POST /api/v1/agent/enroll` as documented in `docs/agent.md` (the real endpoint does not
-//! exist yet): the secret travels in the JSON body only, the credential is stored 0600, and a
-//! refused secret is a clear error.
+//! `POST /api/v1/agent/enroll` as documented in `docs/agent.md`, so the test sees the raw
+//! request and can answer what the real hub never answers: the secret travels in the JSON body
+//! only, the credential is stored 0600, and a refused secret or a malformed answer is a clear
+//! error. (Enrolling against the real hub: `binary.rs`.)
 
 #![allow(clippy::unwrap_used)]
 

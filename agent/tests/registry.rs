@@ -29,11 +29,7 @@ struct Registry {
 impl Registry {
     fn start() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = consign_test_support::hub::free_port();
         let addr = format!("127.0.0.1:{port}");
         std::fs::write(
             dir.path().join("htpasswd"),

@@ -1,7 +1,8 @@
 //! Self-update against a one-request HTTP server written here that serves the agent binary
-//! as the hub will (`docs/agent.md`, "Agent self-update"; the real download endpoint does not
-//! exist yet). The "binary" is a shell script that prints a version, so the swap can be checked
-//! without replacing the test's own executable.
+//! as the hub does (`docs/agent.md`, "Agent self-update"), and can also serve a wrong checksum
+//! or a 404. The "binary" is a shell script that prints a version, so the swap can be checked
+//! without replacing the test's own executable. (The real hub's update, with the real agent
+//! binary re-executing itself: `server/tests/agent.rs`.)
 
 #![allow(clippy::unwrap_used)]
 

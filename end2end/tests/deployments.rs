@@ -16,6 +16,7 @@ use consign_end2end::browser::{Browser, with_browser};
 use consign_end2end::hub;
 use consign_test_support::agents::agent_command;
 use consign_test_support::apps::NewApplication;
+use consign_test_support::hub::free_port;
 use consign_test_support::{agent_binary, docker};
 use serde_json::Value;
 use service::testing::world::{PASSWORD, vendor};
@@ -428,11 +429,7 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
     let image = docker::TestImage::build();
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let first = start_hub(port, &data_dir).await;
     seed_a_licensed_shop(&first, &image.tag).await;
     let base = first.url("");

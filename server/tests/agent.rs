@@ -13,6 +13,7 @@ use chrono::Utc;
 use consign_server::testing::TestHub;
 use consign_test_support::agents::{RunningAgent, agent_command, hub_serving_the_agent as hub};
 use consign_test_support::apps::{Application, NewApplication};
+use consign_test_support::hub::free_port;
 use consign_test_support::{agent_binary, docker, wait_for};
 use futures_util::{SinkExt, StreamExt};
 use service::deployments::{self, DeploymentUpdate, NewDeployment};
@@ -478,11 +479,7 @@ async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undep
 async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().join("data");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let binary = agent_binary();
     let start = || {
         let (data_dir, binary) = (data_dir.clone(), binary.clone());

@@ -11,13 +11,12 @@
 use std::process::Command;
 use std::time::Duration;
 
-use chrono::Utc;
 use consign_test_support::agents::{RunningAgent, hub_serving_the_agent};
-use consign_test_support::apps::{NewApplication, web_compose};
+use consign_test_support::apps::{NewApplication, deploy, web_compose};
 use consign_test_support::docker::{self, ImagesGuard, login, run_blocking as run};
 use consign_test_support::registry::{access_token, license_artifact};
 use consign_test_support::wait_for;
-use service::deployments::{self, NewDeployment};
+use service::deployments;
 use service::testing::world::World;
 use types::protocol::DeploymentState;
 
@@ -71,21 +70,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
 
     // The licensed customer's agent deploys it.
     let licensed = RunningAgent::enrol(&hub, &w.customer_rw, "edge", Some(w.customer)).await;
-    let d = deployments::create(
-        &s,
-        &w.customer_rw,
-        NewDeployment {
-            target_id: licensed.target,
-            application_id: app,
-            version_id: versions[0],
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    let d = deploy(&hub, &w.customer_rw, licensed.target, app, versions[0]).await;
     let _guard = docker::ProjectGuard(d.project_name.clone());
     let _image_gone = ImagesGuard(vec![image.clone(), other_tag.clone()]);
     let status = wait_for("healthy", Duration::from_secs(180), async || {
@@ -139,21 +124,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     // agent pull the images of the versions it grants.
     let app_licensed =
         RunningAgent::enrol(&hub, &w.vendor_rw, "edge", Some(w.second_customer)).await;
-    let second = deployments::create(
-        &s,
-        &w.vendor_rw,
-        NewDeployment {
-            target_id: app_licensed.target,
-            application_id: app,
-            version_id: versions[1],
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    let second = deploy(&hub, &w.vendor_rw, app_licensed.target, app, versions[1]).await;
     let _second_guard = docker::ProjectGuard(second.project_name.clone());
     wait_for("healthy", Duration::from_secs(240), async || {
         let now = deployments::get(&s.db, &w.vendor_rw, second.id)

@@ -10,11 +10,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use consign_server::testing::TestHub;
+use consign_test_support::apps::{Application, NewApplication};
 use serde_json::{Value, json};
-use service::applications;
 use service::testing::world::World;
-use service::versions::{self, NewVersion, Package};
-use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
 
 struct Caller {
     token: String,
@@ -50,18 +48,18 @@ impl Caller {
     }
 }
 
-#[tokio::test]
-async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_live() {
-    let hub = TestHub::start(None, None).await;
-    let w = World::build(&hub.services.db).await;
-    let vendor = Caller::new(&hub, &w.vendor_rw).await;
-    let customer = Caller::new(&hub, &w.customer_rw).await;
-    let stranger = Caller::new(&hub, &w.other_vendor).await;
-
-    // A vendor-managed target, and a deployable version.
+/// The vendor creates a vendor-managed target: its install command keeps the secret out of the
+/// URL; an empty name is refused naming the field; another vendor gets 404 and the customer
+/// does not see it. Returns the target's id.
+async fn a_target_is_created_with_the_secret_outside_the_url(
+    hub: &TestHub,
+    vendor: &Caller,
+    customer: &Caller,
+    stranger: &Caller,
+) -> String {
     let (status, created) = vendor
         .call(
-            &hub,
+            hub,
             "POST",
             "/api/v1/deployment-targets",
             Some(json!({"name": "vendor-box"})),
@@ -78,7 +76,7 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
 
     let (status, body) = vendor
         .call(
-            &hub,
+            hub,
             "POST",
             "/api/v1/deployment-targets",
             Some(json!({"name": ""})),
@@ -90,7 +88,7 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
     );
     let (status, _) = stranger
         .call(
-            &hub,
+            hub,
             "GET",
             &format!("/api/v1/deployment-targets/{target}"),
             None,
@@ -98,30 +96,33 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
         .await;
     assert_eq!(status, 404);
     let (status, listed) = customer
-        .call(&hub, "GET", "/api/v1/deployment-targets", None)
+        .call(hub, "GET", "/api/v1/deployment-targets", None)
         .await;
     assert_eq!(
         (status, listed.as_array().unwrap().len()),
         (200, 0),
         "customers see no vendor target"
     );
+    target
+}
 
-    // Secrets: set, listed without value.
+/// A secret is set and listed without its value; a bad key is refused naming the field.
+async fn a_secret_is_set_and_listed_without_its_value(hub: &TestHub, vendor: &Caller) {
     let (status, body) = vendor
         .call(
-            &hub,
+            hub,
             "PUT",
             "/api/v1/secrets/DB_PASSWORD",
             Some(json!({"value": "s3cret-pw"})),
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (_, listed) = vendor.call(&hub, "GET", "/api/v1/secrets", None).await;
+    let (_, listed) = vendor.call(hub, "GET", "/api/v1/secrets", None).await;
     assert_eq!(listed[0]["key"], "DB_PASSWORD");
     assert!(!listed.to_string().contains("s3cret"));
     let (status, body) = vendor
         .call(
-            &hub,
+            hub,
             "PUT",
             "/api/v1/secrets/1-bad",
             Some(json!({"value": "x"})),
@@ -131,37 +132,16 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
         (status, body["error"]["field"].as_str()),
         (400, Some("key"))
     );
+}
 
-    let app = applications::create(
-        &hub.services.db,
-        &w.vendor_rw,
-        ApplicationName::parse("Shop").unwrap(),
-        ApplicationKind::Docker,
-        Utc::now(),
-    )
-    .await
-    .unwrap()
-    .id;
-    let version = versions::create(
-        &hub.services.db,
-        &w.vendor_rw,
-        app,
-        NewVersion {
-            name: VersionName::parse("1.0").unwrap(),
-            channel: ChannelName::stable(),
-            link_template: None,
-            package: Package::Compose {
-                compose_file: "services:\n  web:\n    image: busybox\n".into(),
-                env_template: Some("PASSWORD={{ secrets.DB_PASSWORD }}\n".into()),
-            },
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap()
-    .id;
-
-    // An open event stream sees the deployment at once.
+/// A deployment whose env names an unknown secret is refused with nothing stored; the next
+/// one is created and reaches the open event stream at once. Returns its id.
+async fn a_deployment_reaches_the_open_event_stream_at_once(
+    hub: &TestHub,
+    vendor: &Caller,
+    target: &str,
+    shop: &Application,
+) -> String {
     let mut events = reqwest::Client::new()
         .get(hub.url("/api/v1/events"))
         .bearer_auth(&vendor.token)
@@ -172,16 +152,17 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
     let unauthenticated = reqwest::get(hub.url("/api/v1/events")).await.unwrap();
     assert_eq!(unauthenticated.status(), 401);
 
+    let (app, version) = (shop.id, shop.versions[0]);
     let deploy = json!({"targetId": target, "applicationId": app, "versionId": version, "env": "PASSWORD={{ secrets.NOPE }}"});
     let (status, body) = vendor
-        .call(&hub, "POST", "/api/v1/deployments", Some(deploy))
+        .call(hub, "POST", "/api/v1/deployments", Some(deploy))
         .await;
     assert_eq!(
         (status, body["error"]["field"].as_str()),
         (400, Some("env")),
         "{body}"
     );
-    let (_, listed) = vendor.call(&hub, "GET", "/api/v1/deployments", None).await;
+    let (_, listed) = vendor.call(hub, "GET", "/api/v1/deployments", None).await;
     assert_eq!(
         listed.as_array().unwrap().len(),
         0,
@@ -190,7 +171,7 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
 
     let deploy = json!({"targetId": target, "applicationId": app, "versionId": version, "logsEnabled": true});
     let (status, d) = vendor
-        .call(&hub, "POST", "/api/v1/deployments", Some(deploy))
+        .call(hub, "POST", "/api/v1/deployments", Some(deploy))
         .await;
     assert_eq!(status, 201, "{d}");
     let id = d["id"].as_str().unwrap().to_string();
@@ -205,10 +186,21 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
     assert!(seen.contains("deployment_changed"), "{seen}");
+    id
+}
 
+/// The deployment restarts, stays hidden from another vendor, has no status yet, and is
+/// undeployed with its data; then its target is deleted.
+async fn the_deployment_restarts_and_undeploys_and_its_target_goes(
+    hub: &TestHub,
+    vendor: &Caller,
+    stranger: &Caller,
+    target: &str,
+    id: &str,
+) {
     let (status, restarted) = vendor
         .call(
-            &hub,
+            hub,
             "POST",
             &format!("/api/v1/deployments/{id}/restart"),
             None,
@@ -219,12 +211,12 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
         (200, Some(1))
     );
     let (status, _) = stranger
-        .call(&hub, "GET", &format!("/api/v1/deployments/{id}"), None)
+        .call(hub, "GET", &format!("/api/v1/deployments/{id}"), None)
         .await;
     assert_eq!(status, 404);
     let (status, history) = vendor
         .call(
-            &hub,
+            hub,
             "GET",
             &format!("/api/v1/deployments/{id}/status"),
             None,
@@ -233,7 +225,7 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
     assert_eq!((status, history.as_array().unwrap().len()), (200, 0));
     let (status, undeployed) = vendor
         .call(
-            &hub,
+            hub,
             "DELETE",
             &format!("/api/v1/deployments/{id}?deleteData=true"),
             None,
@@ -245,7 +237,7 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
 
     let (status, _) = vendor
         .call(
-            &hub,
+            hub,
             "DELETE",
             &format!("/api/v1/deployment-targets/{target}"),
             None,
@@ -254,14 +246,42 @@ async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_li
     assert_eq!(status, 204);
     let (status, _) = vendor
         .call(
-            &hub,
+            hub,
             "GET",
             &format!("/api/v1/deployment-targets/{target}"),
             None,
         )
         .await;
     assert_eq!(status, 404);
-    drop(events);
+}
+
+#[tokio::test]
+async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_live() {
+    let hub = TestHub::start(None, None).await;
+    let w = World::build(&hub.services.db).await;
+    let vendor = Caller::new(&hub, &w.vendor_rw).await;
+    let customer = Caller::new(&hub, &w.customer_rw).await;
+    let stranger = Caller::new(&hub, &w.other_vendor).await;
+
+    let target =
+        a_target_is_created_with_the_secret_outside_the_url(&hub, &vendor, &customer, &stranger)
+            .await;
+    a_secret_is_set_and_listed_without_its_value(&hub, &vendor).await;
+    let shop = NewApplication::named("Shop")
+        .version_with(
+            "1.0",
+            "stable",
+            "services:\n  web:\n    image: busybox\n",
+            Some("PASSWORD={{ secrets.DB_PASSWORD }}\n"),
+        )
+        .create(&hub, &w.vendor_rw)
+        .await;
+    let id =
+        a_deployment_reaches_the_open_event_stream_at_once(&hub, &vendor, &target, &shop).await;
+    the_deployment_restarts_and_undeploys_and_its_target_goes(
+        &hub, &vendor, &stranger, &target, &id,
+    )
+    .await;
     hub.stop().await;
 }
 

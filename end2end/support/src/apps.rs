@@ -13,11 +13,12 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use server::testing::TestHub;
 use service::auth::Actor;
+use service::deployments::{self, Deployment, NewDeployment};
 use service::licenses::{self, NewLicense};
 use service::versions::{self, NewVersion, Package};
 use types::{
     ApplicationId, ApplicationKind, ApplicationName, ApplicationVersionId, ChannelName,
-    CustomerOrganizationId, LicenseId, VersionName,
+    CustomerOrganizationId, DeploymentTargetId, LicenseId, VersionName,
 };
 
 /// A compose file with one service `web`: busybox's httpd from `image` answering on port
@@ -184,4 +185,30 @@ pub async fn license(
     .await
     .unwrap()
     .id
+}
+
+/// Deploys `version` of `application` on `target` as `actor`, as the portal's form does by
+/// default: the version's env template, no container logs, drift repaired.
+pub async fn deploy(
+    hub: &TestHub,
+    actor: &Actor,
+    target: DeploymentTargetId,
+    application: ApplicationId,
+    version: ApplicationVersionId,
+) -> Deployment {
+    deployments::create(
+        &hub.services,
+        actor,
+        NewDeployment {
+            target_id: target,
+            application_id: application,
+            version_id: version,
+            env: None,
+            logs_enabled: false,
+            repair_drift: true,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap()
 }

@@ -1,4 +1,5 @@
-//! Hubs on either database, and agent credentials without an agent process.
+//! Hubs on either database, free ports for hubs restarted in place, and agent credentials
+//! without an agent process.
 
 use chrono::Utc;
 use server::testing::TestHub;
@@ -44,4 +45,14 @@ pub async fn enrolled_target(
             .unwrap()
             .unwrap();
     (issued.target.id, credential)
+}
+
+/// A port of 127.0.0.1 that was free a moment ago, for a server that must listen on a known
+/// port (a hub restarted in place, a registry started as a process).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

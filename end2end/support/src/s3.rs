@@ -22,11 +22,7 @@ pub struct Moto {
 impl Moto {
     /// Starts the server and creates [`BUCKET`].
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = crate::hub::free_port();
         // `python3 -m` rather than the `moto_server` script, which pip may put off PATH.
         let child = Command::new("python3")
             .args([
