@@ -1,8 +1,8 @@
 //! An application license lets the customer's people and agents pull, from the hub's own
 //! registry, the images that the versions it grants reference (and nothing else): over real
-//! HTTP with the OCI client of `support::registry`, on SQLite and PostgreSQL, and with the real
-//! Docker engine (`docker login` with an agent's credential, `docker pull`). Pushing stays the
-//! vendor's; revoking the license ends the pulls.
+//! HTTP with the OCI client of `consign_test_support::registry`, on SQLite and PostgreSQL, and
+//! with the real Docker engine (`docker login` with an agent's credential, `docker pull`).
+//! Pushing stays the vendor's; revoking the license ends the pulls.
 
 #![allow(clippy::unwrap_used)]
 
