@@ -83,6 +83,14 @@ impl Browser {
         }
     }
 
+    /// Waits for the form field matching the CSS selector and returns its current value.
+    pub async fn value(&self, css: &str) -> String {
+        match self.wait_for(css).await.prop("value").await {
+            Ok(Some(value)) => value,
+            other => panic!("{css} has no value: {other:?}"),
+        }
+    }
+
     /// The current URL and the start of the page's text, for failure messages.
     pub async fn page_summary(&self) -> String {
         let url = self

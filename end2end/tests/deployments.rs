@@ -126,13 +126,7 @@ async fn create_a_target_in_the_portal(browser: &Browser, base: &str) -> NewTarg
     browser.wait_for("#no-targets").await;
     browser.fill("#target-name", "edge-1").await;
     browser.click("#create-target").await;
-    let command = browser
-        .wait_for("#install-command")
-        .await
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap();
+    let command = browser.value("#install-command").await;
     assert!(
         command.starts_with(&format!("curl -fsSL {base}/agent/install.sh | ")),
         "{command}"
@@ -341,12 +335,7 @@ async fn restart_the_hub_and_see_everything_come_back(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    browser
-        .wait_until_within(
-            Duration::from_secs(180),
-            "document.querySelector('#target-presence [data-state=\"online\"]')",
-        )
-        .await;
+    wait_presence(browser, "online").await;
     browser
         .wait_until_within(Duration::from_secs(180), HEALTHY)
         .await;
@@ -363,12 +352,7 @@ async fn restart_the_hub_and_see_everything_come_back(
 /// the status history has no gap.
 async fn cut_the_connection_and_restart_the_deployment_meanwhile(browser: &Browser, pid: u32) {
     signal(pid, "-STOP");
-    browser
-        .wait_until_within(
-            Duration::from_secs(180),
-            "document.querySelector('#target-presence [data-state=\"offline\"]')",
-        )
-        .await;
+    wait_presence(browser, "offline").await;
     let before_cut = history(browser).await;
     browser.click("#restart-open").await;
     browser.click("#restart").await;
@@ -386,12 +370,7 @@ async fn cut_the_connection_and_restart_the_deployment_meanwhile(browser: &Brows
         .unwrap()[..8]
         .to_string();
     signal(pid, "-CONT");
-    browser
-        .wait_until_within(
-            Duration::from_secs(180),
-            "document.querySelector('#target-presence [data-state=\"online\"]')",
-        )
-        .await;
+    wait_presence(browser, "online").await;
     browser
         .wait_until_within(
             Duration::from_secs(180),
@@ -468,4 +447,14 @@ async fn a_deployment_made_in_the_portal_turns_healthy_live_and_survives_hub_res
     if let Some(hub) = hub.slot.lock().await.take() {
         hub.stop().await;
     }
+}
+
+/// Waits (up to 180 s) until the target's presence badge shows `state` (`online`, `offline`).
+async fn wait_presence(browser: &Browser, state: &str) {
+    browser
+        .wait_until_within(
+            Duration::from_secs(180),
+            &format!("document.querySelector('#target-presence [data-state=\"{state}\"]')"),
+        )
+        .await;
 }
