@@ -63,7 +63,7 @@ async fn stop(agent: tokio::process::Child) -> String {
 #[tokio::test]
 async fn the_agent_binary_connects_never_logs_its_credential_and_stops_cleanly_on_sigterm() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let (target, credential) = enrolled_target(&hub, &world.customer_rw, None).await;
     let state = tempfile::tempdir().unwrap();
     let running = agent(&hub, state.path())
@@ -80,7 +80,7 @@ async fn the_agent_binary_connects_never_logs_its_credential_and_stops_cleanly_o
 #[tokio::test]
 async fn the_agent_binary_enrols_once_stores_its_credential_and_reuses_it_after_a_restart() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let issued =
         service::targets::create(&hub.services, &world.customer_rw, "edge", None, Utc::now())
             .await
@@ -130,7 +130,7 @@ async fn a_refused_stored_credential_is_replaced_by_enrolling_with_a_fresh_insta
     // it), and its secret rotated once more: the new install command runs on the host that
     // still holds the revoked credential.
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let (target, revoked) = enrolled_target(&hub, &world.customer_rw, None).await;
     let rotate = async || {
         service::targets::rotate_secret(&hub.services, &world.customer_rw, target, Utc::now())

@@ -121,7 +121,7 @@ async fn desired_until(agent: &mut Agent, holds: impl Fn(&DesiredState) -> bool)
 async fn the_agent_connects_to_the_real_hub_with_its_credential_and_takes_each_pushed_desired_state()
  {
     let hub = TestHub::start(None, None).await;
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let (target, credential) = enrolled_target(&hub, &w.customer_rw, None).await;
     let ws_url = url::Url::parse(&format!("ws://{}/api/v1/agent/ws", hub.address)).unwrap();
     let mut agent = start_agent_at(
@@ -134,7 +134,7 @@ async fn the_agent_connects_to_the_real_hub_with_its_credential_and_takes_each_p
     // Welcomed: the hub shows the agent online with the version its Hello named, and pushes
     // the (empty) desired state.
     wait_for("the agent online", SOON, async || {
-        let seen = service::targets::get(&hub.services.db, &w.customer_ro, target)
+        let seen = service::targets::get(&hub.services, &w.customer_ro, target)
             .await
             .unwrap();
         (hub.services.agents.presence(target).is_some()

@@ -63,7 +63,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, NoSession> {
         let SessionToken(token) = SessionToken::from_request_parts(parts, state).await?;
         let services = service::Services::from_ref(state);
-        match service::sessions::resolve(&services.db, &token).await {
+        match service::sessions::resolve(&services, &token).await {
             Ok(Some(info)) => Ok(Session { token, info }),
             Ok(None) => Err(NoSession::Missing),
             Err(err) => Err(NoSession::Lookup(err)),

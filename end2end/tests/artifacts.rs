@@ -49,18 +49,21 @@ async fn commands(browser: &Browser, repository: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
     let hub = hub::start().await;
-    let db = hub.services.db.clone();
-    let admin = vendor(&db, "Acme", "ada@acme.test").await;
+    let services = hub.services.clone();
+    let admin = vendor(&services, "Acme", "ada@acme.test").await;
     let mut customers = Vec::new();
     for (name, email) in [
         ("Globex", "bob@globex.test"),
         ("Initech", "carol@initech.test"),
     ] {
-        let customer =
-            service::customers::create(&db, &admin, types::OrganizationName::parse(name).unwrap())
-                .await
-                .unwrap();
-        let person = member(&db, &admin, email, Role::ReadOnly, Some(customer.id)).await;
+        let customer = service::customers::create(
+            &services,
+            &admin,
+            types::OrganizationName::parse(name).unwrap(),
+        )
+        .await
+        .unwrap();
+        let person = member(&services, &admin, email, Role::ReadOnly, Some(customer.id)).await;
         customers.push((customer.id, person));
     }
     let base = hub.url("");

@@ -33,17 +33,17 @@ async fn sign_in(browser: &Browser, url: &str, email: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal_offers() {
     let hub = hub::start().await;
-    let db = hub.services.db.clone();
-    let admin = vendor(&db, "Acme Software", "ada@acme.test").await;
+    let services = hub.services.clone();
+    let admin = vendor(&services, "Acme Software", "ada@acme.test").await;
     let globex = service::customers::create(
-        &db,
+        &services,
         &admin,
         types::OrganizationName::parse("Globex").unwrap(),
     )
     .await
     .unwrap();
     member(
-        &db,
+        &services,
         &admin,
         "bob@globex.test",
         Role::ReadOnly,
@@ -54,7 +54,7 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
 
     with_browser(|browser| {
         let base = base.clone();
-        let db = db.clone();
+        let services = services.clone();
         let admin = admin.clone();
         async move {
             let c = &browser.client;
@@ -144,8 +144,8 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
             assert_eq!(claims.entitlements["seats"], "25");
 
             // Revoked: the portal says why deployments stopped.
-            let licenses = service::licenses::list(&db, &admin).await.unwrap();
-            service::licenses::revoke(&db, &admin, licenses[0].id, chrono::Utc::now())
+            let licenses = service::licenses::list(&services, &admin).await.unwrap();
+            service::licenses::revoke(&services, &admin, licenses[0].id, chrono::Utc::now())
                 .await
                 .unwrap();
             c.refresh().await.unwrap();

@@ -58,13 +58,23 @@ async fn assert_clean_console(browser: &Browser, after: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_portals_hydrate_and_work_under_the_policy_without_violations() {
     let hub = hub::start().await;
-    let db = hub.services.db.clone();
-    let admin = vendor(&db, "Acme", "ada@acme.test").await;
-    let globex =
-        service::customers::create(&db, &admin, OrganizationName::parse("Globex").unwrap())
-            .await
-            .unwrap();
-    member(&db, &admin, "bob@globex.test", Role::Admin, Some(globex.id)).await;
+    let services = hub.services.clone();
+    let admin = vendor(&services, "Acme", "ada@acme.test").await;
+    let globex = service::customers::create(
+        &services,
+        &admin,
+        OrganizationName::parse("Globex").unwrap(),
+    )
+    .await
+    .unwrap();
+    member(
+        &services,
+        &admin,
+        "bob@globex.test",
+        Role::Admin,
+        Some(globex.id),
+    )
+    .await;
     let base = hub.url("");
     let policy = reqwest::get(hub.url("/"))
         .await

@@ -87,11 +87,14 @@ async fn start_hub(port: u16, data_dir: &Path) -> hub::TestHub {
 /// The vendor Acme (ada@acme.test) with the customer Globex, licensed to the application
 /// "Shop", versions 1.0 and 2.0 of [`compose`] on `image`.
 async fn seed_a_licensed_shop(hub: &hub::TestHub, image: &str) {
-    let db = &hub.services.db;
-    let admin = vendor(db, "Acme Software", "ada@acme.test").await;
-    let globex = service::customers::create(db, &admin, OrganizationName::parse("Globex").unwrap())
-        .await
-        .unwrap();
+    let admin = vendor(&hub.services, "Acme Software", "ada@acme.test").await;
+    let globex = service::customers::create(
+        &hub.services,
+        &admin,
+        OrganizationName::parse("Globex").unwrap(),
+    )
+    .await
+    .unwrap();
     let env = "GREETING=hello\nPORT=8080\n";
     NewApplication::named("Shop")
         .link_template("http://127.0.0.1:{{ env.PORT }}/")

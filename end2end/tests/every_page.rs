@@ -103,9 +103,8 @@ const COMPOSE: &str = "services:
 
 async fn seed(hub: &TestHub) -> Seeded {
     let s = &hub.services;
-    let db = &s.db;
     let now = Utc::now();
-    let w = World::build(db).await;
+    let w = World::build(s).await;
     let admin = &w.vendor_admin;
 
     // Pending invitations: the people lists show their Resend and Revoke forms, and one link
@@ -116,7 +115,7 @@ async fn seed(hub: &TestHub) -> Seeded {
         customer,
     };
     let invitation = invitations::create(
-        db,
+        s,
         admin,
         invite("new@globex.test", Some(w.customer)),
         chrono::Duration::hours(72),
@@ -124,14 +123,14 @@ async fn seed(hub: &TestHub) -> Seeded {
     .await
     .unwrap();
     invitations::create(
-        db,
+        s,
         admin,
         invite("new@acme.test", None),
         chrono::Duration::hours(72),
     )
     .await
     .unwrap();
-    let (_, reset) = service::email_links::request_password_reset(db, "ro@acme.test")
+    let (_, reset) = service::email_links::request_password_reset(s, "ro@acme.test")
         .await
         .unwrap()
         .unwrap();
@@ -146,7 +145,7 @@ async fn seed(hub: &TestHub) -> Seeded {
     // An application with a version, licensed to the customer, deployed to its target (no
     // agent: the deployment waits for one, which is a state its page shows).
     let app = service::applications::create(
-        db,
+        s,
         admin,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -155,7 +154,7 @@ async fn seed(hub: &TestHub) -> Seeded {
     .await
     .unwrap();
     let version = service::versions::create(
-        db,
+        s,
         admin,
         app.id,
         NewVersion {
@@ -172,7 +171,7 @@ async fn seed(hub: &TestHub) -> Seeded {
     .await
     .unwrap();
     service::licenses::create(
-        db,
+        s,
         admin,
         NewLicense {
             name: None,

@@ -18,7 +18,7 @@ use types::{Email, OrganizationName, Role};
 async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
     let hub = hub::start().await;
     signup::sign_up(
-        &hub.services.db,
+        &hub.services,
         SignUp {
             organization_name: OrganizationName::parse("Acme").unwrap(),
             user: NewUser {
@@ -138,11 +138,11 @@ async fn visit_hydrated(browser: &Browser, url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
     let hub = hub::start().await;
-    let db = hub.services.db.clone();
-    let w = World::build(&db).await;
+    let services = hub.services.clone();
+    let w = World::build(&services).await;
     // A pending invitation, so the list has its Resend and Revoke forms.
     invitations::create(
-        &db,
+        &services,
         &w.vendor_admin,
         NewInvitation {
             email: Email::parse("pending@globex.test").unwrap(),

@@ -28,7 +28,7 @@ async fn post(url: &str, host: Option<&str>, form: &[(&str, &str)]) -> (u16, Str
 async fn a_reset_link_comes_by_mail_to_the_hubs_own_address_and_works_once() {
     let sink = SmtpSink::start().await;
     let hub = hub::start_with_mail(sink.port()).await;
-    vendor(&hub.services.db, "Acme", "ada@acme.test").await;
+    vendor(&hub.services, "Acme", "ada@acme.test").await;
 
     // The request forges its Host header; the answer is the same as for an unknown address.
     let url = hub.url("/_fn/request_password_reset");
@@ -57,7 +57,7 @@ async fn a_reset_link_comes_by_mail_to_the_hubs_own_address_and_works_once() {
     assert!(status < 400, "{status} {body}");
     assert!(
         service::accounts::authenticate(
-            &hub.services.db,
+            &hub.services,
             "ada@acme.test",
             "a brand new password".into()
         )
@@ -65,7 +65,7 @@ async fn a_reset_link_comes_by_mail_to_the_hubs_own_address_and_works_once() {
         .is_ok()
     );
     assert!(
-        service::accounts::authenticate(&hub.services.db, "ada@acme.test", PASSWORD.into())
+        service::accounts::authenticate(&hub.services, "ada@acme.test", PASSWORD.into())
             .await
             .is_err()
     );

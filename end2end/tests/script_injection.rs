@@ -108,12 +108,12 @@ async fn assert_shown(browser: &Browser, path: &str, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_portals() {
     let hub = hub::start().await;
-    let db = hub.services.db.clone();
+    let services = hub.services.clone();
     let now = Utc::now();
 
     // The vendor: organization and admin named with the payload.
     let (user, org) = service::signup::sign_up(
-        &db,
+        &services,
         service::signup::SignUp {
             organization_name: OrganizationName::parse(PAYLOAD).unwrap(),
             user: service::accounts::NewUser {
@@ -126,17 +126,17 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
     )
     .await
     .unwrap();
-    let admin = service::accounts::actor(&db, user.id, Some(org.id))
+    let admin = service::accounts::actor(&services, user.id, Some(org.id))
         .await
         .unwrap()
         .unwrap();
     let customer =
-        service::customers::create(&db, &admin, OrganizationName::parse(PAYLOAD).unwrap())
+        service::customers::create(&services, &admin, OrganizationName::parse(PAYLOAD).unwrap())
             .await
             .unwrap();
     // A customer admin named with the payload.
     let issued = invitations::create(
-        &db,
+        &services,
         &admin,
         NewInvitation {
             email: Email::parse("bob@globex.test").unwrap(),
@@ -147,12 +147,12 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
     )
     .await
     .unwrap();
-    invitations::accept(&db, &issued.token, PAYLOAD.into(), PASSWORD.into())
+    invitations::accept(&services, &issued.token, PAYLOAD.into(), PASSWORD.into())
         .await
         .unwrap();
     // A pending invitation too (listed on the users page).
     invitations::create(
-        &db,
+        &services,
         &admin,
         NewInvitation {
             email: Email::parse("eve@acme.test").unwrap(),
@@ -165,7 +165,7 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
     .unwrap();
 
     let app = service::applications::create(
-        &db,
+        &services,
         &admin,
         ApplicationName::parse(PAYLOAD).unwrap(),
         ApplicationKind::Docker,
@@ -175,7 +175,7 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
     .unwrap();
     let env_template = format!("# {PAYLOAD}\nNOTE={PAYLOAD}\n");
     service::versions::create(
-        &db,
+        &services,
         &admin,
         app.id,
         NewVersion {
@@ -194,7 +194,7 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
     .await
     .unwrap();
     service::licenses::create(
-        &db,
+        &services,
         &admin,
         NewLicense {
             name: Some(PAYLOAD.into()),
@@ -217,11 +217,11 @@ async fn a_stored_payload_in_any_text_field_stays_text_on_every_page_of_both_por
         .unwrap()
         .target
         .id;
-    service::access_tokens::create(&db, &admin, PAYLOAD.into(), None)
+    service::access_tokens::create(&services, &admin, PAYLOAD.into(), None)
         .await
         .unwrap();
     service::branding::update(
-        &db,
+        &services,
         &hub.services.config,
         &admin,
         BrandingInput {

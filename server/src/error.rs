@@ -33,7 +33,7 @@ pub enum StartError {
     SecretsKey(service::secrets::SecretKeyError),
     /// A migration failed.
     #[error("cannot migrate the database: {0}")]
-    Migrate(sea_orm::DbErr),
+    Migrate(service::Error),
     /// A file or folder of the hub cannot be made private to its user.
     #[error("cannot make {path} readable by the hub's user only: {source}")]
     Permissions {

@@ -24,7 +24,6 @@ use std::net::SocketAddr;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use sea_orm_migration::MigratorTrait;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
@@ -50,14 +49,9 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         .await
         .map_err(StartError::Database)?;
     private_files::tighten_sqlite_url(&database_url)?;
-    migrations::Migrator::up(&db, None)
+    let parsed = service::db::migrate(&db)
         .await
         .map_err(StartError::Migrate)?;
-    // Versions published before the hub stored their images: parsed once, here, because the
-    // compose parser lives in `service` and migrations cannot reach it.
-    let parsed = service::version_images::backfill(&db)
-        .await
-        .map_err(StartError::Database)?;
     if parsed > 0 {
         tracing::info!(versions = parsed, "recorded the images of earlier versions");
     }
@@ -75,26 +69,20 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
             .map_err(StartError::SecretsKey)?;
     private_files::tighten(&settings.data_dir.join(LICENSE_KEY_FILE))?;
     private_files::tighten(&settings.data_dir.join(SECRETS_KEY_FILE))?;
-    let services = service::Services {
-        db,
-        signer: std::sync::Arc::new(signer),
-        secure_cookies: settings.serves_https(),
-        config: service::services::HubConfig {
-            allow_signup: settings.allow_signup,
-            invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
-            public_url: settings.public_base_url(),
-            own_hosts: settings.own_hosts(),
-            dns_resolver: settings.dns_resolver,
-            agent_binaries: routes::agent::agent_binary_candidates(
-                settings.agent_binary.as_deref(),
-            ),
-            agent_dirs: routes::agent::agent_dirs(settings.agent_dir.as_deref()),
-        },
-        mailer,
-        limiter: std::sync::Arc::default(),
-        secrets_key: std::sync::Arc::new(secrets_key),
-        agents: service::agent_hub::AgentHub::default(),
+    let mut services = service::Services::new(db);
+    services.signer = std::sync::Arc::new(signer);
+    services.secure_cookies = settings.serves_https();
+    services.config = service::services::HubConfig {
+        allow_signup: settings.allow_signup,
+        invitation_ttl: chrono::Duration::hours(i64::from(settings.invitation_ttl_hours)),
+        public_url: settings.public_base_url(),
+        own_hosts: settings.own_hosts(),
+        dns_resolver: settings.dns_resolver,
+        agent_binaries: routes::agent::agent_binary_candidates(settings.agent_binary.as_deref()),
+        agent_dirs: routes::agent::agent_dirs(settings.agent_dir.as_deref()),
     };
+    services.mailer = mailer;
+    services.secrets_key = std::sync::Arc::new(secrets_key);
     let registry_dir = settings.registry_dir();
     private_files::private_dir(&registry_dir)?;
     let registry = match settings.registry_s3()? {

@@ -83,7 +83,7 @@ async fn enroll(hub: &TestHub, target: &str, secret: &str) -> reqwest::Response 
 async fn the_websocket_checks_credentials_answers_bad_frames_and_times_out_silent_agents() {
     let hub = hub(1).await;
     let s = hub.services.clone();
-    let w = World::build(&s.db).await;
+    let w = World::build(&s).await;
     let issued = targets::create(&s, &w.customer_rw, "edge", None, Utc::now())
         .await
         .unwrap();
@@ -118,7 +118,7 @@ async fn the_websocket_checks_credentials_answers_bad_frames_and_times_out_silen
     assert!(
         matches!(next_frame(&mut socket).await, Some(HubMessage::DesiredState(d)) if d.deployments.is_empty())
     );
-    let seen = targets::get(&s.db, &w.customer_ro, issued.target.id)
+    let seen = targets::get(&s, &w.customer_ro, issued.target.id)
         .await
         .unwrap();
     assert_eq!(seen.agent_version.as_deref(), Some("9.9.9-test"));
@@ -176,7 +176,7 @@ async fn the_websocket_checks_credentials_answers_bad_frames_and_times_out_silen
 async fn a_frozen_agent_goes_offline_on_time_even_while_changes_are_pushed_to_it() {
     let hub = hub(1).await;
     let s = hub.services.clone();
-    let w = World::build(&s.db).await;
+    let w = World::build(&s).await;
     let issued = targets::create(&s, &w.customer_rw, "frozen", None, Utc::now())
         .await
         .unwrap();
@@ -345,7 +345,7 @@ async fn publish_shop_with_a_secret(hub: &TestHub, w: &World, image: &str) -> Ap
         .await;
     let s = &hub.services;
     secrets::set(
-        &s.db,
+        s,
         &s.secrets_key,
         &w.customer_rw,
         SecretScope::Customer(w.customer),
@@ -366,7 +366,7 @@ async fn healthy_on(
     revision: types::RevisionId,
 ) {
     wait_for("healthy", Duration::from_secs(240), async || {
-        let now = deployments::get(&hub.services.db, &w.customer_ro, d.id)
+        let now = deployments::get(&hub.services, &w.customer_ro, d.id)
             .await
             .unwrap();
         now.status.filter(|st| {
@@ -379,7 +379,7 @@ async fn healthy_on(
 /// The container logs the hub stored show the secret the container printed, masked.
 async fn the_logs_show_the_secret_masked(hub: &TestHub, w: &World, d: &deployments::Deployment) {
     let logs = wait_for("logs", Duration::from_secs(180), async || {
-        let lines = deployments::logs(&hub.services.db, &w.customer_ro, d.id, 100)
+        let lines = deployments::logs(&hub.services, &w.customer_ro, d.id, 100)
             .await
             .unwrap();
         lines
@@ -432,7 +432,7 @@ async fn an_undeploy_removes_every_container(
         .await
         .unwrap();
     wait_for("undeployed", Duration::from_secs(180), async || {
-        deployments::get(&hub.services.db, &w.customer_ro, d.id)
+        deployments::get(&hub.services, &w.customer_ro, d.id)
             .await
             .unwrap()
             .undeployed_at
@@ -446,7 +446,7 @@ async fn an_undeploy_removes_every_container(
 async fn a_real_agent_enrols_deploys_to_docker_reports_healthy_updates_and_undeploys() {
     let image = docker::TestImage::build();
     let hub = hub(2).await;
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let shop = publish_shop_with_a_secret(&hub, &w, &image.tag).await;
     let agent = RunningAgent::enrol(&hub, &w.customer_rw, "edge", None).await;
 
@@ -491,7 +491,7 @@ async fn an_agent_comes_back_after_a_hub_restart_within_its_backoff_cap() {
         })
     };
     let first = start().await;
-    let w = World::build(&first.services.db).await;
+    let w = World::build(&first.services).await;
     let agent = RunningAgent::enrol(&first, &w.vendor_rw, "box", None).await;
     let target = agent.target;
 
@@ -544,7 +544,7 @@ fn older_agent(binary: &std::path::Path, current: &str, older: &str, into: &std:
 #[tokio::test]
 async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_its_version() {
     let hub = hub(2).await;
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let issued = targets::create(&hub.services, &w.customer_rw, "edge", None, Utc::now())
         .await
         .unwrap();
@@ -577,14 +577,14 @@ async fn an_agent_told_to_update_swaps_in_the_hubs_binary_and_comes_back_with_it
     )
     .spawn()
     .unwrap();
-    let db = hub.services.db.clone();
+    let services = hub.services.clone();
     let (customer_ro, customer_rw) = (w.customer_ro.clone(), w.customer_rw.clone());
     let version_reported = async |version: String| {
         wait_for(
             &format!("the agent reporting version {version}"),
             Duration::from_secs(60),
             async || {
-                let t = targets::get(&db, &customer_ro, target).await.unwrap();
+                let t = targets::get(&services, &customer_ro, target).await.unwrap();
                 (t.agent_version.as_deref() == Some(version.as_str())
                     && hub.services.agents.presence(target).is_some())
                 .then_some(())
@@ -691,7 +691,7 @@ async fn publish_vault_with_awkward_secrets(hub: &TestHub, w: &World, image: &st
     let s = &hub.services;
     for (key, value) in AWKWARD_SECRETS.iter().chain([&("S_EXPANDED", "x${HOME}y")]) {
         secrets::set(
-            &s.db,
+            s,
             &s.secrets_key,
             &w.customer_rw,
             SecretScope::Customer(w.customer),
@@ -780,7 +780,7 @@ fn the_containers_hold_every_secret(d: &deployments::Deployment, flavour: &str, 
 async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
     let image = docker::TestImage::build();
     let hub = hub(2).await;
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let vault = publish_vault_with_awkward_secrets(&hub, &w, &image.tag).await;
 
     // Compose v2 is the plugin of the Docker CLI; an agent whose HOME has no plugin folder
@@ -812,7 +812,7 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
             &format!("healthy with {flavour}"),
             Duration::from_secs(120),
             async || {
-                deployments::get(&hub.services.db, &w.customer_ro, d.id)
+                deployments::get(&hub.services, &w.customer_ro, d.id)
                     .await
                     .unwrap()
                     .status

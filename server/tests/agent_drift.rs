@@ -34,7 +34,7 @@ struct Setup {
 
 async fn setup(image: &str) -> Setup {
     let hub = hub_serving_the_agent(2).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let drift = NewApplication::named("Drift")
         .version("1.0", &web_compose(image))
         .create(&hub, &world.vendor_rw)
@@ -73,14 +73,14 @@ impl Setup {
     }
 
     async fn latest(&self, d: &Deployment) -> Option<StatusEntry> {
-        deployments::get(&self.services().db, &self.world.vendor_ro, d.id)
+        deployments::get(self.services(), &self.world.vendor_ro, d.id)
             .await
             .unwrap()
             .status
     }
 
     async fn history(&self, d: &Deployment) -> Vec<StatusEntry> {
-        deployments::statuses(&self.services().db, &self.world.vendor_ro, d.id, 200)
+        deployments::statuses(self.services(), &self.world.vendor_ro, d.id, 200)
             .await
             .unwrap()
     }

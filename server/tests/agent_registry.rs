@@ -24,7 +24,7 @@ use types::protocol::DeploymentState;
 async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential() {
     let hub = hub_serving_the_agent(2).await;
     let s = hub.services.clone();
-    let w = World::build(&s.db).await;
+    let w = World::build(&s).await;
     let host = hub.address.to_string();
     let image = format!("{host}/acme/web:1.0");
     // A second tag for the customer holding only the application license: the engine is shared, and compose pulls only
@@ -74,7 +74,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let _guard = docker::ProjectGuard(d.project_name.clone());
     let _image_gone = ImagesGuard(vec![image.clone(), other_tag.clone()]);
     let status = wait_for("healthy", Duration::from_secs(180), async || {
-        let now = deployments::get(&s.db, &w.customer_ro, d.id).await.unwrap();
+        let now = deployments::get(&s, &w.customer_ro, d.id).await.unwrap();
         let status = now.status?;
         assert_ne!(
             status.state,
@@ -85,9 +85,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         (status.state == DeploymentState::Healthy.as_str()).then_some(status)
     })
     .await;
-    let pulls = service::registry::pulls::recent(&s.db, web.0, 10)
-        .await
-        .unwrap();
+    let pulls = service::registry::pulls::recent(&s, web, 10).await.unwrap();
     assert!(
         pulls
             .iter()
@@ -127,9 +125,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let second = deploy(&hub, &w.vendor_rw, app_licensed.target, app, versions[1]).await;
     let _second_guard = docker::ProjectGuard(second.project_name.clone());
     wait_for("healthy", Duration::from_secs(240), async || {
-        let now = deployments::get(&s.db, &w.vendor_rw, second.id)
-            .await
-            .unwrap();
+        let now = deployments::get(&s, &w.vendor_rw, second.id).await.unwrap();
         let status = now.status?;
         assert_ne!(
             status.state,
@@ -145,9 +141,7 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
         (status.state == DeploymentState::Healthy.as_str()).then_some(())
     })
     .await;
-    let pulls = service::registry::pulls::recent(&s.db, web.0, 20)
-        .await
-        .unwrap();
+    let pulls = service::registry::pulls::recent(&s, web, 20).await.unwrap();
     assert!(
         pulls
             .iter()

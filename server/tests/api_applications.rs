@@ -356,15 +356,7 @@ on_both_hubs!(
 
 /// A session cookie for `actor`, for server functions.
 async fn cookie_for(hub: &TestHub, actor: &service::auth::Actor) -> String {
-    let db = &hub.services.db;
-    let row = service::repo::users::find(db, actor.user_id.0)
-        .await
-        .unwrap()
-        .unwrap();
-    let user: service::accounts::User = row.try_into().unwrap();
-    let token = service::sessions::start(db, &user, Some(actor.organization_id))
-        .await
-        .unwrap();
+    let token = service::testing::world::session(&hub.services, actor).await;
     format!("{}={token}", service::sessions::COOKIE_NAME)
 }
 

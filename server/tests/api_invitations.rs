@@ -51,14 +51,14 @@ async fn an_invitation_is_created_listed_fetched_resent_and_revoked(hub: &TestHu
     assert_ne!(new_link, link, "a new link replaces the old one");
     let token = new_link.rsplit('/').next().unwrap();
     assert!(
-        service::invitations::preview(&hub.services.db, token)
+        service::invitations::preview(&hub.services, token)
             .await
             .is_ok(),
         "the returned link works"
     );
     let old_token = link.rsplit('/').next().unwrap();
     assert!(
-        service::invitations::preview(&hub.services.db, old_token)
+        service::invitations::preview(&hub.services, old_token)
             .await
             .is_err()
     );

@@ -27,7 +27,7 @@ fn client() -> reqwest::Client {
 /// Signs up a vendor whose admin is `email`; returns the admin as an actor.
 async fn vendor(services: &service::Services, name: &str, email: &str) -> Actor {
     let (user, org) = vendor_account(services, name, email).await;
-    accounts::actor(&services.db, user.id, Some(org))
+    accounts::actor(services, user.id, Some(org))
         .await
         .unwrap()
         .unwrap()
@@ -40,7 +40,7 @@ async fn vendor_account(
     email: &str,
 ) -> (accounts::User, types::OrganizationId) {
     let (user, org) = signup::sign_up(
-        &services.db,
+        services,
         SignUp {
             organization_name: OrganizationName::parse(name).unwrap(),
             user: NewUser {
@@ -90,11 +90,11 @@ async fn a_token_identifies_its_owner_until_it_is_revoked(hub: &TestHub) {
     let admin = vendor(&hub.services, "Acme", "ada@acme.test").await;
     let other = vendor(&hub.services, "Umbrella", "bob@umbrella.test").await;
     let (token, secret) =
-        service::access_tokens::create(&hub.services.db, &admin, "CI".into(), Some(30))
+        service::access_tokens::create(&hub.services, &admin, "CI".into(), Some(30))
             .await
             .unwrap();
     let (_, other_secret) =
-        service::access_tokens::create(&hub.services.db, &other, "CI".into(), None)
+        service::access_tokens::create(&hub.services, &other, "CI".into(), None)
             .await
             .unwrap();
 
@@ -124,7 +124,7 @@ async fn a_token_identifies_its_owner_until_it_is_revoked(hub: &TestHub) {
     )
     .await;
 
-    service::access_tokens::revoke(&hub.services.db, &admin, token.id)
+    service::access_tokens::revoke(&hub.services, &admin, token.id)
         .await
         .unwrap();
     assert_unauthenticated(me(hub, Some(&format!("Bearer {secret}"))).await, "revoked").await;
@@ -152,7 +152,7 @@ fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
 async fn the_tokens_page_forms_work_without_javascript_and_the_secret_is_served_once() {
     let hub = start(None).await;
     let (user, org) = vendor_account(&hub.services, "Acme", "ada@acme.test").await;
-    let session = service::sessions::start(&hub.services.db, &user, Some(org))
+    let session = service::sessions::start(&hub.services, &user, Some(org))
         .await
         .unwrap();
     let session = format!("{}={session}", service::sessions::COOKIE_NAME);
@@ -257,11 +257,11 @@ async fn the_tokens_page_forms_work_without_javascript_and_the_secret_is_served_
         me(&hub, Some(&format!("Bearer {secret}"))).await.status(),
         200
     );
-    let actor = accounts::actor(&hub.services.db, user.id, Some(org))
+    let actor = accounts::actor(&hub.services, user.id, Some(org))
         .await
         .unwrap()
         .unwrap();
-    let id = service::access_tokens::list(&hub.services.db, &actor)
+    let id = service::access_tokens::list(&hub.services, &actor)
         .await
         .unwrap()[0]
         .id;

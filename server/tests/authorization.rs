@@ -7,8 +7,8 @@
 
 use consign_server::testing::TestHub;
 use service::auth::Actor;
+use service::sessions;
 use service::testing::world::World;
-use service::{accounts, sessions};
 
 /// A server function, its form, and whether each of [`ACTORS`] may call it.
 type Case = (&'static str, Vec<(&'static str, String)>, [bool; 8]);
@@ -24,15 +24,8 @@ const ACTORS: [&str; 8] = [
     "anonymous",
 ];
 
-async fn cookie_for(db: &sea_orm::DatabaseConnection, actor: &Actor) -> String {
-    let row = service::repo::users::find(db, actor.user_id.0)
-        .await
-        .unwrap()
-        .unwrap();
-    let user: accounts::User = row.try_into().unwrap();
-    let token = sessions::start(db, &user, Some(actor.organization_id))
-        .await
-        .unwrap();
+async fn cookie_for(services: &service::Services, actor: &Actor) -> String {
+    let token = service::testing::world::session(services, actor).await;
     format!("{}={token}", sessions::COOKIE_NAME)
 }
 
@@ -88,13 +81,13 @@ async fn answered(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_function_enforces_roles_and_tenants() {
     let hub = TestHub::start(None, None).await;
-    let db = hub.services.db.clone();
-    let world = World::build(&db).await;
+    let services = hub.services.clone();
+    let world = World::build(&services).await;
     let base = hub.url("");
 
     let mut cookies = Vec::new();
     for (_, actor) in world.actors() {
-        cookies.push(Some(cookie_for(&db, actor).await));
+        cookies.push(Some(cookie_for(&services, actor).await));
     }
     cookies.push(None);
     let client = reqwest::Client::builder()
@@ -233,7 +226,7 @@ async fn every_server_function_enforces_roles_and_tenants() {
         for endpoint in ["resend_invitation", "revoke_invitation"] {
             n += 1;
             let issued = service::invitations::create(
-                &db,
+                &services,
                 &world.vendor_admin,
                 service::invitations::NewInvitation {
                     email: types::Email::parse(format!("pending{n}@globex.test")).unwrap(),
@@ -250,7 +243,7 @@ async fn every_server_function_enforces_roles_and_tenants() {
         }
         n += 1;
         let target = service::testing::world::member(
-            &db,
+            &services,
             &world.vendor_admin,
             &format!("member{n}@globex.test"),
             types::Role::ReadOnly,
@@ -266,9 +259,10 @@ async fn every_server_function_enforces_roles_and_tenants() {
     }
 
     // A personal access token can be revoked by its owner only.
-    let (token, _) = service::access_tokens::create(&db, &world.vendor_admin, "ci".into(), None)
-        .await
-        .unwrap();
+    let (token, _) =
+        service::access_tokens::create(&services, &world.vendor_admin, "ci".into(), None)
+            .await
+            .unwrap();
     for i in (0..cookies.len()).rev() {
         let got = allowed(
             &client,
@@ -300,13 +294,13 @@ async fn every_server_function_enforces_roles_and_tenants() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_catalogue_server_function_enforces_roles_and_tenants() {
     let hub = TestHub::start(None, None).await;
-    let db = hub.services.db.clone();
-    let world = World::build(&db).await;
+    let services = hub.services.clone();
+    let world = World::build(&services).await;
     let base = hub.url("");
     let now = chrono::Utc::now();
     let mut cookies = Vec::new();
     for (_, actor) in world.actors() {
-        cookies.push(Some(cookie_for(&db, actor).await));
+        cookies.push(Some(cookie_for(&services, actor).await));
     }
     cookies.push(None);
     let client = reqwest::Client::builder()
@@ -316,7 +310,7 @@ async fn every_catalogue_server_function_enforces_roles_and_tenants() {
 
     let vendor = &world.vendor_admin;
     let app = service::applications::create(
-        &db,
+        &services,
         vendor,
         types::ApplicationName::parse("Shop").unwrap(),
         types::ApplicationKind::Docker,
@@ -325,7 +319,7 @@ async fn every_catalogue_server_function_enforces_roles_and_tenants() {
     .await
     .unwrap();
     let version = service::versions::create(
-        &db,
+        &services,
         vendor,
         app.id,
         service::versions::NewVersion {
@@ -350,7 +344,7 @@ async fn every_catalogue_server_function_enforces_roles_and_tenants() {
         expires_at: None,
         entitlements: Default::default(),
     };
-    service::licenses::create(&db, vendor, new_license("Main".into()), now)
+    service::licenses::create(&services, vendor, new_license("Main".into()), now)
         .await
         .unwrap();
     let app_id = app.id.to_string();
@@ -442,17 +436,21 @@ async fn every_catalogue_server_function_enforces_roles_and_tenants() {
         ];
         let got = allowed_or_invalid(&client, &base, cookie, "grant_license", &form).await;
         assert_eq!(got, writers[i], "grant_license as {}", ACTORS[i]);
-        let target =
-            service::licenses::create(&db, vendor, new_license(format!("Revocable {i}")), now)
-                .await
-                .unwrap();
+        let target = service::licenses::create(
+            &services,
+            vendor,
+            new_license(format!("Revocable {i}")),
+            now,
+        )
+        .await
+        .unwrap();
         let form = [("id", target.id.to_string())];
         let got = allowed(&client, &base, cookie, "revoke_license", &form).await;
         assert_eq!(got, writers[i], "revoke_license as {}", ACTORS[i]);
     }
 
     // The signed license file: the vendor's members and the licensed customer's, nobody else.
-    let license = service::licenses::list(&db, vendor).await.unwrap();
+    let license = service::licenses::list(&services, vendor).await.unwrap();
     let main = license.iter().find(|l| l.name == "Main").unwrap();
     let expected = [true, true, true, true, true, true, false, false];
     for (i, cookie) in cookies.iter().enumerate() {

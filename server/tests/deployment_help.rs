@@ -33,10 +33,10 @@ async fn page(hub: &TestHub, session: &str, path: &str) -> String {
 async fn the_deploy_form_and_a_running_deployment_say_what_healthy_and_logs_need() {
     let hub = TestHub::start(None, None).await;
     let s = &hub.services;
-    let w = World::build(&s.db).await;
+    let w = World::build(s).await;
     let now = Utc::now();
     let app = applications::create(
-        &s.db,
+        s,
         &w.vendor_rw,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -46,7 +46,7 @@ async fn the_deploy_form_and_a_running_deployment_say_what_healthy_and_logs_need
     .unwrap()
     .id;
     let version = versions::create(
-        &s.db,
+        s,
         &w.vendor_rw,
         app,
         NewVersion {
@@ -64,7 +64,7 @@ async fn the_deploy_form_and_a_running_deployment_say_what_healthy_and_logs_need
     .unwrap()
     .id;
     licenses::create(
-        &s.db,
+        s,
         &w.vendor_rw,
         NewLicense {
             name: None,
@@ -84,10 +84,10 @@ async fn the_deploy_form_and_a_running_deployment_say_what_healthy_and_logs_need
         .unwrap()
         .target
         .id;
-    let user = accounts::authenticate(&s.db, "rw@acme.test", PASSWORD.into())
+    let user = accounts::authenticate(s, "rw@acme.test", PASSWORD.into())
         .await
         .unwrap();
-    let session = sessions::start(&s.db, &user, Some(w.vendor_rw.organization_id))
+    let session = sessions::start(s, &user, Some(w.vendor_rw.organization_id))
         .await
         .unwrap();
 

@@ -20,10 +20,9 @@ struct Caller {
 
 impl Caller {
     async fn new(hub: &TestHub, actor: &service::auth::Actor) -> Self {
-        let (_, token) =
-            service::access_tokens::create(&hub.services.db, actor, "test".into(), None)
-                .await
-                .unwrap();
+        let (_, token) = service::access_tokens::create(&hub.services, actor, "test".into(), None)
+            .await
+            .unwrap();
         Self { token }
     }
 
@@ -258,7 +257,7 @@ async fn the_deployment_restarts_and_undeploys_and_its_target_goes(
 #[tokio::test]
 async fn targets_deployments_and_secrets_work_over_the_api_and_changes_stream_live() {
     let hub = TestHub::start(None, None).await;
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let vendor = Caller::new(&hub, &w.vendor_rw).await;
     let customer = Caller::new(&hub, &w.customer_rw).await;
     let stranger = Caller::new(&hub, &w.other_vendor).await;
@@ -292,7 +291,7 @@ async fn agent_update_requests_and_host_metrics_over_the_api() {
     let binary = binaries.path().join("consign-agent");
     let configured = binary.clone();
     let hub = TestHub::start_with(move |s| s.agent_binary = Some(configured)).await;
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let customer = Caller::new(&hub, &w.customer_rw).await;
     let reader = Caller::new(&hub, &w.customer_ro).await;
     let stranger = Caller::new(&hub, &w.other_vendor).await;

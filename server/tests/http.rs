@@ -25,7 +25,7 @@ fn client() -> reqwest::Client {
 
 async fn seed_user(services: &service::Services) {
     accounts::register(
-        &services.db,
+        services,
         NewUser {
             email: Email::parse("ada@example.com").unwrap(),
             name: "Ada Vendor".into(),
@@ -56,7 +56,7 @@ async fn probes_answer_and_readiness_checks_the_database() {
     );
 
     // With the database gone, readiness says so (and health still answers).
-    hub.services.db.clone().close().await.unwrap();
+    hub.services.close().await.unwrap();
     let ready = client().get(hub.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
     assert_eq!(

@@ -29,7 +29,7 @@ const OWNER: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
 async fn start() -> TestHub {
     let hub = TestHub::start(None, None).await;
     accounts::register(
-        &hub.services.db,
+        &hub.services,
         NewUser {
             email: Email::parse(EMAIL).unwrap(),
             name: "Ada Vendor".into(),

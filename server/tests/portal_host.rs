@@ -6,23 +6,15 @@
 #![allow(clippy::unwrap_used)]
 
 use consign_server::testing::TestHub;
-use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait};
 use serde_json::Value;
 use service::auth::Actor;
+use service::sessions;
 use service::testing::world::World;
-use service::{accounts, sessions};
 
 const HUB: &str = "hub.example.test";
 
-async fn cookie_for(db: &sea_orm::DatabaseConnection, actor: &Actor) -> String {
-    let row = service::repo::users::find(db, actor.user_id.0)
-        .await
-        .unwrap()
-        .unwrap();
-    let user: accounts::User = row.try_into().unwrap();
-    let token = sessions::start(db, &user, Some(actor.organization_id))
-        .await
-        .unwrap();
+async fn cookie_for(services: &service::Services, actor: &Actor) -> String {
+    let token = service::testing::world::session(services, actor).await;
     format!("{}={token}", sessions::COOKIE_NAME)
 }
 
@@ -72,9 +64,9 @@ async fn a_vendor_cannot_take_over_the_portal_by_its_host_name() {
         s.public_url = Some(format!("http://{HUB}").parse().unwrap());
     })
     .await;
-    let db = hub.services.db.clone();
-    let w = World::build(&db).await;
-    let attacker = cookie_for(&db, &w.other_vendor).await;
+    let services = hub.services.clone();
+    let w = World::build(&services).await;
+    let attacker = cookie_for(&services, &w.other_vendor).await;
 
     // The hub's own name, and names under it, are refused with a reason.
     for host in [HUB, "acme.hub.example.test"] {
@@ -109,22 +101,15 @@ async fn a_vendor_cannot_take_over_the_portal_by_its_host_name() {
 
     // Once proved (as `verify_custom_host` records it), the host shows that vendor to
     // anonymous visitors, but a signed-in customer of another vendor still sees their own.
-    let row = service::entity::branding::Entity::find_by_id(w.other_vendor.organization_id.0)
-        .one(&db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut proved: service::entity::branding::ActiveModel = row.into();
-    proved.custom_host_verified_at = ActiveValue::Set(Some(chrono::Utc::now()));
-    proved.update(&db).await.unwrap();
+    service::testing::world::custom_host_proved(&services, w.other_vendor.organization_id).await;
     assert_eq!(
         portal_title(&hub, "portal.umbrella.test", None)
             .await
             .as_deref(),
         Some("Umbrella")
     );
-    let customer = cookie_for(&db, &w.customer_ro).await;
-    let own = service::branding::get(&db, w.customer_ro.organization_id)
+    let customer = cookie_for(&services, &w.customer_ro).await;
+    let own = service::branding::get(&services, w.customer_ro.organization_id)
         .await
         .unwrap()
         .title;

@@ -309,7 +309,7 @@ async fn manifests_are_checked_stored_and_served_by_tag_and_digest(
     let refused = vendor.put_manifest("acme/app", "1.0", &moved).await;
     assert_eq!(refused.status(), 403);
     assert_eq!(error_code(refused).await, "DENIED");
-    service::registry::settings::set_tags_mutable(&hub.services.db, &world.vendor_admin, true)
+    service::registry::settings::set_tags_mutable(&hub.services, &world.vendor_admin, true)
         .await
         .unwrap();
     let accepted = vendor.put_manifest("acme/app", "1.0", &moved).await;
@@ -321,7 +321,7 @@ async fn manifests_are_checked_stored_and_served_by_tag_and_digest(
         now.headers()["docker-content-digest"],
         digest(&serde_json::to_vec(&moved).unwrap()).as_str()
     );
-    service::registry::settings::set_tags_mutable(&hub.services.db, &world.vendor_admin, false)
+    service::registry::settings::set_tags_mutable(&hub.services, &world.vendor_admin, false)
         .await
         .unwrap();
 }
@@ -557,7 +557,7 @@ async fn other_tenants_cannot_tell_a_repository_exists_and_readers_cannot_push(
 }
 
 async fn the_registry_speaks_the_distribution_spec(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_rw).await;
     the_token_flow_and_basic_auth_admit_only_valid_credentials(&hub, &world).await;
     chunked_uploads_check_order_length_and_digest_and_keep_nothing_half_stored(&vendor).await;
@@ -589,7 +589,7 @@ async fn the_registry_speaks_the_distribution_spec_on_s3() {
 /// stored once for two repositories, served whole and by range; a wrong digest leaves
 /// nothing in the bucket.
 async fn large_blobs_stream_through_object_storage(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_rw).await;
     // 20 MiB + 3 bytes: two full 8 MiB parts and a short last one.
     let content: Vec<u8> = (0..20 * 1024 * 1024 + 3)
@@ -664,8 +664,7 @@ async fn large_blobs_stream_through_object_storage_on_s3() {
 }
 
 async fn agents_pull_what_their_customers_licenses_grant(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
-    let db = &hub.services.db;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (one, one_layer) = vendor.push_image("acme/app", "1.0", b"agent app").await;
     vendor
@@ -680,12 +679,12 @@ async fn agents_pull_what_their_customers_licenses_grant(hub: TestHub) -> TestHu
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "NAME_UNKNOWN");
 
-    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin)
+    let artifacts = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     let app = artifacts.iter().find(|a| a.name == "app").unwrap().id;
     artifact_licenses::create(
-        db,
+        &hub.services,
         &world.vendor_admin,
         NewArtifactLicense {
             name: "App".into(),
@@ -743,7 +742,7 @@ async fn agents_pull_what_their_customers_licenses_grant(hub: TestHub) -> TestHu
     assert_eq!(delete.status(), 403);
 
     // The pull is audited with the target (and its customer), not a person.
-    let pulls = service::registry::pulls::recent(db, app.0, 10)
+    let pulls = service::registry::pulls::recent(&hub.services, app, 10)
         .await
         .unwrap();
     assert_eq!(pulls.len(), 1, "{pulls:?}");
@@ -794,8 +793,7 @@ async fn agents_pull_what_their_customers_licenses_grant_on_postgresql() {
 }
 
 async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
-    let db = &hub.services.db;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (one, one_layer) = vendor.push_image("acme/app", "1.0", b"app one").await;
     let (two, two_layer) = vendor.push_image("acme/app", "2.0", b"app two").await;
@@ -809,12 +807,12 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(response).await, "NAME_UNKNOWN");
 
-    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin)
+    let artifacts = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     let id_of = |name: &str| artifacts.iter().find(|a| a.name == name).unwrap().id;
     artifact_licenses::create(
-        db,
+        &hub.services,
         &world.vendor_admin,
         NewArtifactLicense {
             name: "App 1.x".into(),
@@ -878,7 +876,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     );
     // Another customer of the same vendor still sees nothing.
     let second = service::testing::world::member(
-        db,
+        &hub.services,
         &world.vendor_admin,
         "ops@initech.test",
         types::Role::ReadOnly,
@@ -895,7 +893,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     );
 
     // Every pull is recorded: who, for which customer, which version.
-    let pulls = service::registry::pulls::recent(db, id_of("app").0, 10)
+    let pulls = service::registry::pulls::recent(&hub.services, id_of("app"), 10)
         .await
         .unwrap();
     let customer_pulls: Vec<_> = pulls
@@ -916,7 +914,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
 
     // An expired license grants nothing, and says why; renewing it and revoking it work.
     let secret = artifact_licenses::create(
-        db,
+        &hub.services,
         &world.vendor_admin,
         NewArtifactLicense {
             name: "Secret".into(),
@@ -941,7 +939,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         "{body}"
     );
     artifact_licenses::set_expiry(
-        db,
+        &hub.services,
         &world.vendor_admin,
         secret.id,
         Some(Utc::now() + Duration::days(1)),
@@ -955,7 +953,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             .status(),
         200
     );
-    artifact_licenses::revoke(db, &world.vendor_admin, secret.id)
+    artifact_licenses::revoke(&hub.services, &world.vendor_admin, secret.id)
         .await
         .unwrap();
     assert_eq!(
@@ -968,7 +966,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
 
     // Only vendor writers manage licenses, and only for their own customers and artifacts.
     let by_customer = artifact_licenses::create(
-        db,
+        &hub.services,
         &world.customer_admin,
         NewArtifactLicense {
             name: "Self-service".into(),
@@ -983,7 +981,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         "{by_customer:?}"
     );
     let foreign = artifact_licenses::create(
-        db,
+        &hub.services,
         &world.other_vendor,
         NewArtifactLicense {
             name: "Theft".into(),
@@ -1019,7 +1017,7 @@ async fn customers_pull_only_what_their_licenses_grant_on_postgresql() {
 }
 
 async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (manifest, layer) = vendor.push_image("acme/app", "1.0", b"kept layer").await;
     let orphan = vendor
@@ -1041,12 +1039,12 @@ async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
         grace: std::time::Duration::ZERO,
     };
     // Within the grace period nothing goes.
-    let report = service::registry::gc::run(&hub.services.db, &hub.registry, Default::default())
+    let report = service::registry::gc::run(&hub.services, &hub.registry, Default::default())
         .await
         .unwrap();
     assert_eq!(report, Default::default());
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    let report = service::registry::gc::run(&hub.services.db, &hub.registry, now)
+    let report = service::registry::gc::run(&hub.services, &hub.registry, now)
         .await
         .unwrap();
     assert_eq!(
@@ -1072,7 +1070,7 @@ async fn the_collector_frees_what_nothing_references(hub: TestHub) -> TestHub {
             &format!("/v2/acme/app/manifests/{manifest}"),
         )
         .await;
-    let report = service::registry::gc::run(&hub.services.db, &hub.registry, now)
+    let report = service::registry::gc::run(&hub.services, &hub.registry, now)
         .await
         .unwrap();
     assert_eq!((report.links, report.blobs), (2, 2), "{report:?}");
@@ -1106,13 +1104,13 @@ async fn page(
     organization: types::OrganizationId,
 ) -> String {
     let user = service::accounts::authenticate(
-        &hub.services.db,
+        &hub.services,
         email,
         service::testing::world::PASSWORD.into(),
     )
     .await
     .unwrap();
-    let session = service::sessions::start(&hub.services.db, &user, Some(organization))
+    let session = service::sessions::start(&hub.services, &user, Some(organization))
         .await
         .unwrap();
     reqwest::Client::new()
@@ -1132,8 +1130,7 @@ async fn page(
 #[tokio::test]
 async fn the_portals_list_artifacts_with_pull_commands_and_customers_see_only_licensed_ones() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
-    let db = &hub.services.db;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (digest, _) = vendor.push_image("acme/app", "1.0", b"portal layer").await;
     vendor
@@ -1164,12 +1161,12 @@ async fn the_portals_list_artifacts_with_pull_commands_and_customers_see_only_li
         );
     }
 
-    let artifacts = service::registry::listing::artifacts(db, &world.vendor_admin)
+    let artifacts = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     let app = artifacts.iter().find(|a| a.name == "app").unwrap().id;
     artifact_licenses::create(
-        db,
+        &hub.services,
         &world.vendor_admin,
         NewArtifactLicense {
             name: "App".into(),
@@ -1240,9 +1237,9 @@ async fn the_registry_can_also_answer_on_an_address_of_its_own() {
         challenge.headers()["www-authenticate"],
         format!(r#"Bearer realm="http://{hub_address}/v2/token",service="consign""#).as_str()
     );
-    let db = service::db::connect(&database_url).await.unwrap();
-    let admin = service::testing::world::vendor(&db, "Acme", "admin@acme.test").await;
-    let (_, secret) = service::access_tokens::create(&db, &admin, "ci".into(), None)
+    let services = service::Services::new(service::db::connect(&database_url).await.unwrap());
+    let admin = service::testing::world::vendor(&services, "Acme", "admin@acme.test").await;
+    let (_, secret) = service::access_tokens::create(&services, &admin, "ci".into(), None)
         .await
         .unwrap();
     let registry = Registry::new(base.clone(), Some(secret));
@@ -1289,16 +1286,16 @@ async fn catalog_status(hub: &TestHub, token: &str) -> u16 {
 #[tokio::test]
 async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
-    let db = &hub.services.db;
+    let world = World::build(&hub.services).await;
 
     // A revoked personal access token.
-    let (pat, secret) = service::access_tokens::create(db, &world.vendor_rw, "ci".into(), None)
-        .await
-        .unwrap();
+    let (pat, secret) =
+        service::access_tokens::create(&hub.services, &world.vendor_rw, "ci".into(), None)
+            .await
+            .unwrap();
     let token = registry_token(&hub, &secret).await;
     assert_eq!(catalog_status(&hub, &token).await, 200);
-    service::access_tokens::revoke(db, &world.vendor_rw, pat.id)
+    service::access_tokens::revoke(&hub.services, &world.vendor_rw, pat.id)
         .await
         .unwrap();
     assert_eq!(catalog_status(&hub, &token).await, 401);
@@ -1306,9 +1303,14 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
     // Another token of the same person is not affected; removing them from the vendor is.
     let other = registry_token(&hub, &access_token(&hub, &world.vendor_rw).await).await;
     assert_eq!(catalog_status(&hub, &other).await, 200);
-    service::members::remove(db, &world.vendor_admin, world.vendor_rw.user_id, None)
-        .await
-        .unwrap();
+    service::members::remove(
+        &hub.services,
+        &world.vendor_admin,
+        world.vendor_rw.user_id,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(catalog_status(&hub, &other).await, 401);
 
     // An agent that enrols again gets a new credential; tokens from the old one stop.
@@ -1330,7 +1332,7 @@ async fn a_registry_token_dies_with_the_credential_it_was_obtained_with() {
 #[tokio::test]
 async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let catalog = async || -> Value {
         let body: Value = vendor
@@ -1377,7 +1379,7 @@ async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
     assert_eq!(error_code(refused).await, "DIGEST_INVALID");
 
     assert_eq!(catalog().await, json!([]));
-    let listed = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+    let listed = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     assert!(listed.is_empty(), "{listed:?}");
@@ -1385,7 +1387,7 @@ async fn refused_cancelled_and_abandoned_uploads_leave_no_repository_behind() {
     // A committed manifest is what makes a repository.
     vendor.push_image("acme/app", "1.0", b"committed").await;
     assert_eq!(catalog().await, json!(["acme/app"]));
-    let listed = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+    let listed = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     assert_eq!(

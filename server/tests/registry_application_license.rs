@@ -39,7 +39,7 @@ async fn agent_client(
 }
 
 async fn pulls_what_granted_versions_reference(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let host = hub.address.to_string();
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
     let (_, web_layer) = vendor.push_image("acme/web", "1.0", b"web one").await;
@@ -137,7 +137,7 @@ async fn pulls_what_granted_versions_reference(hub: TestHub) -> TestHub {
     assert_eq!(stranger.status("/v2/acme/web/manifests/1.0").await, 404);
 
     // Revoking the license ends the pulls at once.
-    licenses::revoke(&hub.services.db, &world.vendor_rw, granted, Utc::now())
+    licenses::revoke(&hub.services, &world.vendor_rw, granted, Utc::now())
         .await
         .unwrap();
     for client in [&agent, &person] {
@@ -165,7 +165,7 @@ async fn customers_pull_the_images_their_licensed_versions_reference_on_postgres
 #[tokio::test]
 async fn docker_pulls_a_licensed_versions_image_with_an_agent_credential() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let host = hub.address.to_string();
     let licensed = format!("{host}/acme/web:1.0");
     let unlicensed = format!("{host}/acme/web:9.9");
@@ -224,7 +224,7 @@ async fn docker_pulls_a_licensed_versions_image_with_an_agent_credential() {
 
     // Revoked: the next pull fails.
     assert!(docker(&agent_config, &["rmi", &licensed], None).await.0);
-    licenses::revoke(&hub.services.db, &world.vendor_rw, granted, Utc::now())
+    licenses::revoke(&hub.services, &world.vendor_rw, granted, Utc::now())
         .await
         .unwrap();
     let (ok, _) = docker(&agent_config, &["pull", &licensed], None).await;

@@ -71,7 +71,7 @@ fn docker(config: &Path) -> Command {
 #[tokio::test]
 async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor_secret = secret(&hub, &world.vendor_rw).await;
     let customer_secret = secret(&hub, &world.customer_ro).await;
     let host = hub.address.to_string();
@@ -125,11 +125,11 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
     run_blocking(remove).await;
 
     // The customer may pull 1.0 once licensed for it, and never 2.0.
-    let artifacts = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+    let artifacts = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     artifact_licenses::create(
-        &hub.services.db,
+        &hub.services,
         &world.vendor_admin,
         NewArtifactLicense {
             name: "Busybox 1.0".into(),
@@ -173,7 +173,7 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
     remove.args(["rmi", &image]);
     run_blocking(remove).await;
 
-    let pulls = service::registry::pulls::recent(&hub.services.db, artifacts[0].id.0, 50)
+    let pulls = service::registry::pulls::recent(&hub.services, artifacts[0].id, 50)
         .await
         .unwrap();
     assert!(
@@ -186,7 +186,7 @@ async fn docker_pushes_pulls_and_runs_an_image_and_a_licensed_customer_pulls_it(
 }
 
 async fn skopeo_round_trip(hub: TestHub) -> TestHub {
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor_secret = secret(&hub, &world.vendor_rw).await;
     let host = hub.address.to_string();
     let work = tempfile::tempdir().unwrap();
@@ -258,7 +258,7 @@ async fn skopeo_round_trip(hub: TestHub) -> TestHub {
         };
         assert_eq!(digest(layout), digest(&back), "{target}");
     }
-    let artifacts = service::registry::listing::artifacts(&hub.services.db, &world.vendor_admin)
+    let artifacts = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     let chart = artifacts
@@ -290,7 +290,7 @@ async fn skopeo_copies_an_image_and_a_helm_chart_in_and_out_unchanged_on_s3() {
 #[tokio::test]
 async fn the_oras_client_pushes_and_pulls_an_artifact_in_chunks() {
     let hub = TestHub::start(None, None).await;
-    let world = World::build(&hub.services.db).await;
+    let world = World::build(&hub.services).await;
     let vendor_secret = secret(&hub, &world.vendor_rw).await;
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("artifact.bin");

@@ -47,9 +47,9 @@ fn id(value: &Value) -> String {
 }
 
 async fn seed(hub: &TestHub) -> Seeded {
-    let w = World::build(&hub.services.db).await;
+    let w = World::build(&hub.services).await;
     let (_, token) =
-        service::access_tokens::create(&hub.services.db, &w.vendor_admin, "fuzz".into(), None)
+        service::access_tokens::create(&hub.services, &w.vendor_admin, "fuzz".into(), None)
             .await
             .unwrap();
     let t = token.as_str();

@@ -125,7 +125,7 @@ async fn a_forbidden_action_is_403() {
     let hub = TestHub::start(None, None).await;
     // A person without any organization may sign in but not act in one.
     accounts::register(
-        &hub.services.db,
+        &hub.services,
         NewUser {
             email: Email::parse("loner@example.com").unwrap(),
             name: "Lone Person".into(),

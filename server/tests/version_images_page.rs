@@ -49,12 +49,12 @@ fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
 async fn the_version_page_says_where_each_image_comes_from() {
     let hub = TestHub::start(None, None).await;
     let s = &hub.services;
-    let w = World::build(&s.db).await;
+    let w = World::build(s).await;
     let host = hub.address.to_string();
-    let user = accounts::authenticate(&s.db, "rw@acme.test", PASSWORD.into())
+    let user = accounts::authenticate(s, "rw@acme.test", PASSWORD.into())
         .await
         .unwrap();
-    let session = sessions::start(&s.db, &user, Some(w.vendor_rw.organization_id))
+    let session = sessions::start(s, &user, Some(w.vendor_rw.organization_id))
         .await
         .unwrap();
 
@@ -70,7 +70,7 @@ async fn the_version_page_says_where_each_image_comes_from() {
     vendor.push_image("acme/web", "1.0", b"web").await;
 
     let app = applications::create(
-        &s.db,
+        s,
         &w.vendor_rw,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -85,7 +85,7 @@ async fn the_version_page_says_where_each_image_comes_from() {
          odd:\n    image: \"x<script>alert(1)</script>\"\n"
     );
     versions::create(
-        &s.db,
+        s,
         &w.vendor_rw,
         app,
         NewVersion {

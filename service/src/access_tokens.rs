@@ -2,10 +2,10 @@
 //! them in one organization with their current role there, and only its SHA-256 is stored. The
 //! secret is shown once, when the token is created.
 
+use crate::Services;
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -130,11 +130,12 @@ fn validate_expiry(days: Option<u32>) -> Result<Option<Duration>> {
 /// (`consign_pat_` and 64 hex digits), which is stored nowhere and shown only this once.
 /// Any member may create tokens: a token can do no more than its owner can.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     label: String,
     expires_in_days: Option<u32>,
 ) -> Result<(AccessToken, String)> {
+    let db = &services.db;
     let label = validate_label(label)?;
     let lifetime = validate_expiry(expires_in_days)?;
     let secret = format!("{SECRET_PREFIX}{}", tokens::generate());
@@ -158,14 +159,16 @@ pub async fn create(
 }
 
 /// The actor's own tokens in the actor's organization, newest first, revoked ones included.
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<AccessToken>> {
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<AccessToken>> {
+    let db = &services.db;
     let rows = repo::access_tokens::list(db, actor.user_id.0, actor.organization_id.0).await?;
     Ok(rows.into_iter().map(AccessToken::from).collect())
 }
 
 /// Revokes one of the actor's own tokens (revoking twice is not an error). Anyone else's
 /// token, or one of the actor's in another organization, is [`Error::NotFound`].
-pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: AccessTokenId) -> Result<()> {
+pub async fn revoke(services: &Services, actor: &Actor, id: AccessTokenId) -> Result<()> {
+    let db = &services.db;
     repo::access_tokens::find(db, actor.user_id.0, actor.organization_id.0, id.0)
         .await?
         .ok_or(Error::NotFound {
@@ -178,8 +181,9 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: AccessTokenId)
 /// The actor behind a bearer secret: its owner, with their current role, in the token's
 /// organization. `None` for a malformed, unknown, revoked or expired secret, and when the owner
 /// is no longer a member of that organization.
-pub async fn authenticate(db: &impl ConnectionTrait, bearer_secret: &str) -> Result<Option<Actor>> {
-    Ok(authenticate_with_id(db, bearer_secret)
+pub async fn authenticate(services: &Services, bearer_secret: &str) -> Result<Option<Actor>> {
+    let _db = &services.db;
+    Ok(authenticate_with_id(services, bearer_secret)
         .await?
         .map(|(_, actor)| actor))
 }
@@ -187,9 +191,10 @@ pub async fn authenticate(db: &impl ConnectionTrait, bearer_secret: &str) -> Res
 /// Like [`authenticate`], also naming the token, for credentials derived from it (registry
 /// tokens) that must stop working when it does.
 pub async fn authenticate_with_id(
-    db: &impl ConnectionTrait,
+    services: &Services,
     bearer_secret: &str,
 ) -> Result<Option<(AccessTokenId, Actor)>> {
+    let db = &services.db;
     if !is_well_formed_secret(bearer_secret) {
         return Ok(None);
     }
@@ -199,7 +204,7 @@ pub async fn authenticate_with_id(
     else {
         return Ok(None);
     };
-    let actor = owner(db, &token).await?;
+    let actor = owner(services, &token).await?;
     if actor.is_some() {
         repo::access_tokens::touch(db, token.id, now, now - LAST_USED_RESOLUTION).await?;
     }
@@ -209,25 +214,29 @@ pub async fn authenticate_with_id(
 /// The actor token `id` acts as at `now`: `None` once it is revoked or expired, or its owner
 /// is no longer a member of its organization.
 pub async fn actor_of(
-    db: &impl ConnectionTrait,
+    services: &Services,
     id: AccessTokenId,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>> {
+    let db = &services.db;
     match repo::access_tokens::find_usable_by_id(db, id.0, now).await? {
-        Some(token) => owner(db, &token).await,
+        Some(token) => owner(services, &token).await,
         None => Ok(None),
     }
 }
 
 /// The owner of a usable token as an actor in the token's organization.
-async fn owner(db: &impl ConnectionTrait, token: &row::Model) -> Result<Option<Actor>> {
+async fn owner(services: &Services, token: &row::Model) -> Result<Option<Actor>> {
+    let _db = &services.db;
     // `accounts::actor` falls back to another organization when the preferred one is gone;
     // a token must never act anywhere but where it was made.
-    Ok(
-        accounts::actor(db, token.user_id.into(), Some(token.organization_id.into()))
-            .await?
-            .filter(|a| a.organization_id.0 == token.organization_id),
+    Ok(accounts::actor(
+        services,
+        token.user_id.into(),
+        Some(token.organization_id.into()),
     )
+    .await?
+    .filter(|a| a.organization_id.0 == token.organization_id))
 }
 
 /// Whether `secret` has the shape of a token secret: [`SECRET_PREFIX`] and 64 hex digits. Says

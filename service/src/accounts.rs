@@ -1,7 +1,7 @@
 //! People: accounts, credentials and their memberships in organizations.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use types::{CustomerOrganizationId, Email, OrganizationId, Role, UserId};
 
 use crate::auth::Actor;
@@ -59,7 +59,8 @@ impl std::fmt::Debug for NewUser {
 }
 
 /// Creates an account with an argon2id password hash; a taken email is [`Error::Conflict`].
-pub async fn register(db: &impl ConnectionTrait, new: NewUser) -> Result<User> {
+pub async fn register(services: &Services, new: NewUser) -> Result<User> {
+    let db = &services.db;
     let row = new_account_row(new).await?;
     repo::users::insert(db, row).await?.try_into()
 }
@@ -104,11 +105,8 @@ pub fn validate_person_name(name: String) -> Result<String> {
 
 /// Checks an email and password. Every failure — malformed email, unknown account, wrong
 /// password — is the same [`Error::InvalidCredentials`] and takes the same time.
-pub async fn authenticate(
-    db: &impl ConnectionTrait,
-    email: &str,
-    password: String,
-) -> Result<User> {
+pub async fn authenticate(services: &Services, email: &str, password: String) -> Result<User> {
+    let db = &services.db;
     let row = match Email::parse(email) {
         Ok(email) => repo::users::find_by_email(db, email.as_str()).await?,
         Err(_) => None,
@@ -124,12 +122,13 @@ pub async fn authenticate(
 /// Makes `user` a member of `organization` with `role`; `customer` makes them a member of
 /// that customer organization of the vendor.
 pub async fn add_membership(
-    db: &impl ConnectionTrait,
+    services: &Services,
     user: UserId,
     organization: OrganizationId,
     role: Role,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
+    let db = &services.db;
     repo::memberships::insert(
         db,
         membership::Model {
@@ -145,7 +144,8 @@ pub async fn add_membership(
 }
 
 /// The organizations `user` belongs to, oldest membership first, as the actor they would be.
-pub async fn memberships(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<Actor>> {
+pub async fn memberships(services: &Services, user: UserId) -> Result<Vec<Actor>> {
+    let db = &services.db;
     repo::memberships::list_for_user(db, user.0)
         .await?
         .into_iter()
@@ -156,11 +156,12 @@ pub async fn memberships(db: &impl ConnectionTrait, user: UserId) -> Result<Vec<
 /// The actor `user` is in `preferred` (if they are a member there), else in their first
 /// organization; `None` if they belong to none.
 pub async fn actor(
-    db: &impl ConnectionTrait,
+    services: &Services,
     user: UserId,
     preferred: Option<OrganizationId>,
 ) -> Result<Option<Actor>> {
-    let all = memberships(db, user).await?;
+    let _db = &services.db;
+    let all = memberships(services, user).await?;
     let chosen = preferred
         .and_then(|p| all.iter().position(|a| a.organization_id == p))
         .unwrap_or(0);
@@ -189,11 +190,12 @@ fn actor_from_membership(m: membership::Model) -> Result<Actor> {
 /// The organizations `user` can switch between, labelled for a menu: the vendor's name, or
 /// "Customer (Vendor)" for a customer membership.
 pub async fn organization_choices(
-    db: &impl ConnectionTrait,
+    services: &Services,
     user: UserId,
 ) -> Result<Vec<(OrganizationId, String)>> {
+    let db = &services.db;
     let mut choices = Vec::new();
-    for actor in memberships(db, user).await? {
+    for actor in memberships(services, user).await? {
         let vendor = repo::organizations::find_by_id(db, actor.organization_id.0)
             .await?
             .map(|o| o.name)

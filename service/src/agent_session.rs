@@ -99,7 +99,7 @@ async fn entitlement_env(
         role: Role::ReadOnly,
         customer_organization_id: None,
     };
-    match licenses::get(&s.db, &hub, LicenseId(license)).await {
+    match licenses::get(s, &hub, LicenseId(license)).await {
         Ok(found) => Ok(found.entitlement_env()),
         Err(Error::NotFound { .. }) => Ok(BTreeMap::new()),
         Err(other) => Err(other),

@@ -1,8 +1,9 @@
 //! Applications: what a vendor sells. Each is a Docker Compose or a Helm application with
 //! immutable versions ([`crate::versions`]) and release channels ([`crate::channels`]).
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use types::{ApplicationId, ApplicationKind, ApplicationName};
 
 use crate::auth::Actor;
@@ -46,12 +47,13 @@ impl TryFrom<row::Model> for Application {
 
 /// Creates an application (vendor writers only).
 pub async fn create(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     name: ApplicationName,
     kind: ApplicationKind,
     now: DateTime<Utc>,
 ) -> Result<Application> {
+    let db = &services.db;
     actor.require_vendor_write("create applications")?;
     repo::applications::insert(
         db,
@@ -71,15 +73,16 @@ pub async fn create(
 /// The applications the actor may see: every one of the vendor's for vendor members; for a
 /// customer member, the unarchived ones a valid license grants.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Application>> {
+    let db = &services.db;
     let all = repo::applications::list(db, actor.organization_id.0).await?;
     let licensed: Option<Vec<ApplicationId>> = match actor.customer_organization_id {
         None => None,
         Some(_) => Some(
-            licenses::list(db, actor)
+            licenses::list(services, actor)
                 .await?
                 .into_iter()
                 .filter(|l| l.standing(now) == Standing::Active)
@@ -98,7 +101,11 @@ pub async fn list(
 
 /// One application the actor may see. A customer member sees an application they hold any
 /// license for (even an ended one, so the portal can say why it is blocked).
-pub async fn get(
+pub async fn get(services: &Services, actor: &Actor, id: ApplicationId) -> Result<Application> {
+    get_in(&services.db, actor, id).await
+}
+
+pub(crate) async fn get_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     id: ApplicationId,
@@ -109,7 +116,7 @@ pub async fn get(
             what: "application",
         })?;
     if actor.customer_organization_id.is_some() {
-        let held = licenses::list(db, actor).await?;
+        let held = licenses::list_in(db, actor).await?;
         if !held.iter().any(|l| l.application_id == id) {
             return Err(Error::NotFound {
                 what: "application",
@@ -121,11 +128,12 @@ pub async fn get(
 
 /// Renames an application (vendor writers only).
 pub async fn rename(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: ApplicationId,
     name: ApplicationName,
 ) -> Result<Application> {
+    let db = &services.db;
     actor.require_vendor_write("rename applications")?;
     let found = find_own(db, actor, id).await?;
     repo::applications::rename(db, found, name.into())
@@ -136,12 +144,13 @@ pub async fn rename(
 /// Archives (or restores) an application (vendor writers only). An archived application is
 /// hidden from customers' catalogues and takes no new deployments; what runs keeps running.
 pub async fn set_archived(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: ApplicationId,
     archived: bool,
     now: DateTime<Utc>,
 ) -> Result<Application> {
+    let db = &services.db;
     actor.require_vendor_write("archive applications")?;
     let found = find_own(db, actor, id).await?;
     let at = match (archived, found.archived_at) {

@@ -2,15 +2,16 @@
 //! version or only some tags, optionally until a date; the vendor can revoke it. The registry
 //! asks [`grant`] on every customer pull.
 
+use crate::Services;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use types::{ArtifactId, ArtifactLicenseId, CustomerOrganizationId};
 use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::entity::{artifact, artifact_license as row, artifact_license_item as item_row};
+use crate::entity::{artifact_license as row, artifact_license_item as item_row};
 use crate::registry::access::{Grant, Granted};
 use crate::registry::{RegistryCode, RepositoryName, is_tag};
 use crate::{Error, Result, repo};
@@ -75,10 +76,11 @@ fn invalid(field: &'static str, rule: &'static str) -> Error {
 /// Creates a license (vendor writers only). The customer and every artifact must be the
 /// vendor's own; tags must be well-formed.
 pub async fn create(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     new: NewArtifactLicense,
 ) -> Result<ArtifactLicense> {
+    let db = &services.db;
     actor.require_vendor_write("manage artifact licenses")?;
     let name = crate::access_tokens::validate_label(new.name).map_err(|_| {
         invalid(
@@ -135,12 +137,13 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    get(db, actor, ArtifactLicenseId(id)).await
+    get(services, actor, ArtifactLicenseId(id)).await
 }
 
 /// The licenses the actor may see: all of the vendor's for vendor members, their own
 /// customer's for customer members. Newest first.
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ArtifactLicense>> {
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<ArtifactLicense>> {
+    let db = &services.db;
     let rows = repo::artifact_licenses::list(
         db,
         actor.organization_id.0,
@@ -152,10 +155,11 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Artifa
 
 /// One license the actor may see.
 pub async fn get(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: ArtifactLicenseId,
 ) -> Result<ArtifactLicense> {
+    let db = &services.db;
     let found = repo::artifact_licenses::find(db, actor.organization_id.0, id.0)
         .await?
         .filter(|r| {
@@ -175,21 +179,23 @@ pub async fn get(
 }
 
 /// Revokes a license (vendor writers only); pulls it granted stop at once.
-pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: ArtifactLicenseId) -> Result<()> {
+pub async fn revoke(services: &Services, actor: &Actor, id: ArtifactLicenseId) -> Result<()> {
+    let db = &services.db;
     actor.require_vendor_write("manage artifact licenses")?;
-    get(db, actor, id).await?;
+    get(services, actor, id).await?;
     repo::artifact_licenses::revoke(db, id.0, Utc::now()).await
 }
 
 /// Changes when a license expires (vendor writers only).
 pub async fn set_expiry(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: ArtifactLicenseId,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
+    let db = &services.db;
     actor.require_vendor_write("manage artifact licenses")?;
-    get(db, actor, id).await?;
+    get(services, actor, id).await?;
     repo::artifact_licenses::set_expiry(db, id.0, expires_at).await
 }
 
@@ -237,11 +243,12 @@ async fn with_items(
 /// `NAME_UNKNOWN` (the customer need not learn it exists); licenses that all expired are
 /// `DENIED`, saying so.
 pub async fn grant(
-    db: &impl ConnectionTrait,
+    services: &Services,
     customer: CustomerOrganizationId,
-    artifact: &artifact::Model,
+    artifact: &crate::registry::Artifact,
     name: &RepositoryName,
 ) -> Result<Grant> {
+    let db = &services.db;
     let now = Utc::now();
     let licenses = repo::artifact_licenses::unrevoked_for_customer(db, customer.0).await?;
     let items = repo::artifact_licenses::items(db, licenses.iter().map(|l| l.id).collect()).await?;
@@ -250,7 +257,7 @@ pub async fn grant(
     let mut named = false;
     let mut last_expiry = None;
     let mut tags = HashSet::new();
-    for i in items.into_iter().filter(|i| i.artifact_id == artifact.id) {
+    for i in items.into_iter().filter(|i| i.artifact_id == artifact.id.0) {
         named = true;
         let expires_at = expiry.get(&i.artifact_license_id).copied().flatten();
         if let Some(at) = expires_at
@@ -289,9 +296,10 @@ pub async fn grant(
 
 /// The artifacts `customer` holds an active license for.
 pub async fn licensed_artifacts(
-    db: &impl ConnectionTrait,
+    services: &Services,
     customer: CustomerOrganizationId,
 ) -> Result<HashSet<Uuid>> {
+    let db = &services.db;
     let now = Utc::now();
     let licenses: Vec<Uuid> = repo::artifact_licenses::unrevoked_for_customer(db, customer.0)
         .await?

@@ -1,9 +1,9 @@
 //! A vendor's branding: the customer portal's title, colour, logo, home page and host name,
 //! also used in the emails sent on the vendor's behalf.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
 use pulldown_cmark::{CowStr, Event, Parser, Tag};
-use sea_orm::DatabaseConnection;
 use types::{NameError, OrganizationId};
 
 use crate::auth::Actor;
@@ -54,7 +54,8 @@ pub struct BrandingInput {
 }
 
 /// The branding of a vendor (defaults when never saved).
-pub async fn get(db: &DatabaseConnection, organization: OrganizationId) -> Result<Branding> {
+pub async fn get(services: &Services, organization: OrganizationId) -> Result<Branding> {
+    let db = &services.db;
     if let Some(r) = repo::branding::find(db, organization.0).await? {
         return Ok(from_row(r));
     }
@@ -93,11 +94,12 @@ fn from_row(r: row::Model) -> Branding {
 /// another vendor uses is [`Error::Conflict`]. A new host gets a new token and is unverified
 /// (see [`crate::custom_host`]); keeping the same host keeps its proof.
 pub async fn update(
-    db: &DatabaseConnection,
+    services: &Services,
     config: &HubConfig,
     actor: &Actor,
     input: BrandingInput,
 ) -> Result<Branding> {
+    let db = &services.db;
     actor.require_vendor_admin("change the branding")?;
     let title = input.title.trim().to_string();
     if title.is_empty() {
@@ -157,13 +159,14 @@ pub async fn update(
 
 /// Stores a logo (vendor admins only). The type is read from the bytes, never trusted from the
 /// upload: PNG, JPEG or WebP, at most [`MAX_LOGO_BYTES`]. SVG is refused, as it can carry script.
-pub async fn set_logo(db: &DatabaseConnection, actor: &Actor, bytes: Vec<u8>) -> Result<Branding> {
+pub async fn set_logo(services: &Services, actor: &Actor, bytes: Vec<u8>) -> Result<Branding> {
+    let db = &services.db;
     actor.require_vendor_admin("change the branding")?;
     let content_type = sniff_image(&bytes)?;
     let mut saved = match repo::branding::find(db, actor.organization_id.0).await? {
         Some(r) => r,
         None => {
-            let defaults = get(db, actor.organization_id).await?;
+            let defaults = get(services, actor.organization_id).await?;
             row::Model {
                 organization_id: actor.organization_id.0,
                 title: defaults.title,
@@ -185,10 +188,8 @@ pub async fn set_logo(db: &DatabaseConnection, actor: &Actor, bytes: Vec<u8>) ->
 }
 
 /// A vendor's logo and its media type.
-pub async fn logo(
-    db: &DatabaseConnection,
-    organization: OrganizationId,
-) -> Result<(Vec<u8>, String)> {
+pub async fn logo(services: &Services, organization: OrganizationId) -> Result<(Vec<u8>, String)> {
+    let db = &services.db;
     repo::branding::find(db, organization.0)
         .await?
         .and_then(|r| Some((r.logo?, r.logo_content_type?)))
@@ -197,10 +198,8 @@ pub async fn logo(
 
 /// The vendor whose customer portal is served on `host` (port ignored, case-insensitive): the
 /// vendor that verified it as its custom host, if any.
-pub async fn vendor_for_host(
-    db: &DatabaseConnection,
-    host: &str,
-) -> Result<Option<OrganizationId>> {
+pub async fn vendor_for_host(services: &Services, host: &str) -> Result<Option<OrganizationId>> {
+    let db = &services.db;
     let host = host
         .split(':')
         .next()
@@ -225,11 +224,11 @@ pub async fn portal_vendor(
     }
     let name = host.split(':').next().unwrap_or_default();
     if !custom_host::is_hub_name(name, &s.config.own_hosts)
-        && let Some(vendor) = vendor_for_host(&s.db, host).await?
+        && let Some(vendor) = vendor_for_host(s, host).await?
     {
         return Ok(Some(vendor));
     }
-    crate::organizations::only_one(&s.db).await
+    crate::organizations::only_one(s).await
 }
 
 /// Checks a `#rrggbb` colour and lower-cases it.

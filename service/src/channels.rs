@@ -2,7 +2,7 @@
 //! name the channels a customer follows; a channel may set a minimum version, below which an
 //! installation is flagged as needing an update.
 
-use sea_orm::ConnectionTrait;
+use crate::Services;
 use types::{ApplicationId, ApplicationVersionId, ChannelName};
 
 use crate::auth::Actor;
@@ -53,12 +53,13 @@ impl Channel {
 /// The channels of an application the actor may see, with what the actor may see of their
 /// versions.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
 ) -> Result<Vec<Channel>> {
-    let visible = versions::list(db, actor, application).await?;
-    let all = versions_by_id(db, actor, application).await?;
+    let db = &services.db;
+    let visible = versions::list(services, actor, application).await?;
+    let all = versions_by_id(services, actor, application).await?;
     let rows = repo::channels::list_for(db, &[application.0]).await?;
     rows.into_iter()
         .map(|row| {
@@ -86,12 +87,13 @@ pub async fn list(
 /// Sets (or clears, with `None`) a channel's minimum version (vendor writers only). The version
 /// must be one of the application's, on that channel.
 pub async fn set_minimum(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
     channel: &ChannelName,
     minimum: Option<ApplicationVersionId>,
 ) -> Result<Channel> {
+    let db = &services.db;
     actor.require_vendor_write("set minimum versions")?;
     let app = applications::find_own(db, actor, application).await?;
     let row = repo::channels::find(db, app.id, channel.as_str())
@@ -114,7 +116,7 @@ pub async fn set_minimum(
         }
     }
     repo::channels::set_minimum(db, row, minimum.map(|m| m.0)).await?;
-    list(db, actor, application)
+    list(services, actor, application)
         .await?
         .into_iter()
         .find(|c| &c.name == channel)
@@ -124,11 +126,12 @@ pub async fn set_minimum(
 /// Every version of the application, archived ones included, for resolving minimums (a
 /// customer's minimum may point at a version outside their license).
 async fn versions_by_id(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
 ) -> Result<Vec<Version>> {
-    let app = applications::get(db, actor, application).await?;
+    let db = &services.db;
+    let app = applications::get(services, actor, application).await?;
     repo::versions::list(db, app.id.0)
         .await?
         .into_iter()

@@ -14,7 +14,6 @@ use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::proto::rr::RData;
 use hickory_resolver::{Resolver, TokioResolver};
-use sea_orm::ConnectionTrait;
 
 use crate::auth::Actor;
 use crate::entity::branding as row;
@@ -87,7 +86,8 @@ fn challenge_of(r: &row::Model) -> Option<HostChallenge> {
 
 /// The vendor's custom host with its TXT record to publish; `None` when it has none. Vendor
 /// members only. A host saved before verification existed gets its token here.
-pub async fn challenge(db: &impl ConnectionTrait, actor: &Actor) -> Result<Option<HostChallenge>> {
+pub async fn challenge(services: &Services, actor: &Actor) -> Result<Option<HostChallenge>> {
+    let db = &services.db;
     actor.require_vendor_read("see the branding")?;
     let Some(found) = repo::branding::find(db, actor.organization_id.0).await? else {
         return Ok(None);
@@ -105,7 +105,7 @@ pub async fn challenge(db: &impl ConnectionTrait, actor: &Actor) -> Result<Optio
 /// name, saying what was expected.
 pub async fn verify(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<HostChallenge> {
     actor.require_vendor_admin("verify the host name")?;
-    let Some(wanted) = challenge(&s.db, actor).await? else {
+    let Some(wanted) = challenge(s, actor).await? else {
         return Err(Error::invalid(
             "host name",
             "save a host name in the branding first",

@@ -1,8 +1,8 @@
 //! The customer portal's catalogue: per licensed application, the versions a license grants,
 //! which of them may be deployed now and, if not, why; plus the channels' required updates.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 
 use crate::applications::{self, Application};
 use crate::auth::Actor;
@@ -41,28 +41,29 @@ pub struct Offer {
 /// application they hold a license for. Applications whose licenses all ended stay listed with
 /// the reason, so the customer knows why deployments stopped.
 pub async fn for_customer(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>> {
+    let _db = &services.db;
     actor.customer_organization_id.ok_or(Error::Forbidden {
         action: "see a customer's catalogue",
     })?;
-    let held = licenses::list(db, actor).await?;
+    let held = licenses::list(services, actor).await?;
     let mut application_ids: Vec<_> = held.iter().map(|l| l.application_id).collect();
     application_ids.sort();
     application_ids.dedup();
     let mut entries = Vec::new();
     for id in application_ids {
-        let application = applications::get(db, actor, id).await?;
+        let application = applications::get(services, actor, id).await?;
         let own: Vec<License> = held
             .iter()
             .filter(|l| l.application_id == id)
             .cloned()
             .collect();
         let blocked = licenses::why_none_in_force(&own, now).map(|d| d.to_string());
-        let channels = channels::list(db, actor, id).await?;
-        let versions = versions::list(db, actor, id)
+        let channels = channels::list(services, actor, id).await?;
+        let versions = versions::list(services, actor, id)
             .await?
             .into_iter()
             .filter(|v| v.archived_at.is_none())

@@ -1,7 +1,7 @@
 //! Customer organizations: the vendor's customers, each a tenant of its own.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use types::{CustomerOrganizationId, OrganizationName};
 
 use crate::auth::Actor;
@@ -31,10 +31,11 @@ impl From<row::Model> for Customer {
 
 /// Creates a customer of the actor's vendor (vendor writers only).
 pub async fn create(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     name: OrganizationName,
 ) -> Result<Customer> {
+    let db = &services.db;
     actor.require_vendor_write("create customers")?;
     let saved = repo::customers::insert(
         db,
@@ -51,7 +52,8 @@ pub async fn create(
 
 /// The customers the actor may see: all of the vendor's for vendor members, their own for a
 /// customer member.
-pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Customer>> {
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<Customer>> {
+    let db = &services.db;
     let all = repo::customers::list(db, actor.organization_id.0).await?;
     Ok(all
         .into_iter()
@@ -62,10 +64,11 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Customer
 
 /// One customer the actor may see; another vendor's customer is [`Error::NotFound`].
 pub async fn get(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     id: CustomerOrganizationId,
 ) -> Result<Customer> {
+    let db = &services.db;
     actor
         .require_customer_read(id, "see this customer")
         .map_err(|_| Error::NotFound { what: "customer" })?;
@@ -78,24 +81,22 @@ pub async fn get(
 /// Renames a customer (vendor writers only); a name another customer of the vendor has is
 /// [`Error::Conflict`] on `name`, another vendor's customer is [`Error::NotFound`].
 pub async fn rename(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     id: CustomerOrganizationId,
     name: OrganizationName,
 ) -> Result<Customer> {
+    let db = &services.db;
     actor.require_vendor_write("rename customers")?;
     if !repo::customers::set_name(db, actor.organization_id.0, id.0, name.as_str()).await? {
         return Err(Error::NotFound { what: "customer" });
     }
-    get(db, actor, id).await
+    get(services, actor, id).await
 }
 
 /// Deletes a customer with its memberships and invitations (vendor admins only).
-pub async fn delete(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: CustomerOrganizationId,
-) -> Result<()> {
+pub async fn delete(services: &Services, actor: &Actor, id: CustomerOrganizationId) -> Result<()> {
+    let db = &services.db;
     actor.require_vendor_admin("delete customers")?;
     let txn = crate::db::begin_writer(db).await?;
     repo::customers::find(&txn, actor.organization_id.0, id.0)

@@ -3,8 +3,8 @@
 //! customer's behalf; for a vendor-managed target, every unarchived Docker Compose version of
 //! the vendor. Only Docker Compose applications deploy to agents.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use types::{ApplicationKind, DeploymentTargetId};
 
 use crate::auth::Actor;
@@ -14,12 +14,13 @@ use crate::{Result, applications, channels, targets, versions};
 /// The applications and versions the actor may pick for `target`, by application name; each
 /// version says whether it may be deployed now and, if not, why.
 pub async fn for_target(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     target: DeploymentTargetId,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>> {
-    let target = targets::get(db, actor, target).await?;
+    let _db = &services.db;
+    let target = targets::get(services, actor, target).await?;
     let mut entries = match target.customer_organization_id {
         Some(customer) => {
             // A vendor acting for the customer is held to the customer's licenses.
@@ -27,26 +28,27 @@ pub async fn for_target(
                 customer_organization_id: Some(customer),
                 ..actor.clone()
             };
-            customer_catalog::for_customer(db, &as_customer, now).await?
+            customer_catalog::for_customer(services, &as_customer, now).await?
         }
-        None => vendor_entries(db, actor, now).await?,
+        None => vendor_entries(services, actor, now).await?,
     };
     entries.retain(|e| e.application.kind == ApplicationKind::Docker);
     Ok(entries)
 }
 
 async fn vendor_entries(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>> {
+    let _db = &services.db;
     let mut entries = Vec::new();
-    for application in applications::list(db, actor, now).await? {
+    for application in applications::list(services, actor, now).await? {
         if application.archived_at.is_some() {
             continue;
         }
-        let channels = channels::list(db, actor, application.id).await?;
-        let versions = versions::list(db, actor, application.id)
+        let channels = channels::list(services, actor, application.id).await?;
+        let versions = versions::list(services, actor, application.id)
             .await?
             .into_iter()
             .filter(|v| v.archived_at.is_none())

@@ -182,7 +182,7 @@ async fn check_version(
     version: ApplicationVersionId,
     now: DateTime<Utc>,
 ) -> Result<(Version, Option<Uuid>)> {
-    let app = applications::get(db, actor, application).await?;
+    let app = applications::get_in(db, actor, application).await?;
     let found: Version = repo::versions::find(db, app.id.0, version.0)
         .await?
         .ok_or(Error::NotFound { what: "version" })?
@@ -201,7 +201,7 @@ async fn check_version(
                 ..actor.clone()
             };
             Some(
-                versions::check_deployable(db, &as_customer, app.id, version, now)
+                versions::check_deployable_in(db, &as_customer, app.id, version, now)
                     .await?
                     .id
                     .0,
@@ -282,7 +282,7 @@ pub async fn create(
     )
     .await?;
     env_file::check(&env, &secrets)?;
-    let app = applications::get(&s.db, actor, new.application_id).await?;
+    let app = applications::get(s, actor, new.application_id).await?;
     let id = DeploymentId::new();
     let txn = crate::db::begin_writer(&s.db).await?;
     let saved = repo::deployments::insert(
@@ -466,13 +466,14 @@ pub async fn undeploy(
 
 /// The deployments the actor may see, optionally on one target only.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     target: Option<DeploymentTargetId>,
 ) -> Result<Vec<Deployment>> {
+    let db = &services.db;
     let target_ids: Vec<Uuid> = match target {
         Some(id) => vec![targets::find_visible(db, actor, id).await?.id],
-        None => targets::list(db, actor)
+        None => targets::list(services, actor)
             .await?
             .into_iter()
             .map(|t| t.id.0)
@@ -486,18 +487,20 @@ pub async fn list(
 }
 
 /// One deployment the actor may see.
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: DeploymentId) -> Result<Deployment> {
+pub async fn get(services: &Services, actor: &Actor, id: DeploymentId) -> Result<Deployment> {
+    let db = &services.db;
     let (found, _) = find_visible(db, actor, id).await?;
     hydrate(db, found).await
 }
 
 /// The newest `limit` statuses of a deployment, newest first.
 pub async fn statuses(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: DeploymentId,
     limit: u64,
 ) -> Result<Vec<StatusEntry>> {
+    let db = &services.db;
     find_visible(db, actor, id).await?;
     Ok(
         repo::deployments::statuses(db, id.0, limit.min(KEEP_STATUSES))
@@ -510,11 +513,12 @@ pub async fn statuses(
 
 /// The newest `limit` log lines of a deployment, newest first.
 pub async fn logs(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: DeploymentId,
     limit: u64,
 ) -> Result<Vec<LogEntry>> {
+    let db = &services.db;
     find_visible(db, actor, id).await?;
     Ok(repo::deployments::logs(db, id.0, limit.min(KEEP_LOG_LINES))
         .await?

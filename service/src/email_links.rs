@@ -1,6 +1,7 @@
 //! Single-use links sent by email: password reset, address verification and address change.
 //! Like every token, only the link's hash is stored.
 
+use crate::Services;
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 use types::Email;
@@ -66,9 +67,10 @@ async fn issue(
 /// Issues a reset link for the account with this address; `None` when there is none (the
 /// caller answers the same either way, so addresses cannot be probed).
 pub async fn request_password_reset(
-    db: &DatabaseConnection,
+    services: &Services,
     email: &str,
 ) -> Result<Option<(User, String)>> {
+    let db = &services.db;
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };
@@ -81,10 +83,11 @@ pub async fn request_password_reset(
 
 /// Spends a reset link: sets the new password and ends every session of the account.
 pub async fn reset_password(
-    db: &DatabaseConnection,
+    services: &Services,
     token: &str,
     new_password: String,
 ) -> Result<User> {
+    let db = &services.db;
     password::validate(&new_password)?;
     let hash = tokens::hash(token);
     let link = repo::email_tokens::find_usable(db, &hash, Purpose::Reset.as_str(), Utc::now())
@@ -107,12 +110,13 @@ pub async fn reset_password(
 /// Changes a password after checking the current one; every other session of the account ends
 /// (`keep_session` is the token of the browser making the change).
 pub async fn change_password(
-    db: &DatabaseConnection,
+    services: &Services,
     user: &User,
     current: String,
     new_password: String,
     keep_session: Option<&str>,
 ) -> Result<()> {
+    let db = &services.db;
     password::validate(&new_password)?;
     let row = repo::users::find(db, user.id.0)
         .await?
@@ -130,12 +134,14 @@ pub async fn change_password(
 }
 
 /// Issues a link that confirms the account's current address.
-pub async fn request_verification(db: &DatabaseConnection, user: &User) -> Result<String> {
+pub async fn request_verification(services: &Services, user: &User) -> Result<String> {
+    let db = &services.db;
     issue(db, user.id.0, Purpose::Verify, None, VERIFY_TTL).await
 }
 
 /// Spends a verification link.
-pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<User> {
+pub async fn verify(services: &Services, token: &str) -> Result<User> {
+    let db = &services.db;
     let hash = tokens::hash(token);
     let link = repo::email_tokens::find_usable(db, &hash, Purpose::Verify.as_str(), Utc::now())
         .await?
@@ -155,11 +161,12 @@ pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<User> {
 /// Issues a link, to be sent to `new_email`, that moves the account there; the password
 /// confirms it is really the account's owner asking.
 pub async fn request_email_change(
-    db: &DatabaseConnection,
+    services: &Services,
     user: &User,
     password: String,
     new_email: Email,
 ) -> Result<String> {
+    let db = &services.db;
     let row = repo::users::find(db, user.id.0)
         .await?
         .ok_or(Error::NotFound { what: "user" })?;
@@ -183,7 +190,8 @@ pub async fn request_email_change(
 }
 
 /// Spends an address-change link: the account moves to the new (now verified) address.
-pub async fn confirm_email_change(db: &DatabaseConnection, token: &str) -> Result<User> {
+pub async fn confirm_email_change(services: &Services, token: &str) -> Result<User> {
+    let db = &services.db;
     let hash = tokens::hash(token);
     let link = repo::email_tokens::find_usable(db, &hash, Purpose::Change.as_str(), Utc::now())
         .await?

@@ -4,7 +4,6 @@
 //! the deployment page.
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 
 use crate::auth::Actor;
 use crate::channels::{self, VersionRef};
@@ -31,19 +30,20 @@ pub struct VersionStanding {
 
 /// How `d`'s current version stands on its channel.
 pub async fn standing(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     d: &Deployment,
 ) -> Result<VersionStanding> {
-    let application = applications::get(db, actor, d.application_id).await?;
+    let _db = &services.db;
+    let application = applications::get(services, actor, d.application_id).await?;
     // Vendor members see every version; a customer its granted ones (the version deployed may
     // no longer be granted, so it is looked up on the vendor's side).
     let vendor_view = Actor {
         customer_organization_id: None,
         ..actor.clone()
     };
-    let version = versions::get(db, &vendor_view, d.application_id, d.version_id).await?;
-    let channel = channels::list(db, actor, d.application_id)
+    let version = versions::get(services, &vendor_view, d.application_id, d.version_id).await?;
+    let channel = channels::list(services, actor, d.application_id)
         .await?
         .into_iter()
         .find(|c| c.name == version.channel);
@@ -89,9 +89,9 @@ pub async fn overview(
     now: DateTime<Utc>,
 ) -> Result<Vec<FleetCustomer>> {
     actor.require_vendor_read("see the fleet")?;
-    let all_targets = targets::list(&s.db, actor).await?;
-    let all_deployments = deployments::list(&s.db, actor, None).await?;
-    let mut out: Vec<FleetCustomer> = customers::list(&s.db, actor)
+    let all_targets = targets::list(s, actor).await?;
+    let all_deployments = deployments::list(s, actor, None).await?;
+    let mut out: Vec<FleetCustomer> = customers::list(s, actor)
         .await?
         .into_iter()
         .map(|c| FleetCustomer {
@@ -110,7 +110,7 @@ pub async fn overview(
             .iter()
             .filter(|d| d.target_id == target.id && d.undeployed_at.is_none())
         {
-            running.push((d.clone(), standing(&s.db, actor, d).await?));
+            running.push((d.clone(), standing(s, actor, d).await?));
         }
         let owner = target.customer_organization_id;
         let entry = FleetTarget {

@@ -1,6 +1,7 @@
 //! Invitations: single-use, expiring links that make a person a member of a vendor or of one of
 //! its customers. The link's token is shown once (mail and portal); only its hash is stored.
 
+use crate::Services;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::DatabaseConnection;
 use types::{CustomerOrganizationId, Email, InvitationId, OrganizationId, Role};
@@ -111,11 +112,12 @@ fn authorize(actor: &Actor, customer: Option<CustomerOrganizationId>) -> Result<
 
 /// Invites a person; a pending invitation of the same email to the vendor is superseded.
 pub async fn create(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     new: NewInvitation,
     ttl: Duration,
 ) -> Result<Issued> {
+    let db = &services.db;
     authorize(actor, new.customer)?;
     if let Some(c) = new.customer {
         repo::customers::find(db, actor.organization_id.0, c.0)
@@ -160,13 +162,14 @@ pub async fn create(
 
 /// The invitations into the vendor (`customer = None`) or one of its customers.
 pub async fn list(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<Vec<Invitation>> {
+    let db = &services.db;
     authorize(actor, customer)?;
     if let Some(c) = customer {
-        crate::customers::get(db, actor, c).await?;
+        crate::customers::get(services, actor, c).await?;
     }
     let now = Utc::now();
     repo::invitations::list(db, actor.organization_id.0, customer.map(|c| c.0))
@@ -190,17 +193,19 @@ async fn find_authorized(
 }
 
 /// One invitation the actor may manage; any other is [`Error::NotFound`].
-pub async fn get(db: &DatabaseConnection, actor: &Actor, id: InvitationId) -> Result<Invitation> {
+pub async fn get(services: &Services, actor: &Actor, id: InvitationId) -> Result<Invitation> {
+    let db = &services.db;
     Invitation::from_row(find_authorized(db, actor, id).await?, Utc::now())
 }
 
 /// Issues a new link (and expiry) for a pending invitation; the old link stops working.
 pub async fn resend(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     id: InvitationId,
     ttl: Duration,
 ) -> Result<Issued> {
+    let db = &services.db;
     let found = find_authorized(db, actor, id).await?;
     let token = tokens::generate();
     let now = Utc::now();
@@ -219,7 +224,8 @@ pub async fn resend(
 }
 
 /// Revokes a pending invitation.
-pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: InvitationId) -> Result<()> {
+pub async fn revoke(services: &Services, actor: &Actor, id: InvitationId) -> Result<()> {
+    let db = &services.db;
     find_authorized(db, actor, id).await?;
     if repo::invitations::revoke(db, id.0, Utc::now()).await? {
         Ok(())
@@ -241,7 +247,8 @@ async fn usable(db: &DatabaseConnection, token: &str) -> Result<row::Model> {
 }
 
 /// What a link invites to, if it is still usable.
-pub async fn preview(db: &DatabaseConnection, token: &str) -> Result<Preview> {
+pub async fn preview(services: &Services, token: &str) -> Result<Preview> {
+    let db = &services.db;
     let inv = usable(db, token).await?;
     let org = repo::organizations::find_by_id(db, inv.organization_id)
         .await?
@@ -265,11 +272,12 @@ pub async fn preview(db: &DatabaseConnection, token: &str) -> Result<Preview> {
 /// Uses a link: creates the account (or, for an existing account, checks its password) and the
 /// membership, and spends the link — all or nothing. Returns the member and their organization.
 pub async fn accept(
-    db: &DatabaseConnection,
+    services: &Services,
     token: &str,
     name: String,
     password: String,
 ) -> Result<(User, OrganizationId)> {
+    let db = &services.db;
     let inv = usable(db, token).await?;
     let existing = repo::users::find_by_email(db, &inv.email).await?;
     let account = match &existing {

@@ -2,7 +2,8 @@
 //!
 //! This crate owns the SeaORM entities, every database call (`repo`), the business rules of each
 //! feature (one module per feature, such as [`accounts`] and [`organizations`]) and the auth
-//! primitives (password hashing). It must never import axum or leptos: the portals and the REST
+//! primitives (password hashing). The database connection never leaves it: callers hold a
+//! [`Services`] and call functions that take it and typed ids, and get domain types back. It must never import axum or leptos: the portals and the REST
 //! API call into it, never the other way round.
 
 pub mod access_tokens;
@@ -24,7 +25,12 @@ pub mod deploy_options;
 pub mod deployments;
 pub mod documents;
 pub mod email_links;
+// The entities and the repository are this crate's own: callers get domain types. Tests that
+// plant or inspect rows directly see them through the `testing` feature.
+#[cfg(feature = "testing")]
 pub mod entity;
+#[cfg(not(feature = "testing"))]
+mod entity;
 pub mod env_file;
 pub mod error;
 pub mod fleet;
@@ -38,7 +44,10 @@ pub mod organizations;
 pub mod password;
 pub mod rate_limit;
 pub mod registry;
+#[cfg(feature = "testing")]
 pub mod repo;
+#[cfg(not(feature = "testing"))]
+mod repo;
 pub mod secrets;
 pub mod services;
 pub mod sessions;

@@ -1,5 +1,6 @@
 //! The people of a vendor or of one of its customers, and their roles.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use types::{CustomerOrganizationId, Role, UserId};
@@ -49,12 +50,13 @@ fn authorize_read(actor: &Actor, customer: Option<CustomerOrganizationId>) -> Re
 
 /// A customer id from another vendor must look exactly like a missing one.
 async fn ensure_customer_of_vendor(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
+    let _db = &services.db;
     if let Some(c) = customer {
-        crate::customers::get(db, actor, c).await?;
+        crate::customers::get(services, actor, c).await?;
     }
     Ok(())
 }
@@ -68,12 +70,13 @@ fn authorize_manage(actor: &Actor, customer: Option<CustomerOrganizationId>) -> 
 
 /// The members of the vendor (`customer = None`) or of one of its customers.
 pub async fn list(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<Vec<Member>> {
+    let db = &services.db;
     authorize_read(actor, customer)?;
-    ensure_customer_of_vendor(db, actor, customer).await?;
+    ensure_customer_of_vendor(services, actor, customer).await?;
     repo::memberships::list_members(db, actor.organization_id.0, customer.map(|c| c.0))
         .await?
         .into_iter()
@@ -83,9 +86,10 @@ pub async fn list(
 
 /// Every member the actor may see: for a vendor member, the vendor's own members and those of
 /// all its customers; for a customer member, the members of their customer organization.
-pub async fn list_visible(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<Member>> {
+pub async fn list_visible(services: &Services, actor: &Actor) -> Result<Vec<Member>> {
+    let db = &services.db;
     match actor.customer_organization_id {
-        Some(own) => list(db, actor, Some(own)).await,
+        Some(own) => list(services, actor, Some(own)).await,
         None => repo::memberships::list_all_members(db, actor.organization_id.0)
             .await?
             .into_iter()
@@ -95,7 +99,8 @@ pub async fn list_visible(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<
 }
 
 /// One member the actor may see (see [`list_visible`]); anyone else is [`Error::NotFound`].
-pub async fn get(db: &DatabaseConnection, actor: &Actor, user: UserId) -> Result<Member> {
+pub async fn get(services: &Services, actor: &Actor, user: UserId) -> Result<Member> {
+    let db = &services.db;
     let (m, u) = repo::memberships::find_member(db, user.0, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound { what: "user" })?;
@@ -134,12 +139,13 @@ async fn check_target(
 
 /// Changes a member's role.
 pub async fn change_role(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     user: UserId,
     role: Role,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
+    let db = &services.db;
     authorize_manage(actor, customer)?;
     check_target(db, actor, user, customer, role != Role::Admin).await?;
     repo::memberships::set_role(db, user.0, actor.organization_id.0, role.as_str()).await
@@ -147,11 +153,12 @@ pub async fn change_role(
 
 /// Removes a member (their account stays; other memberships are untouched).
 pub async fn remove(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     user: UserId,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
+    let db = &services.db;
     authorize_manage(actor, customer)?;
     check_target(db, actor, user, customer, true).await?;
     repo::memberships::delete(db, user.0, actor.organization_id.0).await

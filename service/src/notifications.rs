@@ -1,6 +1,6 @@
 //! Emails sent on a vendor's behalf, in the vendor's branding.
 
-use sea_orm::DatabaseConnection;
+use crate::Services;
 use types::Email;
 
 use crate::auth::Actor;
@@ -11,11 +11,12 @@ use crate::{Error, Result, branding, repo};
 
 /// The mail-side branding of a vendor, with its logo as an absolute URL under `base_url`.
 async fn mail_branding(
-    db: &DatabaseConnection,
+    services: &Services,
     organization: types::OrganizationId,
     base_url: &str,
 ) -> Result<templates::Branding> {
-    let b = branding::get(db, organization).await?;
+    let _db = &services.db;
+    let b = branding::get(services, organization).await?;
     let logo = b
         .has_logo
         .then(|| format!("{base_url}/branding/{}/logo", organization));
@@ -28,13 +29,14 @@ async fn mail_branding(
 
 /// Emails an invitation link to its invitee, in the vendor's branding.
 pub async fn send_invitation(
-    db: &DatabaseConnection,
+    services: &Services,
     mailer: &dyn Mailer,
     actor: &Actor,
     issued: &Issued,
     base_url: &str,
     ttl_hours: u32,
 ) -> Result<()> {
+    let db = &services.db;
     let inviter = repo::users::find(db, actor.user_id.0)
         .await?
         .map(|u| u.name)
@@ -51,7 +53,7 @@ pub async fn send_invitation(
             .unwrap_or(organization.name),
         None => organization.name,
     };
-    let branding = mail_branding(db, actor.organization_id, base_url).await?;
+    let branding = mail_branding(services, actor.organization_id, base_url).await?;
     let link = EmailLink::parse(&invitation_link(base_url, &issued.token))?;
     let mail = templates::invitation(&branding, &inviter, &invited_to, &link, ttl_hours);
     mailer
@@ -94,7 +96,7 @@ pub async fn deliver_invitation(
             ),
         };
     };
-    match send_invitation(&services.db, mailer.as_ref(), actor, issued, &base, hours).await {
+    match send_invitation(services, mailer.as_ref(), actor, issued, &base, hours).await {
         Ok(()) => Delivery {
             link,
             emailed: true,
@@ -120,12 +122,13 @@ pub fn invitation_link(base_url: &str, token: &str) -> String {
 
 /// The branding of the organization a person belongs to first, or the hub's own.
 async fn branding_for_user(
-    db: &DatabaseConnection,
+    services: &Services,
     user: &crate::accounts::User,
     base_url: &str,
 ) -> Result<templates::Branding> {
-    match crate::accounts::actor(db, user.id, None).await? {
-        Some(actor) => mail_branding(db, actor.organization_id, base_url).await,
+    let _db = &services.db;
+    match crate::accounts::actor(services, user.id, None).await? {
+        Some(actor) => mail_branding(services, actor.organization_id, base_url).await,
         None => Ok(templates::Branding::new(
             "Consign",
             branding::DEFAULT_COLOR,
@@ -136,13 +139,14 @@ async fn branding_for_user(
 
 /// Emails a password-reset link.
 pub async fn send_password_reset(
-    db: &DatabaseConnection,
+    services: &Services,
     mailer: &dyn Mailer,
     user: &crate::accounts::User,
     base_url: &str,
     token: &str,
 ) -> Result<()> {
-    let branding = branding_for_user(db, user, base_url).await?;
+    let _db = &services.db;
+    let branding = branding_for_user(services, user, base_url).await?;
     let link = EmailLink::parse(&format!("{}/reset/{token}", base_url.trim_end_matches('/')))?;
     let minutes = u32::try_from(crate::email_links::RESET_TTL.num_minutes()).unwrap_or(60);
     let mail = templates::password_reset(&branding, &link, minutes);
@@ -152,7 +156,7 @@ pub async fn send_password_reset(
 /// Emails a link that confirms an address: the account's own (`to` = its address) or a new
 /// one it is moving to.
 pub async fn send_address_check(
-    db: &DatabaseConnection,
+    services: &Services,
     mailer: &dyn Mailer,
     user: &crate::accounts::User,
     to: Email,
@@ -160,7 +164,8 @@ pub async fn send_address_check(
     path: &str,
     token: &str,
 ) -> Result<()> {
-    let branding = branding_for_user(db, user, base_url).await?;
+    let _db = &services.db;
+    let branding = branding_for_user(services, user, base_url).await?;
     let link = EmailLink::parse(&format!(
         "{}/{path}/{token}",
         base_url.trim_end_matches('/')

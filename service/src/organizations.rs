@@ -1,7 +1,7 @@
 //! Vendor organizations: the tenants of a hub.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use types::{OrganizationId, OrganizationName, Slug};
 
 use crate::auth::Actor;
@@ -35,10 +35,11 @@ impl TryFrom<organization::Model> for Organization {
 
 /// Creates an organization; a taken slug is [`Error::Conflict`] on `slug`.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    services: &Services,
     name: OrganizationName,
     slug: Slug,
 ) -> Result<Organization> {
+    let db = &services.db;
     let row = organization::Model {
         id: OrganizationId::new().0,
         name: name.into(),
@@ -49,7 +50,8 @@ pub async fn create(
 }
 
 /// The organization with this slug, or [`Error::NotFound`].
-pub async fn get_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Organization> {
+pub async fn get_by_slug(services: &Services, slug: &Slug) -> Result<Organization> {
+    let db = &services.db;
     repo::organizations::find_by_slug(db, slug.as_str())
         .await?
         .ok_or(Error::NotFound {
@@ -59,7 +61,8 @@ pub async fn get_by_slug(db: &impl ConnectionTrait, slug: &Slug) -> Result<Organ
 }
 
 /// The actor's own vendor organization.
-pub async fn current(db: &impl ConnectionTrait, actor: &Actor) -> Result<Organization> {
+pub async fn current(services: &Services, actor: &Actor) -> Result<Organization> {
+    let db = &services.db;
     repo::organizations::find_by_id(db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
@@ -71,17 +74,19 @@ pub async fn current(db: &impl ConnectionTrait, actor: &Actor) -> Result<Organiz
 /// Renames the actor's vendor organization (vendor admins only); the slug stays, because
 /// registry paths are built from it.
 pub async fn rename(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     name: OrganizationName,
 ) -> Result<Organization> {
+    let db = &services.db;
     actor.require_vendor_admin("rename the organization")?;
     repo::organizations::set_name(db, actor.organization_id.0, name.as_str()).await?;
-    current(db, actor).await
+    current(services, actor).await
 }
 
 /// The hub's vendor when it has exactly one (then an unbranded request can still be branded).
-pub async fn only_one(db: &impl ConnectionTrait) -> Result<Option<OrganizationId>> {
+pub async fn only_one(services: &Services) -> Result<Option<OrganizationId>> {
+    let db = &services.db;
     if repo::organizations::count(db).await? != 1 {
         return Ok(None);
     }

@@ -2,6 +2,7 @@
 //! ChaCha20-Poly1305 under the hub's secrets key, rendered into env files as
 //! `{{ secrets.NAME }}` when the hub sends a desired state, never shown back to a browser.
 
+use crate::Services;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -217,7 +218,7 @@ async fn authorize(
 
 /// Sets (creates or replaces) a secret.
 pub async fn set(
-    db: &impl ConnectionTrait,
+    services: &Services,
     key: &SecretKey,
     actor: &Actor,
     scope: SecretScope,
@@ -225,6 +226,7 @@ pub async fn set(
     value: &str,
     now: DateTime<Utc>,
 ) -> Result<SecretInfo> {
+    let db = &services.db;
     authorize(db, actor, scope, true).await?;
     let name = name.trim();
     if !is_valid_key(name) {
@@ -254,10 +256,11 @@ pub async fn set(
 
 /// The secrets of a scope, without their values.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     scope: SecretScope,
 ) -> Result<Vec<SecretInfo>> {
+    let db = &services.db;
     authorize(db, actor, scope, false).await?;
     Ok(
         repo::secrets::list(db, actor.organization_id.0, &scope.stored())
@@ -269,7 +272,8 @@ pub async fn list(
 }
 
 /// Deletes a secret.
-pub async fn delete(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> Result<()> {
+pub async fn delete(services: &Services, actor: &Actor, id: Uuid) -> Result<()> {
+    let db = &services.db;
     let found = repo::secrets::find(db, actor.organization_id.0, id)
         .await?
         .ok_or(Error::NotFound { what: "secret" })?;

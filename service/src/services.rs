@@ -68,7 +68,7 @@ impl Default for HubConfig {
 #[derive(Clone, Debug)]
 pub struct Services {
     /// The database pool.
-    pub db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
     /// Signs license files with the hub's key.
     pub signer: Arc<LicenseSigner>,
     /// Whether cookies get the `Secure` attribute (the hub is served over https).
@@ -87,10 +87,11 @@ pub struct Services {
 }
 
 impl Services {
-    /// Services on `db` with default settings and no mail server (tests, tools).
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// Services on `db` with default settings, fresh keys and no mail server; the hub replaces
+    /// the defaults with its settings.
+    pub fn new(db: crate::db::Database) -> Self {
         Self {
-            db,
+            db: db.0,
             signer: Arc::new(LicenseSigner::generate()),
             secure_cookies: false,
             config: HubConfig::default(),
@@ -99,5 +100,12 @@ impl Services {
             secrets_key: Arc::new(SecretKey::generate()),
             agents: AgentHub::default(),
         }
+    }
+
+    /// Closes the database pool, for a tool or test that is done with it; every clone shares
+    /// the pool, so none of them can query afterwards.
+    pub async fn close(&self) -> crate::Result<()> {
+        self.db.clone().close().await?;
+        Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! Browser sessions: a random token in an HttpOnly cookie, its SHA-256 in the database.
 
+use crate::Services;
 use chrono::{Duration, Utc};
-use sea_orm::ConnectionTrait;
 
 use types::OrganizationId;
 
@@ -19,10 +19,11 @@ pub const COOKIE_NAME: &str = "consign_session";
 /// Starts a session for `user` working in `organization` (or their first); returns the token to
 /// put in the cookie (shown nowhere else).
 pub async fn start(
-    db: &impl ConnectionTrait,
+    services: &Services,
     user: &User,
     organization: Option<OrganizationId>,
 ) -> Result<String> {
+    let db = &services.db;
     let token = tokens::generate();
     let now = Utc::now();
     repo::sessions::insert(
@@ -49,27 +50,29 @@ pub struct SessionInfo {
 }
 
 /// The session behind a token, or `None` for an unknown, expired or revoked token.
-pub async fn resolve(db: &impl ConnectionTrait, token: &str) -> Result<Option<SessionInfo>> {
+pub async fn resolve(services: &Services, token: &str) -> Result<Option<SessionInfo>> {
+    let db = &services.db;
     let Some((session, user)) =
         repo::sessions::find_user(db, &tokens::hash(token), Utc::now()).await?
     else {
         return Ok(None);
     };
     let user = User::try_from(user)?;
-    let actor = accounts::actor(db, user.id, session.organization_id.map(Into::into)).await?;
+    let actor = accounts::actor(services, user.id, session.organization_id.map(Into::into)).await?;
     Ok(Some(SessionInfo { user, actor }))
 }
 
 /// Switches a session to another organization the person belongs to.
 pub async fn switch_organization(
-    db: &impl ConnectionTrait,
+    services: &Services,
     token: &str,
     organization: OrganizationId,
 ) -> Result<()> {
-    let info = resolve(db, token)
+    let db = &services.db;
+    let info = resolve(services, token)
         .await?
         .ok_or(crate::Error::NotFound { what: "session" })?;
-    let member = accounts::memberships(db, info.user.id)
+    let member = accounts::memberships(services, info.user.id)
         .await?
         .into_iter()
         .any(|a| a.organization_id == organization);
@@ -82,6 +85,7 @@ pub async fn switch_organization(
 }
 
 /// Ends a session; an unknown token is not an error (sign-out is idempotent).
-pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<()> {
+pub async fn end(services: &Services, token: &str) -> Result<()> {
+    let db = &services.db;
     repo::sessions::delete(db, &tokens::hash(token)).await
 }

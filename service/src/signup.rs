@@ -1,7 +1,7 @@
 //! Vendor sign-up: a person creates a vendor organization and becomes its first admin.
 
+use crate::Services;
 use chrono::Utc;
-use sea_orm::DatabaseConnection;
 use types::{OrganizationId, OrganizationName, Role, Slug};
 
 use crate::accounts::{self, NewUser, User};
@@ -21,10 +21,11 @@ pub struct SignUp {
 /// Creates the vendor organization, the account and the admin membership, all or nothing.
 /// The first sign-up on a hub is always allowed; later ones only when `open` (a setting).
 pub async fn sign_up(
-    db: &DatabaseConnection,
+    services: &Services,
     form: SignUp,
     open: bool,
 ) -> Result<(User, Organization)> {
+    let db = &services.db;
     // Hash first: the transaction should not hold the database while argon2 runs.
     let account = accounts::new_account_row(form.user).await?;
     let txn = crate::db::begin_writer(db).await?;

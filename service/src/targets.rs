@@ -222,7 +222,8 @@ pub async fn create(
 
 /// The targets the actor may see: every one of the vendor for vendor members, their own for a
 /// customer member.
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target>> {
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<Target>> {
+    let db = &services.db;
     let rows = repo::targets::list(
         db,
         actor.organization_id.0,
@@ -233,22 +234,20 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Target
 }
 
 /// One target the actor may see.
-pub async fn get(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: DeploymentTargetId,
-) -> Result<Target> {
+pub async fn get(services: &Services, actor: &Actor, id: DeploymentTargetId) -> Result<Target> {
+    let db = &services.db;
     Ok(find_visible(db, actor, id).await?.into())
 }
 
 /// The newest `limit` host-metrics samples of a target the actor may see, newest first (at
 /// most [`crate::deployments::KEEP_METRICS`], all the hub keeps).
 pub async fn metrics(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: DeploymentTargetId,
     limit: u64,
 ) -> Result<Vec<MetricSample>> {
+    let db = &services.db;
     let found = find_visible(db, actor, id).await?;
     let rows =
         repo::targets::metrics(db, found.id, limit.min(crate::deployments::KEEP_METRICS)).await?;
@@ -341,9 +340,10 @@ pub async fn enroll(
 
 /// The target whose agent holds `credential`, if any.
 pub async fn authenticate_agent(
-    db: &impl ConnectionTrait,
+    services: &Services,
     credential: &str,
 ) -> Result<Option<(Target, Uuid)>> {
+    let db = &services.db;
     Ok(
         repo::targets::find_by_credential(db, &tokens::hash(credential))
             .await?
@@ -357,9 +357,10 @@ pub async fn authenticate_agent(
 /// The registry principal of the agent holding `credential`, if any (the agent pulls its
 /// deployments' images from the hub's registry with the same credential).
 pub async fn registry_principal(
-    db: &impl ConnectionTrait,
+    services: &Services,
     credential: &str,
 ) -> Result<Option<crate::registry::access::RegistryPrincipal>> {
+    let db = &services.db;
     Ok(
         repo::targets::find_by_credential(db, &tokens::hash(credential))
             .await?

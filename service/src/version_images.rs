@@ -3,6 +3,7 @@
 //! which lets a customer pull an image of the hub that a version its application license grants
 //! references (the same rule as the catalogue: [`licenses::decide`]).
 
+use crate::Services;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -54,8 +55,9 @@ pub(crate) async fn store(
 }
 
 /// Parses and stores the images of compose versions published before images were stored;
-/// returns how many versions it parsed. Run once at start; a second run finds nothing to do.
-pub async fn backfill(db: &impl ConnectionTrait) -> Result<usize> {
+/// returns how many versions it parsed. Run once at start (by [`crate::db::migrate`]); a second
+/// run finds nothing to do.
+pub(crate) async fn backfill_in(db: &impl ConnectionTrait) -> Result<usize> {
     let pending = repo::version_images::versions_without_images(db).await?;
     let mut done = 0;
     for version in pending {
@@ -107,7 +109,8 @@ pub struct VersionImage {
 }
 
 /// The vendor's namespace in the hub's registry: its organization's slug (vendor members only).
-pub async fn namespace(db: &impl ConnectionTrait, actor: &Actor) -> Result<String> {
+pub async fn namespace(services: &Services, actor: &Actor) -> Result<String> {
+    let db = &services.db;
     actor.require_vendor_read("see the registry namespace")?;
     Ok(repo::organizations::find_by_id(db, actor.organization_id.0)
         .await?
@@ -120,13 +123,14 @@ pub async fn namespace(db: &impl ConnectionTrait, actor: &Actor) -> Result<Strin
 /// The images of every version of an application, each with where it comes from (vendor
 /// members only). `registry_host` is the hub's ([`registry_host`]).
 pub async fn of_application(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
     registry_host: &str,
 ) -> Result<HashMap<ApplicationVersionId, Vec<VersionImage>>> {
-    let slug = namespace(db, actor).await?;
-    let ids: Vec<Uuid> = versions::list(db, actor, application)
+    let db = &services.db;
+    let slug = namespace(services, actor).await?;
+    let ids: Vec<Uuid> = versions::list(services, actor, application)
         .await?
         .into_iter()
         .map(|v| v.id.0)
@@ -194,13 +198,14 @@ async fn holds(
 /// (`<vendor-slug>/<repo>`) at `now`: the tags and digests that the versions they grant
 /// reference on one of `registry_hosts`. Empty when none.
 pub async fn licensed_refs(
-    db: &impl ConnectionTrait,
+    services: &Services,
     organization: OrganizationId,
     customer: CustomerOrganizationId,
     registry_hosts: &[String],
     repository: &str,
     now: DateTime<Utc>,
 ) -> Result<Granted> {
+    let db = &services.db;
     let naming = repo::version_images::naming(db, registry_hosts, repository).await?;
     let mut granted = Granted::default();
     if naming.is_empty() {
@@ -224,13 +229,14 @@ pub async fn licensed_refs(
 
 /// The repositories under `<slug>/` that `customer`'s application licenses let it pull from.
 pub async fn licensed_repositories(
-    db: &impl ConnectionTrait,
+    services: &Services,
     organization: OrganizationId,
     slug: &str,
     customer: CustomerOrganizationId,
     registry_hosts: &[String],
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
+    let db = &services.db;
     let under = repo::version_images::under(db, registry_hosts, &format!("{slug}/")).await?;
     if under.is_empty() {
         return Ok(Vec::new());

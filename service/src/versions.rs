@@ -1,8 +1,9 @@
 //! Versions of an application: immutable once published (only archiving changes them), each on
 //! one release channel.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use types::{ApplicationId, ApplicationKind, ApplicationVersionId, ChannelName, VersionName};
 
 use crate::auth::Actor;
@@ -97,12 +98,13 @@ pub struct NewVersion {
 /// Publishes a version (vendor writers only), after checking its content: the compose file's
 /// YAML and services, the templates, the chart reference. Nothing is stored when a check fails.
 pub async fn create(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
     new: NewVersion,
     now: DateTime<Utc>,
 ) -> Result<Version> {
+    let db = &services.db;
     actor.require_vendor_write("publish versions")?;
     let app = applications::find_own(db, actor, application).await?;
     let kind: ApplicationKind = app.kind.parse().map_err(|_| Error::NotFound {
@@ -187,11 +189,12 @@ pub async fn create(
 /// members; for a customer member, the versions one of their licenses grants (whatever its
 /// standing: the portal says which are blocked and why).
 pub async fn list(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
 ) -> Result<Vec<Version>> {
-    let app = applications::get(db, actor, application).await?;
+    let db = &services.db;
+    let app = applications::get(services, actor, application).await?;
     let all: Vec<Version> = repo::versions::list(db, app.id.0)
         .await?
         .into_iter()
@@ -200,7 +203,7 @@ pub async fn list(
     let Some(customer) = actor.customer_organization_id else {
         return Ok(all);
     };
-    let held = licenses::for_customer_application(db, actor, customer, app.id).await?;
+    let held = licenses::for_customer_application(services, actor, customer, app.id).await?;
     Ok(all
         .into_iter()
         .filter(|v| {
@@ -214,12 +217,13 @@ pub async fn list(
 
 /// One version the actor may see.
 pub async fn get(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
     id: ApplicationVersionId,
 ) -> Result<Version> {
-    list(db, actor, application)
+    let _db = &services.db;
+    list(services, actor, application)
         .await?
         .into_iter()
         .find(|v| v.id == id)
@@ -229,13 +233,14 @@ pub async fn get(
 /// Archives (or restores) a version (vendor writers only): it leaves catalogues and takes no new
 /// deployments; installations running it keep running.
 pub async fn set_archived(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     application: ApplicationId,
     id: ApplicationVersionId,
     archived: bool,
     now: DateTime<Utc>,
 ) -> Result<Version> {
+    let db = &services.db;
     actor.require_vendor_write("archive versions")?;
     let app = applications::find_own(db, actor, application).await?;
     let found = repo::versions::find(db, app.id, id.0)
@@ -255,6 +260,16 @@ pub async fn set_archived(
 /// [`Error::NotLicensed`] saying why not (expired, revoked, version or channel not granted,
 /// withdrawn). Vendor members are not customers and get [`Error::Forbidden`].
 pub async fn check_deployable(
+    services: &Services,
+    actor: &Actor,
+    application: ApplicationId,
+    id: ApplicationVersionId,
+    now: DateTime<Utc>,
+) -> Result<licenses::License> {
+    check_deployable_in(&services.db, actor, application, id, now).await
+}
+
+pub(crate) async fn check_deployable_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     application: ApplicationId,
@@ -264,12 +279,12 @@ pub async fn check_deployable(
     let customer = actor.customer_organization_id.ok_or(Error::Forbidden {
         action: "deploy as a customer",
     })?;
-    let app = applications::get(db, actor, application).await?;
+    let app = applications::get_in(db, actor, application).await?;
     let version: Version = repo::versions::find(db, app.id.0, id.0)
         .await?
         .ok_or(Error::NotFound { what: "version" })?
         .try_into()?;
-    let held = licenses::for_customer_application(db, actor, customer, app.id).await?;
+    let held = licenses::for_customer_application_in(db, actor, customer, app.id).await?;
     let mut facts = version.facts();
     facts.archived |= app.archived_at.is_some();
     Ok(licenses::decide(&held, &facts, now)?.clone())

@@ -6,6 +6,7 @@
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
 
+use consign_service::Services;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
@@ -14,7 +15,6 @@ use consign_service::licenses::{self, LicenseUpdate, NewLicense};
 use consign_service::testing::world::World;
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{Error, applications, channels, customer_catalog, on_both_databases};
-use sea_orm::DatabaseConnection;
 use types::license_file::LicenseFile;
 use types::{
     ApplicationId, ApplicationKind, ApplicationName, ApplicationVersionId, ChannelName,
@@ -35,9 +35,9 @@ fn compose_version(name: &str, channel: &str) -> NewVersion {
     }
 }
 
-async fn shop(db: &DatabaseConnection, vendor: &Actor) -> ApplicationId {
+async fn shop(services: &Services, vendor: &Actor) -> ApplicationId {
     applications::create(
-        db,
+        services,
         vendor,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -49,16 +49,22 @@ async fn shop(db: &DatabaseConnection, vendor: &Actor) -> ApplicationId {
 }
 
 async fn publish(
-    db: &DatabaseConnection,
+    services: &Services,
     vendor: &Actor,
     app: ApplicationId,
     name: &str,
     channel: &str,
 ) -> ApplicationVersionId {
-    versions::create(db, vendor, app, compose_version(name, channel), Utc::now())
-        .await
-        .unwrap()
-        .id
+    versions::create(
+        services,
+        vendor,
+        app,
+        compose_version(name, channel),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 fn new_license(w: &World, app: ApplicationId) -> NewLicense {
@@ -90,27 +96,29 @@ fn invalid_field<T: std::fmt::Debug>(result: consign_service::Result<T>) -> (&'s
 }
 
 async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_stored(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let w = World::build(db).await;
-    let app = shop(db, &w.vendor_rw).await;
-    let first = publish(db, &w.vendor_rw, app, "1.0.0", "stable").await;
-    publish(db, &w.vendor_rw, app, "1.1.0-beta", "beta").await;
+    let w = World::build(services).await;
+    let app = shop(services, &w.vendor_rw).await;
+    let first = publish(services, &w.vendor_rw, app, "1.0.0", "stable").await;
+    publish(services, &w.vendor_rw, app, "1.1.0-beta", "beta").await;
 
-    let listed = versions::list(db, &w.vendor_ro, app).await.unwrap();
+    let listed = versions::list(services, &w.vendor_ro, app).await.unwrap();
     assert_eq!(
         listed.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
         ["1.1.0-beta", "1.0.0"]
     );
     assert_eq!(listed[1].sequence, 1);
-    let got = versions::get(db, &w.vendor_ro, app, first).await.unwrap();
+    let got = versions::get(services, &w.vendor_ro, app, first)
+        .await
+        .unwrap();
     assert!(
         matches!(&got.package, Package::Compose { compose_file, .. } if compose_file == COMPOSE)
     );
 
     // Each bad input names its field, and nothing is stored.
     let dup = versions::create(
-        db,
+        services,
         &w.vendor_rw,
         app,
         compose_version("1.0.0", "stable"),
@@ -127,7 +135,7 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
         env_template: None,
     };
     let (field, message) =
-        invalid_field(versions::create(db, &w.vendor_rw, app, bad_yaml, Utc::now()).await);
+        invalid_field(versions::create(services, &w.vendor_rw, app, bad_yaml, Utc::now()).await);
     assert_eq!(field, "composeFile");
     assert!(
         message.contains("line 3") && message.contains("column"),
@@ -139,7 +147,7 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
         env_template: None,
     };
     let (field, message) =
-        invalid_field(versions::create(db, &w.vendor_rw, app, no_services, Utc::now()).await);
+        invalid_field(versions::create(services, &w.vendor_rw, app, no_services, Utc::now()).await);
     assert_eq!(
         (field, message.contains("services")),
         ("composeFile", true),
@@ -154,7 +162,7 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
         values_template: None,
     };
     assert_eq!(
-        invalid_field(versions::create(db, &w.vendor_rw, app, helm, Utc::now()).await).0,
+        invalid_field(versions::create(services, &w.vendor_rw, app, helm, Utc::now()).await).0,
         "type"
     );
     let mut bad_env = compose_version("2.0.0", "stable");
@@ -163,17 +171,20 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
         env_template: Some("not a pair\n".into()),
     };
     assert_eq!(
-        invalid_field(versions::create(db, &w.vendor_rw, app, bad_env, Utc::now()).await).0,
+        invalid_field(versions::create(services, &w.vendor_rw, app, bad_env, Utc::now()).await).0,
         "envTemplate"
     );
     let mut bad_link = compose_version("2.0.0", "stable");
     bad_link.link_template = Some("javascript:alert(1)".into());
     assert_eq!(
-        invalid_field(versions::create(db, &w.vendor_rw, app, bad_link, Utc::now()).await).0,
+        invalid_field(versions::create(services, &w.vendor_rw, app, bad_link, Utc::now()).await).0,
         "linkTemplate"
     );
     assert_eq!(
-        versions::list(db, &w.vendor_ro, app).await.unwrap().len(),
+        versions::list(services, &w.vendor_ro, app)
+            .await
+            .unwrap()
+            .len(),
         2,
         "nothing stored"
     );
@@ -181,7 +192,7 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
     // Readers and customers cannot publish; another vendor cannot even see the application.
     assert!(matches!(
         versions::create(
-            db,
+            services,
             &w.vendor_ro,
             app,
             compose_version("3.0", "stable"),
@@ -192,7 +203,7 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
     ));
     assert!(matches!(
         versions::create(
-            db,
+            services,
             &w.customer_admin,
             app,
             compose_version("3.0", "stable"),
@@ -202,30 +213,30 @@ async fn a_vendor_publishes_versions_and_bad_content_is_refused_with_nothing_sto
         Err(Error::Forbidden { .. })
     ));
     assert!(matches!(
-        applications::get(db, &w.other_vendor, app).await,
+        applications::get(services, &w.other_vendor, app).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        versions::list(db, &w.other_vendor, app).await,
+        versions::list(services, &w.other_vendor, app).await,
         Err(Error::NotFound { .. })
     ));
 
     // Archiving is the only change a version takes.
-    let archived = versions::set_archived(db, &w.vendor_rw, app, first, true, Utc::now())
+    let archived = versions::set_archived(services, &w.vendor_rw, app, first, true, Utc::now())
         .await
         .unwrap();
     assert!(archived.archived_at.is_some());
-    let restored = versions::set_archived(db, &w.vendor_rw, app, first, false, Utc::now())
+    let restored = versions::set_archived(services, &w.vendor_rw, app, first, false, Utc::now())
         .await
         .unwrap();
     assert!(restored.archived_at.is_none());
 }
 
-async fn applications_are_renamed_archived_and_listed_per_tenant(db: &DatabaseConnection) {
-    let w = World::build(db).await;
-    let app = shop(db, &w.vendor_admin).await;
+async fn applications_are_renamed_archived_and_listed_per_tenant(services: &Services) {
+    let w = World::build(services).await;
+    let app = shop(services, &w.vendor_admin).await;
     let other = applications::create(
-        db,
+        services,
         &w.vendor_rw,
         ApplicationName::parse("Analytics").unwrap(),
         ApplicationKind::Kubernetes,
@@ -234,7 +245,7 @@ async fn applications_are_renamed_archived_and_listed_per_tenant(db: &DatabaseCo
     .await
     .unwrap();
     let dup = applications::rename(
-        db,
+        services,
         &w.vendor_rw,
         other.id,
         ApplicationName::parse("Shop").unwrap(),
@@ -242,7 +253,7 @@ async fn applications_are_renamed_archived_and_listed_per_tenant(db: &DatabaseCo
     .await;
     assert!(matches!(dup, Err(Error::Conflict { field: "name" })));
     let renamed = applications::rename(
-        db,
+        services,
         &w.vendor_rw,
         other.id,
         ApplicationName::parse("Insights").unwrap(),
@@ -250,7 +261,7 @@ async fn applications_are_renamed_archived_and_listed_per_tenant(db: &DatabaseCo
     .await
     .unwrap();
     assert_eq!(renamed.name, "Insights");
-    let names: Vec<_> = applications::list(db, &w.vendor_ro, Utc::now())
+    let names: Vec<_> = applications::list(services, &w.vendor_ro, Utc::now())
         .await
         .unwrap()
         .into_iter()
@@ -258,40 +269,40 @@ async fn applications_are_renamed_archived_and_listed_per_tenant(db: &DatabaseCo
         .collect();
     assert_eq!(names, ["Insights", "Shop"]);
     assert!(
-        applications::list(db, &w.other_vendor, Utc::now())
+        applications::list(services, &w.other_vendor, Utc::now())
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        applications::list(db, &w.customer_admin, Utc::now())
+        applications::list(services, &w.customer_admin, Utc::now())
             .await
             .unwrap()
             .is_empty(),
         "no license, no catalogue"
     );
-    let archived = applications::set_archived(db, &w.vendor_rw, app, true, Utc::now())
+    let archived = applications::set_archived(services, &w.vendor_rw, app, true, Utc::now())
         .await
         .unwrap();
     assert!(archived.archived_at.is_some());
     assert!(matches!(
-        applications::set_archived(db, &w.customer_admin, app, false, Utc::now()).await,
+        applications::set_archived(services, &w.customer_admin, app, false, Utc::now()).await,
         Err(Error::Forbidden { .. })
     ));
 }
 
 async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_and_channel(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let w = World::build(db).await;
+    let w = World::build(services).await;
     let now = Utc::now();
-    let app = shop(db, &w.vendor_rw).await;
-    let v1 = publish(db, &w.vendor_rw, app, "1.0", "stable").await;
-    let v2 = publish(db, &w.vendor_rw, app, "2.0", "stable").await;
-    let beta = publish(db, &w.vendor_rw, app, "3.0-beta", "beta").await;
+    let app = shop(services, &w.vendor_rw).await;
+    let v1 = publish(services, &w.vendor_rw, app, "1.0", "stable").await;
+    let v2 = publish(services, &w.vendor_rw, app, "2.0", "stable").await;
+    let beta = publish(services, &w.vendor_rw, app, "3.0-beta", "beta").await;
 
     // No license yet.
-    let denied = versions::check_deployable(db, &w.customer_rw, app, v1, now).await;
+    let denied = versions::check_deployable(services, &w.customer_rw, app, v1, now).await;
     assert!(
         matches!(denied, Err(Error::NotFound { .. })),
         "an unlicensed application is invisible: {denied:?}"
@@ -300,24 +311,24 @@ async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_
     // A subset license: only v1, stable only.
     let mut subset = new_license(&w, app);
     subset.versions = Some(vec![v1]);
-    let license = licenses::create(db, &w.vendor_rw, subset, now)
+    let license = licenses::create(services, &w.vendor_rw, subset, now)
         .await
         .unwrap();
     assert_eq!(
         license.name,
-        "Customer – Shop".replace("Customer", &customer_name(db, &w).await)
+        "Customer – Shop".replace("Customer", &customer_name(services, &w).await)
     );
-    versions::check_deployable(db, &w.customer_rw, app, v1, now)
+    versions::check_deployable(services, &w.customer_rw, app, v1, now)
         .await
         .unwrap();
-    let why = versions::check_deployable(db, &w.customer_rw, app, v2, now)
+    let why = versions::check_deployable(services, &w.customer_rw, app, v2, now)
         .await
         .unwrap_err();
     assert!(
         why.to_string().contains("does not include version 2.0"),
         "{why}"
     );
-    let why = versions::check_deployable(db, &w.customer_rw, app, beta, now)
+    let why = versions::check_deployable(services, &w.customer_rw, app, beta, now)
         .await
         .unwrap_err();
     assert!(
@@ -327,7 +338,7 @@ async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_
 
     // Widen to every version and the beta channel: all three are deployable.
     let widened = licenses::update(
-        db,
+        services,
         &w.vendor_rw,
         license.id,
         LicenseUpdate {
@@ -344,14 +355,14 @@ async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_
     .unwrap();
     assert_eq!(widened.versions, None);
     for v in [v1, v2, beta] {
-        versions::check_deployable(db, &w.customer_rw, app, v, now)
+        versions::check_deployable(services, &w.customer_rw, app, v, now)
             .await
             .unwrap();
     }
 
     // Another customer of the same vendor holds nothing; another vendor sees nothing.
     let second = consign_service::testing::world::member(
-        db,
+        services,
         &w.vendor_admin,
         "second@example.com",
         types::Role::Admin,
@@ -359,23 +370,23 @@ async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_
     )
     .await;
     assert!(
-        versions::check_deployable(db, &second, app, v1, now)
+        versions::check_deployable(services, &second, app, v1, now)
             .await
             .is_err()
     );
-    assert!(licenses::list(db, &second).await.unwrap().is_empty());
+    assert!(licenses::list(services, &second).await.unwrap().is_empty());
     assert!(matches!(
-        licenses::get(db, &w.other_vendor, license.id).await,
+        licenses::get(services, &w.other_vendor, license.id).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        licenses::get(db, &second, license.id).await,
+        licenses::get(services, &second, license.id).await,
         Err(Error::NotFound { .. })
     ));
 
     // Expired: the same license seen a day after its end.
     let dated = licenses::update(
-        db,
+        services,
         &w.vendor_rw,
         license.id,
         LicenseUpdate {
@@ -387,19 +398,19 @@ async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_
     .await
     .unwrap();
     let later = now + Duration::days(1);
-    let why = versions::check_deployable(db, &w.customer_rw, app, v1, later)
+    let why = versions::check_deployable(services, &w.customer_rw, app, v1, later)
         .await
         .unwrap_err();
     assert!(
         matches!(&why, Error::NotLicensed(m) if m.contains("expired")),
         "{why}"
     );
-    let catalogue = customer_catalog::for_customer(db, &w.customer_rw, later)
+    let catalogue = customer_catalog::for_customer(services, &w.customer_rw, later)
         .await
         .unwrap();
     assert!(catalogue[0].blocked.as_deref().unwrap().contains("expired"));
     assert!(
-        applications::list(db, &w.customer_rw, later)
+        applications::list(services, &w.customer_rw, later)
             .await
             .unwrap()
             .is_empty(),
@@ -411,65 +422,72 @@ async fn license_enforcement_covers_valid_expired_revoked_subset_other_customer_
     );
 
     // Revoked: blocked at once, and the reason says so.
-    licenses::revoke(db, &w.vendor_rw, license.id, now)
+    licenses::revoke(services, &w.vendor_rw, license.id, now)
         .await
         .unwrap();
-    let why = versions::check_deployable(db, &w.customer_rw, app, v1, now)
+    let why = versions::check_deployable(services, &w.customer_rw, app, v1, now)
         .await
         .unwrap_err();
     assert!(
         matches!(&why, Error::NotLicensed(m) if m.contains("revoked")),
         "{why}"
     );
-    let again = licenses::update(db, &w.vendor_rw, license.id, LicenseUpdate::default(), now).await;
+    let again = licenses::update(
+        services,
+        &w.vendor_rw,
+        license.id,
+        LicenseUpdate::default(),
+        now,
+    )
+    .await;
     assert_eq!(invalid_field(again).0, "revokedAt");
 }
 
-async fn customer_name(db: &DatabaseConnection, w: &World) -> String {
-    consign_service::customers::get(db, &w.vendor_admin, w.customer)
+async fn customer_name(services: &Services, w: &World) -> String {
+    consign_service::customers::get(services, &w.vendor_admin, w.customer)
         .await
         .unwrap()
         .name
 }
 
-async fn licenses_refuse_bad_terms_and_foreign_references(db: &DatabaseConnection) {
-    let w = World::build(db).await;
+async fn licenses_refuse_bad_terms_and_foreign_references(services: &Services) {
+    let w = World::build(services).await;
     let now = Utc::now();
-    let app = shop(db, &w.vendor_rw).await;
-    let other_app = shop(db, &w.other_vendor).await;
-    let other_version = publish(db, &w.other_vendor, other_app, "9.9", "stable").await;
+    let app = shop(services, &w.vendor_rw).await;
+    let other_app = shop(services, &w.other_vendor).await;
+    let other_version = publish(services, &w.other_vendor, other_app, "9.9", "stable").await;
 
     let mut foreign_customer = new_license(&w, app);
     foreign_customer.customer_organization_id = w.other_customer;
     assert_eq!(
-        invalid_field(licenses::create(db, &w.vendor_rw, foreign_customer, now).await).0,
+        invalid_field(licenses::create(services, &w.vendor_rw, foreign_customer, now).await).0,
         "customerOrganizationId"
     );
     let foreign_app = new_license(&w, other_app);
     assert_eq!(
-        invalid_field(licenses::create(db, &w.vendor_rw, foreign_app, now).await).0,
+        invalid_field(licenses::create(services, &w.vendor_rw, foreign_app, now).await).0,
         "applicationId"
     );
     let mut past = new_license(&w, app);
     past.expires_at = Some(now - Duration::minutes(1));
     assert_eq!(
-        invalid_field(licenses::create(db, &w.vendor_rw, past, now).await).0,
+        invalid_field(licenses::create(services, &w.vendor_rw, past, now).await).0,
         "expiresAt"
     );
     let mut foreign_version = new_license(&w, app);
     foreign_version.versions = Some(vec![other_version]);
     assert_eq!(
-        invalid_field(licenses::create(db, &w.vendor_rw, foreign_version, now).await).0,
+        invalid_field(licenses::create(services, &w.vendor_rw, foreign_version, now).await).0,
         "versions"
     );
     let mut no_channel = new_license(&w, app);
     no_channel.channels.clear();
     assert_eq!(
-        invalid_field(licenses::create(db, &w.vendor_rw, no_channel, now).await).0,
+        invalid_field(licenses::create(services, &w.vendor_rw, no_channel, now).await).0,
         "channels"
     );
     assert!(
-        licenses::list(db, &w.vendor_admin)
+        licenses::list(services, &w.vendor_admin)
             .await
             .unwrap()
             .is_empty(),
@@ -477,52 +495,55 @@ async fn licenses_refuse_bad_terms_and_foreign_references(db: &DatabaseConnectio
     );
 
     assert!(matches!(
-        licenses::create(db, &w.vendor_ro, new_license(&w, app), now).await,
+        licenses::create(services, &w.vendor_ro, new_license(&w, app), now).await,
         Err(Error::Forbidden { .. })
     ));
     assert!(matches!(
-        licenses::create(db, &w.customer_admin, new_license(&w, app), now).await,
+        licenses::create(services, &w.customer_admin, new_license(&w, app), now).await,
         Err(Error::Forbidden { .. })
     ));
     let mut named = new_license(&w, app);
     named.name = Some("Gold".into());
-    licenses::create(db, &w.vendor_rw, named.clone(), now)
+    licenses::create(services, &w.vendor_rw, named.clone(), now)
         .await
         .unwrap();
     assert!(matches!(
-        licenses::create(db, &w.vendor_rw, named, now).await,
+        licenses::create(services, &w.vendor_rw, named, now).await,
         Err(Error::Conflict { field: "name" })
     ));
 }
 
-async fn the_customer_catalogue_flags_versions_below_the_channel_minimum(db: &DatabaseConnection) {
-    let w = World::build(db).await;
+async fn the_customer_catalogue_flags_versions_below_the_channel_minimum(services: &Services) {
+    let w = World::build(services).await;
     let now = Utc::now();
-    let app = shop(db, &w.vendor_rw).await;
-    let v1 = publish(db, &w.vendor_rw, app, "1.0", "stable").await;
-    let v2 = publish(db, &w.vendor_rw, app, "2.0", "stable").await;
-    publish(db, &w.vendor_rw, app, "2.1-beta", "beta").await;
-    licenses::create(db, &w.vendor_rw, new_license(&w, app), now)
+    let app = shop(services, &w.vendor_rw).await;
+    let v1 = publish(services, &w.vendor_rw, app, "1.0", "stable").await;
+    let v2 = publish(services, &w.vendor_rw, app, "2.0", "stable").await;
+    publish(services, &w.vendor_rw, app, "2.1-beta", "beta").await;
+    licenses::create(services, &w.vendor_rw, new_license(&w, app), now)
         .await
         .unwrap();
 
     let stable = ChannelName::stable();
-    let channel = channels::set_minimum(db, &w.vendor_rw, app, &stable, Some(v2))
+    let channel = channels::set_minimum(services, &w.vendor_rw, app, &stable, Some(v2))
         .await
         .unwrap();
     assert_eq!(channel.minimum.unwrap().id, v2);
     assert_eq!(channel.latest.unwrap().id, v2);
-    let beta = publish(db, &w.vendor_rw, app, "2.2-beta", "beta").await;
+    let beta = publish(services, &w.vendor_rw, app, "2.2-beta", "beta").await;
     assert_eq!(
-        invalid_field(channels::set_minimum(db, &w.vendor_rw, app, &stable, Some(beta)).await).0,
+        invalid_field(
+            channels::set_minimum(services, &w.vendor_rw, app, &stable, Some(beta)).await
+        )
+        .0,
         "minimumVersionId"
     );
     assert!(matches!(
-        channels::set_minimum(db, &w.customer_admin, app, &stable, None).await,
+        channels::set_minimum(services, &w.customer_admin, app, &stable, None).await,
         Err(Error::Forbidden { .. })
     ));
 
-    let catalogue = customer_catalog::for_customer(db, &w.customer_ro, now)
+    let catalogue = customer_catalog::for_customer(services, &w.customer_ro, now)
         .await
         .unwrap();
     assert_eq!(catalogue.len(), 1);
@@ -546,23 +567,23 @@ async fn the_customer_catalogue_flags_versions_below_the_channel_minimum(db: &Da
     );
     assert_eq!(entry.versions[1].version.id, v1);
     assert!(matches!(
-        customer_catalog::for_customer(db, &w.vendor_admin, now).await,
+        customer_catalog::for_customer(services, &w.vendor_admin, now).await,
         Err(Error::Forbidden { .. })
     ));
 }
 
-async fn signed_license_files_verify_offline_and_tampering_is_caught(db: &DatabaseConnection) {
-    let w = World::build(db).await;
+async fn signed_license_files_verify_offline_and_tampering_is_caught(services: &Services) {
+    let w = World::build(services).await;
     let now = Utc::now();
     let signer = licenses::LicenseSigner::generate();
-    let app = shop(db, &w.vendor_rw).await;
+    let app = shop(services, &w.vendor_rw).await;
     let mut terms = new_license(&w, app);
     terms.expires_at = Some(now + Duration::days(30));
-    let license = licenses::create(db, &w.vendor_rw, terms, now)
+    let license = licenses::create(services, &w.vendor_rw, terms, now)
         .await
         .unwrap();
 
-    let file = licenses::signed_file(db, &signer, &w.customer_ro, license.id, now)
+    let file = licenses::signed_file(services, &signer, &w.customer_ro, license.id, now)
         .await
         .unwrap();
     let text = file.to_string();
@@ -593,14 +614,14 @@ async fn signed_license_files_verify_offline_and_tampering_is_caught(db: &Databa
     ));
 
     assert!(matches!(
-        licenses::signed_file(db, &signer, &w.other_vendor, license.id, now).await,
+        licenses::signed_file(services, &signer, &w.other_vendor, license.id, now).await,
         Err(Error::NotFound { .. })
     ));
-    licenses::revoke(db, &w.vendor_rw, license.id, now)
+    licenses::revoke(services, &w.vendor_rw, license.id, now)
         .await
         .unwrap();
     assert!(matches!(
-        licenses::signed_file(db, &signer, &w.vendor_ro, license.id, now).await,
+        licenses::signed_file(services, &signer, &w.vendor_ro, license.id, now).await,
         Err(Error::NotLicensed(_))
     ));
 }
@@ -631,18 +652,18 @@ on_both_databases!(
 /// ("database is locked", a 500). Publishing now starts as the writer and waits its turn.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn versions_published_at_once_on_a_sqlite_file_all_succeed_in_sequence() {
-    use sea_orm_migration::MigratorTrait;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("hub.db").display());
-    let db = consign_service::db::connect(&url).await.unwrap();
-    migrations::Migrator::up(&db, None).await.unwrap();
-    let w = World::build(&db).await;
-    let app = shop(&db, &w.vendor_rw).await;
+    let database = consign_service::db::connect(&url).await.unwrap();
+    consign_service::db::migrate(&database).await.unwrap();
+    let services = Services::new(database);
+    let w = World::build(&services).await;
+    let app = shop(&services, &w.vendor_rw).await;
     let publishes = (0..8).map(|n| {
-        let (db, vendor) = (db.clone(), w.vendor_rw.clone());
+        let (services, vendor) = (services.clone(), w.vendor_rw.clone());
         tokio::spawn(async move {
             let version = compose_version(&format!("1.0.{n}"), "stable");
-            versions::create(&db, &vendor, app, version, Utc::now()).await
+            versions::create(&services, &vendor, app, version, Utc::now()).await
         })
     });
     let mut sequences = Vec::new();
@@ -651,5 +672,5 @@ async fn versions_published_at_once_on_a_sqlite_file_all_succeed_in_sequence() {
     }
     sequences.sort_unstable();
     assert_eq!(sequences, (1..=8).collect::<Vec<i64>>());
-    db.close().await.ok();
+    services.close().await.ok();
 }

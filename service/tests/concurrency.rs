@@ -10,7 +10,7 @@ use consign_service::deployments::{self, DeploymentUpdate, NewDeployment};
 use consign_service::testing::world::World;
 use consign_service::testing::{Backend, TestDb};
 use consign_service::versions::{self, NewVersion, Package};
-use consign_service::{Services, agent_session, applications, targets};
+use consign_service::{agent_session, applications, targets};
 use types::protocol::{DeploymentState, StatusReport};
 use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
 
@@ -32,10 +32,10 @@ fn report(deployment: types::DeploymentId, i: usize) -> StatusReport {
 }
 
 async fn updates_succeed_while_agents_report(db: TestDb) {
-    let s = Services::new(db.conn.clone());
-    let w = World::build(&s.db).await;
+    let s = db.services();
+    let w = World::build(&s).await;
     let app = applications::create(
-        &s.db,
+        &s,
         &w.vendor_rw,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -45,7 +45,7 @@ async fn updates_succeed_while_agents_report(db: TestDb) {
     .unwrap()
     .id;
     let version = versions::create(
-        &s.db,
+        &s,
         &w.vendor_rw,
         app,
         NewVersion {

@@ -16,7 +16,6 @@ use consign_service::branding::{self, BrandingInput};
 use consign_service::custom_host;
 use consign_service::testing::world::World;
 use consign_service::{Error, Services, on_both_databases};
-use sea_orm::DatabaseConnection;
 
 const HUB: &str = "hub.example.test";
 
@@ -98,8 +97,8 @@ fn input(host: &str) -> BrandingInput {
     }
 }
 
-fn services(db: &DatabaseConnection, dns: Option<SocketAddr>) -> Services {
-    let mut s = Services::new(db.clone());
+fn configured(services: &Services, dns: Option<SocketAddr>) -> Services {
+    let mut s = services.clone();
     s.config.own_hosts = vec!["localhost".into(), HUB.into(), "127.0.0.1".into()];
     s.config.dns_resolver = dns;
     s
@@ -117,9 +116,9 @@ fn assert_host_refused(result: Result<branding::Branding, Error>, host: &str) {
     }
 }
 
-async fn the_hubs_own_names_are_never_a_vendors_host(db: &DatabaseConnection) {
-    let s = services(db, None);
-    let w = World::build(db).await;
+async fn the_hubs_own_names_are_never_a_vendors_host(services: &Services) {
+    let s = configured(services, None);
+    let w = World::build(services).await;
     for host in [
         HUB,
         "HUB.example.test.",
@@ -128,28 +127,33 @@ async fn the_hubs_own_names_are_never_a_vendors_host(db: &DatabaseConnection) {
         "127.0.0.1",
     ] {
         assert_host_refused(
-            branding::update(db, &s.config, &w.vendor_admin, input(host)).await,
+            branding::update(services, &s.config, &w.vendor_admin, input(host)).await,
             host,
         );
     }
     // A name that merely ends like the hub's is someone else's.
-    branding::update(db, &s.config, &w.vendor_admin, input("myhub.example.test"))
-        .await
-        .unwrap();
+    branding::update(
+        services,
+        &s.config,
+        &w.vendor_admin,
+        input("myhub.example.test"),
+    )
+    .await
+    .unwrap();
 }
 
-async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(db: &DatabaseConnection) {
-    let w = World::build(db).await;
+async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(services: &Services) {
+    let w = World::build(services).await;
     let host = "portal.umbrella.test";
-    let unproved = services(db, None);
-    branding::update(db, &unproved.config, &w.other_vendor, input(host))
+    let unproved = configured(services, None);
+    branding::update(services, &unproved.config, &w.other_vendor, input(host))
         .await
         .unwrap();
     // One vendor's host is no other's, proved or not.
-    let taken = branding::update(db, &unproved.config, &w.vendor_admin, input(host)).await;
+    let taken = branding::update(services, &unproved.config, &w.vendor_admin, input(host)).await;
     assert!(matches!(taken, Err(Error::Conflict { .. })), "{taken:?}");
 
-    let wanted = custom_host::challenge(db, &w.other_vendor)
+    let wanted = custom_host::challenge(services, &w.other_vendor)
         .await
         .unwrap()
         .unwrap();
@@ -159,21 +163,27 @@ async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(db: &Databas
         "{wanted:?}"
     );
     assert!(wanted.verified_at.is_none());
-    assert_eq!(branding::vendor_for_host(db, host).await.unwrap(), None);
+    assert_eq!(
+        branding::vendor_for_host(services, host).await.unwrap(),
+        None
+    );
 
     // A record with another token (say, another vendor's) proves nothing.
     let dns = Dns::start(&[(&wanted.record_name, "consign-verification=not-the-token")]).await;
-    let s = services(db, Some(dns.address));
+    let s = configured(services, Some(dns.address));
     let refused = custom_host::verify(&s, &w.other_vendor, Utc::now()).await;
     assert!(
         matches!(&refused, Err(Error::InvalidInput { field: "host name", message }) if message.contains(&wanted.record_value)),
         "{refused:?}"
     );
-    assert_eq!(branding::vendor_for_host(db, host).await.unwrap(), None);
+    assert_eq!(
+        branding::vendor_for_host(services, host).await.unwrap(),
+        None
+    );
     drop(dns);
 
     let dns = Dns::start(&[(&wanted.record_name, &wanted.record_value)]).await;
-    let s = services(db, Some(dns.address));
+    let s = configured(services, Some(dns.address));
     // Only the vendor's admins verify.
     assert!(matches!(
         custom_host::verify(&s, &w.vendor_ro, Utc::now()).await,
@@ -184,13 +194,13 @@ async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(db: &Databas
         .unwrap();
     assert!(proved.verified_at.is_some());
     assert!(
-        branding::get(db, w.other_vendor.organization_id)
+        branding::get(services, w.other_vendor.organization_id)
             .await
             .unwrap()
             .custom_host_verified
     );
     assert_eq!(
-        branding::vendor_for_host(db, &format!("{}:8443", host.to_uppercase()))
+        branding::vendor_for_host(services, &format!("{}:8443", host.to_uppercase()))
             .await
             .unwrap(),
         Some(w.other_vendor.organization_id)
@@ -210,19 +220,27 @@ async fn a_host_serves_a_portal_only_after_its_txt_record_proves_it(db: &Databas
     assert_eq!(branding::portal_vendor(&s, HUB, None).await.unwrap(), None);
 
     // Saving the branding with the same host keeps the proof; a new host starts over.
-    branding::update(db, &s.config, &w.other_vendor, input(host))
+    branding::update(services, &s.config, &w.other_vendor, input(host))
         .await
         .unwrap();
     assert_eq!(
-        branding::vendor_for_host(db, host).await.unwrap(),
+        branding::vendor_for_host(services, host).await.unwrap(),
         Some(w.other_vendor.organization_id)
     );
-    let moved = branding::update(db, &s.config, &w.other_vendor, input("new.umbrella.test"))
-        .await
-        .unwrap();
+    let moved = branding::update(
+        services,
+        &s.config,
+        &w.other_vendor,
+        input("new.umbrella.test"),
+    )
+    .await
+    .unwrap();
     assert!(!moved.custom_host_verified);
-    assert_eq!(branding::vendor_for_host(db, host).await.unwrap(), None);
-    let again = custom_host::challenge(db, &w.other_vendor)
+    assert_eq!(
+        branding::vendor_for_host(services, host).await.unwrap(),
+        None
+    );
+    let again = custom_host::challenge(services, &w.other_vendor)
         .await
         .unwrap()
         .unwrap();

@@ -20,7 +20,7 @@ use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{
     Error, Services, agent_session, agent_update, applications, on_both_databases, targets,
 };
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::EntityTrait;
 use types::protocol::{DeploymentState, LogBatch, LogLine, LogStream, StatusReport};
 use types::{
     ApplicationId, ApplicationKind, ApplicationName, ApplicationVersionId, ChannelName,
@@ -35,7 +35,7 @@ async fn shop(
     vendor: &Actor,
 ) -> (ApplicationId, ApplicationVersionId, ApplicationVersionId) {
     let app = applications::create(
-        &s.db,
+        s,
         vendor,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -47,7 +47,7 @@ async fn shop(
     let mut ids = Vec::new();
     for name in ["1.0", "2.0"] {
         let v = versions::create(
-            &s.db,
+            s,
             vendor,
             app,
             NewVersion {
@@ -70,7 +70,7 @@ async fn shop(
 
 async fn license(s: &Services, w: &World, app: ApplicationId) -> licenses::License {
     licenses::create(
-        &s.db,
+        s,
         &w.vendor_rw,
         NewLicense {
             name: None,
@@ -100,11 +100,9 @@ fn status(deployment: types::DeploymentId, state: DeploymentState, message: &str
     }
 }
 
-async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
-    db: &DatabaseConnection,
-) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(services: &Services) {
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let issued = targets::create(&s, &w.customer_rw, "edge-1", None, now)
         .await
@@ -113,11 +111,22 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
     assert!(!issued.target.enrolled);
 
     // Who sees it: the customer and its vendor; not another customer or vendor.
-    assert_eq!(targets::list(db, &w.vendor_ro).await.unwrap().len(), 1);
-    assert_eq!(targets::list(db, &w.customer_ro).await.unwrap().len(), 1);
-    assert!(targets::list(db, &w.other_vendor).await.unwrap().is_empty());
+    assert_eq!(
+        targets::list(services, &w.vendor_ro).await.unwrap().len(),
+        1
+    );
+    assert_eq!(
+        targets::list(services, &w.customer_ro).await.unwrap().len(),
+        1
+    );
+    assert!(
+        targets::list(services, &w.other_vendor)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
-        targets::get(db, &w.other_vendor, issued.target.id).await,
+        targets::get(services, &w.other_vendor, issued.target.id).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
@@ -165,14 +174,14 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
             .unwrap()
             .is_none()
     );
-    let (agent_target, _) = targets::authenticate_agent(db, &credential)
+    let (agent_target, _) = targets::authenticate_agent(services, &credential)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(agent_target.id, issued.target.id);
     assert!(agent_target.enrolled);
     assert!(
-        targets::authenticate_agent(db, "consign_agent_wrong")
+        targets::authenticate_agent(services, "consign_agent_wrong")
             .await
             .unwrap()
             .is_none()
@@ -180,7 +189,7 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
 
     // Only the hash of anything secret is stored.
     let row = consign_service::entity::deployment_target::Entity::find_by_id(issued.target.id.0)
-        .one(db)
+        .one(consign_service::testing::connection(services))
         .await
         .unwrap()
         .unwrap();
@@ -196,7 +205,7 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
         .await
         .unwrap();
     assert!(
-        targets::authenticate_agent(db, &credential)
+        targets::authenticate_agent(services, &credential)
             .await
             .unwrap()
             .is_none()
@@ -204,14 +213,14 @@ async fn a_customer_enrols_an_agent_once_and_rotation_and_deletion_cut_it_off(
 }
 
 async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let own = SecretScope::Customer(w.customer);
     let info = secrets::set(
-        db,
+        services,
         &s.secrets_key,
         &w.customer_rw,
         own,
@@ -224,7 +233,7 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
     assert_eq!(info.key, "DB_PASSWORD");
     // Setting it again replaces the value, not adds a second secret.
     secrets::set(
-        db,
+        services,
         &s.secrets_key,
         &w.vendor_rw,
         own,
@@ -235,11 +244,14 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
     .await
     .unwrap();
     assert_eq!(
-        secrets::list(db, &w.customer_ro, own).await.unwrap().len(),
+        secrets::list(services, &w.customer_ro, own)
+            .await
+            .unwrap()
+            .len(),
         1
     );
     let rows = consign_service::entity::secret::Entity::find()
-        .all(db)
+        .all(consign_service::testing::connection(services))
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
@@ -251,23 +263,37 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
 
     // Scopes: customers never see the vendor's or another customer's.
     assert!(matches!(
-        secrets::list(db, &w.customer_rw, SecretScope::Vendor).await,
+        secrets::list(services, &w.customer_rw, SecretScope::Vendor).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        secrets::list(db, &w.customer_rw, SecretScope::Customer(w.second_customer)).await,
+        secrets::list(
+            services,
+            &w.customer_rw,
+            SecretScope::Customer(w.second_customer)
+        )
+        .await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        secrets::list(db, &w.other_vendor, own).await,
+        secrets::list(services, &w.other_vendor, own).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        secrets::delete(db, &w.other_vendor, info.id).await,
+        secrets::delete(services, &w.other_vendor, info.id).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        secrets::set(db, &s.secrets_key, &w.customer_ro, own, "X", "value", now).await,
+        secrets::set(
+            services,
+            &s.secrets_key,
+            &w.customer_ro,
+            own,
+            "X",
+            "value",
+            now
+        )
+        .await,
         Err(Error::Forbidden { .. })
     ));
     for (key, value, field) in [
@@ -276,7 +302,7 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
         ("OK", "", "value"),
     ] {
         let result = secrets::set(
-            db,
+            services,
             &s.secrets_key,
             &w.vendor_rw,
             SecretScope::Vendor,
@@ -291,14 +317,16 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
         );
     }
     assert!(
-        secrets::list(db, &w.vendor_ro, SecretScope::Vendor)
+        secrets::list(services, &w.vendor_ro, SecretScope::Vendor)
             .await
             .unwrap()
             .is_empty()
     );
-    secrets::delete(db, &w.customer_rw, info.id).await.unwrap();
+    secrets::delete(services, &w.customer_rw, info.id)
+        .await
+        .unwrap();
     assert!(
-        secrets::list(db, &w.customer_rw, own)
+        secrets::list(services, &w.customer_rw, own)
             .await
             .unwrap()
             .is_empty()
@@ -306,16 +334,16 @@ async fn secrets_are_sealed_at_rest_listed_without_values_and_scoped_per_tenant(
 }
 
 async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_the_agent(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let (app, v1, v2) = shop(&s, &w.vendor_rw).await;
     let lic = license(&s, &w, app).await;
     let own = SecretScope::Customer(w.customer);
     secrets::set(
-        db,
+        services,
         &s.secrets_key,
         &w.customer_rw,
         own,
@@ -380,7 +408,7 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, ""))
         .await
         .unwrap();
-    let history = deployments::statuses(db, &w.customer_ro, d.id, 50)
+    let history = deployments::statuses(services, &w.customer_ro, d.id, 50)
         .await
         .unwrap();
     assert_eq!(
@@ -403,7 +431,9 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     )
     .await
     .unwrap();
-    let logs = deployments::logs(db, &w.vendor_ro, d.id, 10).await.unwrap();
+    let logs = deployments::logs(services, &w.vendor_ro, d.id, 10)
+        .await
+        .unwrap();
     assert_eq!(logs[0].line, "connecting with ********");
 
     // A report about another target's deployment is refused.
@@ -458,7 +488,7 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     let desired = agent_session::desired_state(&s, target.id).await.unwrap();
     assert!(desired.undeploy.is_empty() && desired.deployments.is_empty());
     assert!(
-        deployments::get(db, &w.customer_ro, d.id)
+        deployments::get(services, &w.customer_ro, d.id)
             .await
             .unwrap()
             .undeployed_at
@@ -466,9 +496,9 @@ async fn a_deployment_renders_secrets_and_entitlements_and_undeploy_waits_for_th
     );
 }
 
-async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnection) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+async fn licenses_secrets_and_tenancy_gate_every_deployment(services: &Services) {
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let (app, v1, v2) = shop(&s, &w.vendor_rw).await;
     let target = targets::create(&s, &w.customer_rw, "edge", None, now)
@@ -504,7 +534,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         "{bad_env:?}"
     );
     assert!(
-        deployments::list(db, &w.customer_rw, None)
+        deployments::list(services, &w.customer_rw, None)
             .await
             .unwrap()
             .is_empty()
@@ -519,7 +549,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         Err(Error::Forbidden { .. })
     ));
     assert!(matches!(
-        deployments::get(db, &w.other_vendor, d.id).await,
+        deployments::get(services, &w.other_vendor, d.id).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
@@ -528,7 +558,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
     ));
 
     // A revoked license blocks updates (with the reason) and new deployments.
-    licenses::revoke(db, &w.vendor_rw, lic.id, now)
+    licenses::revoke(services, &w.vendor_rw, lic.id, now)
         .await
         .unwrap();
     let update = DeploymentUpdate {
@@ -545,7 +575,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
         Err(Error::NotLicensed(_))
     ));
     assert_eq!(
-        deployments::get(db, &w.customer_rw, d.id)
+        deployments::get(services, &w.customer_rw, d.id)
             .await
             .unwrap()
             .version_id,
@@ -568,7 +598,7 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
     deployments::create(&s, &w.vendor_rw, vendor_new(v2), now)
         .await
         .unwrap();
-    versions::set_archived(db, &w.vendor_rw, app, v1, true, now)
+    versions::set_archived(services, &w.vendor_rw, app, v1, true, now)
         .await
         .unwrap();
     let archived = deployments::create(&s, &w.vendor_rw, vendor_new(v1), now).await;
@@ -589,9 +619,9 @@ async fn licenses_secrets_and_tenancy_gate_every_deployment(db: &DatabaseConnect
     ));
 }
 
-async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseConnection) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+async fn status_history_logs_and_metrics_keep_within_their_limits(services: &Services) {
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let (app, _, v2) = shop(&s, &w.vendor_rw).await;
     let target = targets::create(&s, &w.vendor_rw, "box", None, now)
@@ -620,7 +650,7 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
             .await
             .unwrap();
     }
-    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000)
+    let history = deployments::statuses(services, &w.vendor_ro, d.id, 1000)
         .await
         .unwrap();
     assert_eq!(history.len(), usize::try_from(KEEP_STATUSES).unwrap());
@@ -643,7 +673,7 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
     .await
     .unwrap();
     assert!(
-        deployments::logs(db, &w.vendor_ro, d.id, 10)
+        deployments::logs(services, &w.vendor_ro, d.id, 10)
             .await
             .unwrap()
             .is_empty()
@@ -651,10 +681,10 @@ async fn status_history_logs_and_metrics_keep_within_their_limits(db: &DatabaseC
 }
 
 async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_stepped_back(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let (app, _, v2) = shop(&s, &w.vendor_rw).await;
     let target = targets::create(&s, &w.vendor_rw, "skewed", None, now)
@@ -677,7 +707,7 @@ async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_steppe
     .await
     .unwrap();
     let latest = async || {
-        deployments::statuses(db, &w.vendor_ro, d.id, 1)
+        deployments::statuses(services, &w.vendor_ro, d.id, 1)
             .await
             .unwrap()
             .remove(0)
@@ -689,7 +719,7 @@ async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_steppe
     agent_session::record_status(&s, target.id, ahead)
         .await
         .unwrap();
-    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1)
+    let history = deployments::statuses(services, &w.vendor_ro, d.id, 1)
         .await
         .unwrap();
     assert!(
@@ -716,7 +746,7 @@ async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_steppe
         .await
         .unwrap();
     assert_eq!(latest().await, "after the clock stepped back");
-    let history = deployments::statuses(db, &w.vendor_ro, d.id, 10)
+    let history = deployments::statuses(services, &w.vendor_ro, d.id, 10)
         .await
         .unwrap();
     let messages: Vec<_> = history.iter().map(|h| h.message.as_str()).collect();
@@ -730,9 +760,9 @@ async fn the_hubs_clock_orders_statuses_when_the_agents_clock_is_ahead_or_steppe
     );
 }
 
-async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &DatabaseConnection) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+async fn a_status_reported_again_and_again_is_one_entry_with_a_count(services: &Services) {
+    let s = services.clone();
+    let w = World::build(services).await;
     let now = Utc::now();
     let (app, _, v2) = shop(&s, &w.vendor_rw).await;
     let target = targets::create(&s, &w.vendor_rw, "retrying", None, now)
@@ -768,7 +798,7 @@ async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &Databa
             .await
             .unwrap();
     }
-    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000)
+    let history = deployments::statuses(services, &w.vendor_ro, d.id, 1000)
         .await
         .unwrap();
     assert_eq!(
@@ -792,7 +822,7 @@ async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &Databa
     agent_session::record_status(&s, target.id, resent)
         .await
         .unwrap();
-    let again = deployments::statuses(db, &w.vendor_ro, d.id, 1)
+    let again = deployments::statuses(services, &w.vendor_ro, d.id, 1)
         .await
         .unwrap();
     assert_eq!(again[0].repeats, history[0].repeats);
@@ -800,18 +830,16 @@ async fn a_status_reported_again_and_again_is_one_entry_with_a_count(db: &Databa
     agent_session::record_status(&s, target.id, status(d.id, DeploymentState::Healthy, ""))
         .await
         .unwrap();
-    let history = deployments::statuses(db, &w.vendor_ro, d.id, 1000)
+    let history = deployments::statuses(services, &w.vendor_ro, d.id, 1000)
         .await
         .unwrap();
     assert_eq!(history.len(), 3);
     assert_eq!(history[0].repeats, 1);
 }
 
-async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
-    db: &DatabaseConnection,
-) {
-    let mut s = Services::new(db.clone());
-    let w = World::build(db).await;
+async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(services: &Services) {
+    let mut s = services.clone();
+    let w = World::build(services).await;
     let target = targets::create(&s, &w.customer_rw, "edge", None, Utc::now())
         .await
         .unwrap()
@@ -888,9 +916,9 @@ async fn an_agent_update_reaches_only_a_connected_agent_and_only_writers_ask(
 
 /// Agents racing with one enrolment secret: exactly one gets a credential, and it is the one
 /// stored. A rotation racing them never takes the winner's credential away.
-async fn of_agents_racing_with_one_secret_exactly_one_enrols(db: &DatabaseConnection) {
-    let s = Services::new(db.clone());
-    let w = World::build(db).await;
+async fn of_agents_racing_with_one_secret_exactly_one_enrols(services: &Services) {
+    let s = services.clone();
+    let w = World::build(services).await;
     for round in 0..4 {
         let now = Utc::now();
         let issued = targets::create(&s, &w.vendor_rw, &format!("race-{round}"), None, now)
@@ -924,7 +952,7 @@ async fn of_agents_racing_with_one_secret_exactly_one_enrols(db: &DatabaseConnec
             );
         }
         for credential in &winners {
-            let (found, _) = targets::authenticate_agent(db, credential)
+            let (found, _) = targets::authenticate_agent(services, credential)
                 .await
                 .unwrap()
                 .unwrap_or_else(|| panic!("round {round}: the winner's credential was replaced"));

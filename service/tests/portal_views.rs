@@ -17,21 +17,20 @@ use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{
     Error, Services, agent_update, applications, deploy_options, fleet, on_both_databases, targets,
 };
-use sea_orm::DatabaseConnection;
 use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
 
 const COMPOSE: &str = "services:\n  web:\n    image: registry.example.com/shop:1\n";
 
 async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let mut s = Services::new(db.clone());
+    let mut s = services.clone();
     // Any file stands in for the agent binary: no agent really downloads it here.
     s.config.agent_binaries = vec![std::env::current_exe().unwrap()];
-    let w = World::build(db).await;
+    let w = World::build(services).await;
     let now = Utc::now();
     let app = applications::create(
-        db,
+        services,
         &w.vendor_rw,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -43,7 +42,7 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     let mut ids = Vec::new();
     for name in ["1.0", "2.0"] {
         let v = versions::create(
-            db,
+            services,
             &w.vendor_rw,
             app,
             NewVersion {
@@ -74,23 +73,23 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
 
     // No license yet: nothing to deploy to the customer's target; the vendor's own takes all.
     assert!(
-        deploy_options::for_target(db, &w.vendor_rw, edge, now)
+        deploy_options::for_target(services, &w.vendor_rw, edge, now)
             .await
             .unwrap()
             .is_empty()
     );
-    let vendor_own = deploy_options::for_target(db, &w.vendor_rw, own, now)
+    let vendor_own = deploy_options::for_target(services, &w.vendor_rw, own, now)
         .await
         .unwrap();
     assert_eq!(vendor_own.len(), 1);
     assert!(vendor_own[0].versions.iter().all(|v| v.deployable.is_ok()));
     assert!(matches!(
-        deploy_options::for_target(db, &w.other_vendor, edge, now).await,
+        deploy_options::for_target(services, &w.other_vendor, edge, now).await,
         Err(Error::NotFound { .. })
     ));
 
     let license = licenses::create(
-        db,
+        services,
         &w.vendor_rw,
         NewLicense {
             name: None,
@@ -107,7 +106,7 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     .unwrap();
     // The customer and the vendor acting for it see the same licensed versions.
     for actor in [&w.customer_ro, &w.vendor_rw] {
-        let options = deploy_options::for_target(db, actor, edge, now)
+        let options = deploy_options::for_target(services, actor, edge, now)
             .await
             .unwrap();
         let names: Vec<_> = options[0]
@@ -171,10 +170,10 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     );
 
     // Revoked: every version is refused with the reason.
-    licenses::revoke(db, &w.vendor_rw, license.id, now)
+    licenses::revoke(services, &w.vendor_rw, license.id, now)
         .await
         .unwrap();
-    let options = deploy_options::for_target(db, &w.customer_ro, edge, now)
+    let options = deploy_options::for_target(services, &w.customer_ro, edge, now)
         .await
         .unwrap();
     for offer in &options[0].versions {

@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 use bytes::Bytes;
-use consign_service::registry::{Digest, Registry, RegistryCode};
-use consign_service::testing::world::vendor;
+use consign_service::Services;
+use consign_service::registry::{Artifact, Digest, Registry, RegistryCode};
+use consign_service::testing::{self, world::vendor};
 use consign_service::{Error, on_both_databases, repo};
 use futures_util::stream;
-use sea_orm::DatabaseConnection;
 
 type Chunk = Result<Bytes, std::io::Error>;
 
@@ -22,14 +22,24 @@ fn body(parts: &[&'static [u8]]) -> impl futures_util::Stream<Item = Chunk> + Un
     )
 }
 
-async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(db: &DatabaseConnection) {
-    let admin = vendor(db, "Acme", "admin@acme.test").await;
-    let artifact = repo::registry::find_or_create_artifact(db, admin.organization_id.0, "app")
-        .await
-        .unwrap();
-    let other = repo::registry::find_or_create_artifact(db, admin.organization_id.0, "other")
-        .await
-        .unwrap();
+async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(services: &Services) {
+    let admin = vendor(services, "Acme", "admin@acme.test").await;
+    let artifact: Artifact = repo::registry::find_or_create_artifact(
+        testing::connection(services),
+        admin.organization_id.0,
+        "app",
+    )
+    .await
+    .unwrap()
+    .into();
+    let other: Artifact = repo::registry::find_or_create_artifact(
+        testing::connection(services),
+        admin.organization_id.0,
+        "other",
+    )
+    .await
+    .unwrap()
+    .into();
     let dir = tempfile::tempdir().unwrap();
     let first = Registry::on_filesystem(dir.path()).unwrap();
     let id = first.start_upload(artifact.id).await.unwrap();
@@ -66,7 +76,7 @@ async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(db: &DatabaseC
     let digest = Digest::of(b"hello world");
     let stored = second
         .finish_upload(
-            db,
+            services,
             artifact.id,
             id,
             &digest,
@@ -77,10 +87,14 @@ async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(db: &DatabaseC
     assert_eq!(stored, 11);
     assert_eq!(second.store().size(&digest).await.unwrap(), Some(11));
     assert!(
-        repo::registry::find_blob(db, artifact.id, digest.as_str())
-            .await
-            .unwrap()
-            .is_some()
+        repo::registry::find_blob(
+            testing::connection(services),
+            artifact.id.0,
+            digest.as_str()
+        )
+        .await
+        .unwrap()
+        .is_some()
     );
     assert!(second.upload_size(artifact.id, id).await.is_err());
 }

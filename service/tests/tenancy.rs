@@ -6,12 +6,12 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::Duration;
+use consign_service::Services;
 use consign_service::branding::{self, BrandingInput};
 use consign_service::invitations::{self, NewInvitation, Status};
 use consign_service::services::HubConfig;
 use consign_service::signup::{self, SignUp};
 use consign_service::{Error, accounts, customers, members, on_both_databases};
-use sea_orm::DatabaseConnection;
 use types::{Email, OrganizationName, Role};
 
 use consign_service::testing::world::{PASSWORD, World, member, new_user, vendor};
@@ -39,12 +39,12 @@ macro_rules! matrix {
 }
 
 async fn the_first_sign_up_creates_the_vendor_and_a_closed_hub_refuses_the_next(
-    db: &DatabaseConnection,
+    services: &Services,
 ) {
-    let admin = vendor(db, "Acme Corp.", "ada@acme.test").await;
+    let admin = vendor(services, "Acme Corp.", "ada@acme.test").await;
     assert!(admin.is_vendor());
     let err = signup::sign_up(
-        db,
+        services,
         SignUp {
             organization_name: OrganizationName::parse("Second").unwrap(),
             user: new_user("bob@b.test"),
@@ -56,23 +56,23 @@ async fn the_first_sign_up_creates_the_vendor_and_a_closed_hub_refuses_the_next(
     assert!(matches!(err, Error::SignUpClosed), "{err:?}");
     // Nothing of the refused sign-up was stored.
     assert!(
-        accounts::authenticate(db, "bob@b.test", PASSWORD.into())
+        accounts::authenticate(services, "bob@b.test", PASSWORD.into())
             .await
             .is_err()
     );
     // A taken organization name gets a suffixed slug, not an error.
-    let again = vendor(db, "Acme Corp.", "eve@acme2.test").await;
+    let again = vendor(services, "Acme Corp.", "eve@acme2.test").await;
     assert_ne!(again.organization_id, admin.organization_id);
 }
 
-async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnection) {
-    let admin = vendor(db, "Acme", "admin@acme.test").await;
-    let customer = customers::create(db, &admin, OrganizationName::parse("Globex").unwrap())
+async fn an_invitation_link_works_once_and_only_while_valid(services: &Services) {
+    let admin = vendor(services, "Acme", "admin@acme.test").await;
+    let customer = customers::create(services, &admin, OrganizationName::parse("Globex").unwrap())
         .await
         .unwrap();
     let invite = |email: &str, ttl| {
         invitations::create(
-            db,
+            services,
             &admin,
             NewInvitation {
                 email: Email::parse(email).unwrap(),
@@ -85,23 +85,26 @@ async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnect
     let issued = invite("new@globex.test", Duration::hours(72))
         .await
         .unwrap();
-    let preview = invitations::preview(db, &issued.token).await.unwrap();
+    let preview = invitations::preview(services, &issued.token).await.unwrap();
     assert_eq!(preview.customer_name.as_deref(), Some("Globex"));
     assert!(!preview.existing_account);
 
     // A too-short password is refused and the link stays usable.
-    let err = invitations::accept(db, &issued.token, "New".into(), "short".into())
+    let err = invitations::accept(services, &issued.token, "New".into(), "short".into())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("at least 10"), "{err}");
-    let (user, org) = invitations::accept(db, &issued.token, "New".into(), PASSWORD.into())
+    let (user, org) = invitations::accept(services, &issued.token, "New".into(), PASSWORD.into())
         .await
         .unwrap();
     assert_eq!(org, admin.organization_id);
-    let actor = accounts::actor(db, user.id, None).await.unwrap().unwrap();
+    let actor = accounts::actor(services, user.id, None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(actor.customer_organization_id, Some(customer.id));
 
-    let err = invitations::accept(db, &issued.token, "X".into(), PASSWORD.into())
+    let err = invitations::accept(services, &issued.token, "X".into(), PASSWORD.into())
         .await
         .unwrap_err();
     assert!(
@@ -112,7 +115,9 @@ async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnect
     let expired = invite("late@globex.test", Duration::seconds(-1))
         .await
         .unwrap();
-    let err = invitations::preview(db, &expired.token).await.unwrap_err();
+    let err = invitations::preview(services, &expired.token)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Error::InvitationUnusable("expired")),
         "{err:?}"
@@ -121,11 +126,11 @@ async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnect
     let revoked = invite("gone@globex.test", Duration::hours(1))
         .await
         .unwrap();
-    invitations::revoke(db, &admin, revoked.invitation.id)
+    invitations::revoke(services, &admin, revoked.invitation.id)
         .await
         .unwrap();
     assert!(matches!(
-        invitations::preview(db, &revoked.token).await,
+        invitations::preview(services, &revoked.token).await,
         Err(Error::InvitationUnusable("revoked"))
     ));
 
@@ -133,13 +138,13 @@ async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnect
     let first = invite("twice@globex.test", Duration::hours(1))
         .await
         .unwrap();
-    let second = invitations::resend(db, &admin, first.invitation.id, Duration::hours(72))
+    let second = invitations::resend(services, &admin, first.invitation.id, Duration::hours(72))
         .await
         .unwrap();
-    assert!(invitations::preview(db, &first.token).await.is_err());
-    assert!(invitations::preview(db, &second.token).await.is_ok());
+    assert!(invitations::preview(services, &first.token).await.is_err());
+    assert!(invitations::preview(services, &second.token).await.is_ok());
 
-    let statuses: Vec<Status> = invitations::list(db, &admin, Some(customer.id))
+    let statuses: Vec<Status> = invitations::list(services, &admin, Some(customer.id))
         .await
         .unwrap()
         .into_iter()
@@ -155,11 +160,11 @@ async fn an_invitation_link_works_once_and_only_while_valid(db: &DatabaseConnect
     assert!(matches!(err, Error::Conflict { field: "email" }), "{err:?}");
 }
 
-async fn an_existing_account_joins_with_its_own_password(db: &DatabaseConnection) {
-    let acme = vendor(db, "Acme", "admin@acme.test").await;
-    vendor(db, "Umbrella", "admin@umbrella.test").await;
+async fn an_existing_account_joins_with_its_own_password(services: &Services) {
+    let acme = vendor(services, "Acme", "admin@acme.test").await;
+    vendor(services, "Umbrella", "admin@umbrella.test").await;
     let issued = invitations::create(
-        db,
+        services,
         &acme,
         NewInvitation {
             email: Email::parse("admin@umbrella.test").unwrap(),
@@ -171,45 +176,56 @@ async fn an_existing_account_joins_with_its_own_password(db: &DatabaseConnection
     .await
     .unwrap();
     assert!(
-        invitations::preview(db, &issued.token)
+        invitations::preview(services, &issued.token)
             .await
             .unwrap()
             .existing_account
     );
-    let err = invitations::accept(db, &issued.token, String::new(), "wrong password!".into())
-        .await
-        .unwrap_err();
+    let err = invitations::accept(
+        services,
+        &issued.token,
+        String::new(),
+        "wrong password!".into(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::InvalidCredentials));
-    let (user, _) = invitations::accept(db, &issued.token, String::new(), PASSWORD.into())
+    let (user, _) = invitations::accept(services, &issued.token, String::new(), PASSWORD.into())
         .await
         .unwrap();
     // Now a member of two organizations, able to switch.
-    assert_eq!(accounts::memberships(db, user.id).await.unwrap().len(), 2);
+    assert_eq!(
+        accounts::memberships(services, user.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
-async fn the_last_admin_cannot_be_demoted_or_removed(db: &DatabaseConnection) {
-    let admin = vendor(db, "Acme", "admin@acme.test").await;
-    let err = members::change_role(db, &admin, admin.user_id, Role::ReadOnly, None)
+async fn the_last_admin_cannot_be_demoted_or_removed(services: &Services) {
+    let admin = vendor(services, "Acme", "admin@acme.test").await;
+    let err = members::change_role(services, &admin, admin.user_id, Role::ReadOnly, None)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::LastAdmin), "{err:?}");
-    let err = members::remove(db, &admin, admin.user_id, None)
+    let err = members::remove(services, &admin, admin.user_id, None)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::LastAdmin), "{err:?}");
-    let second = member(db, &admin, "two@acme.test", Role::ReadWrite, None).await;
-    members::change_role(db, &admin, second.user_id, Role::Admin, None)
+    let second = member(services, &admin, "two@acme.test", Role::ReadWrite, None).await;
+    members::change_role(services, &admin, second.user_id, Role::Admin, None)
         .await
         .unwrap();
-    members::change_role(db, &admin, admin.user_id, Role::ReadOnly, None)
+    members::change_role(services, &admin, admin.user_id, Role::ReadOnly, None)
         .await
         .unwrap();
-    let listed = members::list(db, &second, None).await.unwrap();
+    let listed = members::list(services, &second, None).await.unwrap();
     assert_eq!(listed.len(), 2);
 }
 
-async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
-    let admin = vendor(db, "Acme", "admin@acme.test").await;
+async fn branding_is_validated_and_found_by_host(services: &Services) {
+    let admin = vendor(services, "Acme", "admin@acme.test").await;
     let config = HubConfig::default();
     let input = |host: &str, color: &str| BrandingInput {
         title: "Acme Portal".into(),
@@ -217,14 +233,21 @@ async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
         home_markdown: "# Hello".into(),
         custom_host: host.into(),
     };
-    let err = branding::update(db, &config, &admin, input("", "blue"))
+    let err = branding::update(services, &config, &admin, input("", "blue"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("primary colour"), "{err}");
-    branding::update(db, &config, &admin, input("Portal.Acme.test", "#FF0000"))
+    branding::update(
+        services,
+        &config,
+        &admin,
+        input("Portal.Acme.test", "#FF0000"),
+    )
+    .await
+    .unwrap();
+    let saved = branding::get(services, admin.organization_id)
         .await
         .unwrap();
-    let saved = branding::get(db, admin.organization_id).await.unwrap();
     assert_eq!(
         (saved.title.as_str(), saved.primary_color.as_str()),
         ("Acme Portal", "#ff0000")
@@ -233,43 +256,54 @@ async fn branding_is_validated_and_found_by_host(db: &DatabaseConnection) {
     // Not served until its owner proves control of it (service/tests/custom_host.rs).
     assert!(!saved.custom_host_verified);
     assert_eq!(
-        branding::vendor_for_host(db, "portal.acme.test:8080")
+        branding::vendor_for_host(services, "portal.acme.test:8080")
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        branding::vendor_for_host(db, "unknown.test").await.unwrap(),
+        branding::vendor_for_host(services, "unknown.test")
+            .await
+            .unwrap(),
         None
     );
 
-    let other = vendor(db, "Umbrella", "admin@umbrella.test").await;
-    let err = branding::update(db, &config, &other, input("portal.acme.test", "#00ff00"))
-        .await
-        .unwrap_err();
+    let other = vendor(services, "Umbrella", "admin@umbrella.test").await;
+    let err = branding::update(
+        services,
+        &config,
+        &other,
+        input("portal.acme.test", "#00ff00"),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
 
     let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
-    branding::set_logo(db, &admin, png.clone()).await.unwrap();
+    branding::set_logo(services, &admin, png.clone())
+        .await
+        .unwrap();
     assert_eq!(
-        branding::logo(db, admin.organization_id).await.unwrap(),
+        branding::logo(services, admin.organization_id)
+            .await
+            .unwrap(),
         (png, "image/png".to_string())
     );
-    let err = branding::set_logo(db, &admin, b"<svg/>".to_vec())
+    let err = branding::set_logo(services, &admin, b"<svg/>".to_vec())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("PNG, JPEG or WebP"), "{err}");
     // The refused upload changed nothing.
     assert!(
-        branding::get(db, admin.organization_id)
+        branding::get(services, admin.organization_id)
             .await
             .unwrap()
             .has_logo
     );
 }
 
-async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
-    let w = World::build(db).await;
+async fn the_authorization_matrix_holds(services: &Services) {
+    let w = World::build(services).await;
     let name = |n: &str| OrganizationName::parse(n).unwrap();
     let ttl = Duration::hours(1);
     let mut n = 0;
@@ -280,29 +314,29 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
 
     //        vendor: admin  rw     ro     customer: admin  rw     ro     other vendor
     matrix!(w, [true, true, false, false, false, false, true], |a| {
-        customers::create(db, a, name(&format!("New {}", next()))).await
+        customers::create(services, a, name(&format!("New {}", next()))).await
     });
     matrix!(w, [true, true, true, true, true, true, false], |a| {
-        customers::get(db, a, w.customer).await
+        customers::get(services, a, w.customer).await
     });
     matrix!(w, [true, true, true, false, false, false, false], |a| {
-        customers::get(db, a, w.second_customer).await
+        customers::get(services, a, w.second_customer).await
     });
     matrix!(w, [false, false, false, false, false, false, true], |a| {
-        customers::get(db, a, w.other_customer).await
+        customers::get(services, a, w.other_customer).await
     });
     matrix!(w, [true, true, true, true, true, true, false], |a| {
-        members::list(db, a, Some(w.customer)).await
+        members::list(services, a, Some(w.customer)).await
     });
     matrix!(w, [true, true, true, false, false, false, true], |a| {
-        members::list(db, a, None).await
+        members::list(services, a, None).await
     });
     matrix!(w, [true, true, false, true, false, false, false], |a| {
-        invitations::list(db, a, Some(w.customer)).await
+        invitations::list(services, a, Some(w.customer)).await
     });
     matrix!(w, [true, true, false, true, false, false, false], |a| {
         invitations::create(
-            db,
+            services,
             a,
             NewInvitation {
                 email: Email::parse(format!("guest{}@globex.test", next())).unwrap(),
@@ -315,7 +349,7 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
     });
     matrix!(w, [true, false, false, false, false, false, true], |a| {
         invitations::create(
-            db,
+            services,
             a,
             NewInvitation {
                 email: Email::parse(format!("staff{}@acme.test", next())).unwrap(),
@@ -328,7 +362,7 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
     });
     matrix!(w, [true, true, false, true, false, false, false], |a| {
         members::change_role(
-            db,
+            services,
             a,
             w.customer_ro.user_id,
             Role::ReadOnly,
@@ -337,11 +371,11 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
         .await
     });
     matrix!(w, [true, false, false, false, false, false, false], |a| {
-        members::change_role(db, a, w.vendor_ro.user_id, Role::ReadOnly, None).await
+        members::change_role(services, a, w.vendor_ro.user_id, Role::ReadOnly, None).await
     });
     matrix!(w, [true, false, false, false, false, false, true], |a| {
         branding::update(
-            db,
+            services,
             &HubConfig::default(),
             a,
             BrandingInput {
@@ -357,28 +391,29 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
     let names =
         |list: Vec<customers::Customer>| list.into_iter().map(|c| c.name).collect::<Vec<_>>();
     assert_eq!(
-        names(customers::list(db, &w.customer_ro).await.unwrap()),
+        names(customers::list(services, &w.customer_ro).await.unwrap()),
         vec!["Globex"]
     );
-    let theirs = names(customers::list(db, &w.other_vendor).await.unwrap());
+    let theirs = names(customers::list(services, &w.other_vendor).await.unwrap());
     assert!(theirs.contains(&"Hooli".to_string()), "{theirs:?}");
     assert!(
         !theirs.iter().any(|n| n == "Globex" || n == "Initech"),
         "{theirs:?}"
     );
     assert!(
-        !names(customers::list(db, &w.vendor_ro).await.unwrap()).contains(&"Hooli".to_string())
+        !names(customers::list(services, &w.vendor_ro).await.unwrap())
+            .contains(&"Hooli".to_string())
     );
 
     // A customer name is unique within a vendor (not across vendors), and a clash stores nothing.
-    let err = customers::create(db, &w.vendor_admin, name("Globex"))
+    let err = customers::create(services, &w.vendor_admin, name("Globex"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict { field: "name" }), "{err:?}");
-    customers::create(db, &w.other_vendor, name("Globex"))
+    customers::create(services, &w.other_vendor, name("Globex"))
         .await
         .unwrap();
-    let globexes = customers::list(db, &w.vendor_admin)
+    let globexes = customers::list(services, &w.vendor_admin)
         .await
         .unwrap()
         .into_iter()
@@ -388,12 +423,12 @@ async fn the_authorization_matrix_holds(db: &DatabaseConnection) {
 
     // Deleting: vendor admins only, and never across vendors.
     assert!(denied(
-        customers::delete(db, &w.vendor_rw, w.second_customer).await
+        customers::delete(services, &w.vendor_rw, w.second_customer).await
     ));
     assert!(denied(
-        customers::delete(db, &w.other_vendor, w.second_customer).await
+        customers::delete(services, &w.other_vendor, w.second_customer).await
     ));
-    customers::delete(db, &w.vendor_admin, w.second_customer)
+    customers::delete(services, &w.vendor_admin, w.second_customer)
         .await
         .unwrap();
 }

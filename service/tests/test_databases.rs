@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 /// Whether the PostgreSQL server holds a database called `name`.
 async fn database_exists(name: &str) -> bool {
-    let admin = consign_service::db::connect(&std::env::var(POSTGRES_URL_VAR).unwrap())
+    let admin = sea_orm::Database::connect(&std::env::var(POSTGRES_URL_VAR).unwrap())
         .await
         .unwrap();
     let found = admin

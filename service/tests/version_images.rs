@@ -6,18 +6,19 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::Utc;
+use consign_service::Services;
 use consign_service::entity::version_image;
-use consign_service::testing::world::World;
+use consign_service::testing::{self, world::World};
 use consign_service::version_images::{self, ImageSource};
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{applications, on_both_databases};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::EntityTrait;
 use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
 
-async fn images_are_stored_on_publish_and_backfilled_once(db: &DatabaseConnection) {
-    let w = World::build(db).await;
+async fn images_are_stored_on_publish_and_backfilled_once(services: &Services) {
+    let w = World::build(services).await;
     let app = applications::create(
-        db,
+        services,
         &w.vendor_rw,
         ApplicationName::parse("Shop").unwrap(),
         ApplicationKind::Docker,
@@ -27,7 +28,7 @@ async fn images_are_stored_on_publish_and_backfilled_once(db: &DatabaseConnectio
     .unwrap()
     .id;
     let version = versions::create(
-        db,
+        services,
         &w.vendor_rw,
         app,
         NewVersion {
@@ -35,7 +36,7 @@ async fn images_are_stored_on_publish_and_backfilled_once(db: &DatabaseConnectio
             channel: ChannelName::stable(),
             link_template: None,
             package: Package::Compose {
-                compose_file: "services:\n  web:\n    image: hub.test:8080/acme/web:1.0\n  db:\n    image: postgres:16\n  x:\n    image: ${X}\n".into(),
+                compose_file: "services:\n  web:\n    image: hub.test:8080/acme/web:1.0\n  services:\n    image: postgres:16\n  x:\n    image: ${X}\n".into(),
                 env_template: None,
             },
         },
@@ -61,23 +62,41 @@ async fn images_are_stored_on_publish_and_backfilled_once(db: &DatabaseConnectio
             .map(|i| i.source.clone())
             .collect::<Vec<_>>()
     };
-    let found = version_images::of_application(db, &w.vendor_ro, app, "hub.test:8080")
+    let found = version_images::of_application(services, &w.vendor_ro, app, "hub.test:8080")
         .await
         .unwrap();
     assert_eq!(sources(found), expected);
     // Customers do not see the vendor's view of images.
     assert!(
-        version_images::of_application(db, &w.customer_admin, app, "hub.test:8080")
+        version_images::of_application(services, &w.customer_admin, app, "hub.test:8080")
             .await
             .is_err()
     );
-    assert_eq!(version_images::backfill(db).await.unwrap(), 0);
+    assert_eq!(
+        consign_service::db::migrate(&testing::database(services))
+            .await
+            .unwrap(),
+        0
+    );
 
     // As if published before images were stored: the backfill parses it again, once.
-    version_image::Entity::delete_many().exec(db).await.unwrap();
-    assert_eq!(version_images::backfill(db).await.unwrap(), 1);
-    assert_eq!(version_images::backfill(db).await.unwrap(), 0);
-    let found = version_images::of_application(db, &w.vendor_ro, app, "hub.test:8080")
+    version_image::Entity::delete_many()
+        .exec(testing::connection(services))
+        .await
+        .unwrap();
+    assert_eq!(
+        consign_service::db::migrate(&testing::database(services))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        consign_service::db::migrate(&testing::database(services))
+            .await
+            .unwrap(),
+        0
+    );
+    let found = version_images::of_application(services, &w.vendor_ro, app, "hub.test:8080")
         .await
         .unwrap();
     assert_eq!(sources(found), expected);

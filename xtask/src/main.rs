@@ -327,7 +327,10 @@ fn lint() -> Result<()> {
         "warnings",
     ]))
     .context("clippy (hydrate build) found problems")?;
-    // Offline: licenses, sources and bans need only the crates cargo already downloaded.
+    // cargo deny reads the metadata of every platform's crates, and a build downloads only
+    // this platform's (`windows-sys` and the like are missing on a fresh machine).
+    cmd::run(cmd::cargo().args(["fetch", "--quiet"])).context("cargo fetch failed")?;
+    // Offline: licenses, sources and bans need no advisory database, only the fetched crates.
     cmd::run(cmd::cargo().args(["deny", "--offline", "check", "licenses", "sources", "bans"]))
         .context("cargo deny found a license, source or crate that deny.toml does not allow")
 }

@@ -29,10 +29,10 @@ async fn sample(hub: &TestHub, token: &str) -> String {
 async fn the_sample_command_sets_up_a_deployable_application_once() {
     let hub = TestHub::start(None, None).await;
     let s = &hub.services;
-    let w = World::build(&s.db).await;
+    let w = World::build(s).await;
     let host = hub.address.to_string();
     let image = format!("{host}/acme/sample-web:1.0.0");
-    let token = service::access_tokens::create(&s.db, &w.vendor_rw, "sample".into(), None)
+    let token = service::access_tokens::create(s, &w.vendor_rw, "sample".into(), None)
         .await
         .unwrap()
         .1;
@@ -60,20 +60,20 @@ async fn the_sample_command_sets_up_a_deployable_application_once() {
     assert_eq!(second.matches(": already there").count(), 4, "{second}");
 
     // The image is in the registry, and the version page would say so.
-    let artifacts = service::registry::listing::artifacts(&s.db, &w.vendor_admin)
+    let artifacts = service::registry::listing::artifacts(s, &w.vendor_admin)
         .await
         .unwrap();
     let pushed = artifacts.iter().find(|a| a.name == "sample-web").unwrap();
     assert_eq!(pushed.tags.len(), 1);
     assert_eq!(pushed.tags[0].name, "1.0.0");
 
-    let apps = service::applications::list(&s.db, &w.vendor_admin, Utc::now())
+    let apps = service::applications::list(s, &w.vendor_admin, Utc::now())
         .await
         .unwrap();
     let apps: Vec<_> = apps.iter().filter(|a| a.name == "Sample web app").collect();
     assert_eq!(apps.len(), 1);
     let app = apps[0].id;
-    let versions = service::versions::list(&s.db, &w.vendor_admin, app)
+    let versions = service::versions::list(s, &w.vendor_admin, app)
         .await
         .unwrap();
     assert_eq!(versions.len(), 1);
@@ -87,7 +87,7 @@ async fn the_sample_command_sets_up_a_deployable_application_once() {
         "{compose_file}"
     );
     assert!(compose_file.contains("healthcheck:"), "{compose_file}");
-    let images = service::version_images::of_application(&s.db, &w.vendor_admin, app, &host)
+    let images = service::version_images::of_application(s, &w.vendor_admin, app, &host)
         .await
         .unwrap();
     assert!(
@@ -98,17 +98,13 @@ async fn the_sample_command_sets_up_a_deployable_application_once() {
         "{images:?}"
     );
 
-    let customers = service::customers::list(&s.db, &w.vendor_admin)
-        .await
-        .unwrap();
+    let customers = service::customers::list(s, &w.vendor_admin).await.unwrap();
     let customer: Vec<_> = customers
         .iter()
         .filter(|c| c.name == "Sample customer")
         .collect();
     assert_eq!(customer.len(), 1);
-    let licenses = service::licenses::list(&s.db, &w.vendor_admin)
-        .await
-        .unwrap();
+    let licenses = service::licenses::list(s, &w.vendor_admin).await.unwrap();
     let granted: Vec<_> = licenses
         .iter()
         .filter(|l| l.application_id == app && l.customer_organization_id == customer[0].id)

@@ -66,11 +66,11 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
         });
     };
     if let Some((user, token)) =
-        service::email_links::request_password_reset(&services.db, &email).await?
+        service::email_links::request_password_reset(&services, &email).await?
     {
         let base = super::base_url(&services).await;
         if let Err(err) = service::notifications::send_password_reset(
-            &services.db,
+            &services,
             mailer.as_ref(),
             &user,
             &base,
@@ -89,7 +89,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
 #[server(prefix = "/_fn", endpoint = "reset_password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let services = super::services()?;
-    service::email_links::reset_password(&services.db, &token, password).await?;
+    service::email_links::reset_password(&services, &token, password).await?;
     leptos_axum::redirect("/?reset=done");
     Ok(())
 }
@@ -104,7 +104,7 @@ pub async fn change_password(current: String, password: String) -> Result<String
     let check = service::rate_limit::PasswordCheck::Current(info.user.id);
     services.limiter.password_guess(check, &ip)?;
     service::email_links::change_password(
-        &services.db,
+        &services,
         &info.user,
         current,
         password,
@@ -142,7 +142,7 @@ async fn send_check(
     match &services.mailer {
         Some(mailer) => {
             service::notifications::send_address_check(
-                &services.db,
+                services,
                 mailer.as_ref(),
                 user,
                 to.clone(),
@@ -168,7 +168,7 @@ async fn send_check(
 pub async fn request_verification() -> Result<LinkSent, AppError> {
     let services = super::services()?;
     let info = super::session(&services).await?;
-    let token = service::email_links::request_verification(&services.db, &info.user).await?;
+    let token = service::email_links::request_verification(&services, &info.user).await?;
     send_check(
         &services,
         &info.user,
@@ -185,10 +185,10 @@ pub async fn request_verification() -> Result<LinkSent, AppError> {
 pub async fn confirm_email_link(purpose: String, token: String) -> Result<String, AppError> {
     let services = super::services()?;
     if purpose == "change" {
-        let user = service::email_links::confirm_email_change(&services.db, &token).await?;
+        let user = service::email_links::confirm_email_change(&services, &token).await?;
         Ok(format!("Your account now uses {}.", user.email))
     } else {
-        let user = service::email_links::verify(&services.db, &token).await?;
+        let user = service::email_links::verify(&services, &token).await?;
         Ok(format!("{} is confirmed. Thank you.", user.email))
     }
 }
@@ -202,14 +202,10 @@ pub async fn request_email_change(password: String, email: String) -> Result<Lin
     let ip = super::client_address().await;
     let check = service::rate_limit::PasswordCheck::Current(info.user.id);
     services.limiter.password_guess(check, &ip)?;
-    let token = service::email_links::request_email_change(
-        &services.db,
-        &info.user,
-        password,
-        email.clone(),
-    )
-    .await
-    .inspect_err(|err| forgive_unless_wrong(&services, check, &ip, err))?;
+    let token =
+        service::email_links::request_email_change(&services, &info.user, password, email.clone())
+            .await
+            .inspect_err(|err| forgive_unless_wrong(&services, check, &ip, err))?;
     services.limiter.password_right(check, &ip);
     send_check(&services, &info.user, email, "change-email", &token).await
 }

@@ -92,7 +92,7 @@ pub async fn list_artifacts() -> Result<Vec<ArtifactView>, AppError> {
         .map_or(base.as_str(), |(_, rest)| rest)
         .trim_end_matches('/')
         .to_string();
-    let list = service::registry::listing::artifacts(&services.db, &actor).await?;
+    let list = service::registry::listing::artifacts(&services, &actor).await?;
     Ok(list
         .into_iter()
         .map(|a| {
@@ -126,7 +126,7 @@ pub async fn list_artifacts() -> Result<Vec<ArtifactView>, AppError> {
 pub async fn list_artifact_licenses() -> Result<Vec<ArtifactLicenseView>, AppError> {
     let (services, actor) = super::actor().await?;
     let now = chrono::Utc::now();
-    let list = service::artifact_licenses::list(&services.db, &actor).await?;
+    let list = service::artifact_licenses::list(&services, &actor).await?;
     Ok(list
         .into_iter()
         .map(|l| ArtifactLicenseView {
@@ -184,7 +184,7 @@ pub async fn create_artifact_license(
         ),
     };
     service::artifact_licenses::create(
-        &services.db,
+        &services,
         &actor,
         service::artifact_licenses::NewArtifactLicense {
             name,
@@ -202,7 +202,7 @@ pub async fn create_artifact_license(
 pub async fn revoke_artifact_license(id: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Artifact license")?;
-    Ok(service::artifact_licenses::revoke(&services.db, &actor, id).await?)
+    Ok(service::artifact_licenses::revoke(&services, &actor, id).await?)
 }
 
 #[cfg(test)]

@@ -53,9 +53,9 @@ pub async fn sign_in(email: String, password: String, next: String) -> Result<()
         .hit(&format!("sign-in/ip/{ip}"), SIGN_IN_PER_IP)?;
     let check = PasswordCheck::SignIn(&email);
     services.limiter.password_guess(check, &ip)?;
-    let user = service::accounts::authenticate(&services.db, &email, password).await?;
+    let user = service::accounts::authenticate(&services, &email, password).await?;
     services.limiter.password_right(check, &ip);
-    let token = service::sessions::start(&services.db, &user, None).await?;
+    let token = service::sessions::start(&services, &user, None).await?;
     super::set_session_cookie(
         &token,
         services.secure_cookies,
@@ -84,14 +84,14 @@ pub async fn sign_up(
         },
     };
     let (user, org) =
-        service::signup::sign_up(&services.db, form, services.config.allow_signup).await?;
+        service::signup::sign_up(&services, form, services.config.allow_signup).await?;
     if let Some(mailer) = &services.mailer {
         // Ask the new admin to confirm their address; a mail failure must not undo the sign-up.
         let base = super::base_url(&services).await;
         let sent = async {
-            let token = service::email_links::request_verification(&services.db, &user).await?;
+            let token = service::email_links::request_verification(&services, &user).await?;
             service::notifications::send_address_check(
-                &services.db,
+                &services,
                 mailer.as_ref(),
                 &user,
                 user.email.clone(),
@@ -105,7 +105,7 @@ pub async fn sign_up(
             tracing::warn!(error = %err, "verification mail after sign-up not sent");
         }
     }
-    let token = service::sessions::start(&services.db, &user, Some(org.id)).await?;
+    let token = service::sessions::start(&services, &user, Some(org.id)).await?;
     super::set_session_cookie(
         &token,
         services.secure_cookies,
@@ -120,7 +120,7 @@ pub async fn sign_up(
 pub async fn sign_out(next: String) -> Result<(), AppError> {
     let services = super::services()?;
     if let Some(token) = super::session_token().await {
-        service::sessions::end(&services.db, &token).await?;
+        service::sessions::end(&services, &token).await?;
     }
     super::set_session_cookie("", services.secure_cookies, 0);
     leptos_axum::redirect(destination(&next));
@@ -136,7 +136,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
         Err(AppError::Unauthenticated) => return Ok(None),
         Err(other) => return Err(other),
     };
-    let choices = service::accounts::organization_choices(&services.db, info.user.id).await?;
+    let choices = service::accounts::organization_choices(&services, info.user.id).await?;
     Ok(Some(SessionUser {
         name: info.user.name,
         email: info.user.email.into(),
@@ -165,7 +165,7 @@ pub async fn switch_organization(organization: String) -> Result<(), AppError> {
         .await
         .ok_or(AppError::Unauthenticated)?;
     let id = super::parse_id(&organization, "Organization")?;
-    service::sessions::switch_organization(&services.db, &token, id).await?;
+    service::sessions::switch_organization(&services, &token, id).await?;
     // A vendor membership opens the vendor portal, a customer membership the customer portal.
     let info = super::session(&services).await?;
     let vendor = info.actor.is_some_and(|a| a.is_vendor());

@@ -47,7 +47,7 @@ impl From<service::branding::Branding> for BrandingView {
 pub async fn my_branding() -> Result<BrandingView, AppError> {
     let (services, actor) = super::actor().await?;
     actor.require_vendor_read("see the branding")?;
-    Ok(service::branding::get(&services.db, actor.organization_id)
+    Ok(service::branding::get(&services, actor.organization_id)
         .await?
         .into())
 }
@@ -68,7 +68,7 @@ pub async fn save_branding(
         custom_host,
     };
     Ok(
-        service::branding::update(&services.db, &services.config, &actor, input)
+        service::branding::update(&services, &services.config, &actor, input)
             .await?
             .into(),
     )
@@ -103,7 +103,7 @@ impl From<service::custom_host::HostChallenge> for HostChallengeView {
 #[server(prefix = "/_fn", endpoint = "custom_host_status")]
 pub async fn custom_host_status() -> Result<Option<HostChallengeView>, AppError> {
     let (services, actor) = super::actor().await?;
-    Ok(service::custom_host::challenge(&services.db, &actor)
+    Ok(service::custom_host::challenge(&services, &actor)
         .await?
         .map(Into::into))
 }
@@ -145,7 +145,7 @@ pub async fn portal_branding() -> Result<Option<BrandingView>, AppError> {
         .and_then(|info| info.actor);
     let vendor = service::branding::portal_vendor(&services, &host, signed_in.as_ref()).await?;
     match vendor {
-        Some(v) => Ok(Some(service::branding::get(&services.db, v).await?.into())),
+        Some(v) => Ok(Some(service::branding::get(&services, v).await?.into())),
         None => Ok(None),
     }
 }

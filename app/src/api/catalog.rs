@@ -143,7 +143,7 @@ impl From<service::channels::Channel> for ChannelView {
 #[server(prefix = "/_fn", endpoint = "list_applications")]
 pub async fn list_applications() -> Result<Vec<ApplicationView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list = service::applications::list(&services.db, &actor, chrono::Utc::now()).await?;
+    let list = service::applications::list(&services, &actor, chrono::Utc::now()).await?;
     Ok(list.into_iter().map(Into::into).collect())
 }
 
@@ -154,7 +154,7 @@ pub async fn create_application(name: String, kind: String) -> Result<Applicatio
     let name = types::ApplicationName::parse(name).map_err(service::Error::Invalid)?;
     let kind: types::ApplicationKind = kind.parse().map_err(service::Error::Invalid)?;
     let app =
-        service::applications::create(&services.db, &actor, name, kind, chrono::Utc::now()).await?;
+        service::applications::create(&services, &actor, name, kind, chrono::Utc::now()).await?;
     leptos_axum::redirect(&format!("/applications/{}", app.id));
     Ok(app.into())
 }
@@ -164,14 +164,14 @@ pub async fn create_application(name: String, kind: String) -> Result<Applicatio
 pub async fn get_application(id: String) -> Result<ApplicationDetail, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Application")?;
-    let db = &services.db;
-    let application = service::applications::get(db, &actor, id).await?;
-    let versions = service::versions::list(db, &actor, id).await?;
-    let channels = service::channels::list(db, &actor, id).await?;
+    let application = service::applications::get(&services, &actor, id).await?;
+    let versions = service::versions::list(&services, &actor, id).await?;
+    let channels = service::channels::list(&services, &actor, id).await?;
     let mut views: Vec<VersionView> = versions.iter().cloned().map(Into::into).collect();
     let registry = if actor.is_vendor() {
         let host = super::registry::registry_host(&services);
-        let mut images = service::version_images::of_application(db, &actor, id, &host).await?;
+        let mut images =
+            service::version_images::of_application(&services, &actor, id, &host).await?;
         for (view, version) in views.iter_mut().zip(&versions) {
             view.images = images
                 .remove(&version.id)
@@ -181,7 +181,7 @@ pub async fn get_application(id: String) -> Result<ApplicationDetail, AppError> 
                 .collect();
         }
         Some(super::registry::RegistryAddress {
-            namespace: service::version_images::namespace(db, &actor).await?,
+            namespace: service::version_images::namespace(&services, &actor).await?,
             host,
         })
     } else {
@@ -213,7 +213,7 @@ pub async fn publish_version(
     use service::versions::{NewVersion, Package};
     let (services, actor) = super::actor().await?;
     let app_id = super::parse_id(&application, "Application")?;
-    let app = service::applications::get(&services.db, &actor, app_id).await?;
+    let app = service::applications::get(&services, &actor, app_id).await?;
     let channel = if channel.trim().is_empty() {
         types::ChannelName::stable()
     } else {
@@ -234,7 +234,7 @@ pub async fn publish_version(
         },
     };
     let version = service::versions::create(
-        &services.db,
+        &services,
         &actor,
         app_id,
         NewVersion {
@@ -260,7 +260,7 @@ pub async fn archive_version(
     let app = super::parse_id(&application, "Application")?;
     let version = super::parse_id(&version, "Version")?;
     service::versions::set_archived(
-        &services.db,
+        &services,
         &actor,
         app,
         version,
@@ -276,7 +276,7 @@ pub async fn archive_version(
 pub async fn archive_application(application: String, archived: bool) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let app = super::parse_id(&application, "Application")?;
-    service::applications::set_archived(&services.db, &actor, app, archived, chrono::Utc::now())
+    service::applications::set_archived(&services, &actor, app, archived, chrono::Utc::now())
         .await?;
     Ok(())
 }
@@ -296,6 +296,6 @@ pub async fn set_channel_minimum(
     } else {
         Some(super::parse_id(&version, "Version")?)
     };
-    service::channels::set_minimum(&services.db, &actor, app, &channel, minimum).await?;
+    service::channels::set_minimum(&services, &actor, app, &channel, minimum).await?;
     Ok(())
 }

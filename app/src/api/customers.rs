@@ -31,7 +31,7 @@ impl From<service::customers::Customer> for CustomerView {
 #[server(prefix = "/_fn", endpoint = "list_customers")]
 pub async fn list_customers() -> Result<Vec<CustomerView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list = service::customers::list(&services.db, &actor).await?;
+    let list = service::customers::list(&services, &actor).await?;
     Ok(list.into_iter().map(Into::into).collect())
 }
 
@@ -40,9 +40,7 @@ pub async fn list_customers() -> Result<Vec<CustomerView>, AppError> {
 pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Customer")?;
-    Ok(service::customers::get(&services.db, &actor, id)
-        .await?
-        .into())
+    Ok(service::customers::get(&services, &actor, id).await?.into())
 }
 
 /// Creates a customer organization.
@@ -50,7 +48,7 @@ pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {
 pub async fn create_customer(name: String) -> Result<CustomerView, AppError> {
     let (services, actor) = super::actor().await?;
     let name = types::OrganizationName::parse(name).map_err(service::Error::Invalid)?;
-    Ok(service::customers::create(&services.db, &actor, name)
+    Ok(service::customers::create(&services, &actor, name)
         .await?
         .into())
 }
@@ -60,7 +58,7 @@ pub async fn create_customer(name: String) -> Result<CustomerView, AppError> {
 pub async fn delete_customer(id: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Customer")?;
-    service::customers::delete(&services.db, &actor, id).await?;
+    service::customers::delete(&services, &actor, id).await?;
     leptos_axum::redirect("/customers");
     Ok(())
 }

@@ -182,9 +182,9 @@ mod convert {
 pub async fn deploy_form(target: String) -> Result<DeployChoices, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&target, "Deployment target")?;
-    let found = service::targets::get(&services.db, &actor, id).await?;
+    let found = service::targets::get(&services, &actor, id).await?;
     let entries =
-        service::deploy_options::for_target(&services.db, &actor, id, chrono::Utc::now()).await?;
+        service::deploy_options::for_target(&services, &actor, id, chrono::Utc::now()).await?;
     Ok(DeployChoices {
         target_id: found.id.to_string(),
         target_name: found.name,
@@ -240,14 +240,13 @@ pub async fn deploy_version(
 #[server(prefix = "/_fn", endpoint = "deployment_page")]
 pub async fn deployment_page(id: String) -> Result<DeploymentView, AppError> {
     let (services, actor) = super::actor().await?;
-    let db = &services.db;
     let id = super::parse_id(&id, "Deployment")?;
-    let d = service::deployments::get(db, &actor, id).await?;
-    let target = service::targets::get(db, &actor, d.target_id).await?;
-    let standing = service::fleet::standing(db, &actor, &d).await?;
-    let history = service::deployments::statuses(db, &actor, id, 50).await?;
+    let d = service::deployments::get(&services, &actor, id).await?;
+    let target = service::targets::get(&services, &actor, d.target_id).await?;
+    let standing = service::fleet::standing(&services, &actor, &d).await?;
+    let history = service::deployments::statuses(&services, &actor, id, 50).await?;
     let logs = if d.logs_enabled {
-        service::deployments::logs(db, &actor, id, 200).await?
+        service::deployments::logs(&services, &actor, id, 200).await?
     } else {
         Vec::new()
     };
@@ -332,14 +331,14 @@ pub struct DeploymentChoices {
 pub async fn deployment_versions(id: String) -> Result<DeploymentChoices, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Deployment")?;
-    let d = service::deployments::get(&services.db, &actor, id).await?;
+    let d = service::deployments::get(&services, &actor, id).await?;
     let entries =
-        service::deploy_options::for_target(&services.db, &actor, d.target_id, chrono::Utc::now())
+        service::deploy_options::for_target(&services, &actor, d.target_id, chrono::Utc::now())
             .await?
             .into_iter()
             .filter(|e| e.application.id == d.application_id)
             .collect();
-    let current = service::fleet::standing(&services.db, &actor, &d)
+    let current = service::fleet::standing(&services, &actor, &d)
         .await?
         .version
         .name;

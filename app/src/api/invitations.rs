@@ -94,7 +94,7 @@ pub async fn invite(email: String, role: String, customer: String) -> Result<Iss
         customer: super::customer_scope(&customer)?,
     };
     let issued =
-        service::invitations::create(&services.db, &actor, new, services.config.invitation_ttl)
+        service::invitations::create(&services, &actor, new, services.config.invitation_ttl)
             .await?;
     Ok(deliver(&services, &actor, issued).await)
 }
@@ -104,7 +104,7 @@ pub async fn invite(email: String, role: String, customer: String) -> Result<Iss
 pub async fn list_invitations(customer: String) -> Result<Vec<InvitationView>, AppError> {
     let (services, actor) = super::actor().await?;
     let list =
-        service::invitations::list(&services.db, &actor, super::customer_scope(&customer)?).await?;
+        service::invitations::list(&services, &actor, super::customer_scope(&customer)?).await?;
     Ok(list.into_iter().map(Into::into).collect())
 }
 
@@ -114,8 +114,7 @@ pub async fn resend_invitation(id: String) -> Result<IssuedView, AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Invitation")?;
     let issued =
-        service::invitations::resend(&services.db, &actor, id, services.config.invitation_ttl)
-            .await?;
+        service::invitations::resend(&services, &actor, id, services.config.invitation_ttl).await?;
     Ok(deliver(&services, &actor, issued).await)
 }
 
@@ -124,14 +123,14 @@ pub async fn resend_invitation(id: String) -> Result<IssuedView, AppError> {
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Invitation")?;
-    Ok(service::invitations::revoke(&services.db, &actor, id).await?)
+    Ok(service::invitations::revoke(&services, &actor, id).await?)
 }
 
 /// What a link invites to (no sign-in needed: the link is the credential).
 #[server(prefix = "/_fn", endpoint = "preview_invitation")]
 pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppError> {
     let services = super::services()?;
-    let p = service::invitations::preview(&services.db, &token).await?;
+    let p = service::invitations::preview(&services, &token).await?;
     Ok(InvitationPreview {
         email: p.email,
         invited_to: match p.customer_name {
@@ -151,14 +150,14 @@ pub async fn accept_invitation(
     password: String,
 ) -> Result<(), AppError> {
     let services = super::services()?;
-    let (user, org) = service::invitations::accept(&services.db, &token, name, password).await?;
-    let session = service::sessions::start(&services.db, &user, Some(org)).await?;
+    let (user, org) = service::invitations::accept(&services, &token, name, password).await?;
+    let session = service::sessions::start(&services, &user, Some(org)).await?;
     super::set_session_cookie(
         &session,
         services.secure_cookies,
         service::sessions::SESSION_LIFETIME.num_seconds(),
     );
-    let actor = service::accounts::actor(&services.db, user.id, Some(org)).await?;
+    let actor = service::accounts::actor(&services, user.id, Some(org)).await?;
     leptos_axum::redirect(if actor.is_some_and(|a| !a.is_vendor()) {
         "/portal"
     } else {

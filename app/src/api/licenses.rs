@@ -117,16 +117,15 @@ mod convert {
 pub async fn list_licenses() -> Result<LicensesPage, AppError> {
     let (services, actor) = super::actor().await?;
     actor.require_vendor_read("see licenses")?;
-    let db = &services.db;
     let now = chrono::Utc::now();
-    let customers: Vec<Choice> = service::customers::list(db, &actor)
+    let customers: Vec<Choice> = service::customers::list(&services, &actor)
         .await?
         .into_iter()
         .map(|c| (c.id.to_string(), c.name))
         .collect();
     let mut applications = Vec::new();
-    for app in service::applications::list(db, &actor, now).await? {
-        let versions: Vec<(String, String)> = service::versions::list(db, &actor, app.id)
+    for app in service::applications::list(&services, &actor, now).await? {
+        let versions: Vec<(String, String)> = service::versions::list(&services, &actor, app.id)
             .await?
             .into_iter()
             .map(|v| (v.id.to_string(), v.name))
@@ -142,7 +141,7 @@ pub async fn list_licenses() -> Result<LicensesPage, AppError> {
         .iter()
         .map(|(i, n, v, _)| (i.clone(), n.clone(), v.clone()))
         .collect();
-    let licenses = service::licenses::list(db, &actor)
+    let licenses = service::licenses::list(&services, &actor)
         .await?
         .into_iter()
         .map(|l| convert::view(l, &customers, &names, now))
@@ -175,7 +174,6 @@ pub async fn grant_license(
     #[server(default)] entitlements: String,
 ) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
-    let db = &services.db;
     let customer = super::parse_id(&customer, "Customer")?;
     let application: types::ApplicationId = super::parse_id(&application, "Application")?;
     let channels = parse_channels(&channels)?;
@@ -183,7 +181,7 @@ pub async fn grant_license(
         if versions.trim().is_empty() {
             None
         } else {
-            let known = service::versions::list(db, &actor, application).await?;
+            let known = service::versions::list(&services, &actor, application).await?;
             let mut ids = Vec::new();
             for wanted in versions.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                 let found = known.iter().find(|v| v.name == wanted).ok_or_else(|| {
@@ -199,7 +197,7 @@ pub async fn grant_license(
             Some(ids)
         };
     service::licenses::create(
-        db,
+        &services,
         &actor,
         service::licenses::NewLicense {
             name: (!name.trim().is_empty()).then_some(name),
@@ -221,7 +219,7 @@ pub async fn grant_license(
 pub async fn revoke_license(id: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "License")?;
-    service::licenses::revoke(&services.db, &actor, id, chrono::Utc::now()).await?;
+    service::licenses::revoke(&services, &actor, id, chrono::Utc::now()).await?;
     Ok(())
 }
 
@@ -328,7 +326,7 @@ pub struct CatalogPage {
 pub async fn customer_catalog() -> Result<CatalogPage, AppError> {
     let (services, actor) = super::actor().await?;
     let now = chrono::Utc::now();
-    let entries = service::customer_catalog::for_customer(&services.db, &actor, now).await?;
+    let entries = service::customer_catalog::for_customer(&services, &actor, now).await?;
     let entries = entries
         .into_iter()
         .map(|e| {

@@ -22,8 +22,7 @@ pub struct MemberView {
 #[server(prefix = "/_fn", endpoint = "list_members")]
 pub async fn list_members(customer: String) -> Result<Vec<MemberView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list =
-        service::members::list(&services.db, &actor, super::customer_scope(&customer)?).await?;
+    let list = service::members::list(&services, &actor, super::customer_scope(&customer)?).await?;
     Ok(list
         .into_iter()
         .map(|m| MemberView {
@@ -45,7 +44,7 @@ pub async fn change_role(user: String, role: String, customer: String) -> Result
     })?;
     let user = super::parse_id(&user, "User")?;
     Ok(service::members::change_role(
-        &services.db,
+        &services,
         &actor,
         user,
         role,
@@ -59,11 +58,8 @@ pub async fn change_role(user: String, role: String, customer: String) -> Result
 pub async fn remove_member(user: String, customer: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let user = super::parse_id(&user, "User")?;
-    Ok(service::members::remove(
-        &services.db,
-        &actor,
-        user,
-        super::customer_scope(&customer)?,
+    Ok(
+        service::members::remove(&services, &actor, user, super::customer_scope(&customer)?)
+            .await?,
     )
-    .await?)
 }

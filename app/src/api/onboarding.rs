@@ -10,7 +10,7 @@ use crate::error::AppError;
 pub async fn sample_hint() -> Result<Option<String>, AppError> {
     let (services, actor) = super::actor().await?;
     if !actor.is_vendor()
-        || !service::applications::list(&services.db, &actor, chrono::Utc::now())
+        || !service::applications::list(&services, &actor, chrono::Utc::now())
             .await?
             .is_empty()
     {

@@ -94,7 +94,7 @@ pub(crate) fn image_view(host: &str, image: service::version_images::VersionImag
 #[server(prefix = "/_fn", endpoint = "get_registry_address")]
 pub async fn get_registry_address() -> Result<RegistryAddress, AppError> {
     let (services, actor) = super::actor().await?;
-    let namespace = service::version_images::namespace(&services.db, &actor).await?;
+    let namespace = service::version_images::namespace(&services, &actor).await?;
     Ok(RegistryAddress {
         host: registry_host(&services),
         namespace,

@@ -94,11 +94,11 @@ pub(crate) mod convert {
     ) -> Result<TargetRow, AppError> {
         let presence = services.agents.presence(t.id);
         let mut deployments = Vec::new();
-        for d in service::deployments::list(&services.db, actor, Some(t.id)).await? {
+        for d in service::deployments::list(services, actor, Some(t.id)).await? {
             if d.undeployed_at.is_some() {
                 continue;
             }
-            let standing = service::fleet::standing(&services.db, actor, &d).await?;
+            let standing = service::fleet::standing(services, actor, &d).await?;
             deployments.push(DeploymentRow {
                 id: d.id.to_string(),
                 application: standing.application,
@@ -137,7 +137,7 @@ pub(crate) mod convert {
         services: &service::Services,
         actor: &service::auth::Actor,
     ) -> Result<Vec<(String, String)>, AppError> {
-        Ok(service::customers::list(&services.db, actor)
+        Ok(service::customers::list(services, actor)
             .await?
             .into_iter()
             .map(|c| (c.id.to_string(), c.name))
@@ -165,7 +165,7 @@ pub async fn list_targets() -> Result<TargetsPage, AppError> {
     let now = chrono::Utc::now();
     let customers = convert::customers(&services, &actor).await?;
     let mut targets = Vec::new();
-    for t in service::targets::list(&services.db, &actor).await? {
+    for t in service::targets::list(&services, &actor).await? {
         targets.push(convert::row(&services, &actor, t, &customers, now).await?);
     }
     Ok(TargetsPage {

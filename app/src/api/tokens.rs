@@ -65,7 +65,7 @@ impl From<service::access_tokens::AccessToken> for TokenView {
 #[server(prefix = "/_fn", endpoint = "list_tokens")]
 pub async fn list_tokens() -> Result<Vec<TokenView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list = service::access_tokens::list(&services.db, &actor).await?;
+    let list = service::access_tokens::list(&services, &actor).await?;
     Ok(list.into_iter().map(Into::into).collect())
 }
 
@@ -77,7 +77,7 @@ pub async fn create_token(
 ) -> Result<CreatedTokenView, AppError> {
     let (services, actor) = super::actor().await?;
     let days = parse_days(&expires_in_days)?;
-    let (token, secret) = service::access_tokens::create(&services.db, &actor, label, days).await?;
+    let (token, secret) = service::access_tokens::create(&services, &actor, label, days).await?;
     if flash::is_plain_form_post().await {
         flash::set(&secret, services.secure_cookies);
     }
@@ -92,7 +92,7 @@ pub async fn create_token(
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
     let (services, actor) = super::actor().await?;
     let id = super::parse_id(&id, "Access token")?;
-    Ok(service::access_tokens::revoke(&services.db, &actor, id).await?)
+    Ok(service::access_tokens::revoke(&services, &actor, id).await?)
 }
 
 /// The secret of a token just created by a form posted without JavaScript, once: it comes

@@ -115,10 +115,9 @@ impl NewApplication {
 
     /// Creates it all on `hub` as `vendor` (a vendor writer).
     pub async fn create(self, hub: &TestHub, vendor: &Actor) -> Application {
-        let db = &hub.services.db;
         let now = Utc::now();
         let id = service::applications::create(
-            db,
+            &hub.services,
             vendor,
             ApplicationName::parse(&self.name).unwrap(),
             ApplicationKind::Docker,
@@ -130,7 +129,7 @@ impl NewApplication {
         let mut versions = Vec::new();
         for v in self.versions {
             let version = versions::create(
-                db,
+                &hub.services,
                 vendor,
                 id,
                 NewVersion {
@@ -169,7 +168,7 @@ pub async fn license(
     application: ApplicationId,
 ) -> LicenseId {
     licenses::create(
-        &hub.services.db,
+        &hub.services,
         vendor,
         NewLicense {
             name: None,

@@ -32,7 +32,7 @@ pub fn digest(bytes: &[u8]) -> String {
 
 /// A fresh personal access token of `actor`'s on `hub`; its secret.
 pub async fn access_token(hub: &TestHub, actor: &Actor) -> String {
-    service::access_tokens::create(&hub.services.db, actor, "tests".into(), None)
+    service::access_tokens::create(&hub.services, actor, "tests".into(), None)
         .await
         .unwrap()
         .1
@@ -219,7 +219,7 @@ pub struct Pushed {
 
 /// The id of `vendor`'s artifact `repository` (`<slug>/<name>`), which must have been pushed.
 pub async fn artifact_id(hub: &TestHub, vendor: &Actor, repository: &str) -> ArtifactId {
-    service::registry::listing::artifacts(&hub.services.db, vendor)
+    service::registry::listing::artifacts(&hub.services, vendor)
         .await
         .unwrap()
         .into_iter()
@@ -238,7 +238,7 @@ pub async fn license_artifact(
 ) -> ArtifactId {
     let artifact = artifact_id(hub, vendor, repository).await;
     artifact_licenses::create(
-        &hub.services.db,
+        &hub.services,
         vendor,
         NewArtifactLicense {
             name: repository.to_string(),

@@ -39,7 +39,6 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 use futures_util::{SinkExt, StreamExt};
-use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 use service::Services;
 use service::auth::Actor;
@@ -486,12 +485,11 @@ async fn latency(hub_bin: &Path, agent_bin: &Path, work: &Path, cycles: usize) -
         pid = std::process::id()
     );
     let s = prepare(&data).await?;
-    let vendor: Actor = service::testing::world::vendor(&s.db, "Bench", "bench@bench.test").await;
-    let (_, token) =
-        service::access_tokens::create(&s.db, &vendor, "bench".into(), Some(1)).await?;
+    let vendor: Actor = service::testing::world::vendor(&s, "Bench", "bench@bench.test").await;
+    let (_, token) = service::access_tokens::create(&s, &vendor, "bench".into(), Some(1)).await?;
     let now = Utc::now();
     let app = service::applications::create(
-        &s.db,
+        &s,
         &vendor,
         ApplicationName::parse("Bench").unwrap(),
         ApplicationKind::Docker,
@@ -499,7 +497,7 @@ async fn latency(hub_bin: &Path, agent_bin: &Path, work: &Path, cycles: usize) -
     )
     .await?;
     let version = service::versions::create(
-        &s.db,
+        &s,
         &vendor,
         app.id,
         NewVersion {
@@ -515,7 +513,7 @@ async fn latency(hub_bin: &Path, agent_bin: &Path, work: &Path, cycles: usize) -
     )
     .await?;
     let issued = service::targets::create(&s, &vendor, "bench", None, now).await?;
-    s.db.clone().close().await?;
+    s.close().await?;
 
     let hub = Hub::start(hub_bin, &data, 15, Some(agent_bin)).await?;
     let api = Api {
@@ -712,35 +710,14 @@ fn raise_fd_limit() -> u64 {
 /// Seeds `count` enrolled targets of one vendor; returns their credentials and an API token.
 async fn seed_swarm(data: &Path, count: usize) -> Result<(Vec<String>, String)> {
     let s = prepare(data).await?;
-    let vendor = service::testing::world::vendor(&s.db, "Swarm", "swarm@bench.test").await;
-    let (_, token) =
-        service::access_tokens::create(&s.db, &vendor, "bench".into(), Some(1)).await?;
-    let now = Utc::now();
-    let txn = s.db.begin().await?;
-    let mut credentials = Vec::with_capacity(count);
-    for i in 0..count {
-        let credential = format!("consign_agent_{}", service::tokens::generate());
-        service::repo::targets::insert(
-            &txn,
-            service::entity::deployment_target::Model {
-                id: types::DeploymentTargetId::new().0,
-                organization_id: vendor.organization_id.0,
-                customer_organization_id: None,
-                name: format!("swarm-{i}"),
-                secret_hash: None,
-                secret_created_at: now,
-                secret_used_at: Some(now),
-                credential_hash: Some(service::tokens::hash(&credential)),
-                agent_version: None,
-                last_seen_at: None,
-                created_at: now,
-            },
-        )
-        .await?;
-        credentials.push(credential);
-    }
-    txn.commit().await?;
-    s.db.clone().close().await?;
+    let vendor = service::testing::world::vendor(&s, "Swarm", "swarm@bench.test").await;
+    let (_, token) = service::access_tokens::create(&s, &vendor, "bench".into(), Some(1)).await?;
+    let credentials = service::testing::world::enrolled_targets(&s, &vendor, "swarm", count)
+        .await?
+        .into_iter()
+        .map(|(_, credential)| credential)
+        .collect();
+    s.close().await?;
     Ok((credentials, token))
 }
 

@@ -110,12 +110,11 @@ pub async fn run(hub_bin: &Path, agent_bin: &Path, work: &Path, runs: usize) -> 
     println!("bench: compose command line: {cli:?} (the agent's own detection)");
 
     let s = prepare(&data).await?;
-    let vendor: Actor = service::testing::world::vendor(&s.db, "Bench", "bench@bench.test").await;
-    let (_, token) =
-        service::access_tokens::create(&s.db, &vendor, "bench".into(), Some(1)).await?;
+    let vendor: Actor = service::testing::world::vendor(&s, "Bench", "bench@bench.test").await;
+    let (_, token) = service::access_tokens::create(&s, &vendor, "bench".into(), Some(1)).await?;
     let now = Utc::now();
     let app = service::applications::create(
-        &s.db,
+        &s,
         &vendor,
         ApplicationName::parse("Overhead").unwrap(),
         ApplicationKind::Docker,
@@ -123,7 +122,7 @@ pub async fn run(hub_bin: &Path, agent_bin: &Path, work: &Path, runs: usize) -> 
     )
     .await?;
     let version = service::versions::create(
-        &s.db,
+        &s,
         &vendor,
         app.id,
         NewVersion {
@@ -139,7 +138,7 @@ pub async fn run(hub_bin: &Path, agent_bin: &Path, work: &Path, runs: usize) -> 
     )
     .await?;
     let issued = service::targets::create(&s, &vendor, "overhead", None, now).await?;
-    s.db.clone().close().await?;
+    s.close().await?;
 
     let hub = Hub::start(hub_bin, &data, 15, Some(agent_bin)).await?;
     let api = Api {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::json;
 use service::deployments::{KEEP_LOG_LINES, KEEP_METRICS, KEEP_STATUSES};
 use service::versions::{NewVersion, Package};
@@ -137,11 +137,11 @@ struct World {
 /// A vendor with a token, one Compose application version and `count` enrolled targets.
 async fn seed(data: &Path, database_url: Option<&str>, count: usize) -> Result<World> {
     let s = prepare_on(data, database_url).await?;
-    let vendor = service::testing::world::vendor(&s.db, "Soak", "soak@bench.test").await;
-    let (_, token) = service::access_tokens::create(&s.db, &vendor, "soak".into(), Some(1)).await?;
+    let vendor = service::testing::world::vendor(&s, "Soak", "soak@bench.test").await;
+    let (_, token) = service::access_tokens::create(&s, &vendor, "soak".into(), Some(1)).await?;
     let now = Utc::now();
     let app = service::applications::create(
-        &s.db,
+        &s,
         &vendor,
         ApplicationName::parse("Soak").unwrap(),
         ApplicationKind::Docker,
@@ -149,7 +149,7 @@ async fn seed(data: &Path, database_url: Option<&str>, count: usize) -> Result<W
     )
     .await?;
     let version = service::versions::create(
-        &s.db,
+        &s,
         &vendor,
         app.id,
         NewVersion {
@@ -166,34 +166,13 @@ async fn seed(data: &Path, database_url: Option<&str>, count: usize) -> Result<W
         now,
     )
     .await?;
-    let txn = s.db.begin().await?;
-    let mut targets = Vec::with_capacity(count);
-    let mut credentials = Vec::with_capacity(count);
-    for i in 0..count {
-        let credential = format!("consign_agent_{}", service::tokens::generate());
-        let id = types::DeploymentTargetId::new().0;
-        service::repo::targets::insert(
-            &txn,
-            service::entity::deployment_target::Model {
-                id,
-                organization_id: vendor.organization_id.0,
-                customer_organization_id: None,
-                name: format!("soak-{i}"),
-                secret_hash: None,
-                secret_created_at: now,
-                secret_used_at: Some(now),
-                credential_hash: Some(service::tokens::hash(&credential)),
-                agent_version: None,
-                last_seen_at: None,
-                created_at: now,
-            },
-        )
-        .await?;
-        targets.push(id.to_string());
-        credentials.push(credential);
-    }
-    txn.commit().await?;
-    s.db.clone().close().await?;
+    let (targets, credentials) =
+        service::testing::world::enrolled_targets(&s, &vendor, "soak", count)
+            .await?
+            .into_iter()
+            .map(|(id, credential)| (id.to_string(), credential))
+            .unzip();
+    s.close().await?;
     Ok(World {
         token,
         application: app.id.to_string(),

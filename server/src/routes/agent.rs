@@ -233,7 +233,7 @@ pub async fn download_authenticated(
     let Some(credential) = super::api::bearer_secret(&headers) else {
         return refused();
     };
-    match service::targets::authenticate_agent(&state.services.db, credential).await {
+    match service::targets::authenticate_agent(&state.services, credential).await {
         Ok(Some(_)) => serve_binary(&state, query.arch.as_deref()).await,
         Ok(None) => refused(),
         Err(err) => super::api::ApiError::from(err).into_response(),

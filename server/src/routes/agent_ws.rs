@@ -56,7 +56,7 @@ pub async fn upgrade(
         )
         .into_response();
     };
-    let target = match service::targets::authenticate_agent(&state.services.db, credential).await {
+    let target = match service::targets::authenticate_agent(&state.services, credential).await {
         Ok(Some((target, _))) => target,
         Ok(None) => {
             return super::api::ApiError::unauthenticated(

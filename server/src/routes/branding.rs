@@ -52,7 +52,7 @@ async fn upload(
         Ok(bytes) => bytes,
         Err(message) => return back(Some(&message)),
     };
-    match service::branding::set_logo(&services.db, actor, bytes.to_vec()).await {
+    match service::branding::set_logo(&services, actor, bytes.to_vec()).await {
         Ok(_) => back(None),
         // The portal's one mapping of service errors (which logs the hub's own failures).
         Err(err) => match app::error::AppError::from(err) {
@@ -89,7 +89,7 @@ async fn logo(
     let Ok(organization) = organization.parse() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match service::branding::logo(&services.db, organization).await {
+    match service::branding::logo(&services, organization).await {
         Ok((bytes, content_type)) => (
             [
                 (header::CONTENT_TYPE, content_type),

@@ -20,7 +20,7 @@ async fn healthz() -> Json<Value> {
 }
 
 async fn readyz(State(services): State<service::Services>) -> (StatusCode, Json<Value>) {
-    match service::db::ping(&services.db).await {
+    match service::db::ping(&services).await {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "database": "ok" })),

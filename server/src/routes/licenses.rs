@@ -42,14 +42,8 @@ async fn download(
     let (Some(actor), Ok(id)) = (session.actor(), id.parse::<types::LicenseId>()) else {
         return (StatusCode::NOT_FOUND, "License not found.").into_response();
     };
-    match service::licenses::signed_file(
-        &services.db,
-        &services.signer,
-        actor,
-        id,
-        chrono::Utc::now(),
-    )
-    .await
+    match service::licenses::signed_file(&services, &services.signer, actor, id, chrono::Utc::now())
+        .await
     {
         Ok(file) => {
             let disposition = format!("attachment; filename=\"license-{id}.json\"");

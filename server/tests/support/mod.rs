@@ -80,7 +80,7 @@ impl Caller {
     /// A caller with a fresh token of `actor`'s, on `hub`.
     pub async fn new(hub: &TestHub, actor: &Actor) -> Self {
         let (_, secret) =
-            service::access_tokens::create(&hub.services.db, actor, "tests".into(), None)
+            service::access_tokens::create(&hub.services, actor, "tests".into(), None)
                 .await
                 .unwrap();
         Self {
@@ -192,7 +192,7 @@ pub struct Callers {
 impl Callers {
     /// Builds the world on `hub` and a token for everyone in it.
     pub async fn build(hub: &TestHub) -> Self {
-        let world = World::build(&hub.services.db).await;
+        let world = World::build(&hub.services).await;
         Self {
             vendor_admin: Caller::new(hub, &world.vendor_admin).await,
             vendor_rw: Caller::new(hub, &world.vendor_rw).await,

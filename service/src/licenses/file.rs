@@ -4,11 +4,11 @@
 //! an SSH host key: the vendor publishes the public half to their applications, so it must not
 //! change between restarts. Several hub replicas share it by sharing the file.
 
+use crate::Services;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
-use sea_orm::ConnectionTrait;
 use types::LicenseId;
 use types::license_file::{LicenseClaims, LicenseFile, PublicKey};
 
@@ -122,13 +122,14 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The signed license file of a license the actor may see. A revoked license gets none.
 pub async fn signed_file(
-    db: &impl ConnectionTrait,
+    services: &Services,
     signer: &LicenseSigner,
     actor: &Actor,
     id: LicenseId,
     now: DateTime<Utc>,
 ) -> Result<LicenseFile> {
-    let license = get(db, actor, id).await?;
+    let db = &services.db;
+    let license = get(services, actor, id).await?;
     if license.standing(now) == Standing::Revoked {
         return Err(Error::NotLicensed(format!(
             "license \"{}\" was revoked, so it has no license file",

@@ -5,10 +5,11 @@
 mod enforcement;
 mod file;
 
+use crate::Services;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use types::{
     ApplicationId, ApplicationVersionId, ChannelName, CustomerOrganizationId, EntitlementKey,
     LicenseId, OrganizationId,
@@ -114,11 +115,12 @@ pub struct LicenseUpdate {
 /// Grants a license (vendor writers only). Every reference is checked against the actor's own
 /// vendor, so a license for another vendor's customer or application names the field at fault.
 pub async fn create(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     new: NewLicense,
     now: DateTime<Utc>,
 ) -> Result<License> {
+    let db = &services.db;
     actor.require_vendor_write("grant licenses")?;
     let org = actor.organization_id.0;
     let customer = repo::customers::find(db, org, new.customer_organization_id.0)
@@ -170,11 +172,15 @@ pub async fn create(
     let version_ids: Vec<_> = new.versions.iter().flatten().map(|v| v.0).collect();
     repo::licenses::replace_versions(&txn, saved.id, &version_ids).await?;
     txn.commit().await?;
-    get(db, actor, LicenseId(saved.id)).await
+    get(services, actor, LicenseId(saved.id)).await
 }
 
 /// The licenses the actor may see: all of the vendor's, or the customer's own.
-pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<License>> {
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<License>> {
+    list_in(&services.db, actor).await
+}
+
+pub(crate) async fn list_in(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<License>> {
     let rows = repo::licenses::list(
         db,
         actor.organization_id.0,
@@ -185,21 +191,23 @@ pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Licens
 }
 
 /// One license the actor may see (another tenant's is [`Error::NotFound`]).
-pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: LicenseId) -> Result<License> {
+pub async fn get(services: &Services, actor: &Actor, id: LicenseId) -> Result<License> {
+    let db = &services.db;
     let row = find_visible(db, actor, id).await?;
     Ok(hydrate(db, vec![row]).await?.remove(0))
 }
 
 /// Changes a license (vendor writers only). A revoked license stays revoked: grant a new one.
 pub async fn update(
-    db: &DatabaseConnection,
+    services: &Services,
     actor: &Actor,
     id: LicenseId,
     change: LicenseUpdate,
     now: DateTime<Utc>,
 ) -> Result<License> {
+    let db = &services.db;
     actor.require_vendor_write("change licenses")?;
-    let current = get(db, actor, id).await?;
+    let current = get(services, actor, id).await?;
     if current.revoked_at.is_some() {
         return Err(Error::invalid(
             "revokedAt",
@@ -250,17 +258,18 @@ pub async fn update(
     let version_ids: Vec<_> = versions.iter().flatten().map(|v| v.0).collect();
     repo::licenses::replace_versions(&txn, current.id.0, &version_ids).await?;
     txn.commit().await?;
-    get(db, actor, id).await
+    get(services, actor, id).await
 }
 
 /// Revokes a license (vendor writers only): new deployments and updates stop at once; running
 /// installations keep running. Revoking twice keeps the first time.
 pub async fn revoke(
-    db: &impl ConnectionTrait,
+    services: &Services,
     actor: &Actor,
     id: LicenseId,
     now: DateTime<Utc>,
 ) -> Result<License> {
+    let db = &services.db;
     actor.require_vendor_write("revoke licenses")?;
     let mut current = find_visible(db, actor, id).await?;
     if current.revoked_at.is_none() {
@@ -268,11 +277,20 @@ pub async fn revoke(
         current.updated_at = now;
         repo::licenses::update(db, current).await?;
     }
-    get(db, actor, id).await
+    get(services, actor, id).await
 }
 
 /// The customer's licenses for one application (for enforcement), whatever their standing.
 pub async fn for_customer_application(
+    services: &Services,
+    actor: &Actor,
+    customer: CustomerOrganizationId,
+    application: ApplicationId,
+) -> Result<Vec<License>> {
+    for_customer_application_in(&services.db, actor, customer, application).await
+}
+
+pub(crate) async fn for_customer_application_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     customer: CustomerOrganizationId,

@@ -8,15 +8,16 @@
 //! repository exists or not (`NAME_UNKNOWN` for reads, `DENIED` for writes), so other tenants
 //! cannot probe for names.
 
+use crate::Services;
 use std::collections::HashSet;
 
 use chrono::Utc;
 use sea_orm::ConnectionTrait;
 use types::{CustomerOrganizationId, DeploymentTargetId, OrganizationId, UserId};
 
+use super::Artifact;
 use super::{RegistryCode, RepositoryName};
 use crate::auth::Actor;
-use crate::entity::artifact;
 use crate::{Error, Result, artifact_licenses, repo, version_images};
 
 /// Who is calling the registry. Every rule below matches on this enum, so a new kind of caller
@@ -152,10 +153,11 @@ async fn own_namespace(
 /// The artifact to push into (created on first push). Only the namespace's vendor members
 /// with write access may push.
 pub async fn for_push(
-    db: &impl ConnectionTrait,
+    services: &Services,
     principal: &RegistryPrincipal,
     name: &RepositoryName,
-) -> Result<artifact::Model> {
+) -> Result<Artifact> {
+    let db = &services.db;
     if !principal.may_write() || !own_namespace(db, principal, name).await? {
         return Err(Error::registry(
             RegistryCode::Denied,
@@ -167,14 +169,16 @@ pub async fn for_push(
     }
     repo::registry::find_or_create_artifact(db, principal.organization_id().0, name.artifact())
         .await
+        .map(Artifact::from)
 }
 
 /// The existing artifact to delete from (same rule as pushing).
 pub async fn for_delete(
-    db: &impl ConnectionTrait,
+    services: &Services,
     principal: &RegistryPrincipal,
     name: &RepositoryName,
-) -> Result<artifact::Model> {
+) -> Result<Artifact> {
+    let db = &services.db;
     if !principal.may_write() || !own_namespace(db, principal, name).await? {
         return Err(Error::registry(
             RegistryCode::Denied,
@@ -183,6 +187,7 @@ pub async fn for_delete(
     }
     repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
         .await?
+        .map(Artifact::from)
         .ok_or_else(|| unknown(name))
 }
 
@@ -191,27 +196,29 @@ pub async fn for_delete(
 /// its application licenses grant reference on one of `registry_hosts` (the hub's own
 /// addresses, see [`crate::version_images::registry_host`]).
 pub async fn for_pull(
-    db: &impl ConnectionTrait,
+    services: &Services,
     principal: &RegistryPrincipal,
     name: &RepositoryName,
     registry_hosts: &[String],
-) -> Result<(artifact::Model, Grant)> {
+) -> Result<(Artifact, Grant)> {
+    let db = &services.db;
     if !own_namespace(db, principal, name).await? {
         return Err(unknown(name));
     }
     let artifact =
         repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
             .await?
+            .map(Artifact::from)
             .ok_or_else(|| unknown(name))?;
     let Some(customer) = principal.customer() else {
         return Ok((artifact, Grant::Everything));
     };
-    let by_artifact = artifact_licenses::grant(db, customer, &artifact, name).await;
+    let by_artifact = artifact_licenses::grant(services, customer, &artifact, name).await;
     if let Ok(Grant::Everything) = by_artifact {
         return Ok((artifact, Grant::Everything));
     }
     let by_application = version_images::licensed_refs(
-        db,
+        services,
         principal.organization_id(),
         customer,
         registry_hosts,
@@ -232,10 +239,11 @@ pub async fn for_pull(
 /// The repositories `principal` may pull from, as full names, in lexical order: only those
 /// holding a manifest (a push that never committed one leaves no repository behind).
 pub async fn visible_repositories(
-    db: &impl ConnectionTrait,
+    services: &Services,
     principal: &RegistryPrincipal,
     registry_hosts: &[String],
 ) -> Result<Vec<String>> {
+    let db = &services.db;
     let Some(org) = repo::organizations::find_by_id(db, principal.organization_id().0).await?
     else {
         return Ok(Vec::new());
@@ -244,9 +252,9 @@ pub async fn visible_repositories(
     let (licensed, by_application) = match principal.customer() {
         None => (None, Vec::new()),
         Some(customer) => (
-            Some(artifact_licenses::licensed_artifacts(db, customer).await?),
+            Some(artifact_licenses::licensed_artifacts(services, customer).await?),
             version_images::licensed_repositories(
-                db,
+                services,
                 principal.organization_id(),
                 &org.slug,
                 customer,

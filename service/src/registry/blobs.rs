@@ -1,20 +1,21 @@
 //! Reading, mounting and deleting blobs of a repository, within what a pull is granted.
 
-use sea_orm::ConnectionTrait;
+use crate::Services;
 use uuid::Uuid;
 
 use super::access::{Grant, Granted};
 use super::{BlobStream, Digest, Registry, RegistryCode, RepositoryName};
-use crate::entity::{artifact, artifact_manifest};
+use crate::entity::artifact_manifest;
 use crate::{Error, Result, repo};
 
 /// The manifests a limited grant reaches: those its tags point at and its digests name, and
 /// the child manifests of those that are indexes.
-pub async fn granted_manifests(
-    db: &impl ConnectionTrait,
+pub(crate) async fn granted_manifests(
+    services: &Services,
     artifact_id: Uuid,
     granted: &Granted,
 ) -> Result<Vec<artifact_manifest::Model>> {
+    let db = &services.db;
     let mut found: Vec<artifact_manifest::Model> = Vec::new();
     for tag in &granted.tags {
         if let Some(m) = repo::registry::find_tag(db, artifact_id, tag).await?
@@ -49,13 +50,14 @@ pub async fn granted_manifests(
 
 /// The size of blob `digest` in `artifact`, if `grant` reaches it.
 pub async fn size(
-    db: &impl ConnectionTrait,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     grant: &Grant,
     digest: &Digest,
 ) -> Result<u64> {
-    let link = repo::registry::find_blob(db, artifact.id, digest.as_str())
+    let db = &services.db;
+    let link = repo::registry::find_blob(db, artifact.id.0, digest.as_str())
         .await?
         .ok_or_else(|| {
             Error::registry(
@@ -64,7 +66,7 @@ pub async fn size(
             )
         })?;
     if let Grant::Only(granted) = grant {
-        let manifests = granted_manifests(db, artifact.id, granted).await?;
+        let manifests = granted_manifests(services, artifact.id.0, granted).await?;
         let refs =
             repo::registry::manifest_refs(db, manifests.iter().map(|m| m.id).collect()).await?;
         if !refs.iter().any(|(d, _)| d == digest.as_str()) {
@@ -87,13 +89,14 @@ impl Registry {
 /// Links blob `digest` of `from` into `into` (both the caller's, checked by the caller).
 /// Returns the size, or `None` when `from` does not hold it (the client then uploads it).
 pub async fn mount(
-    db: &impl ConnectionTrait,
+    services: &Services,
     registry: &Registry,
-    into: &artifact::Model,
-    from: &artifact::Model,
+    into: &crate::registry::Artifact,
+    from: &crate::registry::Artifact,
     digest: &Digest,
 ) -> Result<Option<u64>> {
-    let Some(link) = repo::registry::find_blob(db, from.id, digest.as_str()).await? else {
+    let db = &services.db;
+    let Some(link) = repo::registry::find_blob(db, from.id.0, digest.as_str()).await? else {
         return Ok(None);
     };
     // The link may outlive the bytes only if the store lost them; then upload again.
@@ -101,19 +104,20 @@ pub async fn mount(
         return Ok(None);
     }
     let size = u64::try_from(link.size).unwrap_or(0);
-    repo::registry::link_blob(db, into.id, digest.as_str(), size).await?;
+    repo::registry::link_blob(db, into.id.0, digest.as_str(), size).await?;
     Ok(Some(size))
 }
 
 /// Unlinks a blob from an artifact (the garbage collector frees the bytes once no artifact
 /// links them).
 pub async fn delete(
-    db: &impl ConnectionTrait,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     digest: &Digest,
 ) -> Result<()> {
-    if repo::registry::unlink_blob(db, artifact.id, digest.as_str()).await? {
+    let db = &services.db;
+    if repo::registry::unlink_blob(db, artifact.id.0, digest.as_str()).await? {
         Ok(())
     } else {
         Err(Error::registry(

@@ -3,10 +3,10 @@
 //! Everything younger than the grace period is left alone, so a push in progress (blobs first,
 //! manifest last) is never collected under its feet.
 
+use crate::Services;
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
-use sea_orm::ConnectionTrait;
 
 use super::Registry;
 use crate::{Result, repo};
@@ -41,7 +41,8 @@ pub struct Report {
 }
 
 /// Runs the collector once.
-pub async fn run(db: &impl ConnectionTrait, registry: &Registry, policy: Policy) -> Result<Report> {
+pub async fn run(services: &Services, registry: &Registry, policy: Policy) -> Result<Report> {
+    let db = &services.db;
     let mut report = Report::default();
     let now = SystemTime::now();
     for id in registry

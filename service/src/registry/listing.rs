@@ -1,10 +1,10 @@
 //! Artifacts as the portals list them: tags with digests and sizes, and download counts. Vendor
 //! members see all of their vendor's; customer members see only what their licenses grant.
 
+use crate::Services;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use types::ArtifactId;
 
 use super::RepositoryName;
@@ -56,7 +56,8 @@ impl ArtifactSummary {
 }
 
 /// The artifacts `actor` may see, by name: only those holding a manifest.
-pub async fn artifacts(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ArtifactSummary>> {
+pub async fn artifacts(services: &Services, actor: &Actor) -> Result<Vec<ArtifactSummary>> {
+    let db = &services.db;
     let org = repo::organizations::find_by_id(db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
@@ -66,19 +67,19 @@ pub async fn artifacts(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<A
     let pulls = repo::registry::pull_counts(db, all.iter().map(|a| a.id).collect()).await?;
     let principal = RegistryPrincipal::Person(actor.clone());
     let mut out = Vec::new();
-    for artifact in all {
+    for artifact in all.into_iter().map(super::Artifact::from) {
         let name = RepositoryName::from_parts(&org.slug, &artifact.name);
         let grant = match principal.customer() {
             None => Grant::Everything,
             Some(customer) => {
-                match artifact_licenses::grant(db, customer, &artifact, &name).await {
+                match artifact_licenses::grant(services, customer, &artifact, &name).await {
                     Ok(g) => g,
                     Err(Error::Registry { .. }) => continue,
                     Err(e) => return Err(e),
                 }
             }
         };
-        let tags = repo::registry::list_tags(db, artifact.id).await?;
+        let tags = repo::registry::list_tags(db, artifact.id.0).await?;
         let manifests: HashMap<_, _> =
             repo::registry::manifests_by_id(db, tags.iter().map(|t| t.manifest_id).collect())
                 .await?
@@ -102,11 +103,11 @@ pub async fn artifacts(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<A
             .collect();
         summaries.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.name.cmp(&b.name)));
         out.push(ArtifactSummary {
-            id: ArtifactId(artifact.id),
+            id: artifact.id,
             repository: name.to_string(),
             name: artifact.name,
             tags: summaries,
-            pulls: pulls.get(&artifact.id).copied().unwrap_or(0),
+            pulls: pulls.get(&artifact.id.0).copied().unwrap_or(0),
             created_at: artifact.created_at,
         });
     }

@@ -2,14 +2,14 @@
 //! present in the repository), stored byte for byte, found by tag or digest, deleted, and
 //! listed as referrers of their subject.
 
+use crate::Services;
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::access::Grant;
 use super::{Digest, Reference, RegistryCode, RepositoryName};
-use crate::entity::{artifact, artifact_manifest};
+use crate::entity::artifact_manifest;
 use crate::{Error, Result, repo};
 
 /// The largest manifest accepted (the spec suggests at least 4 MiB).
@@ -176,13 +176,14 @@ pub struct Pushed {
 /// references is in the repository, and moves or refuses an existing tag per the vendor's
 /// setting. Either all of it is stored or nothing.
 pub async fn put(
-    db: &DatabaseConnection,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     reference: &Reference,
     content_type: Option<&str>,
     bytes: Vec<u8>,
 ) -> Result<Pushed> {
+    let db = &services.db;
     // Parsing and hashing up to 4 MiB is kept off the async workers.
     let content_type = content_type.map(str::to_string);
     let (bytes, parsed, digest) = crate::documents::parse_off_runtime(move || {
@@ -211,9 +212,9 @@ pub async fn put(
         .filter(|r| r.2)
         .map(|r| r.0.to_string())
         .collect();
-    let blobs = repo::registry::linked_blobs(db, artifact.id, blob_digests.clone()).await?;
+    let blobs = repo::registry::linked_blobs(db, artifact.id.0, blob_digests.clone()).await?;
     let children =
-        repo::registry::existing_manifests(db, artifact.id, manifest_digests.clone()).await?;
+        repo::registry::existing_manifests(db, artifact.id.0, manifest_digests.clone()).await?;
     if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains(*d)) {
         return Err(Error::registry(
             RegistryCode::ManifestBlobUnknown,
@@ -230,9 +231,10 @@ pub async fn put(
             ),
         ));
     }
-    let mutable = repo::registry::tags_mutable(db, artifact.organization_id).await?;
+    let mutable = repo::registry::tags_mutable(db, artifact.organization_id.0).await?;
     let txn = crate::db::begin_writer(db).await?;
-    let manifest = match repo::registry::find_manifest(&txn, artifact.id, digest.as_str()).await? {
+    let manifest = match repo::registry::find_manifest(&txn, artifact.id.0, digest.as_str()).await?
+    {
         Some(existing) => existing,
         None => {
             let size = bytes.len() as u64;
@@ -250,7 +252,7 @@ pub async fn put(
                 &txn,
                 artifact_manifest::Model {
                     id: Uuid::new_v4(),
-                    artifact_id: artifact.id,
+                    artifact_id: artifact.id.0,
                     digest: digest.to_string(),
                     media_type: parsed.media_type.clone(),
                     artifact_type: parsed.artifact_type.clone(),
@@ -267,8 +269,8 @@ pub async fn put(
         }
     };
     if let Reference::Tag(tag) = reference {
-        repo::registry::set_tag(&txn, artifact.id, tag, manifest.id, mutable).await?;
-        let now = repo::registry::find_tag(&txn, artifact.id, tag).await?;
+        repo::registry::set_tag(&txn, artifact.id.0, tag, manifest.id, mutable).await?;
+        let now = repo::registry::find_tag(&txn, artifact.id.0, tag).await?;
         if now.as_ref().map(|m| m.id) != Some(manifest.id) {
             return Err(Error::registry(
                 RegistryCode::Denied,
@@ -287,12 +289,13 @@ pub async fn put(
 
 /// The manifest `reference` names in `artifact`, if `grant` reaches it.
 pub async fn get(
-    db: &impl ConnectionTrait,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     grant: &Grant,
     reference: &Reference,
-) -> Result<artifact_manifest::Model> {
+) -> Result<super::Manifest> {
+    let db = &services.db;
     let unknown = || {
         Error::registry(
             RegistryCode::ManifestUnknown,
@@ -300,16 +303,20 @@ pub async fn get(
         )
     };
     let manifest = match reference {
-        Reference::Tag(t) => repo::registry::find_tag(db, artifact.id, t).await?,
-        Reference::Digest(d) => repo::registry::find_manifest(db, artifact.id, d.as_str()).await?,
+        Reference::Tag(t) => repo::registry::find_tag(db, artifact.id.0, t).await?,
+        Reference::Digest(d) => {
+            repo::registry::find_manifest(db, artifact.id.0, d.as_str()).await?
+        }
     };
     if let Grant::Only(granted) = grant {
         let allowed = match reference {
             Reference::Tag(t) => granted.tags.contains(t),
-            Reference::Digest(d) => super::blobs::granted_manifests(db, artifact.id, granted)
-                .await?
-                .iter()
-                .any(|m| m.digest == d.as_str()),
+            Reference::Digest(d) => {
+                super::blobs::granted_manifests(services, artifact.id.0, granted)
+                    .await?
+                    .iter()
+                    .any(|m| m.digest == d.as_str())
+            }
         };
         if !allowed {
             return Err(Error::registry(
@@ -318,16 +325,17 @@ pub async fn get(
             ));
         }
     }
-    manifest.ok_or_else(unknown)
+    manifest.map(super::Manifest::from).ok_or_else(unknown)
 }
 
 /// Deletes a manifest by digest (its tags go with it), or only a tag.
 pub async fn delete(
-    db: &DatabaseConnection,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     reference: &Reference,
 ) -> Result<()> {
+    let db = &services.db;
     let unknown = || {
         Error::registry(
             RegistryCode::ManifestUnknown,
@@ -336,12 +344,12 @@ pub async fn delete(
     };
     match reference {
         Reference::Tag(t) => {
-            if !repo::registry::delete_tag(db, artifact.id, t).await? {
+            if !repo::registry::delete_tag(db, artifact.id.0, t).await? {
                 return Err(unknown());
             }
         }
         Reference::Digest(d) => {
-            let found = repo::registry::find_manifest(db, artifact.id, d.as_str())
+            let found = repo::registry::find_manifest(db, artifact.id.0, d.as_str())
                 .await?
                 .ok_or_else(unknown)?;
             let txn = crate::db::begin_writer(db).await?;
@@ -355,12 +363,14 @@ pub async fn delete(
 /// The referrers of `subject` in `artifact` as an OCI image index, optionally only those of
 /// one artifact type.
 pub async fn referrers(
-    db: &impl ConnectionTrait,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     subject: &Digest,
     artifact_type: Option<&str>,
 ) -> Result<Value> {
-    let rows = repo::registry::referrers(db, artifact.id, subject.as_str(), artifact_type).await?;
+    let db = &services.db;
+    let rows =
+        repo::registry::referrers(db, artifact.id.0, subject.as_str(), artifact_type).await?;
     let manifests: Vec<Value> = rows
         .into_iter()
         .map(|m| {

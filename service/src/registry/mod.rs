@@ -13,6 +13,7 @@ mod error;
 pub mod gc;
 pub mod listing;
 pub mod manifests;
+mod model;
 mod names;
 pub mod pulls;
 pub mod s3;
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 
 pub use digest::Digest;
 pub use error::RegistryCode;
+pub use model::{Artifact, Manifest};
 pub use names::{Reference, RepositoryName, is_tag};
 pub use s3::{S3BlobStore, S3Settings};
 pub use store::{BlobStore, BlobStream, FsBlobStore};

@@ -1,13 +1,13 @@
 //! The pull audit: every manifest download, with who, for which customer, which version, when.
 
+use crate::Services;
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
-use types::{CustomerOrganizationId, DeploymentTargetId, UserId};
+use types::{ArtifactId, CustomerOrganizationId, DeploymentTargetId, UserId};
 use uuid::Uuid;
 
 use super::Reference;
 use super::access::RegistryPrincipal;
-use crate::entity::{artifact, artifact_manifest, artifact_pull};
+use crate::entity::artifact_pull;
 use crate::{Result, repo};
 
 /// One recorded pull.
@@ -31,18 +31,19 @@ pub struct Pull {
 
 /// Records that `principal` downloaded `manifest` by `reference`.
 pub async fn record(
-    db: &impl ConnectionTrait,
+    services: &Services,
     principal: &RegistryPrincipal,
-    artifact: &artifact::Model,
+    artifact: &crate::registry::Artifact,
     reference: &Reference,
-    manifest: &artifact_manifest::Model,
+    manifest: &super::Manifest,
     remote_address: Option<String>,
 ) -> Result<()> {
+    let db = &services.db;
     repo::registry::insert_pull(
         db,
         artifact_pull::Model {
             id: Uuid::new_v4(),
-            artifact_id: artifact.id,
+            artifact_id: artifact.id.0,
             reference: reference.to_string(),
             digest: manifest.digest.clone(),
             user_id: principal.user_id().map(|u| u.0),
@@ -56,8 +57,9 @@ pub async fn record(
 }
 
 /// The latest pulls of an artifact, newest first.
-pub async fn recent(db: &impl ConnectionTrait, artifact_id: Uuid, limit: u64) -> Result<Vec<Pull>> {
-    Ok(repo::registry::list_pulls(db, artifact_id, limit)
+pub async fn recent(services: &Services, artifact: ArtifactId, limit: u64) -> Result<Vec<Pull>> {
+    let db = &services.db;
+    Ok(repo::registry::list_pulls(db, artifact.0, limit)
         .await?
         .into_iter()
         .map(|p| Pull {

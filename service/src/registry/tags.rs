@@ -1,9 +1,8 @@
 //! Tag lists and the catalog, with the spec's `n`/`last` pagination.
 
-use sea_orm::ConnectionTrait;
+use crate::Services;
 
 use super::access::{self, Grant, RegistryPrincipal};
-use crate::entity::artifact;
 use crate::{Result, repo};
 
 /// One page of a sorted list, and whether more follow.
@@ -35,11 +34,12 @@ pub fn page(sorted: Vec<String>, n: Option<usize>, last: Option<&str>) -> Page {
 
 /// The tags of `artifact` that `grant` reaches, in lexical order.
 pub async fn list(
-    db: &impl ConnectionTrait,
-    artifact: &artifact::Model,
+    services: &Services,
+    artifact: &crate::registry::Artifact,
     grant: &Grant,
 ) -> Result<Vec<String>> {
-    Ok(repo::registry::list_tags(db, artifact.id)
+    let db = &services.db;
+    Ok(repo::registry::list_tags(db, artifact.id.0)
         .await?
         .into_iter()
         .map(|t| t.name)
@@ -49,11 +49,12 @@ pub async fn list(
 
 /// The repositories `principal` may pull, in lexical order.
 pub async fn catalog(
-    db: &impl ConnectionTrait,
+    services: &Services,
     principal: &RegistryPrincipal,
     registry_hosts: &[String],
 ) -> Result<Vec<String>> {
-    access::visible_repositories(db, principal, registry_hosts).await
+    let _db = &services.db;
+    access::visible_repositories(services, principal, registry_hosts).await
 }
 
 #[cfg(test)]

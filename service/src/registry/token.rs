@@ -11,7 +11,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use types::{OrganizationId, UserId};
@@ -105,10 +104,11 @@ impl Registry {
     /// works. `None` when the secret is not valid.
     pub async fn token_for_secret(
         &self,
-        db: &impl ConnectionTrait,
+        services: &crate::Services,
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, i64)>> {
+        let db = &services.db;
         let claims = if targets::is_agent_credential(secret) {
             let hash = tokens::hash(secret);
             repo::targets::find_by_credential(db, &hash)
@@ -121,7 +121,7 @@ impl Registry {
                     src: fingerprint(&hash),
                 })
         } else {
-            access_tokens::authenticate_with_id(db, secret)
+            access_tokens::authenticate_with_id(services, secret)
                 .await?
                 .map(|(id, actor)| Claims {
                     kind: "person".into(),
@@ -146,10 +146,11 @@ impl Registry {
     /// replaced.
     pub async fn verify_token(
         &self,
-        db: &impl ConnectionTrait,
+        services: &crate::Services,
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<RegistryPrincipal>> {
+        let db = &services.db;
         let Some((payload, mac)) = token.split_once('.') else {
             return Ok(None);
         };
@@ -170,7 +171,7 @@ impl Registry {
                 let Ok(source) = claims.src.parse::<AccessTokenId>() else {
                     return Ok(None);
                 };
-                Ok(access_tokens::actor_of(db, source, now)
+                Ok(access_tokens::actor_of(services, source, now)
                     .await?
                     .filter(|a| a.user_id == UserId(claims.sub) && a.organization_id == claims.org)
                     .map(RegistryPrincipal::Person))

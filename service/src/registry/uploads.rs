@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::Stream;
-use sea_orm::ConnectionTrait;
 use sha2::{Digest as _, Sha256};
+use types::ArtifactId;
 use uuid::Uuid;
 
 use super::writer::{self, WriteError};
@@ -60,7 +60,7 @@ impl Registry {
     }
 
     /// Starts an upload into `artifact_id`.
-    pub async fn start_upload(&self, artifact_id: Uuid) -> Result<UploadId> {
+    pub async fn start_upload(&self, artifact_id: ArtifactId) -> Result<UploadId> {
         let id = UploadId(Uuid::new_v4());
         tokio::fs::write(self.data_path(id), b"").await?;
         tokio::fs::write(self.owner_path(id), artifact_id.to_string()).await?;
@@ -90,7 +90,7 @@ impl Registry {
     /// The session of upload `id` in `artifact_id`; an upload of another artifact is unknown.
     async fn session(
         &self,
-        artifact_id: Uuid,
+        artifact_id: ArtifactId,
         id: UploadId,
     ) -> Result<Arc<tokio::sync::Mutex<Session>>> {
         let owner = match tokio::fs::read_to_string(self.owner_path(id)).await {
@@ -110,7 +110,7 @@ impl Registry {
     }
 
     /// How many bytes upload `id` holds.
-    pub async fn upload_size(&self, artifact_id: Uuid, id: UploadId) -> Result<u64> {
+    pub async fn upload_size(&self, artifact_id: ArtifactId, id: UploadId) -> Result<u64> {
         let session = self.session(artifact_id, id).await?;
         let size = session.lock().await.size;
         Ok(size)
@@ -120,7 +120,7 @@ impl Registry {
     /// the upload ends and hold exactly `end - start + 1` bytes. Returns the new size.
     pub async fn append_upload<S, E>(
         &self,
-        artifact_id: Uuid,
+        artifact_id: ArtifactId,
         id: UploadId,
         range: Option<(u64, u64)>,
         body: S,
@@ -211,8 +211,8 @@ impl Registry {
     /// stored. Returns the blob's size.
     pub async fn finish_upload<S, E>(
         &self,
-        db: &impl ConnectionTrait,
-        artifact_id: Uuid,
+        services: &crate::Services,
+        artifact_id: ArtifactId,
         id: UploadId,
         digest: &Digest,
         last_chunk: Option<(Option<(u64, u64)>, S)>,
@@ -221,6 +221,7 @@ impl Registry {
         S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
         E: fmt::Display,
     {
+        let db = &services.db;
         let session = self.session(artifact_id, id).await?;
         let mut session = session.lock().await;
         if let Some((range, body)) = last_chunk {
@@ -242,13 +243,13 @@ impl Registry {
         }
         let size = session.size;
         self.store.put_file(digest, &self.data_path(id)).await?;
-        repo::registry::link_blob(db, artifact_id, digest.as_str(), size).await?;
+        repo::registry::link_blob(db, artifact_id.0, digest.as_str(), size).await?;
         self.discard(id).await?;
         Ok(size)
     }
 
     /// Cancels an upload of `artifact_id`.
-    pub async fn cancel_upload(&self, artifact_id: Uuid, id: UploadId) -> Result<()> {
+    pub async fn cancel_upload(&self, artifact_id: ArtifactId, id: UploadId) -> Result<()> {
         let session = self.session(artifact_id, id).await?;
         let _held = session.lock().await;
         self.discard(id).await

@@ -122,7 +122,7 @@ pub async fn list(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
 ) -> Result<Json<Vec<Application>>, ApiError> {
-    let all = service::applications::list(&state.services.db, &actor, Utc::now()).await?;
+    let all = service::applications::list(&state.services, &actor, Utc::now()).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -150,14 +150,9 @@ pub async fn create(
     ApiJson(body): ApiJson<CreateApplication>,
 ) -> Result<(StatusCode, Json<Application>), ApiError> {
     let name = parse_name(body.name)?;
-    let created = service::applications::create(
-        &state.services.db,
-        &actor,
-        name,
-        body.kind.into(),
-        Utc::now(),
-    )
-    .await?;
+    let created =
+        service::applications::create(&state.services, &actor, name, body.kind.into(), Utc::now())
+            .await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -182,7 +177,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<ApplicationId>,
 ) -> Result<Json<Application>, ApiError> {
-    let found = service::applications::get(&state.services.db, &actor, id).await?;
+    let found = service::applications::get(&state.services, &actor, id).await?;
     Ok(Json(found.into()))
 }
 
@@ -213,7 +208,7 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateApplication>,
 ) -> Result<Json<Application>, ApiError> {
     let name = parse_name(body.name)?;
-    let renamed = service::applications::rename(&state.services.db, &actor, id, name).await?;
+    let renamed = service::applications::rename(&state.services, &actor, id, name).await?;
     Ok(Json(renamed.into()))
 }
 
@@ -242,13 +237,8 @@ pub async fn archive(
     ApiPath(id): ApiPath<ApplicationId>,
     ApiJson(body): ApiJson<ArchiveRequest>,
 ) -> Result<Json<Application>, ApiError> {
-    let changed = service::applications::set_archived(
-        &state.services.db,
-        &actor,
-        id,
-        body.archived,
-        Utc::now(),
-    )
-    .await?;
+    let changed =
+        service::applications::set_archived(&state.services, &actor, id, body.archived, Utc::now())
+            .await?;
     Ok(Json(changed.into()))
 }

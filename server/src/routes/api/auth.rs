@@ -22,7 +22,7 @@ impl FromRequestParts<AppState> for Bearer {
                 "send a personal access token as `Authorization: Bearer <token>`",
             )
         })?;
-        match service::access_tokens::authenticate(&state.services.db, secret).await? {
+        match service::access_tokens::authenticate(&state.services, secret).await? {
             Some(actor) => Ok(Bearer(actor)),
             None => Err(ApiError::unauthenticated(
                 "the access token is invalid, expired or revoked",

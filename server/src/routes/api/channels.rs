@@ -88,7 +88,7 @@ pub async fn list(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<ApplicationId>,
 ) -> Result<Json<Vec<Channel>>, ApiError> {
-    let all = service::channels::list(&state.services.db, &actor, id).await?;
+    let all = service::channels::list(&state.services, &actor, id).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -121,7 +121,7 @@ pub async fn get(
     ApiPath((id, channel)): ApiPath<(ApplicationId, String)>,
 ) -> Result<Json<Channel>, ApiError> {
     let channel = parse_channel(channel)?;
-    service::channels::list(&state.services.db, &actor, id)
+    service::channels::list(&state.services, &actor, id)
         .await?
         .into_iter()
         .find(|c| c.name == channel)
@@ -159,7 +159,7 @@ pub async fn update(
 ) -> Result<Json<Channel>, ApiError> {
     let channel = parse_channel(channel)?;
     let changed = service::channels::set_minimum(
-        &state.services.db,
+        &state.services,
         &actor,
         id,
         &channel,

@@ -66,7 +66,7 @@ pub async fn list(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
 ) -> Result<Json<Vec<CustomerOrganization>>, ApiError> {
-    let all = service::customers::list(&state.services.db, &actor).await?;
+    let all = service::customers::list(&state.services, &actor).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -94,7 +94,7 @@ pub async fn create(
     ApiJson(body): ApiJson<CustomerOrganizationRequest>,
 ) -> Result<(StatusCode, Json<CustomerOrganization>), ApiError> {
     let name = parse_name(body.name)?;
-    let created = service::customers::create(&state.services.db, &actor, name).await?;
+    let created = service::customers::create(&state.services, &actor, name).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -119,7 +119,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<CustomerOrganizationId>,
 ) -> Result<Json<CustomerOrganization>, ApiError> {
-    let found = service::customers::get(&state.services.db, &actor, id).await?;
+    let found = service::customers::get(&state.services, &actor, id).await?;
     Ok(Json(found.into()))
 }
 
@@ -150,7 +150,7 @@ pub async fn update(
     ApiJson(body): ApiJson<CustomerOrganizationRequest>,
 ) -> Result<Json<CustomerOrganization>, ApiError> {
     let name = parse_name(body.name)?;
-    let renamed = service::customers::rename(&state.services.db, &actor, id, name).await?;
+    let renamed = service::customers::rename(&state.services, &actor, id, name).await?;
     Ok(Json(renamed.into()))
 }
 
@@ -176,6 +176,6 @@ pub async fn delete(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<CustomerOrganizationId>,
 ) -> Result<StatusCode, ApiError> {
-    service::customers::delete(&state.services.db, &actor, id).await?;
+    service::customers::delete(&state.services, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

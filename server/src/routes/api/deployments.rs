@@ -238,7 +238,7 @@ pub async fn list(
     Bearer(actor): Bearer,
     ApiQuery(filter): ApiQuery<DeploymentFilter>,
 ) -> Result<Json<Vec<Deployment>>, ApiError> {
-    let all = deployments::list(&state.services.db, &actor, filter.target_id).await?;
+    let all = deployments::list(&state.services, &actor, filter.target_id).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -307,9 +307,7 @@ pub async fn get(
     ApiPath(id): ApiPath<DeploymentId>,
 ) -> Result<Json<Deployment>, ApiError> {
     Ok(Json(
-        deployments::get(&state.services.db, &actor, id)
-            .await?
-            .into(),
+        deployments::get(&state.services, &actor, id).await?.into(),
     ))
 }
 
@@ -470,7 +468,7 @@ pub async fn status_history(
     ApiQuery(query): ApiQuery<StatusLimit>,
 ) -> Result<Json<Vec<DeploymentStatus>>, ApiError> {
     let limit = super::params::limit(query.limit, 50, deployments::KEEP_STATUSES)?;
-    let all = deployments::statuses(&state.services.db, &actor, id, limit).await?;
+    let all = deployments::statuses(&state.services, &actor, id, limit).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -497,7 +495,7 @@ pub async fn logs(
     ApiQuery(query): ApiQuery<LogLimit>,
 ) -> Result<Json<Vec<LogLine>>, ApiError> {
     let limit = super::params::limit(query.limit, 200, deployments::KEEP_LOG_LINES)?;
-    let all = deployments::logs(&state.services.db, &actor, id, limit).await?;
+    let all = deployments::logs(&state.services, &actor, id, limit).await?;
     Ok(Json(
         all.into_iter()
             .map(|l| LogLine {

@@ -150,7 +150,7 @@ pub async fn list(
     let scope = filter
         .customer_organization_id
         .or(actor.customer_organization_id);
-    let all = service::invitations::list(&state.services.db, &actor, scope).await?;
+    let all = service::invitations::list(&state.services, &actor, scope).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -184,7 +184,7 @@ pub async fn create(
         customer: body.customer_organization_id,
     };
     let issued = service::invitations::create(
-        &state.services.db,
+        &state.services,
         &actor,
         new,
         state.services.config.invitation_ttl,
@@ -217,7 +217,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<InvitationId>,
 ) -> Result<Json<Invitation>, ApiError> {
-    let found = service::invitations::get(&state.services.db, &actor, id).await?;
+    let found = service::invitations::get(&state.services, &actor, id).await?;
     Ok(Json(found.into()))
 }
 
@@ -243,7 +243,7 @@ pub async fn revoke(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<InvitationId>,
 ) -> Result<StatusCode, ApiError> {
-    service::invitations::revoke(&state.services.db, &actor, id).await?;
+    service::invitations::revoke(&state.services, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -271,7 +271,7 @@ pub async fn resend(
     ApiPath(id): ApiPath<InvitationId>,
 ) -> Result<Json<IssuedInvitation>, ApiError> {
     let issued = service::invitations::resend(
-        &state.services.db,
+        &state.services,
         &actor,
         id,
         state.services.config.invitation_ttl,

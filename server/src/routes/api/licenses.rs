@@ -256,7 +256,7 @@ pub async fn list(
     Bearer(actor): Bearer,
     ApiQuery(filter): ApiQuery<LicenseFilter>,
 ) -> Result<Json<Vec<ApplicationLicense>>, ApiError> {
-    let all = service::licenses::list(&state.services.db, &actor).await?;
+    let all = service::licenses::list(&state.services, &actor).await?;
     Ok(Json(
         all.into_iter()
             .filter(|l| filter.application_id.is_none_or(|a| a == l.application_id))
@@ -305,7 +305,7 @@ pub async fn create(
         expires_at: body.expires_at,
         entitlements: entitlements(body.entitlements)?,
     };
-    let created = service::licenses::create(&state.services.db, &actor, new, Utc::now())
+    let created = service::licenses::create(&state.services, &actor, new, Utc::now())
         .await
         .map_err(request_field)?;
     Ok((StatusCode::CREATED, Json(created.into())))
@@ -332,7 +332,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<LicenseId>,
 ) -> Result<Json<ApplicationLicense>, ApiError> {
-    let found = service::licenses::get(&state.services.db, &actor, id).await?;
+    let found = service::licenses::get(&state.services, &actor, id).await?;
     Ok(Json(found.into()))
 }
 
@@ -369,7 +369,7 @@ pub async fn update(
         expires_at: body.expires_at,
         entitlements: body.entitlements.map(entitlements).transpose()?,
     };
-    let changed = service::licenses::update(&state.services.db, &actor, id, change, Utc::now())
+    let changed = service::licenses::update(&state.services, &actor, id, change, Utc::now())
         .await
         .map_err(request_field)?;
     Ok(Json(changed.into()))
@@ -398,7 +398,7 @@ pub async fn revoke(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<LicenseId>,
 ) -> Result<Json<ApplicationLicense>, ApiError> {
-    let revoked = service::licenses::revoke(&state.services.db, &actor, id, Utc::now()).await?;
+    let revoked = service::licenses::revoke(&state.services, &actor, id, Utc::now()).await?;
     Ok(Json(revoked.into()))
 }
 
@@ -426,8 +426,7 @@ pub async fn file(
 ) -> Result<impl IntoResponse, ApiError> {
     let services = &state.services;
     let file =
-        service::licenses::signed_file(&services.db, &services.signer, &actor, id, Utc::now())
-            .await?;
+        service::licenses::signed_file(services, &services.signer, &actor, id, Utc::now()).await?;
     let body = LicenseFileBody {
         format: file.format,
         key_id: file.key_id,

@@ -63,7 +63,7 @@ pub async fn get(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
 ) -> Result<Json<Organization>, ApiError> {
-    let org = service::organizations::current(&state.services.db, &actor).await?;
+    let org = service::organizations::current(&state.services, &actor).await?;
     Ok(Json(org.into()))
 }
 
@@ -90,6 +90,6 @@ pub async fn update(
     ApiJson(body): ApiJson<UpdateOrganization>,
 ) -> Result<Json<Organization>, ApiError> {
     let name = OrganizationName::parse(body.name).map_err(service::Error::from)?;
-    let org = service::organizations::rename(&state.services.db, &actor, name).await?;
+    let org = service::organizations::rename(&state.services, &actor, name).await?;
     Ok(Json(org.into()))
 }

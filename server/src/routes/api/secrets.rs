@@ -99,7 +99,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ScopeQuery>,
 ) -> Result<Json<Vec<Secret>>, ApiError> {
     let all = secrets::list(
-        &state.services.db,
+        &state.services,
         &actor,
         scope(&actor, query.customer_organization_id),
     )
@@ -133,7 +133,7 @@ pub async fn set(
     ApiJson(body): ApiJson<SetSecret>,
 ) -> Result<Json<Secret>, ApiError> {
     let saved = secrets::set(
-        &state.services.db,
+        &state.services,
         &state.services.secrets_key,
         &actor,
         scope(&actor, body.customer_organization_id),
@@ -167,6 +167,6 @@ pub async fn delete(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<uuid::Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    secrets::delete(&state.services.db, &actor, id).await?;
+    secrets::delete(&state.services, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -155,7 +155,7 @@ pub async fn list(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
 ) -> Result<Json<Vec<DeploymentTarget>>, ApiError> {
-    let all = targets::list(&state.services.db, &actor).await?;
+    let all = targets::list(&state.services, &actor).await?;
     Ok(Json(
         all.into_iter().map(|t| target_view(&state, t)).collect(),
     ))
@@ -220,7 +220,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<DeploymentTargetId>,
 ) -> Result<Json<DeploymentTarget>, ApiError> {
-    let t = targets::get(&state.services.db, &actor, id).await?;
+    let t = targets::get(&state.services, &actor, id).await?;
     Ok(Json(target_view(&state, t)))
 }
 
@@ -338,7 +338,7 @@ pub async fn metrics(
     ApiQuery(query): ApiQuery<MetricsQuery>,
 ) -> Result<Json<Vec<HostMetrics>>, ApiError> {
     let limit = super::params::limit(query.limit, 120, service::deployments::KEEP_METRICS)?;
-    let all = targets::metrics(&state.services.db, &actor, id, limit).await?;
+    let all = targets::metrics(&state.services, &actor, id, limit).await?;
     Ok(Json(
         all.into_iter()
             .map(|m| HostMetrics {

@@ -86,7 +86,7 @@ pub async fn list(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
 ) -> Result<Json<Vec<AccessToken>>, ApiError> {
-    let all = service::access_tokens::list(&state.services.db, &actor).await?;
+    let all = service::access_tokens::list(&state.services, &actor).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -111,13 +111,9 @@ pub async fn create(
     Bearer(actor): Bearer,
     ApiJson(body): ApiJson<CreateAccessToken>,
 ) -> Result<(StatusCode, Json<CreatedAccessToken>), ApiError> {
-    let (token, key) = service::access_tokens::create(
-        &state.services.db,
-        &actor,
-        body.label,
-        body.expires_in_days,
-    )
-    .await?;
+    let (token, key) =
+        service::access_tokens::create(&state.services, &actor, body.label, body.expires_in_days)
+            .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedAccessToken {
@@ -148,6 +144,6 @@ pub async fn revoke(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<AccessTokenId>,
 ) -> Result<StatusCode, ApiError> {
-    service::access_tokens::revoke(&state.services.db, &actor, id).await?;
+    service::access_tokens::revoke(&state.services, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -104,7 +104,7 @@ pub async fn list(
     State(state): State<AppState>,
     Bearer(actor): Bearer,
 ) -> Result<Json<Vec<UserAccount>>, ApiError> {
-    let all = service::members::list_visible(&state.services.db, &actor).await?;
+    let all = service::members::list_visible(&state.services, &actor).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -129,7 +129,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<UserAccount>, ApiError> {
-    let member = service::members::get(&state.services.db, &actor, id).await?;
+    let member = service::members::get(&state.services, &actor, id).await?;
     Ok(Json(member.into()))
 }
 
@@ -159,10 +159,20 @@ pub async fn update(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(body): ApiJson<UpdateUserAccount>,
 ) -> Result<Json<UserAccount>, ApiError> {
-    let db = &state.services.db;
-    let member = service::members::get(db, &actor, id).await?;
-    service::members::change_role(db, &actor, id, body.user_role.into(), member.customer).await?;
-    Ok(Json(service::members::get(db, &actor, id).await?.into()))
+    let member = service::members::get(&state.services, &actor, id).await?;
+    service::members::change_role(
+        &state.services,
+        &actor,
+        id,
+        body.user_role.into(),
+        member.customer,
+    )
+    .await?;
+    Ok(Json(
+        service::members::get(&state.services, &actor, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Removes a member from the organization (their account stays).
@@ -188,8 +198,7 @@ pub async fn delete(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<StatusCode, ApiError> {
-    let db = &state.services.db;
-    let member = service::members::get(db, &actor, id).await?;
-    service::members::remove(db, &actor, id, member.customer).await?;
+    let member = service::members::get(&state.services, &actor, id).await?;
+    service::members::remove(&state.services, &actor, id, member.customer).await?;
     Ok(StatusCode::NO_CONTENT)
 }

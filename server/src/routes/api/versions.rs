@@ -280,7 +280,7 @@ pub async fn list(
     Bearer(actor): Bearer,
     ApiPath(id): ApiPath<ApplicationId>,
 ) -> Result<Json<Vec<ApplicationVersion>>, ApiError> {
-    let all = service::versions::list(&state.services.db, &actor, id).await?;
+    let all = service::versions::list(&state.services, &actor, id).await?;
     Ok(Json(all.into_iter().map(Into::into).collect()))
 }
 
@@ -313,11 +313,10 @@ pub async fn create(
     ApiPath(id): ApiPath<ApplicationId>,
     ApiJson(body): ApiJson<CreateVersion>,
 ) -> Result<(StatusCode, Json<ApplicationVersion>), ApiError> {
-    let db = &state.services.db;
     actor
         .require_vendor_write("publish versions")
         .map_err(ApiError::from)?;
-    let application = service::applications::get(db, &actor, id).await?;
+    let application = service::applications::get(&state.services, &actor, id).await?;
     let name = VersionName::parse(body.name.clone()).map_err(service::Error::from)?;
     let channel = match body.channel.clone() {
         Some(channel) => ChannelName::parse(channel).map_err(service::Error::from)?,
@@ -331,7 +330,7 @@ pub async fn create(
         link_template,
         package,
     };
-    let created = service::versions::create(db, &actor, id, new, Utc::now()).await?;
+    let created = service::versions::create(&state.services, &actor, id, new, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -359,7 +358,7 @@ pub async fn get(
     Bearer(actor): Bearer,
     ApiPath((id, version)): ApiPath<(ApplicationId, ApplicationVersionId)>,
 ) -> Result<Json<ApplicationVersion>, ApiError> {
-    let found = service::versions::get(&state.services.db, &actor, id, version).await?;
+    let found = service::versions::get(&state.services, &actor, id, version).await?;
     Ok(Json(found.into()))
 }
 
@@ -392,7 +391,7 @@ pub async fn archive(
     ApiJson(body): ApiJson<ArchiveRequest>,
 ) -> Result<Json<ApplicationVersion>, ApiError> {
     let changed = service::versions::set_archived(
-        &state.services.db,
+        &state.services,
         &actor,
         id,
         version,

@@ -63,10 +63,10 @@ pub async fn from_secret(
     secret: &str,
 ) -> Result<Option<RegistryPrincipal>, OciError> {
     if service::targets::is_agent_credential(secret) {
-        return Ok(service::targets::registry_principal(&state.services.db, secret).await?);
+        return Ok(service::targets::registry_principal(&state.services, secret).await?);
     }
     Ok(
-        service::access_tokens::authenticate(&state.services.db, secret)
+        service::access_tokens::authenticate(&state.services, secret)
             .await?
             .map(RegistryPrincipal::Person),
     )
@@ -88,7 +88,7 @@ pub async fn principal(
         } else {
             state
                 .registry
-                .verify_token(&state.services.db, token, chrono::Utc::now())
+                .verify_token(&state.services, token, chrono::Utc::now())
                 .await?
         }
     } else {

@@ -59,15 +59,14 @@ pub async fn get(
         Some(&format!("repository:{name}:pull")),
     )
     .await?;
-    let db = &state.services.db;
     let (artifact, grant) = access::for_pull(
-        db,
+        &state.services,
         &principal,
         name,
         &state.services.config.registry_hosts(),
     )
     .await?;
-    let size = blobs::size(db, &artifact, name, &grant, &digest).await?;
+    let size = blobs::size(&state.services, &artifact, name, &grant, &digest).await?;
     let (status, start, len) = match header_text(parts, "range") {
         None => (StatusCode::OK, 0, size),
         Some(range) => match resolve_range(range, size) {
@@ -118,9 +117,8 @@ pub async fn delete(
         Some(&format!("repository:{name}:delete")),
     )
     .await?;
-    let db = &state.services.db;
-    let artifact = access::for_delete(db, &principal, name).await?;
-    blobs::delete(db, &artifact, name, &digest).await?;
+    let artifact = access::for_delete(&state.services, &principal, name).await?;
+    blobs::delete(&state.services, &artifact, name, &digest).await?;
     Ok(super::accepted())
 }
 

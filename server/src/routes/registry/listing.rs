@@ -56,7 +56,7 @@ pub async fn catalog(
     let principal = auth::principal(&state, &headers, Some("registry:catalog:*")).await?;
     let (n, last) = pagination(uri.query())?;
     let all = tags::catalog(
-        &state.services.db,
+        &state.services,
         &principal,
         &state.services.config.registry_hosts(),
     )
@@ -78,16 +78,15 @@ pub async fn tags(
         Some(&format!("repository:{name}:pull")),
     )
     .await?;
-    let db = &state.services.db;
     let (artifact, grant) = access::for_pull(
-        db,
+        &state.services,
         &principal,
         name,
         &state.services.config.registry_hosts(),
     )
     .await?;
     let (n, last) = pagination(parts.uri.query())?;
-    let all = tags::list(db, &artifact, &grant).await?;
+    let all = tags::list(&state.services, &artifact, &grant).await?;
     let page = tags::page(all, n, last.as_deref());
     let body = serde_json::json!({ "name": name.to_string(), "tags": page.entries });
     Ok(paged(&format!("/v2/{name}/tags/list"), n, page, body))
@@ -106,9 +105,8 @@ pub async fn referrers(
         Some(&format!("repository:{name}:pull")),
     )
     .await?;
-    let db = &state.services.db;
     let (artifact, grant) = access::for_pull(
-        db,
+        &state.services,
         &principal,
         name,
         &state.services.config.registry_hosts(),
@@ -117,7 +115,7 @@ pub async fn referrers(
     if matches!(grant, Grant::Only(_)) {
         // A tag-limited license lists referrers only of what it grants.
         manifests::get(
-            db,
+            &state.services,
             &artifact,
             name,
             &grant,
@@ -126,7 +124,13 @@ pub async fn referrers(
         .await?;
     }
     let artifact_type = query_value(parts, "artifactType");
-    let index = manifests::referrers(db, &artifact, &subject, artifact_type.as_deref()).await?;
+    let index = manifests::referrers(
+        &state.services,
+        &artifact,
+        &subject,
+        artifact_type.as_deref(),
+    )
+    .await?;
     let mut response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, manifests::OCI_INDEX)],

@@ -24,18 +24,17 @@ pub async fn get(
     head: bool,
 ) -> Result<Response, OciError> {
     let principal = auth::principal(state, &parts.headers, Some(&scope(name, "pull"))).await?;
-    let db = &state.services.db;
     let (artifact, grant) = access::for_pull(
-        db,
+        &state.services,
         &principal,
         name,
         &state.services.config.registry_hosts(),
     )
     .await?;
-    let manifest = manifests::get(db, &artifact, name, &grant, &reference).await?;
+    let manifest = manifests::get(&state.services, &artifact, name, &grant, &reference).await?;
     if !head {
         pulls::record(
-            db,
+            &state.services,
             &principal,
             &artifact,
             &reference,
@@ -68,8 +67,7 @@ pub async fn put(
     body: Body,
 ) -> Result<Response, OciError> {
     let principal = auth::principal(state, &parts.headers, Some(&scope(name, "pull,push"))).await?;
-    let db = &state.services.db;
-    let artifact = access::for_push(db, &principal, name).await?;
+    let artifact = access::for_push(&state.services, &principal, name).await?;
     let too_large = || {
         OciError::new(
             RegistryCode::ManifestTooLarge,
@@ -89,7 +87,7 @@ pub async fn put(
         .await
         .map_err(|_| too_large())?;
     let pushed = manifests::put(
-        db,
+        &state.services,
         &artifact,
         name,
         &reference,
@@ -120,8 +118,7 @@ pub async fn delete(
     parts: &Parts,
 ) -> Result<Response, OciError> {
     let principal = auth::principal(state, &parts.headers, Some(&scope(name, "delete"))).await?;
-    let db = &state.services.db;
-    let artifact = access::for_delete(db, &principal, name).await?;
-    manifests::delete(db, &artifact, name, &reference).await?;
+    let artifact = access::for_delete(&state.services, &principal, name).await?;
+    manifests::delete(&state.services, &artifact, name, &reference).await?;
     Ok(super::accepted())
 }

@@ -28,7 +28,7 @@ pub async fn token(
     let now = Utc::now();
     let (token, expires_in) = state
         .registry
-        .token_for_secret(&state.services.db, &password, now)
+        .token_for_secret(&state.services, &password, now)
         .await?
         .ok_or_else(|| {
             auth::unauthorized(

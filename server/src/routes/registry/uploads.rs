@@ -17,14 +17,14 @@ async fn pusher(
     state: &AppState,
     name: &RepositoryName,
     parts: &Parts,
-) -> Result<(RegistryPrincipal, service::entity::artifact::Model), OciError> {
+) -> Result<(RegistryPrincipal, service::registry::Artifact), OciError> {
     let principal = auth::principal(
         state,
         &parts.headers,
         Some(&format!("repository:{name}:pull,push")),
     )
     .await?;
-    let artifact = access::for_push(&state.services.db, &principal, name).await?;
+    let artifact = access::for_push(&state.services, &principal, name).await?;
     Ok((principal, artifact))
 }
 
@@ -115,21 +115,26 @@ pub async fn start(
     body: Body,
 ) -> Result<Response, OciError> {
     let (principal, artifact) = pusher(state, name, parts).await?;
-    let db = &state.services.db;
     if let (Some(mount), Some(from)) = (query_value(parts, "mount"), query_value(parts, "from")) {
         let digest = Digest::parse(&mount)?;
         // A source the caller cannot fully read is treated as absent: the client uploads.
         if let Ok(from) = RepositoryName::parse(&from)
             && let Ok((source, Grant::Everything)) = access::for_pull(
-                db,
+                &state.services,
                 &principal,
                 &from,
                 &state.services.config.registry_hosts(),
             )
             .await
-            && blobs::mount(db, &state.registry, &artifact, &source, &digest)
-                .await?
-                .is_some()
+            && blobs::mount(
+                &state.services,
+                &state.registry,
+                &artifact,
+                &source,
+                &digest,
+            )
+            .await?
+            .is_some()
         {
             return created(name, &digest);
         }
@@ -139,7 +144,7 @@ pub async fn start(
         let size = state
             .registry
             .finish_upload(
-                db,
+                &state.services,
                 artifact.id,
                 id,
                 &digest,
@@ -195,7 +200,7 @@ pub async fn finish(
     };
     state
         .registry
-        .finish_upload(&state.services.db, artifact.id, id, &digest, last)
+        .finish_upload(&state.services, artifact.id, id, &digest, last)
         .await?;
     created(name, &digest)
 }
