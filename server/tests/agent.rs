@@ -369,9 +369,8 @@ async fn healthy_on(
         let now = deployments::get(&hub.services, &w.customer_ro, d.id)
             .await
             .unwrap();
-        now.status.filter(|st| {
-            st.state == DeploymentState::Healthy.as_str() && st.revision_id == Some(revision)
-        })
+        now.status
+            .filter(|st| st.state == DeploymentState::Healthy && st.revision_id == Some(revision))
     })
     .await;
 }
@@ -816,7 +815,7 @@ async fn secrets_reach_the_container_byte_for_byte_with_compose_v1_and_v2() {
                     .await
                     .unwrap()
                     .status
-                    .filter(|st| st.state == DeploymentState::Healthy.as_str())
+                    .filter(|st| st.state == DeploymentState::Healthy)
             },
         )
         .await;

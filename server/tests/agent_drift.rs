@@ -89,7 +89,7 @@ impl Setup {
         wait_for("healthy", async || {
             self.latest(d)
                 .await
-                .filter(|s| s.state == DeploymentState::Healthy.as_str())
+                .filter(|s| s.state == DeploymentState::Healthy)
         })
         .await;
     }
@@ -115,7 +115,7 @@ async fn a_removed_container_comes_back_and_an_opted_out_deployment_only_reports
     // Step 2: the agent brings the removed one back, and the history says so.
     wait_for("the repair in the history", async || {
         setup.history(&repaired).await.into_iter().find(|s| {
-            s.state == DeploymentState::Progressing.as_str()
+            s.state == DeploymentState::Progressing
                 && s.message == "drift: service web is not running; repairing (attempt 1)"
         })
     })
@@ -132,11 +132,7 @@ async fn a_removed_container_comes_back_and_an_opted_out_deployment_only_reports
             .filter(|s| s.message.contains("repair is off for this deployment"))
     })
     .await;
-    assert_ne!(
-        report.state,
-        DeploymentState::Healthy.as_str(),
-        "{report:?}"
-    );
+    assert_ne!(report.state, DeploymentState::Healthy, "{report:?}");
     assert!(
         report
             .message

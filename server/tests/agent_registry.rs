@@ -76,13 +76,8 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     let status = wait_for("healthy", Duration::from_secs(180), async || {
         let now = deployments::get(&s, &w.customer_ro, d.id).await.unwrap();
         let status = now.status?;
-        assert_ne!(
-            status.state,
-            DeploymentState::Error.as_str(),
-            "{}",
-            status.message
-        );
-        (status.state == DeploymentState::Healthy.as_str()).then_some(status)
+        assert_ne!(status.state, DeploymentState::Error, "{}", status.message);
+        (status.state == DeploymentState::Healthy).then_some(status)
     })
     .await;
     let pulls = service::registry::pulls::recent(&s, web, 10).await.unwrap();
@@ -127,18 +122,13 @@ async fn an_agent_pulls_its_image_from_the_hub_registry_with_its_own_credential(
     wait_for("healthy", Duration::from_secs(240), async || {
         let now = deployments::get(&s, &w.vendor_rw, second.id).await.unwrap();
         let status = now.status?;
-        assert_ne!(
-            status.state,
-            DeploymentState::Error.as_str(),
-            "{}",
-            status.message
-        );
+        assert_ne!(status.state, DeploymentState::Error, "{}", status.message);
         assert!(
             !status.message.contains("consign_agent_"),
             "{}",
             status.message
         );
-        (status.state == DeploymentState::Healthy.as_str()).then_some(())
+        (status.state == DeploymentState::Healthy).then_some(())
     })
     .await;
     let pulls = service::registry::pulls::recent(&s, web, 20).await.unwrap();

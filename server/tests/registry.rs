@@ -792,25 +792,65 @@ async fn agents_pull_what_their_customers_licenses_grant_on_postgresql() {
     .await;
 }
 
+/// The story of `customers_pull_only_what_their_licenses_grant`: a vendor's two versions of
+/// `acme/app` and an `acme/secret`, and a read-only customer member signed in to the registry.
+struct Grants {
+    hub: TestHub,
+    world: World,
+    customer: Registry,
+    /// Manifest and layer digests of `acme/app:1.0` and `acme/app:2.0`.
+    one: (String, String),
+    two: (String, String),
+    app: types::ArtifactId,
+    secret: types::ArtifactId,
+}
+
 async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub {
     let world = World::build(&hub.services).await;
     let vendor = Registry::signed_in(&hub, &world.vendor_admin).await;
-    let (one, one_layer) = vendor.push_image("acme/app", "1.0", b"app one").await;
-    let (two, two_layer) = vendor.push_image("acme/app", "2.0", b"app two").await;
+    let one = vendor.push_image("acme/app", "1.0", b"app one").await;
+    let two = vendor.push_image("acme/app", "2.0", b"app two").await;
     vendor.push_image("acme/secret", "1.0", b"secret").await;
     let customer = Registry::signed_in(&hub, &world.customer_ro).await;
-
-    // No license: the repository is not there as far as the customer can tell.
-    let response = customer
-        .send(Method::GET, "/v2/acme/app/manifests/1.0")
-        .await;
-    assert_eq!(response.status(), 404);
-    assert_eq!(error_code(response).await, "NAME_UNKNOWN");
-
     let artifacts = service::registry::listing::artifacts(&hub.services, &world.vendor_admin)
         .await
         .unwrap();
     let id_of = |name: &str| artifacts.iter().find(|a| a.name == name).unwrap().id;
+    let story = Grants {
+        app: id_of("app"),
+        secret: id_of("secret"),
+        hub,
+        world,
+        customer,
+        one,
+        two,
+    };
+    an_unlicensed_customer_cannot_tell_the_repository_exists(&story).await;
+    a_tag_license_grants_that_tag_and_nothing_else(&story).await;
+    every_pull_is_recorded_with_who_and_which_version(&story).await;
+    an_expired_license_says_why_and_renewal_and_revocation_take_effect(&story).await;
+    only_the_vendors_writers_grant_and_only_their_own_artifacts(&story).await;
+    story.hub
+}
+
+async fn an_unlicensed_customer_cannot_tell_the_repository_exists(story: &Grants) {
+    let response = story
+        .customer
+        .send(Method::GET, "/v2/acme/app/manifests/1.0")
+        .await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(error_code(response).await, "NAME_UNKNOWN");
+}
+
+async fn a_tag_license_grants_that_tag_and_nothing_else(story: &Grants) {
+    let Grants {
+        hub,
+        world,
+        customer,
+        one: (one, one_layer),
+        two: (two, two_layer),
+        ..
+    } = story;
     artifact_licenses::create(
         &hub.services,
         &world.vendor_admin,
@@ -818,7 +858,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             name: "App 1.x".into(),
             customer: world.customer,
             expires_at: None,
-            items: vec![(id_of("app"), Some("1.0".into()))],
+            items: vec![(story.app, Some("1.0".into()))],
         },
     )
     .await
@@ -891,9 +931,11 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             .status(),
         404
     );
+}
 
-    // Every pull is recorded: who, for which customer, which version.
-    let pulls = service::registry::pulls::recent(&hub.services, id_of("app"), 10)
+async fn every_pull_is_recorded_with_who_and_which_version(story: &Grants) {
+    let Grants { hub, world, .. } = story;
+    let pulls = service::registry::pulls::recent(&hub.services, story.app, 10)
         .await
         .unwrap();
     let customer_pulls: Vec<_> = pulls
@@ -909,10 +951,17 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
     assert!(
         customer_pulls
             .iter()
-            .any(|p| p.reference == "1.0" && p.digest == one)
+            .any(|p| p.reference == "1.0" && p.digest == story.one.0)
     );
+}
 
-    // An expired license grants nothing, and says why; renewing it and revoking it work.
+async fn an_expired_license_says_why_and_renewal_and_revocation_take_effect(story: &Grants) {
+    let Grants {
+        hub,
+        world,
+        customer,
+        ..
+    } = story;
     let secret = artifact_licenses::create(
         &hub.services,
         &world.vendor_admin,
@@ -920,7 +969,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             name: "Secret".into(),
             customer: world.customer,
             expires_at: Some(Utc::now() - Duration::minutes(1)),
-            items: vec![(id_of("secret"), None)],
+            items: vec![(story.secret, None)],
         },
     )
     .await
@@ -963,8 +1012,10 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             .status(),
         404
     );
+}
 
-    // Only vendor writers manage licenses, and only for their own customers and artifacts.
+async fn only_the_vendors_writers_grant_and_only_their_own_artifacts(story: &Grants) {
+    let Grants { hub, world, .. } = story;
     let by_customer = artifact_licenses::create(
         &hub.services,
         &world.customer_admin,
@@ -972,7 +1023,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             name: "Self-service".into(),
             customer: world.customer,
             expires_at: None,
-            items: vec![(id_of("secret"), None)],
+            items: vec![(story.secret, None)],
         },
     )
     .await;
@@ -987,7 +1038,7 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
             name: "Theft".into(),
             customer: world.other_customer,
             expires_at: None,
-            items: vec![(id_of("secret"), None)],
+            items: vec![(story.secret, None)],
         },
     )
     .await;
@@ -995,7 +1046,6 @@ async fn customers_pull_only_what_their_licenses_grant(hub: TestHub) -> TestHub 
         matches!(foreign, Err(service::Error::NotFound { .. })),
         "{foreign:?}"
     );
-    hub
 }
 
 #[tokio::test]

@@ -8,8 +8,9 @@ use types::{ApplicationId, ApplicationKind, ApplicationName};
 
 use crate::auth::Actor;
 use crate::entity::application as row;
-use crate::licenses::{self, Standing};
+use crate::licenses;
 use crate::{Error, Result, repo};
+use types::LicenseStanding;
 
 /// An application.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,7 +86,7 @@ pub async fn list(
             licenses::list(services, actor)
                 .await?
                 .into_iter()
-                .filter(|l| l.standing(now) == Standing::Active)
+                .filter(|l| l.standing(now) == LicenseStanding::Active)
                 .map(|l| l.application_id)
                 .collect(),
         ),

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
+use types::protocol::{DeploymentState, ShownState};
 use types::{ApplicationId, ApplicationVersionId, DeploymentId, DeploymentTargetId, RevisionId};
 use uuid::Uuid;
 
@@ -59,13 +60,28 @@ pub struct Deployment {
     pub status: Option<StatusEntry>,
 }
 
+impl Deployment {
+    /// What the portals show: the agent's confirmation of an undeploy, else an undeploy still
+    /// waiting for it, else the latest report, else pending.
+    pub fn shown_state(&self) -> ShownState {
+        match (&self.status, self.undeploy_requested_at) {
+            (Some(s), _) if s.state == DeploymentState::Undeployed => {
+                ShownState::Reported(DeploymentState::Undeployed)
+            }
+            (_, Some(_)) if self.undeployed_at.is_none() => ShownState::Undeploying,
+            (Some(s), _) => ShownState::Reported(s.state),
+            (None, _) => ShownState::Pending,
+        }
+    }
+}
+
 /// One status report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatusEntry {
     /// The revision it concerns, when the agent said.
     pub revision_id: Option<RevisionId>,
-    /// The state (`healthy`, `error`…).
-    pub state: String,
+    /// The state.
+    pub state: DeploymentState,
     /// The agent's message.
     pub message: String,
     /// When the agent observed it (first, when repeated).
@@ -119,15 +135,22 @@ pub struct DeploymentUpdate {
     pub repair_drift: Option<bool>,
 }
 
-fn status_entry(r: crate::entity::deployment_status::Model) -> StatusEntry {
-    StatusEntry {
+/// A stored status, its state parsed (the hub only ever stores [`DeploymentState::as_str`]).
+fn status_entry(r: crate::entity::deployment_status::Model) -> Result<StatusEntry> {
+    let state = DeploymentState::parse(&r.state).ok_or_else(|| {
+        Error::Database(sea_orm::DbErr::Custom(format!(
+            "a status of deployment {} has the unknown state {:?}",
+            r.deployment_id, r.state
+        )))
+    })?;
+    Ok(StatusEntry {
         revision_id: r.revision_id.map(Into::into),
-        state: r.state,
+        state,
         message: r.message,
         at: r.at,
         repeats: u32::try_from(r.repeats).unwrap_or(1).max(1),
         last_at: r.last_at,
-    }
+    })
 }
 
 async fn hydrate(db: &impl ConnectionTrait, d: row::Model) -> Result<Deployment> {
@@ -143,7 +166,8 @@ async fn hydrate(db: &impl ConnectionTrait, d: row::Model) -> Result<Deployment>
         .await?
         .into_iter()
         .next()
-        .map(status_entry);
+        .map(status_entry)
+        .transpose()?;
     Ok(Deployment {
         id: d.id.into(),
         target_id: d.deployment_target_id.into(),
@@ -502,13 +526,11 @@ pub async fn statuses(
 ) -> Result<Vec<StatusEntry>> {
     let db = &services.db;
     find_visible(db, actor, id).await?;
-    Ok(
-        repo::deployments::statuses(db, id.0, limit.min(KEEP_STATUSES))
-            .await?
-            .into_iter()
-            .map(status_entry)
-            .collect(),
-    )
+    repo::deployments::statuses(db, id.0, limit.min(KEEP_STATUSES))
+        .await?
+        .into_iter()
+        .map(status_entry)
+        .collect()
 }
 
 /// The newest `limit` log lines of a deployment, newest first.

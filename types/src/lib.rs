@@ -10,6 +10,7 @@ pub mod names;
 pub mod catalog;
 pub mod catalog_names;
 pub mod license_file;
+pub mod licenses;
 pub mod protocol;
 
 pub use catalog::ApplicationKind;
@@ -18,6 +19,7 @@ pub use ids::{
     ApplicationId, ApplicationVersionId, ArtifactId, ArtifactLicenseId, CustomerOrganizationId,
     DeploymentId, DeploymentTargetId, InvitationId, LicenseId, OrganizationId, RevisionId, UserId,
 };
+pub use licenses::LicenseStanding;
 pub use names::{Email, NameError, OrganizationName, Slug};
 pub mod roles;
 pub use roles::Role;

@@ -45,7 +45,7 @@ pub struct DeployChoices {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusRow {
     /// The state.
-    pub state: String,
+    pub state: types::protocol::DeploymentState,
     /// The agent's message.
     pub message: String,
     /// When it was observed.
@@ -83,8 +83,9 @@ pub struct DeploymentView {
     pub restart_generation: i64,
     /// The Compose project name on the host.
     pub project: String,
-    /// The latest state (`pending` before the agent said anything; `undeploying` once asked).
-    pub state: String,
+    /// What to show of its state (pending before the agent said anything; undeploying once
+    /// asked).
+    pub state: types::protocol::ShownState,
     /// The agent's latest message.
     pub message: String,
     /// Status history, newest first.
@@ -255,12 +256,7 @@ pub async fn deployment_page(id: String) -> Result<DeploymentView, AppError> {
             service::catalog::templates::render_link(t, &convert::env_map(&d.env)).ok()
         });
     let time = super::targets::convert::time;
-    let state = match (&d.status, d.undeploy_requested_at) {
-        (Some(s), _) if s.state == "undeployed" => s.state.clone(),
-        (_, Some(_)) if d.undeployed_at.is_none() => "undeploying".into(),
-        (Some(s), _) => s.state.clone(),
-        (None, _) => "pending".into(),
-    };
+    let state = d.shown_state();
     Ok(DeploymentView {
         id: d.id.to_string(),
         target_id: target.id.to_string(),

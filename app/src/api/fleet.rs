@@ -51,9 +51,7 @@ pub async fn fleet_overview() -> Result<Vec<FleetGroup>, AppError> {
                                 id: d.id.to_string(),
                                 application: s.application,
                                 version: s.version.name,
-                                state: d
-                                    .status
-                                    .map_or_else(|| "pending".to_string(), |st| st.state),
+                                state: d.shown_state(),
                                 behind_latest: s.behind_latest,
                                 below_minimum: s.below_minimum,
                             })

@@ -5,36 +5,31 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// A license, as listed.
+/// A license, as listed: typed, with the names it is shown with; the page formats it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicenseView {
     /// Its id.
-    pub id: String,
+    pub id: types::LicenseId,
     /// Its name.
     pub name: String,
-    /// The customer's name.
+    /// The customer's name (empty in the customer's own catalogue).
     pub customer: String,
     /// The application's name.
     pub application: String,
-    /// "every version" or the granted version names.
-    pub versions: String,
-    /// The channels, comma-separated.
-    pub channels: String,
-    /// `until YYYY-MM-DD HH:MM UTC`, or `no expiry`.
-    pub expiry: String,
-    /// `active`, `expired` or `revoked`.
-    pub standing: String,
+    /// The granted versions' names; `None` for every version.
+    pub versions: Option<Vec<String>>,
+    /// The channels the customer follows.
+    pub channels: Vec<types::ChannelName>,
+    /// When it ends; `None` for never.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Where it stands now.
+    pub standing: types::LicenseStanding,
     /// `key=value` pairs.
     pub entitlements: Vec<(String, String)>,
 }
 
 /// A choice in a `<select>`: id and label.
 pub type Choice = (String, String);
-
-/// An application's id and name with its versions (id and name), for naming what a license
-/// grants.
-#[cfg(feature = "ssr")]
-type ApplicationVersions = (String, String, Vec<Choice>);
 
 /// The vendor's licenses, with what the grant form offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,60 +47,27 @@ pub struct LicensesPage {
 }
 
 #[cfg(feature = "ssr")]
-mod convert {
-    use super::*;
-    use service::licenses::{License, Standing};
-
-    /// A license with its customer's and application's names looked up.
-    pub(super) fn view(
-        l: License,
-        customers: &[Choice],
-        applications: &[ApplicationVersions],
+impl LicenseView {
+    /// The view of `l` at `now`, with the names the service looked up.
+    fn new(
+        l: service::licenses::License,
+        customer: String,
+        application: String,
+        versions: Option<Vec<String>>,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> LicenseView {
-        let name_of = |list: &[Choice], id: String| {
-            list.iter()
-                .find(|(i, _)| *i == id)
-                .map(|(_, n)| n.clone())
-                .unwrap_or(id)
-        };
-        let app = applications
-            .iter()
-            .find(|(id, _, _)| *id == l.application_id.to_string());
-        let versions = match (&l.versions, app) {
-            (None, _) => "every version".to_string(),
-            (Some(ids), Some((_, _, names))) => ids
-                .iter()
-                .map(|id| name_of(names, id.to_string()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            (Some(ids), None) => format!("{} version(s)", ids.len()),
-        };
-        LicenseView {
-            id: l.id.to_string(),
-            customer: name_of(customers, l.customer_organization_id.to_string()),
-            application: app.map(|(_, n, _)| n.clone()).unwrap_or_default(),
+    ) -> Self {
+        Self {
+            id: l.id,
+            customer,
+            application,
             versions,
-            channels: l
-                .channels
-                .iter()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            expiry: match l.expires_at {
-                Some(at) => format!("until {}", at.format("%Y-%m-%d %H:%M UTC")),
-                None => "no expiry".into(),
-            },
-            standing: match l.standing(now) {
-                Standing::Active => "active",
-                Standing::Expired => "expired",
-                Standing::Revoked => "revoked",
-            }
-            .into(),
+            standing: l.standing(now),
+            channels: l.channels,
+            expires_at: l.expires_at,
             entitlements: l
                 .entitlements
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
                 .collect(),
             name: l.name,
         }
@@ -116,44 +78,24 @@ mod convert {
 #[server(prefix = "/_fn", endpoint = "list_licenses")]
 pub async fn list_licenses() -> Result<LicensesPage, AppError> {
     let (services, actor) = super::actor().await?;
-    actor.require_vendor_read("see licenses")?;
     let now = chrono::Utc::now();
-    let customers: Vec<Choice> = service::customers::list(&services, &actor)
-        .await?
-        .into_iter()
-        .map(|c| (c.id.to_string(), c.name))
-        .collect();
-    let mut applications = Vec::new();
-    for app in service::applications::list(&services, &actor, now).await? {
-        let versions: Vec<(String, String)> = service::versions::list(&services, &actor, app.id)
-            .await?
-            .into_iter()
-            .map(|v| (v.id.to_string(), v.name))
-            .collect();
-        applications.push((
-            app.id.to_string(),
-            app.name,
-            versions,
-            app.archived_at.is_some(),
-        ));
-    }
-    let names: Vec<_> = applications
-        .iter()
-        .map(|(i, n, v, _)| (i.clone(), n.clone(), v.clone()))
-        .collect();
-    let licenses = service::licenses::list(&services, &actor)
-        .await?
-        .into_iter()
-        .map(|l| convert::view(l, &customers, &names, now))
-        .collect();
+    let overview = service::licenses::overview(&services, &actor, now).await?;
     let key = services.signer.public_key();
     Ok(LicensesPage {
-        licenses,
-        customers,
-        applications: applications
+        licenses: overview
+            .licenses
             .into_iter()
-            .filter(|(_, _, _, archived)| !archived)
-            .map(|(i, n, _, _)| (i, n))
+            .map(|s| LicenseView::new(s.license, s.customer, s.application, s.version_names, now))
+            .collect(),
+        customers: overview
+            .customers
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.name))
+            .collect(),
+        applications: overview
+            .applications
+            .into_iter()
+            .map(|a| (a.id.to_string(), a.name))
             .collect(),
         public_key: key.to_base64(),
         key_id: key.key_id(),
@@ -161,8 +103,10 @@ pub async fn list_licenses() -> Result<LicensesPage, AppError> {
 }
 
 /// Grants a license. `versions` is empty for every version, or version names separated by
-/// commas; `expires` is empty or a date (the license works through that day, UTC);
-/// `entitlements` holds `key=value` lines.
+/// commas; `channels` is channel names separated by commas (empty: `stable`); `expires` is
+/// empty or a date (the license works through that day, UTC); `entitlements` holds
+/// `key=value` lines. This only decodes the form's text: the service checks every value, as
+/// it does for the REST API's JSON.
 #[server(prefix = "/_fn", endpoint = "grant_license")]
 pub async fn grant_license(
     customer: String,
@@ -176,26 +120,16 @@ pub async fn grant_license(
     let (services, actor) = super::actor().await?;
     let customer = super::parse_id(&customer, "Customer")?;
     let application: types::ApplicationId = super::parse_id(&application, "Application")?;
-    let channels = parse_channels(&channels)?;
-    let versions =
-        if versions.trim().is_empty() {
-            None
-        } else {
-            let known = service::versions::list(&services, &actor, application).await?;
-            let mut ids = Vec::new();
-            for wanted in versions.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let found = known.iter().find(|v| v.name == wanted).ok_or_else(|| {
-                    AppError::Invalid {
-                        field: "versions".into(),
-                        message: format!(
-                            "This application has no version {wanted}. Check the names on its page."
-                        ),
-                    }
-                })?;
-                ids.push(found.id);
-            }
-            Some(ids)
-        };
+    let channels = match comma_list(&channels) {
+        names if names.is_empty() => vec![types::ChannelName::stable()],
+        names => service::licenses::channels(names)?,
+    };
+    let versions = match comma_list(&versions) {
+        names if names.is_empty() => None,
+        names => {
+            Some(service::licenses::version_ids(&services, &actor, application, &names).await?)
+        }
+    };
     service::licenses::create(
         &services,
         &actor,
@@ -205,8 +139,8 @@ pub async fn grant_license(
             application_id: application,
             versions,
             channels,
-            expires_at: parse_expiry(&expires)?,
-            entitlements: parse_entitlements(&entitlements)?,
+            expires_at: last_day(&expires)?,
+            entitlements: service::licenses::entitlements(key_value_lines(&entitlements)?)?,
         },
         chrono::Utc::now(),
     )
@@ -223,24 +157,20 @@ pub async fn revoke_license(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The non-empty, trimmed items of a comma-separated field.
 #[cfg(feature = "ssr")]
-fn parse_channels(text: &str) -> Result<Vec<types::ChannelName>, AppError> {
-    let names: Vec<_> = text
-        .split(',')
+fn comma_list(text: &str) -> Vec<String> {
+    text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .collect();
-    if names.is_empty() {
-        return Ok(vec![types::ChannelName::stable()]);
-    }
-    names
-        .into_iter()
-        .map(|n| types::ChannelName::parse(n).map_err(|e| service::Error::Invalid(e).into()))
+        .map(String::from)
         .collect()
 }
 
+/// The end of the last day a date field names (the license works through that day, UTC);
+/// `None` for an empty field.
 #[cfg(feature = "ssr")]
-fn parse_expiry(text: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+fn last_day(text: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -252,17 +182,15 @@ fn parse_expiry(text: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, App
                 "Give the last day of the license as YYYY-MM-DD, or leave it empty for no expiry."
                     .into(),
         })?;
-    // The license works through the whole of its last day (UTC).
     Ok(day
         .succ_opt()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc()))
 }
 
+/// The `key=value` lines of a text field, trimmed, blank lines skipped.
 #[cfg(feature = "ssr")]
-fn parse_entitlements(
-    text: &str,
-) -> Result<std::collections::BTreeMap<types::EntitlementKey, String>, AppError> {
+fn key_value_lines(text: &str) -> Result<std::collections::BTreeMap<String, String>, AppError> {
     let mut map = std::collections::BTreeMap::new();
     for (index, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -276,8 +204,7 @@ fn parse_entitlements(
                 index + 1
             ),
         })?;
-        let key = types::EntitlementKey::parse(key).map_err(service::Error::Invalid)?;
-        map.insert(key, value.trim().to_string());
+        map.insert(key.trim().to_string(), value.trim().to_string());
     }
     Ok(map)
 }
@@ -329,40 +256,39 @@ pub async fn customer_catalog() -> Result<CatalogPage, AppError> {
     let entries = service::customer_catalog::for_customer(&services, &actor, now).await?;
     let entries = entries
         .into_iter()
-        .map(|e| {
-            let names = vec![(
-                e.application.id.to_string(),
-                e.application.name.clone(),
-                e.versions
-                    .iter()
-                    .map(|o| (o.version.id.to_string(), o.version.name.clone()))
-                    .collect(),
-            )];
-            CatalogEntryView {
-                application: e.application.name.clone(),
-                kind_label: e.application.kind.label().into(),
-                blocked: e.blocked.unwrap_or_default(),
-                licenses: e
-                    .licenses
-                    .into_iter()
-                    .map(|l| convert::view(l, &[], &names, now))
-                    .collect(),
-                versions: e
-                    .versions
-                    .into_iter()
-                    .map(|o| OfferView {
-                        name: o.version.name,
-                        channel: o.version.channel.to_string(),
-                        created: o.version.created_at.format("%Y-%m-%d").to_string(),
-                        blocked: o
-                            .deployable
-                            .err()
-                            .map(|m| service::error::sentence_case(&m))
-                            .unwrap_or_default(),
-                        requires_update: o.requires_update,
-                    })
-                    .collect(),
-            }
+        .map(|e| CatalogEntryView {
+            application: e.application.name.clone(),
+            kind_label: e.application.kind.label().into(),
+            blocked: e.blocked.unwrap_or_default(),
+            licenses: e
+                .licenses
+                .into_iter()
+                .map(|l| {
+                    let versions = l.versions.as_ref().map(|ids| {
+                        e.versions
+                            .iter()
+                            .filter(|o| ids.contains(&o.version.id))
+                            .map(|o| o.version.name.clone())
+                            .collect()
+                    });
+                    LicenseView::new(l, String::new(), e.application.name.clone(), versions, now)
+                })
+                .collect(),
+            versions: e
+                .versions
+                .into_iter()
+                .map(|o| OfferView {
+                    name: o.version.name,
+                    channel: o.version.channel.to_string(),
+                    created: o.version.created_at.format("%Y-%m-%d").to_string(),
+                    blocked: o
+                        .deployable
+                        .err()
+                        .map(|m| service::error::sentence_case(&m))
+                        .unwrap_or_default(),
+                    requires_update: o.requires_update,
+                })
+                .collect(),
         })
         .collect();
     Ok(CatalogPage {

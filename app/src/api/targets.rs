@@ -18,8 +18,8 @@ pub struct DeploymentRow {
     pub application: String,
     /// The deployed version's name.
     pub version: String,
-    /// The latest reported state (`pending` before the agent said anything).
-    pub state: String,
+    /// What to show of its state (pending before the agent said anything).
+    pub state: types::protocol::ShownState,
     /// Whether a newer version exists on its channel.
     pub behind_latest: bool,
     /// Whether its version is below the channel's required minimum.
@@ -103,7 +103,7 @@ pub(crate) mod convert {
                 id: d.id.to_string(),
                 application: standing.application,
                 version: standing.version.name,
-                state: d.status.map_or_else(|| "pending".to_string(), |s| s.state),
+                state: d.shown_state(),
                 behind_latest: standing.behind_latest,
                 below_minimum: standing.below_minimum,
             });

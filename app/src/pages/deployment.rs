@@ -5,6 +5,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use types::protocol::{DeploymentState, ShownState};
 
 use crate::api::deployments::{
     DeploymentView, RestartDeployment, UndeployDeployment, UpdateDeployment, VersionOption,
@@ -82,12 +83,12 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
 #[component]
 fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
     view! {
-        <section class=CARD id="deployment" data-state=d.state.clone()>
+        <section class=CARD id="deployment" data-state=d.state.as_str()>
             <div class="flex flex-wrap items-center justify-between gap-2">
                 <h2 class="text-xl font-semibold">
                     <span id="deployment-application">{d.application.clone()}</span>" "
                     <span id="deployment-version">{d.version.clone()}</span>
-                    <span class="ml-3 align-middle"><StateBadge state=d.state.clone() id="deployment-state" /></span>
+                    <span class="ml-3 align-middle"><StateBadge state=d.state.as_str() id="deployment-state" /></span>
                 </h2>
                 {d.link.clone().map(|link| view! {
                     <a href=link rel="external noopener" target="_blank" id="open-application" class=BUTTON>"Open application"</a>
@@ -117,7 +118,7 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
                     {format!("Behind latest: {latest} is available on this channel.")}
                 </p>
             })}
-            {(d.state == "running").then(|| view! {
+            {(d.state == ShownState::Reported(DeploymentState::Running)).then(|| view! {
                 <p class="mt-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700" id="no-healthcheck">
                     "Its containers are up, but none of its services has a "<code>"healthcheck:"</code>
                     " in the compose file, so it shows "<code>"running"</code>", never "<code>"healthy"</code>
@@ -149,10 +150,10 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
             } else {
                 view! {
                     <ol class="mt-2 divide-y divide-slate-100 text-sm" id="status-history">
-                        {d.history.into_iter().map(|s| { let state = s.state.clone(); view! {
+                        {d.history.into_iter().map(|s| { let state = s.state.as_str(); view! {
                             <li class="flex flex-wrap items-center gap-2 py-1" data-state=state>
                                 <span class="w-48 font-mono text-xs text-slate-500">{s.at}</span>
-                                <StateBadge state=s.state />
+                                <StateBadge state=state />
                                 <span class="font-mono text-xs text-slate-400">{s.revision}</span>
                                 <span class="text-slate-600">{s.message}</span>
                                 {s.repeated.map(|r| view! {

@@ -3,6 +3,8 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use types::LicenseStanding;
+
 use crate::api::licenses::{GrantLicense, LicenseView, LicensesPage, RevokeLicense, list_licenses};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::shell::VendorShell;
@@ -116,10 +118,10 @@ pub fn LicenseRow(
     license: LicenseView,
     #[prop(optional)] revoke: Option<ServerAction<RevokeLicense>>,
 ) -> impl IntoView {
-    let badge = match license.standing.as_str() {
-        "active" => "bg-emerald-50 text-emerald-700",
-        "expired" => "bg-amber-50 text-amber-800",
-        _ => "bg-red-50 text-red-700",
+    let badge = match license.standing {
+        LicenseStanding::Active => "bg-emerald-50 text-emerald-700",
+        LicenseStanding::Expired => "bg-amber-50 text-amber-800",
+        LicenseStanding::Revoked => "bg-red-50 text-red-700",
     };
     let entitlements = license
         .entitlements
@@ -127,15 +129,16 @@ pub fn LicenseRow(
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let active = license.standing != "revoked";
+    let active = license.standing != LicenseStanding::Revoked;
+    let summary = summary(&license);
     view! {
         <li class="py-3" data-license=license.name.clone()>
             <div class="flex flex-wrap items-center justify-between gap-2">
                 <div>
                     <span class="font-medium">{license.name.clone()}</span>
-                    <span class=format!("ml-2 rounded px-2 py-0.5 text-xs {badge}") data-standing=license.standing.clone()>{license.standing.clone()}</span>
+                    <span class=format!("ml-2 rounded px-2 py-0.5 text-xs {badge}") data-standing=license.standing.as_str()>{license.standing.as_str()}</span>
                     <p class="text-sm text-slate-500">
-                        {format!("{} · {} · {} · channels {} · {}", license.customer, license.application, license.versions, license.channels, license.expiry)}
+                        {summary}
                     </p>
                     {(!entitlements.is_empty()).then(|| view! { <p class="text-xs text-slate-500">{format!("Entitlements: {entitlements}")}</p> })}
                 </div>
@@ -146,7 +149,7 @@ pub fn LicenseRow(
                     {match (revoke, active) {
                         (Some(revoke), true) => Some(view! {
                             <ActionForm action=revoke>
-                                <input type="hidden" name="id" value=license.id.clone() />
+                                <input type="hidden" name="id" value=license.id.to_string() />
                                 <button type="submit" class="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50">"Revoke"</button>
                             </ActionForm>
                         }),
@@ -156,4 +159,33 @@ pub fn LicenseRow(
             </div>
         </li>
     }
+}
+
+/// One line on a license: whose, what, which versions and channels, until when.
+fn summary(license: &LicenseView) -> String {
+    let versions = match &license.versions {
+        None => "every version".to_string(),
+        Some(names) => names.join(", "),
+    };
+    let channels = license
+        .channels
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let expiry = match license.expires_at {
+        Some(at) => format!("until {}", at.format("%Y-%m-%d %H:%M UTC")),
+        None => "no expiry".into(),
+    };
+    [
+        license.customer.clone(),
+        license.application.clone(),
+        versions,
+        format!("channels {channels}"),
+        expiry,
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ")
 }

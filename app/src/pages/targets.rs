@@ -232,7 +232,7 @@ fn TargetItem(
                             <a class="text-indigo-600 hover:underline" href=portal_path(portal, &format!("/deployments/{}", d.id))>
                                 {format!("{} {}", d.application, d.version)}
                             </a>
-                            <span class="ml-2"><StateBadge state=d.state.clone() /></span>
+                            <span class="ml-2"><StateBadge state=d.state.as_str() /></span>
                             {d.below_minimum.then(|| view! { <span class="ml-2 text-xs text-red-700">"below the required minimum"</span> })}
                             {d.behind_latest.then(|| view! { <span class="ml-2 text-xs text-amber-800">"behind latest"</span> })}
                         </li>

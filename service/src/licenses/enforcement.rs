@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::License;
-use types::ApplicationVersionId;
+use types::{ApplicationVersionId, LicenseStanding};
 
 /// What the rule needs to know of a version.
 #[derive(Clone, Debug)]
@@ -101,26 +101,15 @@ impl From<Denial> for crate::Error {
     }
 }
 
-/// The state of a license at a moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Standing {
-    /// Usable.
-    Active,
-    /// Past its expiry.
-    Expired,
-    /// Revoked by the vendor.
-    Revoked,
-}
-
 impl License {
     /// The license's standing at `now` (revocation wins over expiry).
-    pub fn standing(&self, now: DateTime<Utc>) -> Standing {
+    pub fn standing(&self, now: DateTime<Utc>) -> LicenseStanding {
         if self.revoked_at.is_some() {
-            Standing::Revoked
+            LicenseStanding::Revoked
         } else if self.expires_at.is_some_and(|end| end <= now) {
-            Standing::Expired
+            LicenseStanding::Expired
         } else {
-            Standing::Active
+            LicenseStanding::Active
         }
     }
 
@@ -160,7 +149,7 @@ pub fn decide<'l>(
     let mut active_reason = None;
     for license in licenses
         .iter()
-        .filter(|l| l.standing(now) == Standing::Active)
+        .filter(|l| l.standing(now) == LicenseStanding::Active)
     {
         match license.covers(version) {
             Ok(()) => return Ok(license),
@@ -178,13 +167,16 @@ pub fn decide<'l>(
 /// Why none of `licenses` is in force, explained by the one that ended last; `None` when one is
 /// in force or there are none.
 pub fn why_none_in_force(licenses: &[License], now: DateTime<Utc>) -> Option<Denial> {
-    if licenses.iter().any(|l| l.standing(now) == Standing::Active) {
+    if licenses
+        .iter()
+        .any(|l| l.standing(now) == LicenseStanding::Active)
+    {
         return None;
     }
     licenses
         .iter()
         .filter_map(|l| match l.standing(now) {
-            Standing::Revoked => l.revoked_at.map(|at| {
+            LicenseStanding::Revoked => l.revoked_at.map(|at| {
                 (
                     at,
                     Denial::Revoked {
@@ -193,7 +185,7 @@ pub fn why_none_in_force(licenses: &[License], now: DateTime<Utc>) -> Option<Den
                     },
                 )
             }),
-            Standing::Expired => l.expires_at.map(|at| {
+            LicenseStanding::Expired => l.expires_at.map(|at| {
                 (
                     at,
                     Denial::Expired {
@@ -202,7 +194,7 @@ pub fn why_none_in_force(licenses: &[License], now: DateTime<Utc>) -> Option<Den
                     },
                 )
             }),
-            Standing::Active => None,
+            LicenseStanding::Active => None,
         })
         .max_by_key(|(at, _)| *at)
         .map(|(_, why)| why)
@@ -329,8 +321,8 @@ mod tests {
         let now = Utc::now();
         let mut l = license("edge");
         l.expires_at = Some(now);
-        assert_eq!(l.standing(now), Standing::Expired);
+        assert_eq!(l.standing(now), LicenseStanding::Expired);
         l.expires_at = Some(now + Duration::seconds(1));
-        assert_eq!(l.standing(now), Standing::Active);
+        assert_eq!(l.standing(now), LicenseStanding::Active);
     }
 }

@@ -12,9 +12,10 @@ use ed25519_dalek::{Signer, SigningKey};
 use types::LicenseId;
 use types::license_file::{LicenseClaims, LicenseFile, PublicKey};
 
-use super::{Standing, get};
+use super::get;
 use crate::auth::Actor;
 use crate::{Error, Result, repo};
+use types::LicenseStanding;
 
 /// Signs license files with the hub's ed25519 key.
 pub struct LicenseSigner {
@@ -130,7 +131,7 @@ pub async fn signed_file(
 ) -> Result<LicenseFile> {
     let db = &services.db;
     let license = get(services, actor, id).await?;
-    if license.standing(now) == Standing::Revoked {
+    if license.standing(now) == LicenseStanding::Revoked {
         return Err(Error::NotLicensed(format!(
             "license \"{}\" was revoked, so it has no license file",
             license.name

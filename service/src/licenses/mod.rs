@@ -4,6 +4,7 @@
 
 mod enforcement;
 mod file;
+mod overview;
 
 use crate::Services;
 use std::collections::BTreeMap;
@@ -15,9 +16,10 @@ use types::{
     LicenseId, OrganizationId,
 };
 
-pub use enforcement::{Denial, Standing, VersionFacts, decide, why_none_in_force};
+pub use enforcement::{Denial, VersionFacts, decide, why_none_in_force};
 pub(crate) use file::write_private;
 pub use file::{LicenseSigner, SignerError, signed_file};
+pub use overview::{LicenseSummary, LicensesOverview, overview, version_ids};
 
 use crate::auth::Actor;
 use crate::entity::license as row;
@@ -95,6 +97,28 @@ pub struct NewLicense {
     pub expires_at: Option<DateTime<Utc>>,
     /// Entitlements.
     pub entitlements: BTreeMap<EntitlementKey, String>,
+}
+
+/// Channel names as a form or a request body gives them, each checked; a bad one is refused on
+/// `channels`. (An empty list is refused when the license is saved.)
+pub fn channels(names: Vec<String>) -> Result<Vec<ChannelName>> {
+    names
+        .into_iter()
+        .map(|name| ChannelName::parse(name).map_err(|e| Error::invalid("channels", e.to_string())))
+        .collect()
+}
+
+/// Entitlements as a form or a request body gives them, with their keys checked; a bad key is
+/// refused on `entitlements`. (Their number and length are checked when the license is saved.)
+pub fn entitlements(pairs: BTreeMap<String, String>) -> Result<BTreeMap<EntitlementKey, String>> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| {
+            EntitlementKey::parse(key)
+                .map(|key| (key, value))
+                .map_err(|e| Error::invalid("entitlements", e.to_string()))
+        })
+        .collect()
 }
 
 /// A change to a license; `None` leaves a field as it is.

@@ -87,6 +87,7 @@ pub struct Undeploy {
 
 /// What the agent observes of a deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeploymentState {
     /// Being applied, or containers are starting / their healthchecks have not passed yet.
@@ -113,6 +114,43 @@ impl DeploymentState {
             Self::Error => "error",
             Self::Stopped => "stopped",
             Self::Undeployed => "undeployed",
+        }
+    }
+
+    /// The state named `word` (as [`Self::as_str`] writes it), if any.
+    pub fn parse(word: &str) -> Option<Self> {
+        [
+            Self::Progressing,
+            Self::Running,
+            Self::Healthy,
+            Self::Error,
+            Self::Stopped,
+            Self::Undeployed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == word)
+    }
+}
+
+/// What the portals show of a deployment: the state its agent last reported, or why there is
+/// none to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ShownState {
+    /// The agent has said nothing yet.
+    Pending,
+    /// An undeploy was asked for and the agent has not confirmed it.
+    Undeploying,
+    /// What the agent reported last.
+    Reported(DeploymentState),
+}
+
+impl ShownState {
+    /// The word the portals show and tests read (`pending`, `undeploying`, `healthy`…).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Undeploying => "undeploying",
+            Self::Reported(state) => state.as_str(),
         }
     }
 }

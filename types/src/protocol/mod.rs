@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use deployment::{
-    DeploymentState, DesiredDeployment, DesiredState, RegistryAuth, Undeploy, is_valid_project_name,
+    DeploymentState, DesiredDeployment, DesiredState, RegistryAuth, ShownState, Undeploy,
+    is_valid_project_name,
 };
 pub use env_file::env_value;
 pub use report::{HostMetrics, LogBatch, LogLine, LogStream, StatusReport};

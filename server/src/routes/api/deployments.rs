@@ -24,8 +24,7 @@ pub struct DeploymentStatus {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub revision_id: Option<RevisionId>,
     /// `progressing`, `running`, `healthy`, `error`, `stopped` or `undeployed`.
-    #[schema(example = "healthy")]
-    pub state: String,
+    pub state: types::protocol::DeploymentState,
     /// What the agent said (secret values masked).
     pub message: String,
     /// When the agent observed it (first, when repeated).

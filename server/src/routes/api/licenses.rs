@@ -9,10 +9,10 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use service::licenses::{License, LicenseUpdate, NewLicense, Standing};
+use service::licenses::{self, License, LicenseUpdate, NewLicense};
 use types::{
-    ApplicationId, ApplicationVersionId, ChannelName, CustomerOrganizationId, EntitlementKey,
-    LicenseId,
+    ApplicationId, ApplicationVersionId, ChannelName, CustomerOrganizationId, LicenseId,
+    LicenseStanding,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,18 +20,6 @@ use super::error::ErrorBody;
 use super::params::{ApiPath, ApiQuery};
 use super::{ApiError, ApiJson, Bearer};
 use crate::state::AppState;
-
-/// Where a license stands now.
-#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LicenseStatus {
-    /// Usable.
-    Active,
-    /// Past its expiry.
-    Expired,
-    /// Revoked by the vendor.
-    Revoked,
-}
 
 /// A license: one customer, one application, every version or a chosen set, on the channels the
 /// customer follows, until an optional expiry.
@@ -65,16 +53,12 @@ pub struct ApplicationLicense {
     /// When the vendor revoked it.
     pub revoked_at: Option<DateTime<Utc>>,
     /// Where it stands now.
-    pub status: LicenseStatus,
+    pub status: LicenseStanding,
 }
 
 impl From<License> for ApplicationLicense {
     fn from(l: License) -> Self {
-        let status = match l.standing(Utc::now()) {
-            Standing::Active => LicenseStatus::Active,
-            Standing::Expired => LicenseStatus::Expired,
-            Standing::Revoked => LicenseStatus::Revoked,
-        };
+        let status = l.standing(Utc::now());
         Self {
             id: l.id,
             name: l.name,
@@ -216,26 +200,6 @@ fn request_field(err: service::Error) -> ApiError {
     api
 }
 
-/// Channel names, refused on the request's `channels` field.
-fn channels(list: Vec<String>) -> Result<Vec<ChannelName>, ApiError> {
-    list.into_iter()
-        .map(|c| ChannelName::parse(c).map_err(|e| ApiError::invalid("channels", e.to_string())))
-        .collect()
-}
-
-/// Entitlements with checked keys, refused on the request's `entitlements` field.
-fn entitlements(
-    map: BTreeMap<String, String>,
-) -> Result<BTreeMap<EntitlementKey, String>, ApiError> {
-    map.into_iter()
-        .map(|(k, v)| {
-            EntitlementKey::parse(k)
-                .map(|k| (k, v))
-                .map_err(|e| ApiError::invalid("entitlements", e.to_string()))
-        })
-        .collect()
-}
-
 /// Lists the licenses the caller may see.
 #[utoipa::path(
     get,
@@ -299,11 +263,11 @@ pub async fn create(
         application_id: body.application_id,
         versions: body.version_ids,
         channels: match body.channels {
-            Some(list) => channels(list)?,
+            Some(list) => licenses::channels(list)?,
             None => vec![ChannelName::stable()],
         },
         expires_at: body.expires_at,
-        entitlements: entitlements(body.entitlements)?,
+        entitlements: licenses::entitlements(body.entitlements)?,
     };
     let created = service::licenses::create(&state.services, &actor, new, Utc::now())
         .await
@@ -365,9 +329,9 @@ pub async fn update(
     let change = LicenseUpdate {
         name: body.name,
         versions: body.version_ids,
-        channels: body.channels.map(channels).transpose()?,
+        channels: body.channels.map(licenses::channels).transpose()?,
         expires_at: body.expires_at,
-        entitlements: body.entitlements.map(entitlements).transpose()?,
+        entitlements: body.entitlements.map(licenses::entitlements).transpose()?,
     };
     let changed = service::licenses::update(&state.services, &actor, id, change, Utc::now())
         .await

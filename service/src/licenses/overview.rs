@@ -1,0 +1,115 @@
+//! The vendor's licenses page in one call: each license with the names it is shown with, and
+//! the choices of the grant form, read in a fixed number of queries whatever the catalogue's
+//! size.
+
+use chrono::{DateTime, Utc};
+use types::{ApplicationId, ApplicationVersionId};
+
+use super::{License, list};
+use crate::applications::{self, Application};
+use crate::auth::Actor;
+use crate::customers::{self, Customer};
+use crate::{Error, Result, Services, repo};
+
+/// A license with its customer's, application's and granted versions' names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LicenseSummary {
+    /// The license.
+    pub license: License,
+    /// Its customer's name.
+    pub customer: String,
+    /// Its application's name.
+    pub application: String,
+    /// The granted versions' names, newest first; `None` for every version.
+    pub version_names: Option<Vec<String>>,
+}
+
+/// What the licenses page shows a vendor member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LicensesOverview {
+    /// Every license of the vendor, newest first.
+    pub licenses: Vec<LicenseSummary>,
+    /// The customers a license may be granted to.
+    pub customers: Vec<Customer>,
+    /// The unarchived applications a license may grant.
+    pub applications: Vec<Application>,
+}
+
+/// The vendor's licenses with their names, and the grant form's choices (vendor members).
+pub async fn overview(
+    services: &Services,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<LicensesOverview> {
+    actor.require_vendor_read("see licenses")?;
+    let customers = customers::list(services, actor).await?;
+    let applications = applications::list(services, actor, now).await?;
+    let app_ids: Vec<_> = applications.iter().map(|a| a.id.0).collect();
+    let versions = repo::versions::list_for(&services.db, &app_ids).await?;
+    let name_of_customer = |id| {
+        customers
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    let name_of_application = |id| {
+        applications
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.name.to_string())
+            .unwrap_or_default()
+    };
+    let licenses = list(services, actor)
+        .await?
+        .into_iter()
+        .map(|license| LicenseSummary {
+            customer: name_of_customer(license.customer_organization_id),
+            application: name_of_application(license.application_id),
+            version_names: license.versions.as_ref().map(|granted| {
+                versions
+                    .iter()
+                    .filter(|v| granted.contains(&ApplicationVersionId(v.id)))
+                    .map(|v| v.name.clone())
+                    .collect()
+            }),
+            license,
+        })
+        .collect();
+    Ok(LicensesOverview {
+        licenses,
+        customers,
+        applications: applications
+            .into_iter()
+            .filter(|a| a.archived_at.is_none())
+            .collect(),
+    })
+}
+
+/// The ids of `application`'s versions called `names`, in that order, for a form that names
+/// versions instead of giving ids; an unknown name is refused on `versions`.
+pub async fn version_ids(
+    services: &Services,
+    actor: &Actor,
+    application: ApplicationId,
+    names: &[String],
+) -> Result<Vec<ApplicationVersionId>> {
+    let known = crate::versions::list(services, actor, application).await?;
+    names
+        .iter()
+        .map(|wanted| {
+            known
+                .iter()
+                .find(|v| v.name == *wanted)
+                .map(|v| v.id)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "versions",
+                        format!(
+                            "this application has no version {wanted}: check the names on its page"
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
