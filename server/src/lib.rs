@@ -132,9 +132,6 @@ pub fn router(state: AppState) -> Router {
             _,
         >(security_headers::page_policy, app::shell))
         .layer(axum::middleware::from_fn(routes::csrf::same_origin_only))
-        .layer(axum::middleware::from_fn(
-            routes::client_address::client_address,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             security_headers::SecurityHeaders {
                 https: state.services.secure_cookies,
@@ -201,9 +198,6 @@ pub async fn run(
 /// Only the registry (`/v2/`), for its own address.
 pub fn registry_router(state: AppState) -> Router {
     routes::registry::router()
-        .layer(axum::middleware::from_fn(
-            routes::client_address::client_address,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             security_headers::SecurityHeaders {
                 https: state.services.secure_cookies,

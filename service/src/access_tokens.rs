@@ -135,13 +135,12 @@ pub async fn create(
     label: String,
     expires_in_days: Option<u32>,
 ) -> Result<(AccessToken, String)> {
-    let db = &services.db;
     let label = validate_label(label)?;
     let lifetime = validate_expiry(expires_in_days)?;
     let secret = format!("{SECRET_PREFIX}{}", tokens::generate());
     let now = Utc::now();
     let saved = repo::access_tokens::insert(
-        db,
+        &services.db,
         row::Model {
             id: Uuid::new_v4(),
             user_id: actor.user_id.0,
@@ -160,21 +159,20 @@ pub async fn create(
 
 /// The actor's own tokens in the actor's organization, newest first, revoked ones included.
 pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<AccessToken>> {
-    let db = &services.db;
-    let rows = repo::access_tokens::list(db, actor.user_id.0, actor.organization_id.0).await?;
+    let rows =
+        repo::access_tokens::list(&services.db, actor.user_id.0, actor.organization_id.0).await?;
     Ok(rows.into_iter().map(AccessToken::from).collect())
 }
 
 /// Revokes one of the actor's own tokens (revoking twice is not an error). Anyone else's
 /// token, or one of the actor's in another organization, is [`Error::NotFound`].
 pub async fn revoke(services: &Services, actor: &Actor, id: AccessTokenId) -> Result<()> {
-    let db = &services.db;
-    repo::access_tokens::find(db, actor.user_id.0, actor.organization_id.0, id.0)
+    repo::access_tokens::find(&services.db, actor.user_id.0, actor.organization_id.0, id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "access token",
         })?;
-    repo::access_tokens::revoke(db, id.0, Utc::now()).await?;
+    repo::access_tokens::revoke(&services.db, id.0, Utc::now()).await?;
     Ok(())
 }
 
@@ -194,19 +192,18 @@ pub async fn authenticate_with_id(
     services: &Services,
     bearer_secret: &str,
 ) -> Result<Option<(AccessTokenId, Actor)>> {
-    let db = &services.db;
     if !is_well_formed_secret(bearer_secret) {
         return Ok(None);
     }
     let now = Utc::now();
     let Some(token) =
-        repo::access_tokens::find_usable(db, &tokens::hash(bearer_secret), now).await?
+        repo::access_tokens::find_usable(&services.db, &tokens::hash(bearer_secret), now).await?
     else {
         return Ok(None);
     };
     let actor = owner(services, &token).await?;
     if actor.is_some() {
-        repo::access_tokens::touch(db, token.id, now, now - LAST_USED_RESOLUTION).await?;
+        repo::access_tokens::touch(&services.db, token.id, now, now - LAST_USED_RESOLUTION).await?;
     }
     Ok(actor.map(|a| (token.id.into(), a)))
 }
@@ -218,8 +215,7 @@ pub async fn actor_of(
     id: AccessTokenId,
     now: DateTime<Utc>,
 ) -> Result<Option<Actor>> {
-    let db = &services.db;
-    match repo::access_tokens::find_usable_by_id(db, id.0, now).await? {
+    match repo::access_tokens::find_usable_by_id(&services.db, id.0, now).await? {
         Some(token) => owner(services, &token).await,
         None => Ok(None),
     }

@@ -60,9 +60,8 @@ impl std::fmt::Debug for NewUser {
 
 /// Creates an account with an argon2id password hash; a taken email is [`Error::Conflict`].
 pub async fn register(services: &Services, new: NewUser) -> Result<User> {
-    let db = &services.db;
     let row = new_account_row(new).await?;
-    repo::users::insert(db, row).await?.try_into()
+    repo::users::insert(&services.db, row).await?.try_into()
 }
 
 /// Validates a new account and hashes its password (slow: do it before opening a transaction).
@@ -106,9 +105,8 @@ pub fn validate_person_name(name: String) -> Result<String> {
 /// Checks an email and password. Every failure — malformed email, unknown account, wrong
 /// password — is the same [`Error::InvalidCredentials`] and takes the same time.
 pub async fn authenticate(services: &Services, email: &str, password: String) -> Result<User> {
-    let db = &services.db;
     let row = match Email::parse(email) {
-        Ok(email) => repo::users::find_by_email(db, email.as_str()).await?,
+        Ok(email) => repo::users::find_by_email(&services.db, email.as_str()).await?,
         Err(_) => None,
     };
     let phc = row.as_ref().map(|r| r.password_hash.clone());
@@ -128,9 +126,8 @@ pub async fn add_membership(
     role: Role,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
-    let db = &services.db;
     repo::memberships::insert(
-        db,
+        &services.db,
         membership::Model {
             user_id: user.0,
             organization_id: organization.0,
@@ -145,8 +142,7 @@ pub async fn add_membership(
 
 /// The organizations `user` belongs to, oldest membership first, as the actor they would be.
 pub async fn memberships(services: &Services, user: UserId) -> Result<Vec<Actor>> {
-    let db = &services.db;
-    repo::memberships::list_for_user(db, user.0)
+    repo::memberships::list_for_user(&services.db, user.0)
         .await?
         .into_iter()
         .map(actor_from_membership)
@@ -193,18 +189,19 @@ pub async fn organization_choices(
     services: &Services,
     user: UserId,
 ) -> Result<Vec<(OrganizationId, String)>> {
-    let db = &services.db;
     let mut choices = Vec::new();
     for actor in memberships(services, user).await? {
-        let vendor = repo::organizations::find_by_id(db, actor.organization_id.0)
+        let vendor = repo::organizations::find_by_id(&services.db, actor.organization_id.0)
             .await?
             .map(|o| o.name)
             .unwrap_or_default();
         let label = match actor.customer_organization_id {
-            Some(c) => match repo::customers::find(db, actor.organization_id.0, c.0).await? {
-                Some(customer) => format!("{} ({vendor})", customer.name),
-                None => vendor,
-            },
+            Some(c) => {
+                match repo::customers::find(&services.db, actor.organization_id.0, c.0).await? {
+                    Some(customer) => format!("{} ({vendor})", customer.name),
+                    None => vendor,
+                }
+            }
             None => vendor,
         };
         choices.push((actor.organization_id, label));

@@ -54,10 +54,9 @@ pub async fn create(
     kind: ApplicationKind,
     now: DateTime<Utc>,
 ) -> Result<Application> {
-    let db = &services.db;
     actor.require_vendor_write("create applications")?;
     repo::applications::insert(
-        db,
+        &services.db,
         row::Model {
             id: ApplicationId::new().0,
             organization_id: actor.organization_id.0,
@@ -78,8 +77,7 @@ pub async fn list(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<Application>> {
-    let db = &services.db;
-    let all = repo::applications::list(db, actor.organization_id.0).await?;
+    let all = repo::applications::list(&services.db, actor.organization_id.0).await?;
     let licensed: Option<Vec<ApplicationId>> = match actor.customer_organization_id {
         None => None,
         Some(_) => Some(
@@ -134,10 +132,9 @@ pub async fn rename(
     id: ApplicationId,
     name: ApplicationName,
 ) -> Result<Application> {
-    let db = &services.db;
     actor.require_vendor_write("rename applications")?;
-    let found = find_own(db, actor, id).await?;
-    repo::applications::rename(db, found, name.into())
+    let found = find_own(&services.db, actor, id).await?;
+    repo::applications::rename(&services.db, found, name.into())
         .await?
         .try_into()
 }
@@ -151,15 +148,14 @@ pub async fn set_archived(
     archived: bool,
     now: DateTime<Utc>,
 ) -> Result<Application> {
-    let db = &services.db;
     actor.require_vendor_write("archive applications")?;
-    let found = find_own(db, actor, id).await?;
+    let found = find_own(&services.db, actor, id).await?;
     let at = match (archived, found.archived_at) {
         (true, Some(already)) => Some(already),
         (true, None) => Some(now),
         (false, _) => None,
     };
-    repo::applications::set_archived(db, found, at)
+    repo::applications::set_archived(&services.db, found, at)
         .await?
         .try_into()
 }

@@ -80,7 +80,6 @@ pub async fn create(
     actor: &Actor,
     new: NewArtifactLicense,
 ) -> Result<ArtifactLicense> {
-    let db = &services.db;
     actor.require_vendor_write("manage artifact licenses")?;
     let name = crate::access_tokens::validate_label(new.name).map_err(|_| {
         invalid(
@@ -88,7 +87,7 @@ pub async fn create(
             "must be 1 to 100 characters without control characters",
         )
     })?;
-    repo::customers::find(db, actor.organization_id.0, new.customer.0)
+    repo::customers::find(&services.db, actor.organization_id.0, new.customer.0)
         .await?
         .ok_or(Error::NotFound { what: "customer" })?;
     if new.items.is_empty() {
@@ -99,7 +98,7 @@ pub async fn create(
     }
     let mut items = Vec::new();
     for (artifact_id, tag) in new.items {
-        repo::registry::find_artifact_by_id(db, actor.organization_id.0, artifact_id.0)
+        repo::registry::find_artifact_by_id(&services.db, actor.organization_id.0, artifact_id.0)
             .await?
             .ok_or(Error::NotFound { what: "artifact" })?;
         if let Some(t) = &tag
@@ -121,7 +120,7 @@ pub async fn create(
     for i in &mut items {
         i.artifact_license_id = id;
     }
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     repo::artifact_licenses::insert(
         &txn,
         row::Model {
@@ -143,14 +142,13 @@ pub async fn create(
 /// The licenses the actor may see: all of the vendor's for vendor members, their own
 /// customer's for customer members. Newest first.
 pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<ArtifactLicense>> {
-    let db = &services.db;
     let rows = repo::artifact_licenses::list(
-        db,
+        &services.db,
         actor.organization_id.0,
         actor.customer_organization_id.map(|c| c.0),
     )
     .await?;
-    with_items(db, actor, rows).await
+    with_items(&services.db, actor, rows).await
 }
 
 /// One license the actor may see.
@@ -159,8 +157,7 @@ pub async fn get(
     actor: &Actor,
     id: ArtifactLicenseId,
 ) -> Result<ArtifactLicense> {
-    let db = &services.db;
-    let found = repo::artifact_licenses::find(db, actor.organization_id.0, id.0)
+    let found = repo::artifact_licenses::find(&services.db, actor.organization_id.0, id.0)
         .await?
         .filter(|r| {
             actor
@@ -170,7 +167,7 @@ pub async fn get(
         .ok_or(Error::NotFound {
             what: "artifact license",
         })?;
-    with_items(db, actor, vec![found])
+    with_items(&services.db, actor, vec![found])
         .await?
         .pop()
         .ok_or(Error::NotFound {
@@ -180,10 +177,9 @@ pub async fn get(
 
 /// Revokes a license (vendor writers only); pulls it granted stop at once.
 pub async fn revoke(services: &Services, actor: &Actor, id: ArtifactLicenseId) -> Result<()> {
-    let db = &services.db;
     actor.require_vendor_write("manage artifact licenses")?;
     get(services, actor, id).await?;
-    repo::artifact_licenses::revoke(db, id.0, Utc::now()).await
+    repo::artifact_licenses::revoke(&services.db, id.0, Utc::now()).await
 }
 
 /// Changes when a license expires (vendor writers only).
@@ -193,10 +189,9 @@ pub async fn set_expiry(
     id: ArtifactLicenseId,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
-    let db = &services.db;
     actor.require_vendor_write("manage artifact licenses")?;
     get(services, actor, id).await?;
-    repo::artifact_licenses::set_expiry(db, id.0, expires_at).await
+    repo::artifact_licenses::set_expiry(&services.db, id.0, expires_at).await
 }
 
 async fn with_items(
@@ -248,10 +243,12 @@ pub async fn grant(
     artifact: &crate::registry::Artifact,
     name: &RepositoryName,
 ) -> Result<Grant> {
-    let db = &services.db;
     let now = Utc::now();
-    let licenses = repo::artifact_licenses::unrevoked_for_customer(db, customer.0).await?;
-    let items = repo::artifact_licenses::items(db, licenses.iter().map(|l| l.id).collect()).await?;
+    let licenses =
+        repo::artifact_licenses::unrevoked_for_customer(&services.db, customer.0).await?;
+    let items =
+        repo::artifact_licenses::items(&services.db, licenses.iter().map(|l| l.id).collect())
+            .await?;
     let expiry: HashMap<Uuid, Option<DateTime<Utc>>> =
         licenses.iter().map(|l| (l.id, l.expires_at)).collect();
     let mut named = false;
@@ -299,15 +296,15 @@ pub async fn licensed_artifacts(
     services: &Services,
     customer: CustomerOrganizationId,
 ) -> Result<HashSet<Uuid>> {
-    let db = &services.db;
     let now = Utc::now();
-    let licenses: Vec<Uuid> = repo::artifact_licenses::unrevoked_for_customer(db, customer.0)
-        .await?
-        .into_iter()
-        .filter(|l| l.expires_at.is_none_or(|at| at > now))
-        .map(|l| l.id)
-        .collect();
-    Ok(repo::artifact_licenses::items(db, licenses)
+    let licenses: Vec<Uuid> =
+        repo::artifact_licenses::unrevoked_for_customer(&services.db, customer.0)
+            .await?
+            .into_iter()
+            .filter(|l| l.expires_at.is_none_or(|at| at > now))
+            .map(|l| l.id)
+            .collect();
+    Ok(repo::artifact_licenses::items(&services.db, licenses)
         .await?
         .into_iter()
         .map(|i| i.artifact_id)

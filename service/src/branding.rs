@@ -55,11 +55,10 @@ pub struct BrandingInput {
 
 /// The branding of a vendor (defaults when never saved).
 pub async fn get(services: &Services, organization: OrganizationId) -> Result<Branding> {
-    let db = &services.db;
-    if let Some(r) = repo::branding::find(db, organization.0).await? {
+    if let Some(r) = repo::branding::find(&services.db, organization.0).await? {
         return Ok(from_row(r));
     }
-    let org = repo::organizations::find_by_id(db, organization.0)
+    let org = repo::organizations::find_by_id(&services.db, organization.0)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
@@ -99,7 +98,6 @@ pub async fn update(
     actor: &Actor,
     input: BrandingInput,
 ) -> Result<Branding> {
-    let db = &services.db;
     actor.require_vendor_admin("change the branding")?;
     let title = input.title.trim().to_string();
     if title.is_empty() {
@@ -124,7 +122,7 @@ pub async fn update(
     if let Some(host) = &custom_host {
         custom_host::refuse_hub_names(host, &config.own_hosts)?;
     }
-    let current = repo::branding::find(db, actor.organization_id.0).await?;
+    let current = repo::branding::find(&services.db, actor.organization_id.0).await?;
     let (logo, logo_content_type) = current
         .as_ref()
         .map(|c| (c.logo.clone(), c.logo_content_type.clone()))
@@ -139,7 +137,7 @@ pub async fn update(
         _ => (Some(custom_host::new_token()), None),
     };
     let saved = repo::branding::upsert(
-        db,
+        &services.db,
         row::Model {
             organization_id: actor.organization_id.0,
             title,
@@ -160,10 +158,9 @@ pub async fn update(
 /// Stores a logo (vendor admins only). The type is read from the bytes, never trusted from the
 /// upload: PNG, JPEG or WebP, at most [`MAX_LOGO_BYTES`]. SVG is refused, as it can carry script.
 pub async fn set_logo(services: &Services, actor: &Actor, bytes: Vec<u8>) -> Result<Branding> {
-    let db = &services.db;
     actor.require_vendor_admin("change the branding")?;
     let content_type = sniff_image(&bytes)?;
-    let mut saved = match repo::branding::find(db, actor.organization_id.0).await? {
+    let mut saved = match repo::branding::find(&services.db, actor.organization_id.0).await? {
         Some(r) => r,
         None => {
             let defaults = get(services, actor.organization_id).await?;
@@ -184,13 +181,12 @@ pub async fn set_logo(services: &Services, actor: &Actor, bytes: Vec<u8>) -> Res
     saved.logo = Some(bytes);
     saved.logo_content_type = Some(content_type.into());
     saved.updated_at = Utc::now();
-    Ok(from_row(repo::branding::upsert(db, saved).await?))
+    Ok(from_row(repo::branding::upsert(&services.db, saved).await?))
 }
 
 /// A vendor's logo and its media type.
 pub async fn logo(services: &Services, organization: OrganizationId) -> Result<(Vec<u8>, String)> {
-    let db = &services.db;
-    repo::branding::find(db, organization.0)
+    repo::branding::find(&services.db, organization.0)
         .await?
         .and_then(|r| Some((r.logo?, r.logo_content_type?)))
         .ok_or(Error::NotFound { what: "logo" })
@@ -199,14 +195,13 @@ pub async fn logo(services: &Services, organization: OrganizationId) -> Result<(
 /// The vendor whose customer portal is served on `host` (port ignored, case-insensitive): the
 /// vendor that verified it as its custom host, if any.
 pub async fn vendor_for_host(services: &Services, host: &str) -> Result<Option<OrganizationId>> {
-    let db = &services.db;
     let host = host
         .split(':')
         .next()
         .unwrap_or_default()
         .trim_end_matches('.')
         .to_ascii_lowercase();
-    Ok(repo::branding::find_by_verified_host(db, &host)
+    Ok(repo::branding::find_by_verified_host(&services.db, &host)
         .await?
         .map(|r| r.organization_id.into()))
 }

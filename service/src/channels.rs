@@ -57,10 +57,9 @@ pub async fn list(
     actor: &Actor,
     application: ApplicationId,
 ) -> Result<Vec<Channel>> {
-    let db = &services.db;
     let visible = versions::list(services, actor, application).await?;
     let all = versions_by_id(services, actor, application).await?;
-    let rows = repo::channels::list_for(db, &[application.0]).await?;
+    let rows = repo::channels::list_for(&services.db, &[application.0]).await?;
     rows.into_iter()
         .map(|row| {
             let name = ChannelName::parse(row.name).map_err(|_| {
@@ -93,14 +92,13 @@ pub async fn set_minimum(
     channel: &ChannelName,
     minimum: Option<ApplicationVersionId>,
 ) -> Result<Channel> {
-    let db = &services.db;
     actor.require_vendor_write("set minimum versions")?;
-    let app = applications::find_own(db, actor, application).await?;
-    let row = repo::channels::find(db, app.id, channel.as_str())
+    let app = applications::find_own(&services.db, actor, application).await?;
+    let row = repo::channels::find(&services.db, app.id, channel.as_str())
         .await?
         .ok_or(Error::NotFound { what: "channel" })?;
     if let Some(id) = minimum {
-        let version = repo::versions::find(db, app.id, id.0)
+        let version = repo::versions::find(&services.db, app.id, id.0)
             .await?
             .ok_or_else(|| {
                 Error::invalid("minimumVersionId", "no such version of this application")
@@ -115,7 +113,7 @@ pub async fn set_minimum(
             ));
         }
     }
-    repo::channels::set_minimum(db, row, minimum.map(|m| m.0)).await?;
+    repo::channels::set_minimum(&services.db, row, minimum.map(|m| m.0)).await?;
     list(services, actor, application)
         .await?
         .into_iter()
@@ -130,9 +128,8 @@ async fn versions_by_id(
     actor: &Actor,
     application: ApplicationId,
 ) -> Result<Vec<Version>> {
-    let db = &services.db;
     let app = applications::get(services, actor, application).await?;
-    repo::versions::list(db, app.id.0)
+    repo::versions::list(&services.db, app.id.0)
         .await?
         .into_iter()
         .map(Version::try_from)

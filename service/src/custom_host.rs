@@ -87,14 +87,14 @@ fn challenge_of(r: &row::Model) -> Option<HostChallenge> {
 /// The vendor's custom host with its TXT record to publish; `None` when it has none. Vendor
 /// members only. A host saved before verification existed gets its token here.
 pub async fn challenge(services: &Services, actor: &Actor) -> Result<Option<HostChallenge>> {
-    let db = &services.db;
     actor.require_vendor_read("see the branding")?;
-    let Some(found) = repo::branding::find(db, actor.organization_id.0).await? else {
+    let Some(found) = repo::branding::find(&services.db, actor.organization_id.0).await? else {
         return Ok(None);
     };
     if let (Some(host), None) = (&found.custom_host, &found.custom_host_token) {
-        repo::branding::give_host_token(db, found.organization_id, host, &new_token()).await?;
-        let again = repo::branding::find(db, actor.organization_id.0).await?;
+        repo::branding::give_host_token(&services.db, found.organization_id, host, &new_token())
+            .await?;
+        let again = repo::branding::find(&services.db, actor.organization_id.0).await?;
         return Ok(again.as_ref().and_then(challenge_of));
     }
     Ok(challenge_of(&found))

@@ -35,10 +35,9 @@ pub async fn create(
     actor: &Actor,
     name: OrganizationName,
 ) -> Result<Customer> {
-    let db = &services.db;
     actor.require_vendor_write("create customers")?;
     let saved = repo::customers::insert(
-        db,
+        &services.db,
         row::Model {
             id: CustomerOrganizationId::new().0,
             organization_id: actor.organization_id.0,
@@ -53,8 +52,7 @@ pub async fn create(
 /// The customers the actor may see: all of the vendor's for vendor members, their own for a
 /// customer member.
 pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<Customer>> {
-    let db = &services.db;
-    let all = repo::customers::list(db, actor.organization_id.0).await?;
+    let all = repo::customers::list(&services.db, actor.organization_id.0).await?;
     Ok(all
         .into_iter()
         .map(Customer::from)
@@ -68,11 +66,10 @@ pub async fn get(
     actor: &Actor,
     id: CustomerOrganizationId,
 ) -> Result<Customer> {
-    let db = &services.db;
     actor
         .require_customer_read(id, "see this customer")
         .map_err(|_| Error::NotFound { what: "customer" })?;
-    repo::customers::find(db, actor.organization_id.0, id.0)
+    repo::customers::find(&services.db, actor.organization_id.0, id.0)
         .await?
         .map(Customer::from)
         .ok_or(Error::NotFound { what: "customer" })
@@ -86,9 +83,10 @@ pub async fn rename(
     id: CustomerOrganizationId,
     name: OrganizationName,
 ) -> Result<Customer> {
-    let db = &services.db;
     actor.require_vendor_write("rename customers")?;
-    if !repo::customers::set_name(db, actor.organization_id.0, id.0, name.as_str()).await? {
+    if !repo::customers::set_name(&services.db, actor.organization_id.0, id.0, name.as_str())
+        .await?
+    {
         return Err(Error::NotFound { what: "customer" });
     }
     get(services, actor, id).await
@@ -96,9 +94,8 @@ pub async fn rename(
 
 /// Deletes a customer with its memberships and invitations (vendor admins only).
 pub async fn delete(services: &Services, actor: &Actor, id: CustomerOrganizationId) -> Result<()> {
-    let db = &services.db;
     actor.require_vendor_admin("delete customers")?;
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     repo::customers::find(&txn, actor.organization_id.0, id.0)
         .await?
         .ok_or(Error::NotFound { what: "customer" })?;

@@ -494,9 +494,8 @@ pub async fn list(
     actor: &Actor,
     target: Option<DeploymentTargetId>,
 ) -> Result<Vec<Deployment>> {
-    let db = &services.db;
     let target_ids: Vec<Uuid> = match target {
-        Some(id) => vec![targets::find_visible(db, actor, id).await?.id],
+        Some(id) => vec![targets::find_visible(&services.db, actor, id).await?.id],
         None => targets::list(services, actor)
             .await?
             .into_iter()
@@ -504,17 +503,16 @@ pub async fn list(
             .collect(),
     };
     let mut out = Vec::new();
-    for d in repo::deployments::list_on(db, &target_ids).await? {
-        out.push(hydrate(db, d).await?);
+    for d in repo::deployments::list_on(&services.db, &target_ids).await? {
+        out.push(hydrate(&services.db, d).await?);
     }
     Ok(out)
 }
 
 /// One deployment the actor may see.
 pub async fn get(services: &Services, actor: &Actor, id: DeploymentId) -> Result<Deployment> {
-    let db = &services.db;
-    let (found, _) = find_visible(db, actor, id).await?;
-    hydrate(db, found).await
+    let (found, _) = find_visible(&services.db, actor, id).await?;
+    hydrate(&services.db, found).await
 }
 
 /// The newest `limit` statuses of a deployment, newest first.
@@ -524,9 +522,8 @@ pub async fn statuses(
     id: DeploymentId,
     limit: u64,
 ) -> Result<Vec<StatusEntry>> {
-    let db = &services.db;
-    find_visible(db, actor, id).await?;
-    repo::deployments::statuses(db, id.0, limit.min(KEEP_STATUSES))
+    find_visible(&services.db, actor, id).await?;
+    repo::deployments::statuses(&services.db, id.0, limit.min(KEEP_STATUSES))
         .await?
         .into_iter()
         .map(status_entry)
@@ -540,18 +537,19 @@ pub async fn logs(
     id: DeploymentId,
     limit: u64,
 ) -> Result<Vec<LogEntry>> {
-    let db = &services.db;
-    find_visible(db, actor, id).await?;
-    Ok(repo::deployments::logs(db, id.0, limit.min(KEEP_LOG_LINES))
-        .await?
-        .into_iter()
-        .map(|r| LogEntry {
-            service: r.service,
-            stream: r.stream,
-            at: r.at,
-            line: r.line,
-        })
-        .collect())
+    find_visible(&services.db, actor, id).await?;
+    Ok(
+        repo::deployments::logs(&services.db, id.0, limit.min(KEEP_LOG_LINES))
+            .await?
+            .into_iter()
+            .map(|r| LogEntry {
+                service: r.service,
+                stream: r.stream,
+                at: r.at,
+                line: r.line,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

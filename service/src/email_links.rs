@@ -1,7 +1,10 @@
 //! Single-use links sent by email: password reset, address verification and address change.
 //! Like every token, only the link's hash is stored.
 
+use std::net::IpAddr;
+
 use crate::Services;
+use crate::rate_limit::{self, PasswordCheck};
 use chrono::{Duration, Utc};
 use sea_orm::DatabaseConnection;
 use types::Email;
@@ -65,19 +68,29 @@ async fn issue(
 }
 
 /// Issues a reset link for the account with this address; `None` when there is none (the
-/// caller answers the same either way, so addresses cannot be probed).
+/// caller answers the same either way, so addresses cannot be probed). Requests are limited
+/// per `client` address and per address asked for ([`rate_limit::RESET_PER_IP`],
+/// [`rate_limit::RESET_PER_ACCOUNT`]), whether or not an account has it.
 pub async fn request_password_reset(
     services: &Services,
     email: &str,
+    client: Option<IpAddr>,
 ) -> Result<Option<(User, String)>> {
-    let db = &services.db;
+    let ip = rate_limit::address(client);
+    services
+        .limiter
+        .hit(&format!("reset/ip/{ip}"), rate_limit::RESET_PER_IP)?;
+    services.limiter.hit(
+        &format!("reset/account/{}", email.trim().to_lowercase()),
+        rate_limit::RESET_PER_ACCOUNT,
+    )?;
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };
-    let Some(row) = repo::users::find_by_email(db, email.as_str()).await? else {
+    let Some(row) = repo::users::find_by_email(&services.db, email.as_str()).await? else {
         return Ok(None);
     };
-    let token = issue(db, row.id, Purpose::Reset, None, RESET_TTL).await?;
+    let token = issue(&services.db, row.id, Purpose::Reset, None, RESET_TTL).await?;
     Ok(Some((row.try_into()?, token)))
 }
 
@@ -87,38 +100,54 @@ pub async fn reset_password(
     token: &str,
     new_password: String,
 ) -> Result<User> {
-    let db = &services.db;
     password::validate(&new_password)?;
     let hash = tokens::hash(token);
-    let link = repo::email_tokens::find_usable(db, &hash, Purpose::Reset.as_str(), Utc::now())
-        .await?
-        .ok_or(Error::LinkUnusable)?;
+    let link =
+        repo::email_tokens::find_usable(&services.db, &hash, Purpose::Reset.as_str(), Utc::now())
+            .await?
+            .ok_or(Error::LinkUnusable)?;
     let password_hash = password::hash(new_password).await?;
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     if !repo::email_tokens::mark_used(&txn, &hash, Utc::now()).await? {
         return Err(Error::LinkUnusable);
     }
     repo::email_tokens::set_password_hash(&txn, link.user_id, &password_hash).await?;
     repo::email_tokens::end_sessions(&txn, link.user_id, None).await?;
     txn.commit().await?;
-    repo::users::find(db, link.user_id)
+    repo::users::find(&services.db, link.user_id)
         .await?
         .ok_or(Error::LinkUnusable)?
         .try_into()
 }
 
 /// Changes a password after checking the current one; every other session of the account ends
-/// (`keep_session` is the token of the browser making the change).
+/// (`keep_session` is the token of the browser making the change). Wrong current passwords are
+/// limited per account and `client` address ([`rate_limit::PasswordCheck::Current`]).
 pub async fn change_password(
     services: &Services,
     user: &User,
     current: String,
     new_password: String,
     keep_session: Option<&str>,
+    client: Option<IpAddr>,
 ) -> Result<()> {
-    let db = &services.db;
+    let check = PasswordCheck::Current(user.id);
+    let ip = rate_limit::address(client);
+    services.limiter.password_guess(check, &ip)?;
+    let outcome = set_password(services, user, current, new_password, keep_session).await;
+    services.limiter.password_settled(check, &ip, &outcome);
+    outcome
+}
+
+async fn set_password(
+    services: &Services,
+    user: &User,
+    current: String,
+    new_password: String,
+    keep_session: Option<&str>,
+) -> Result<()> {
     password::validate(&new_password)?;
-    let row = repo::users::find(db, user.id.0)
+    let row = repo::users::find(&services.db, user.id.0)
         .await?
         .ok_or(Error::NotFound { what: "user" })?;
     if !password::verify(current, Some(row.password_hash)).await? {
@@ -126,7 +155,7 @@ pub async fn change_password(
     }
     let password_hash = password::hash(new_password).await?;
     let keep = keep_session.map(tokens::hash);
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     repo::email_tokens::set_password_hash(&txn, user.id.0, &password_hash).await?;
     repo::email_tokens::end_sessions(&txn, user.id.0, keep.as_deref()).await?;
     txn.commit().await?;
@@ -135,52 +164,66 @@ pub async fn change_password(
 
 /// Issues a link that confirms the account's current address.
 pub async fn request_verification(services: &Services, user: &User) -> Result<String> {
-    let db = &services.db;
-    issue(db, user.id.0, Purpose::Verify, None, VERIFY_TTL).await
+    issue(&services.db, user.id.0, Purpose::Verify, None, VERIFY_TTL).await
 }
 
 /// Spends a verification link.
 pub async fn verify(services: &Services, token: &str) -> Result<User> {
-    let db = &services.db;
     let hash = tokens::hash(token);
-    let link = repo::email_tokens::find_usable(db, &hash, Purpose::Verify.as_str(), Utc::now())
-        .await?
-        .ok_or(Error::LinkUnusable)?;
-    let txn = crate::db::begin_writer(db).await?;
+    let link =
+        repo::email_tokens::find_usable(&services.db, &hash, Purpose::Verify.as_str(), Utc::now())
+            .await?
+            .ok_or(Error::LinkUnusable)?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     if !repo::email_tokens::mark_used(&txn, &hash, Utc::now()).await? {
         return Err(Error::LinkUnusable);
     }
     repo::email_tokens::set_verified(&txn, link.user_id, Utc::now()).await?;
     txn.commit().await?;
-    repo::users::find(db, link.user_id)
+    repo::users::find(&services.db, link.user_id)
         .await?
         .ok_or(Error::LinkUnusable)?
         .try_into()
 }
 
 /// Issues a link, to be sent to `new_email`, that moves the account there; the password
-/// confirms it is really the account's owner asking.
+/// confirms it is really the account's owner asking (wrong ones limited as for
+/// [`change_password`]).
 pub async fn request_email_change(
     services: &Services,
     user: &User,
     password: String,
     new_email: Email,
+    client: Option<IpAddr>,
 ) -> Result<String> {
-    let db = &services.db;
-    let row = repo::users::find(db, user.id.0)
+    let check = PasswordCheck::Current(user.id);
+    let ip = rate_limit::address(client);
+    services.limiter.password_guess(check, &ip)?;
+    let outcome = issue_email_change(services, user, password, new_email).await;
+    services.limiter.password_settled(check, &ip, &outcome);
+    outcome
+}
+
+async fn issue_email_change(
+    services: &Services,
+    user: &User,
+    password: String,
+    new_email: Email,
+) -> Result<String> {
+    let row = repo::users::find(&services.db, user.id.0)
         .await?
         .ok_or(Error::NotFound { what: "user" })?;
     if !password::verify(password, Some(row.password_hash)).await? {
         return Err(Error::InvalidCredentials);
     }
-    if repo::users::find_by_email(db, new_email.as_str())
+    if repo::users::find_by_email(&services.db, new_email.as_str())
         .await?
         .is_some()
     {
         return Err(Error::Conflict { field: "email" });
     }
     issue(
-        db,
+        &services.db,
         user.id.0,
         Purpose::Change,
         Some(new_email.into()),
@@ -191,19 +234,19 @@ pub async fn request_email_change(
 
 /// Spends an address-change link: the account moves to the new (now verified) address.
 pub async fn confirm_email_change(services: &Services, token: &str) -> Result<User> {
-    let db = &services.db;
     let hash = tokens::hash(token);
-    let link = repo::email_tokens::find_usable(db, &hash, Purpose::Change.as_str(), Utc::now())
-        .await?
-        .ok_or(Error::LinkUnusable)?;
+    let link =
+        repo::email_tokens::find_usable(&services.db, &hash, Purpose::Change.as_str(), Utc::now())
+            .await?
+            .ok_or(Error::LinkUnusable)?;
     let new_email = link.new_email.clone().ok_or(Error::LinkUnusable)?;
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     if !repo::email_tokens::mark_used(&txn, &hash, Utc::now()).await? {
         return Err(Error::LinkUnusable);
     }
     repo::email_tokens::set_email(&txn, link.user_id, &new_email, Utc::now()).await?;
     txn.commit().await?;
-    repo::users::find(db, link.user_id)
+    repo::users::find(&services.db, link.user_id)
         .await?
         .ok_or(Error::LinkUnusable)?
         .try_into()

@@ -117,15 +117,14 @@ pub async fn create(
     new: NewInvitation,
     ttl: Duration,
 ) -> Result<Issued> {
-    let db = &services.db;
     authorize(actor, new.customer)?;
     if let Some(c) = new.customer {
-        repo::customers::find(db, actor.organization_id.0, c.0)
+        repo::customers::find(&services.db, actor.organization_id.0, c.0)
             .await?
             .ok_or(Error::NotFound { what: "customer" })?;
     }
-    if let Some(existing) = repo::users::find_by_email(db, new.email.as_str()).await?
-        && repo::memberships::find(db, existing.id, actor.organization_id.0)
+    if let Some(existing) = repo::users::find_by_email(&services.db, new.email.as_str()).await?
+        && repo::memberships::find(&services.db, existing.id, actor.organization_id.0)
             .await?
             .is_some()
     {
@@ -133,7 +132,7 @@ pub async fn create(
     }
     let token = tokens::generate();
     let now = Utc::now();
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     repo::invitations::revoke_pending(&txn, actor.organization_id.0, new.email.as_str(), now)
         .await?;
     let saved = repo::invitations::insert(
@@ -166,13 +165,12 @@ pub async fn list(
     actor: &Actor,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<Vec<Invitation>> {
-    let db = &services.db;
     authorize(actor, customer)?;
     if let Some(c) = customer {
         crate::customers::get(services, actor, c).await?;
     }
     let now = Utc::now();
-    repo::invitations::list(db, actor.organization_id.0, customer.map(|c| c.0))
+    repo::invitations::list(&services.db, actor.organization_id.0, customer.map(|c| c.0))
         .await?
         .into_iter()
         .map(|r| Invitation::from_row(r, now))
@@ -194,8 +192,7 @@ async fn find_authorized(
 
 /// One invitation the actor may manage; any other is [`Error::NotFound`].
 pub async fn get(services: &Services, actor: &Actor, id: InvitationId) -> Result<Invitation> {
-    let db = &services.db;
-    Invitation::from_row(find_authorized(db, actor, id).await?, Utc::now())
+    Invitation::from_row(find_authorized(&services.db, actor, id).await?, Utc::now())
 }
 
 /// Issues a new link (and expiry) for a pending invitation; the old link stops working.
@@ -205,11 +202,10 @@ pub async fn resend(
     id: InvitationId,
     ttl: Duration,
 ) -> Result<Issued> {
-    let db = &services.db;
-    let found = find_authorized(db, actor, id).await?;
+    let found = find_authorized(&services.db, actor, id).await?;
     let token = tokens::generate();
     let now = Utc::now();
-    if !repo::invitations::renew(db, id.0, &tokens::hash(&token), now, now + ttl).await? {
+    if !repo::invitations::renew(&services.db, id.0, &tokens::hash(&token), now, now + ttl).await? {
         return Err(Error::InvitationUnusable("no longer pending"));
     }
     let renewed = row::Model {
@@ -225,9 +221,8 @@ pub async fn resend(
 
 /// Revokes a pending invitation.
 pub async fn revoke(services: &Services, actor: &Actor, id: InvitationId) -> Result<()> {
-    let db = &services.db;
-    find_authorized(db, actor, id).await?;
-    if repo::invitations::revoke(db, id.0, Utc::now()).await? {
+    find_authorized(&services.db, actor, id).await?;
+    if repo::invitations::revoke(&services.db, id.0, Utc::now()).await? {
         Ok(())
     } else {
         Err(Error::InvitationUnusable("no longer pending"))
@@ -248,19 +243,20 @@ async fn usable(db: &DatabaseConnection, token: &str) -> Result<row::Model> {
 
 /// What a link invites to, if it is still usable.
 pub async fn preview(services: &Services, token: &str) -> Result<Preview> {
-    let db = &services.db;
-    let inv = usable(db, token).await?;
-    let org = repo::organizations::find_by_id(db, inv.organization_id)
+    let inv = usable(&services.db, token).await?;
+    let org = repo::organizations::find_by_id(&services.db, inv.organization_id)
         .await?
         .ok_or(Error::InvitationUnusable("unknown"))?;
     let customer_name = match inv.customer_organization_id {
-        Some(c) => repo::customers::find(db, inv.organization_id, c)
+        Some(c) => repo::customers::find(&services.db, inv.organization_id, c)
             .await?
             .map(|c| c.name),
         None => None,
     };
     Ok(Preview {
-        existing_account: repo::users::find_by_email(db, &inv.email).await?.is_some(),
+        existing_account: repo::users::find_by_email(&services.db, &inv.email)
+            .await?
+            .is_some(),
         email: inv.email,
         organization_id: org.id.into(),
         organization_name: org.name,
@@ -277,9 +273,8 @@ pub async fn accept(
     name: String,
     password: String,
 ) -> Result<(User, OrganizationId)> {
-    let db = &services.db;
-    let inv = usable(db, token).await?;
-    let existing = repo::users::find_by_email(db, &inv.email).await?;
+    let inv = usable(&services.db, token).await?;
+    let existing = repo::users::find_by_email(&services.db, &inv.email).await?;
     let account = match &existing {
         Some(user) => {
             if !password::verify(password, Some(user.password_hash.clone())).await? {
@@ -297,7 +292,7 @@ pub async fn accept(
         ),
     };
     let now = Utc::now();
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     if !repo::invitations::mark_accepted(&txn, inv.id, now).await? {
         return Err(Error::InvitationUnusable("already used"));
     }

@@ -74,10 +74,9 @@ pub async fn list(
     actor: &Actor,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<Vec<Member>> {
-    let db = &services.db;
     authorize_read(actor, customer)?;
     ensure_customer_of_vendor(services, actor, customer).await?;
-    repo::memberships::list_members(db, actor.organization_id.0, customer.map(|c| c.0))
+    repo::memberships::list_members(&services.db, actor.organization_id.0, customer.map(|c| c.0))
         .await?
         .into_iter()
         .map(|(m, u)| Member::from_rows(m, u))
@@ -87,10 +86,9 @@ pub async fn list(
 /// Every member the actor may see: for a vendor member, the vendor's own members and those of
 /// all its customers; for a customer member, the members of their customer organization.
 pub async fn list_visible(services: &Services, actor: &Actor) -> Result<Vec<Member>> {
-    let db = &services.db;
     match actor.customer_organization_id {
         Some(own) => list(services, actor, Some(own)).await,
-        None => repo::memberships::list_all_members(db, actor.organization_id.0)
+        None => repo::memberships::list_all_members(&services.db, actor.organization_id.0)
             .await?
             .into_iter()
             .map(|(m, u)| Member::from_rows(m, u))
@@ -100,8 +98,7 @@ pub async fn list_visible(services: &Services, actor: &Actor) -> Result<Vec<Memb
 
 /// One member the actor may see (see [`list_visible`]); anyone else is [`Error::NotFound`].
 pub async fn get(services: &Services, actor: &Actor, user: UserId) -> Result<Member> {
-    let db = &services.db;
-    let (m, u) = repo::memberships::find_member(db, user.0, actor.organization_id.0)
+    let (m, u) = repo::memberships::find_member(&services.db, user.0, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound { what: "user" })?;
     let member = Member::from_rows(m, u)?;
@@ -145,10 +142,9 @@ pub async fn change_role(
     role: Role,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
-    let db = &services.db;
     authorize_manage(actor, customer)?;
-    check_target(db, actor, user, customer, role != Role::Admin).await?;
-    repo::memberships::set_role(db, user.0, actor.organization_id.0, role.as_str()).await
+    check_target(&services.db, actor, user, customer, role != Role::Admin).await?;
+    repo::memberships::set_role(&services.db, user.0, actor.organization_id.0, role.as_str()).await
 }
 
 /// Removes a member (their account stays; other memberships are untouched).
@@ -158,8 +154,7 @@ pub async fn remove(
     user: UserId,
     customer: Option<CustomerOrganizationId>,
 ) -> Result<()> {
-    let db = &services.db;
     authorize_manage(actor, customer)?;
-    check_target(db, actor, user, customer, true).await?;
-    repo::memberships::delete(db, user.0, actor.organization_id.0).await
+    check_target(&services.db, actor, user, customer, true).await?;
+    repo::memberships::delete(&services.db, user.0, actor.organization_id.0).await
 }

@@ -36,18 +36,17 @@ pub async fn send_invitation(
     base_url: &str,
     ttl_hours: u32,
 ) -> Result<()> {
-    let db = &services.db;
-    let inviter = repo::users::find(db, actor.user_id.0)
+    let inviter = repo::users::find(&services.db, actor.user_id.0)
         .await?
         .map(|u| u.name)
         .unwrap_or_default();
-    let organization = repo::organizations::find_by_id(db, actor.organization_id.0)
+    let organization = repo::organizations::find_by_id(&services.db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
         })?;
     let invited_to = match issued.invitation.customer {
-        Some(c) => repo::customers::find(db, actor.organization_id.0, c.0)
+        Some(c) => repo::customers::find(&services.db, actor.organization_id.0, c.0)
             .await?
             .map(|c| c.name)
             .unwrap_or(organization.name),

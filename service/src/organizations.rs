@@ -39,20 +39,20 @@ pub async fn create(
     name: OrganizationName,
     slug: Slug,
 ) -> Result<Organization> {
-    let db = &services.db;
     let row = organization::Model {
         id: OrganizationId::new().0,
         name: name.into(),
         slug: slug.into(),
         created_at: Utc::now(),
     };
-    repo::organizations::insert(db, row).await?.try_into()
+    repo::organizations::insert(&services.db, row)
+        .await?
+        .try_into()
 }
 
 /// The organization with this slug, or [`Error::NotFound`].
 pub async fn get_by_slug(services: &Services, slug: &Slug) -> Result<Organization> {
-    let db = &services.db;
-    repo::organizations::find_by_slug(db, slug.as_str())
+    repo::organizations::find_by_slug(&services.db, slug.as_str())
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
@@ -62,8 +62,7 @@ pub async fn get_by_slug(services: &Services, slug: &Slug) -> Result<Organizatio
 
 /// The actor's own vendor organization.
 pub async fn current(services: &Services, actor: &Actor) -> Result<Organization> {
-    let db = &services.db;
-    repo::organizations::find_by_id(db, actor.organization_id.0)
+    repo::organizations::find_by_id(&services.db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
@@ -78,17 +77,17 @@ pub async fn rename(
     actor: &Actor,
     name: OrganizationName,
 ) -> Result<Organization> {
-    let db = &services.db;
     actor.require_vendor_admin("rename the organization")?;
-    repo::organizations::set_name(db, actor.organization_id.0, name.as_str()).await?;
+    repo::organizations::set_name(&services.db, actor.organization_id.0, name.as_str()).await?;
     current(services, actor).await
 }
 
 /// The hub's vendor when it has exactly one (then an unbranded request can still be branded).
 pub async fn only_one(services: &Services) -> Result<Option<OrganizationId>> {
-    let db = &services.db;
-    if repo::organizations::count(db).await? != 1 {
+    if repo::organizations::count(&services.db).await? != 1 {
         return Ok(None);
     }
-    Ok(repo::organizations::first(db).await?.map(|o| o.id.into()))
+    Ok(repo::organizations::first(&services.db)
+        .await?
+        .map(|o| o.id.into()))
 }

@@ -8,6 +8,7 @@
 //! its attempt back ([`RateLimiter::password_right`]), so only wrong guesses add up.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -135,6 +136,25 @@ impl RateLimiter {
         self.forgive(&format!("guess/{account}/ip/{ip}"));
         self.forgive(&format!("guess/{account}"));
     }
+
+    /// Settles a guess counted by [`Self::password_guess`] by what came of it: only a wrong
+    /// password keeps counting; success, or a refusal for another reason (a too-short new
+    /// password, a taken address), gives the guess back.
+    pub(crate) fn password_settled<T>(
+        &self,
+        check: PasswordCheck<'_>,
+        ip: &str,
+        outcome: &Result<T>,
+    ) {
+        if !matches!(outcome, Err(Error::InvalidCredentials)) {
+            self.password_right(check, ip);
+        }
+    }
+}
+
+/// The key part that names a client: its address, or `unknown` when the server had none.
+pub(crate) fn address(client: Option<IpAddr>) -> String {
+    client.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 #[cfg(test)]
@@ -204,7 +224,3 @@ mod tests {
         limiter.hit("a", limit).unwrap();
     }
 }
-
-/// The client address of a request, put into the request's extensions by the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientAddress(pub std::net::IpAddr);

@@ -226,8 +226,7 @@ pub async fn set(
     value: &str,
     now: DateTime<Utc>,
 ) -> Result<SecretInfo> {
-    let db = &services.db;
-    authorize(db, actor, scope, true).await?;
+    authorize(&services.db, actor, scope, true).await?;
     let name = name.trim();
     if !is_valid_key(name) {
         return Err(Error::invalid(
@@ -239,7 +238,7 @@ pub async fn set(
         return Err(Error::invalid("value", "give a value of 1 byte to 64 KiB"));
     }
     let saved = repo::secrets::upsert(
-        db,
+        &services.db,
         row::Model {
             id: Uuid::new_v4(),
             organization_id: actor.organization_id.0,
@@ -260,10 +259,9 @@ pub async fn list(
     actor: &Actor,
     scope: SecretScope,
 ) -> Result<Vec<SecretInfo>> {
-    let db = &services.db;
-    authorize(db, actor, scope, false).await?;
+    authorize(&services.db, actor, scope, false).await?;
     Ok(
-        repo::secrets::list(db, actor.organization_id.0, &scope.stored())
+        repo::secrets::list(&services.db, actor.organization_id.0, &scope.stored())
             .await?
             .into_iter()
             .map(SecretInfo::from)
@@ -273,21 +271,20 @@ pub async fn list(
 
 /// Deletes a secret.
 pub async fn delete(services: &Services, actor: &Actor, id: Uuid) -> Result<()> {
-    let db = &services.db;
-    let found = repo::secrets::find(db, actor.organization_id.0, id)
+    let found = repo::secrets::find(&services.db, actor.organization_id.0, id)
         .await?
         .ok_or(Error::NotFound { what: "secret" })?;
     let scope = match found.customer_organization_id {
         Some(customer) => SecretScope::Customer(customer.into()),
         None => SecretScope::Vendor,
     };
-    authorize(db, actor, scope, true)
+    authorize(&services.db, actor, scope, true)
         .await
         .map_err(|err| match err {
             Error::NotFound { .. } => Error::NotFound { what: "secret" },
             other => other,
         })?;
-    repo::secrets::delete(db, id).await
+    repo::secrets::delete(&services.db, id).await
 }
 
 /// The decrypted secrets of a scope, by key (for rendering a desired state; never for a

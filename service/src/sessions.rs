@@ -1,6 +1,9 @@
 //! Browser sessions: a random token in an HttpOnly cookie, its SHA-256 in the database.
 
+use std::net::IpAddr;
+
 use crate::Services;
+use crate::rate_limit::{self, PasswordCheck};
 use chrono::{Duration, Utc};
 
 use types::OrganizationId;
@@ -16,6 +19,28 @@ pub const SESSION_LIFETIME: Duration = Duration::days(14);
 /// The cookie that carries the session token.
 pub const COOKIE_NAME: &str = "consign_session";
 
+/// Signs a person in: checks the password and starts a session in their first organization;
+/// returns them and the session token. Attempts are limited per `client` address
+/// ([`rate_limit::SIGN_IN_PER_IP`]) and wrong passwords per account and address, so passwords
+/// cannot be guessed at speed and a guesser cannot lock the owner out.
+pub async fn sign_in(
+    services: &Services,
+    email: &str,
+    password: String,
+    client: Option<IpAddr>,
+) -> Result<(User, String)> {
+    let ip = rate_limit::address(client);
+    services
+        .limiter
+        .hit(&format!("sign-in/ip/{ip}"), rate_limit::SIGN_IN_PER_IP)?;
+    let check = PasswordCheck::SignIn(email);
+    services.limiter.password_guess(check, &ip)?;
+    let user = accounts::authenticate(services, email, password).await?;
+    services.limiter.password_right(check, &ip);
+    let token = start(services, &user, None).await?;
+    Ok((user, token))
+}
+
 /// Starts a session for `user` working in `organization` (or their first); returns the token to
 /// put in the cookie (shown nowhere else).
 pub async fn start(
@@ -23,11 +48,10 @@ pub async fn start(
     user: &User,
     organization: Option<OrganizationId>,
 ) -> Result<String> {
-    let db = &services.db;
     let token = tokens::generate();
     let now = Utc::now();
     repo::sessions::insert(
-        db,
+        &services.db,
         session::Model {
             token_hash: tokens::hash(&token),
             user_id: user.id.0,
@@ -51,9 +75,8 @@ pub struct SessionInfo {
 
 /// The session behind a token, or `None` for an unknown, expired or revoked token.
 pub async fn resolve(services: &Services, token: &str) -> Result<Option<SessionInfo>> {
-    let db = &services.db;
     let Some((session, user)) =
-        repo::sessions::find_user(db, &tokens::hash(token), Utc::now()).await?
+        repo::sessions::find_user(&services.db, &tokens::hash(token), Utc::now()).await?
     else {
         return Ok(None);
     };
@@ -68,7 +91,6 @@ pub async fn switch_organization(
     token: &str,
     organization: OrganizationId,
 ) -> Result<()> {
-    let db = &services.db;
     let info = resolve(services, token)
         .await?
         .ok_or(crate::Error::NotFound { what: "session" })?;
@@ -81,11 +103,10 @@ pub async fn switch_organization(
             what: "organization",
         });
     }
-    repo::sessions::set_organization(db, &tokens::hash(token), organization.0).await
+    repo::sessions::set_organization(&services.db, &tokens::hash(token), organization.0).await
 }
 
 /// Ends a session; an unknown token is not an error (sign-out is idempotent).
 pub async fn end(services: &Services, token: &str) -> Result<()> {
-    let db = &services.db;
-    repo::sessions::delete(db, &tokens::hash(token)).await
+    repo::sessions::delete(&services.db, &tokens::hash(token)).await
 }

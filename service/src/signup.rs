@@ -25,10 +25,9 @@ pub async fn sign_up(
     form: SignUp,
     open: bool,
 ) -> Result<(User, Organization)> {
-    let db = &services.db;
     // Hash first: the transaction should not hold the database while argon2 runs.
     let account = accounts::new_account_row(form.user).await?;
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     if !open && repo::organizations::count(&txn).await? > 0 {
         return Err(Error::SignUpClosed);
     }

@@ -223,9 +223,8 @@ pub async fn create(
 /// The targets the actor may see: every one of the vendor for vendor members, their own for a
 /// customer member.
 pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<Target>> {
-    let db = &services.db;
     let rows = repo::targets::list(
-        db,
+        &services.db,
         actor.organization_id.0,
         actor.customer_organization_id.map(|c| c.0),
     )
@@ -235,8 +234,7 @@ pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<Target>> {
 
 /// One target the actor may see.
 pub async fn get(services: &Services, actor: &Actor, id: DeploymentTargetId) -> Result<Target> {
-    let db = &services.db;
-    Ok(find_visible(db, actor, id).await?.into())
+    Ok(find_visible(&services.db, actor, id).await?.into())
 }
 
 /// The newest `limit` host-metrics samples of a target the actor may see, newest first (at
@@ -247,10 +245,13 @@ pub async fn metrics(
     id: DeploymentTargetId,
     limit: u64,
 ) -> Result<Vec<MetricSample>> {
-    let db = &services.db;
-    let found = find_visible(db, actor, id).await?;
-    let rows =
-        repo::targets::metrics(db, found.id, limit.min(crate::deployments::KEEP_METRICS)).await?;
+    let found = find_visible(&services.db, actor, id).await?;
+    let rows = repo::targets::metrics(
+        &services.db,
+        found.id,
+        limit.min(crate::deployments::KEEP_METRICS),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|m| MetricSample {
@@ -343,9 +344,8 @@ pub async fn authenticate_agent(
     services: &Services,
     credential: &str,
 ) -> Result<Option<(Target, Uuid)>> {
-    let db = &services.db;
     Ok(
-        repo::targets::find_by_credential(db, &tokens::hash(credential))
+        repo::targets::find_by_credential(&services.db, &tokens::hash(credential))
             .await?
             .map(|r| {
                 let organization = r.organization_id;
@@ -360,9 +360,8 @@ pub async fn registry_principal(
     services: &Services,
     credential: &str,
 ) -> Result<Option<crate::registry::access::RegistryPrincipal>> {
-    let db = &services.db;
     Ok(
-        repo::targets::find_by_credential(db, &tokens::hash(credential))
+        repo::targets::find_by_credential(&services.db, &tokens::hash(credential))
             .await?
             .map(|r| crate::registry::access::RegistryPrincipal::Agent(agent_principal(&r))),
     )

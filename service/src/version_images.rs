@@ -110,14 +110,15 @@ pub struct VersionImage {
 
 /// The vendor's namespace in the hub's registry: its organization's slug (vendor members only).
 pub async fn namespace(services: &Services, actor: &Actor) -> Result<String> {
-    let db = &services.db;
     actor.require_vendor_read("see the registry namespace")?;
-    Ok(repo::organizations::find_by_id(db, actor.organization_id.0)
-        .await?
-        .ok_or(Error::NotFound {
-            what: "organization",
-        })?
-        .slug)
+    Ok(
+        repo::organizations::find_by_id(&services.db, actor.organization_id.0)
+            .await?
+            .ok_or(Error::NotFound {
+                what: "organization",
+            })?
+            .slug,
+    )
 }
 
 /// The images of every version of an application, each with where it comes from (vendor
@@ -128,7 +129,6 @@ pub async fn of_application(
     application: ApplicationId,
     registry_host: &str,
 ) -> Result<HashMap<ApplicationVersionId, Vec<VersionImage>>> {
-    let db = &services.db;
     let slug = namespace(services, actor).await?;
     let ids: Vec<Uuid> = versions::list(services, actor, application)
         .await?
@@ -136,7 +136,7 @@ pub async fn of_application(
         .map(|v| v.id.0)
         .collect();
     let mut out: HashMap<ApplicationVersionId, Vec<VersionImage>> = HashMap::new();
-    for image in repo::version_images::for_versions(db, &ids).await? {
+    for image in repo::version_images::for_versions(&services.db, &ids).await? {
         let source = match location(&image) {
             None => ImageSource::Unresolved,
             Some(l) if !l.is_on(registry_host) => ImageSource::Elsewhere {
@@ -144,7 +144,8 @@ pub async fn of_application(
             },
             Some(l) => match l.repository.split_once('/') {
                 Some((namespace, artifact)) if namespace == slug => {
-                    let present = holds(db, actor.organization_id.0, artifact, &l).await?;
+                    let present =
+                        holds(&services.db, actor.organization_id.0, artifact, &l).await?;
                     ImageSource::Hub {
                         reference: l.digest.clone().or(l.tag.clone()).unwrap_or_default(),
                         repository: l.repository,
@@ -205,14 +206,13 @@ pub async fn licensed_refs(
     repository: &str,
     now: DateTime<Utc>,
 ) -> Result<Granted> {
-    let db = &services.db;
-    let naming = repo::version_images::naming(db, registry_hosts, repository).await?;
+    let naming = repo::version_images::naming(&services.db, registry_hosts, repository).await?;
     let mut granted = Granted::default();
     if naming.is_empty() {
         return Ok(granted);
     }
-    let held = licenses::of_customer(db, organization, customer).await?;
-    let deployable = deployable_versions(db, organization, &held, &naming, now).await?;
+    let held = licenses::of_customer(&services.db, organization, customer).await?;
+    let deployable = deployable_versions(&services.db, organization, &held, &naming, now).await?;
     for image in naming {
         if !deployable.contains(&image.version_id) {
             continue;
@@ -236,13 +236,13 @@ pub async fn licensed_repositories(
     registry_hosts: &[String],
     now: DateTime<Utc>,
 ) -> Result<Vec<String>> {
-    let db = &services.db;
-    let under = repo::version_images::under(db, registry_hosts, &format!("{slug}/")).await?;
+    let under =
+        repo::version_images::under(&services.db, registry_hosts, &format!("{slug}/")).await?;
     if under.is_empty() {
         return Ok(Vec::new());
     }
-    let held = licenses::of_customer(db, organization, customer).await?;
-    let deployable = deployable_versions(db, organization, &held, &under, now).await?;
+    let held = licenses::of_customer(&services.db, organization, customer).await?;
+    let deployable = deployable_versions(&services.db, organization, &held, &under, now).await?;
     let mut names: Vec<String> = under
         .into_iter()
         .filter(|i| deployable.contains(&i.version_id))

@@ -104,9 +104,8 @@ pub async fn create(
     new: NewVersion,
     now: DateTime<Utc>,
 ) -> Result<Version> {
-    let db = &services.db;
     actor.require_vendor_write("publish versions")?;
-    let app = applications::find_own(db, actor, application).await?;
+    let app = applications::find_own(&services.db, actor, application).await?;
     let kind: ApplicationKind = app.kind.parse().map_err(|_| Error::NotFound {
         what: "application",
     })?;
@@ -137,7 +136,7 @@ pub async fn create(
     }
     // Reads the last sequence number, then writes the next one: two publishes at once would
     // otherwise both read it (and on SQLite the second could not write at all).
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     let sequence = repo::versions::next_sequence(&txn, app.id).await?;
     let mut model = row::Model {
         id: ApplicationVersionId::new().0,
@@ -193,9 +192,8 @@ pub async fn list(
     actor: &Actor,
     application: ApplicationId,
 ) -> Result<Vec<Version>> {
-    let db = &services.db;
     let app = applications::get(services, actor, application).await?;
-    let all: Vec<Version> = repo::versions::list(db, app.id.0)
+    let all: Vec<Version> = repo::versions::list(&services.db, app.id.0)
         .await?
         .into_iter()
         .map(Version::try_from)
@@ -240,10 +238,9 @@ pub async fn set_archived(
     archived: bool,
     now: DateTime<Utc>,
 ) -> Result<Version> {
-    let db = &services.db;
     actor.require_vendor_write("archive versions")?;
-    let app = applications::find_own(db, actor, application).await?;
-    let found = repo::versions::find(db, app.id, id.0)
+    let app = applications::find_own(&services.db, actor, application).await?;
+    let found = repo::versions::find(&services.db, app.id, id.0)
         .await?
         .ok_or(Error::NotFound { what: "version" })?;
     let at = match (archived, found.archived_at) {
@@ -251,7 +248,7 @@ pub async fn set_archived(
         (true, None) => Some(now),
         (false, _) => None,
     };
-    repo::versions::set_archived(db, found, at)
+    repo::versions::set_archived(&services.db, found, at)
         .await?
         .try_into()
 }

@@ -27,12 +27,12 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session(services: 
     let ada = user(services, "ada@example.com").await;
     let session = sessions::start(services, &ada, None).await.unwrap();
     assert!(
-        email_links::request_password_reset(services, "nobody@example.com")
+        email_links::request_password_reset(services, "nobody@example.com", None)
             .await
             .unwrap()
             .is_none()
     );
-    let (for_user, token) = email_links::request_password_reset(services, "ADA@example.com")
+    let (for_user, token) = email_links::request_password_reset(services, "ADA@example.com", None)
         .await
         .unwrap()
         .unwrap();
@@ -69,11 +69,11 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session(services: 
 
 async fn a_newer_reset_link_replaces_the_older_one(services: &Services) {
     user(services, "ada@example.com").await;
-    let (_, first) = email_links::request_password_reset(services, "ada@example.com")
+    let (_, first) = email_links::request_password_reset(services, "ada@example.com", None)
         .await
         .unwrap()
         .unwrap();
-    let (_, second) = email_links::request_password_reset(services, "ada@example.com")
+    let (_, second) = email_links::request_password_reset(services, "ada@example.com", None)
         .await
         .unwrap()
         .unwrap();
@@ -96,6 +96,7 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others(services: 
         "wrong".into(),
         "a brand new password".into(),
         Some(&here),
+        None,
     )
     .await
     .unwrap_err();
@@ -106,6 +107,7 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others(services: 
         PASSWORD.into(),
         "a brand new password".into(),
         Some(&here),
+        None,
     )
     .await
     .unwrap();
@@ -135,17 +137,17 @@ async fn an_address_change_needs_the_password_a_free_address_and_the_link(servic
     let ada = user(services, "ada@example.com").await;
     user(services, "taken@example.com").await;
     let new = Email::parse("ada@new.example.com").unwrap();
-    let err = email_links::request_email_change(services, &ada, "wrong".into(), new.clone())
+    let err = email_links::request_email_change(services, &ada, "wrong".into(), new.clone(), None)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidCredentials));
     let taken = Email::parse("taken@example.com").unwrap();
-    let err = email_links::request_email_change(services, &ada, PASSWORD.into(), taken)
+    let err = email_links::request_email_change(services, &ada, PASSWORD.into(), taken, None)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict { field: "email" }), "{err:?}");
 
-    let token = email_links::request_email_change(services, &ada, PASSWORD.into(), new)
+    let token = email_links::request_email_change(services, &ada, PASSWORD.into(), new, None)
         .await
         .unwrap();
     // Until the link is opened, nothing changes.

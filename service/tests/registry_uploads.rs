@@ -6,6 +6,7 @@
 
 use bytes::Bytes;
 use consign_service::Services;
+use consign_service::auth::Actor;
 use consign_service::registry::{Artifact, Digest, Registry, RegistryCode};
 use consign_service::testing::{self, world::vendor};
 use consign_service::{Error, on_both_databases, repo};
@@ -22,24 +23,22 @@ fn body(parts: &[&'static [u8]]) -> impl futures_util::Stream<Item = Chunk> + Un
     )
 }
 
+/// The artifact `name` of `vendor`'s organization, created as a first push would.
+async fn artifact_of(services: &Services, vendor: &Actor, name: &str) -> Artifact {
+    repo::registry::find_or_create_artifact(
+        testing::connection(services),
+        vendor.organization_id.0,
+        name,
+    )
+    .await
+    .unwrap()
+    .into()
+}
+
 async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(services: &Services) {
     let admin = vendor(services, "Acme", "admin@acme.test").await;
-    let artifact: Artifact = repo::registry::find_or_create_artifact(
-        testing::connection(services),
-        admin.organization_id.0,
-        "app",
-    )
-    .await
-    .unwrap()
-    .into();
-    let other: Artifact = repo::registry::find_or_create_artifact(
-        testing::connection(services),
-        admin.organization_id.0,
-        "other",
-    )
-    .await
-    .unwrap()
-    .into();
+    let artifact = artifact_of(services, &admin, "app").await;
+    let other = artifact_of(services, &admin, "other").await;
     let dir = tempfile::tempdir().unwrap();
     let first = Registry::on_filesystem(dir.path()).unwrap();
     let id = first.start_upload(artifact.id).await.unwrap();

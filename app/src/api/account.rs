@@ -44,16 +44,8 @@ pub async fn my_account() -> Result<AccountView, AppError> {
 /// Emails a password-reset link. Answers the same whether or not the address has an account.
 #[server(prefix = "/_fn", endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<String, AppError> {
-    use service::rate_limit::{RESET_PER_ACCOUNT, RESET_PER_IP};
     let services = super::services()?;
-    let ip = super::client_address().await;
-    services
-        .limiter
-        .hit(&format!("reset/ip/{ip}"), RESET_PER_IP)?;
-    services.limiter.hit(
-        &format!("reset/account/{}", email.trim().to_lowercase()),
-        RESET_PER_ACCOUNT,
-    )?;
+    let client = super::client_address().await;
     let answer = "If an account uses this address, a link to set a new password is on its way. \
                   It works for one hour."
         .to_string();
@@ -66,7 +58,7 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
         });
     };
     if let Some((user, token)) =
-        service::email_links::request_password_reset(&services, &email).await?
+        service::email_links::request_password_reset(&services, &email, client).await?
     {
         let base = super::base_url(&services).await;
         if let Err(err) = service::notifications::send_password_reset(
@@ -100,34 +92,17 @@ pub async fn change_password(current: String, password: String) -> Result<String
     let services = super::services()?;
     let info = super::session(&services).await?;
     let keep = super::session_token().await;
-    let ip = super::client_address().await;
-    let check = service::rate_limit::PasswordCheck::Current(info.user.id);
-    services.limiter.password_guess(check, &ip)?;
+    let client = super::client_address().await;
     service::email_links::change_password(
         &services,
         &info.user,
         current,
         password,
         keep.as_deref(),
+        client,
     )
-    .await
-    .inspect_err(|err| forgive_unless_wrong(&services, check, &ip, err))?;
-    services.limiter.password_right(check, &ip);
+    .await?;
     Ok("Password changed. Every other browser signed in to your account was signed out.".into())
-}
-
-/// A change refused for another reason than a wrong current password (a too-short new
-/// password, a taken address) gives its counted guess back.
-#[cfg(feature = "ssr")]
-fn forgive_unless_wrong(
-    services: &service::Services,
-    check: service::rate_limit::PasswordCheck<'_>,
-    ip: &str,
-    err: &service::Error,
-) {
-    if !matches!(err, service::Error::InvalidCredentials) {
-        services.limiter.password_right(check, ip);
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -199,13 +174,14 @@ pub async fn request_email_change(password: String, email: String) -> Result<Lin
     let services = super::services()?;
     let info = super::session(&services).await?;
     let email = types::Email::parse(email).map_err(service::Error::Invalid)?;
-    let ip = super::client_address().await;
-    let check = service::rate_limit::PasswordCheck::Current(info.user.id);
-    services.limiter.password_guess(check, &ip)?;
-    let token =
-        service::email_links::request_email_change(&services, &info.user, password, email.clone())
-            .await
-            .inspect_err(|err| forgive_unless_wrong(&services, check, &ip, err))?;
-    services.limiter.password_right(check, &ip);
+    let client = super::client_address().await;
+    let token = service::email_links::request_email_change(
+        &services,
+        &info.user,
+        password,
+        email.clone(),
+        client,
+    )
+    .await?;
     send_check(&services, &info.user, email, "change-email", &token).await
 }

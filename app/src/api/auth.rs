@@ -45,17 +45,9 @@ fn destination(next: &str) -> &'static str {
 /// (`/` or `/portal`, anything else falls back to `/`).
 #[server(prefix = "/_fn", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: String) -> Result<(), AppError> {
-    use service::rate_limit::{PasswordCheck, SIGN_IN_PER_IP};
     let services = super::services()?;
-    let ip = super::client_address().await;
-    services
-        .limiter
-        .hit(&format!("sign-in/ip/{ip}"), SIGN_IN_PER_IP)?;
-    let check = PasswordCheck::SignIn(&email);
-    services.limiter.password_guess(check, &ip)?;
-    let user = service::accounts::authenticate(&services, &email, password).await?;
-    services.limiter.password_right(check, &ip);
-    let token = service::sessions::start(&services, &user, None).await?;
+    let client = super::client_address().await;
+    let (_, token) = service::sessions::sign_in(&services, &email, password, client).await?;
     super::set_session_cookie(
         &token,
         services.secure_cookies,

@@ -74,18 +74,15 @@ mod server_side {
             .unwrap_or_else(|| "http://localhost".into())
     }
 
-    /// The client's address (set by the server for every request).
-    pub(crate) async fn client_address() -> String {
+    /// The client's address: the TCP peer the server accepted the request from (for the
+    /// service's per-address attempt limits).
+    pub(crate) async fn client_address() -> Option<std::net::IpAddr> {
         leptos_axum::extract::<http::request::Parts>()
             .await
-            .ok()
-            .and_then(|p| {
-                p.extensions
-                    .get::<service::rate_limit::ClientAddress>()
-                    .copied()
-            })
-            .map(|a| a.0.to_string())
-            .unwrap_or_else(|| "unknown".into())
+            .ok()?
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
     }
 
     /// The scope a form names: empty for the vendor itself, else one of its customers.

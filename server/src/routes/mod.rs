@@ -4,7 +4,6 @@ pub mod agent;
 pub mod agent_ws;
 pub mod api;
 pub mod branding;
-pub mod client_address;
 pub mod csrf;
 pub mod events;
 pub mod health;

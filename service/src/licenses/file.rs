@@ -129,7 +129,6 @@ pub async fn signed_file(
     id: LicenseId,
     now: DateTime<Utc>,
 ) -> Result<LicenseFile> {
-    let db = &services.db;
     let license = get(services, actor, id).await?;
     if license.standing(now) == LicenseStanding::Revoked {
         return Err(Error::NotLicensed(format!(
@@ -138,15 +137,15 @@ pub async fn signed_file(
         )));
     }
     let org = actor.organization_id.0;
-    let vendor = repo::organizations::find_by_id(db, org)
+    let vendor = repo::organizations::find_by_id(&services.db, org)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
         })?;
-    let customer = repo::customers::find(db, org, license.customer_organization_id.0)
+    let customer = repo::customers::find(&services.db, org, license.customer_organization_id.0)
         .await?
         .ok_or(Error::NotFound { what: "customer" })?;
-    let application = repo::applications::find(db, org, license.application_id.0)
+    let application = repo::applications::find(&services.db, org, license.application_id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "application",
@@ -154,7 +153,7 @@ pub async fn signed_file(
     let versions = match &license.versions {
         None => None,
         Some(ids) => {
-            let all = repo::versions::list(db, application.id).await?;
+            let all = repo::versions::list(&services.db, application.id).await?;
             Some(
                 all.into_iter()
                     .filter(|v| ids.iter().any(|id| id.0 == v.id))

@@ -144,10 +144,9 @@ pub async fn create(
     new: NewLicense,
     now: DateTime<Utc>,
 ) -> Result<License> {
-    let db = &services.db;
     actor.require_vendor_write("grant licenses")?;
     let org = actor.organization_id.0;
-    let customer = repo::customers::find(db, org, new.customer_organization_id.0)
+    let customer = repo::customers::find(&services.db, org, new.customer_organization_id.0)
         .await?
         .ok_or_else(|| {
             Error::invalid(
@@ -155,13 +154,13 @@ pub async fn create(
                 "no such customer in your organization",
             )
         })?;
-    let application = repo::applications::find(db, org, new.application_id.0)
+    let application = repo::applications::find(&services.db, org, new.application_id.0)
         .await?
         .ok_or_else(|| {
             Error::invalid("applicationId", "no such application in your organization")
         })?;
     check_terms(
-        db,
+        &services.db,
         new.application_id,
         &new.versions,
         &new.channels,
@@ -174,7 +173,7 @@ pub async fn create(
         Some(name) => license_name(&name)?,
         None => format!("{} – {}", customer.name, application.name),
     };
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     let saved = repo::licenses::insert(
         &txn,
         row::Model {
@@ -216,9 +215,8 @@ pub(crate) async fn list_in(db: &impl ConnectionTrait, actor: &Actor) -> Result<
 
 /// One license the actor may see (another tenant's is [`Error::NotFound`]).
 pub async fn get(services: &Services, actor: &Actor, id: LicenseId) -> Result<License> {
-    let db = &services.db;
-    let row = find_visible(db, actor, id).await?;
-    Ok(hydrate(db, vec![row]).await?.remove(0))
+    let row = find_visible(&services.db, actor, id).await?;
+    Ok(hydrate(&services.db, vec![row]).await?.remove(0))
 }
 
 /// Changes a license (vendor writers only). A revoked license stays revoked: grant a new one.
@@ -229,7 +227,6 @@ pub async fn update(
     change: LicenseUpdate,
     now: DateTime<Utc>,
 ) -> Result<License> {
-    let db = &services.db;
     actor.require_vendor_write("change licenses")?;
     let current = get(services, actor, id).await?;
     if current.revoked_at.is_some() {
@@ -247,7 +244,7 @@ pub async fn update(
         .then_some(expires_at)
         .flatten();
     check_terms(
-        db,
+        &services.db,
         current.application_id,
         &versions,
         &channels,
@@ -260,7 +257,7 @@ pub async fn update(
         Some(name) => license_name(&name)?,
         None => current.name.clone(),
     };
-    let txn = crate::db::begin_writer(db).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     repo::licenses::update(
         &txn,
         row::Model {
@@ -293,13 +290,12 @@ pub async fn revoke(
     id: LicenseId,
     now: DateTime<Utc>,
 ) -> Result<License> {
-    let db = &services.db;
     actor.require_vendor_write("revoke licenses")?;
-    let mut current = find_visible(db, actor, id).await?;
+    let mut current = find_visible(&services.db, actor, id).await?;
     if current.revoked_at.is_none() {
         current.revoked_at = Some(now);
         current.updated_at = now;
-        repo::licenses::update(db, current).await?;
+        repo::licenses::update(&services.db, current).await?;
     }
     get(services, actor, id).await
 }

@@ -2,6 +2,8 @@
 //! the choices of the grant form, read in a fixed number of queries whatever the catalogue's
 //! size.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use types::{ApplicationId, ApplicationVersionId};
 
@@ -46,26 +48,20 @@ pub async fn overview(
     let applications = applications::list(services, actor, now).await?;
     let app_ids: Vec<_> = applications.iter().map(|a| a.id.0).collect();
     let versions = repo::versions::list_for(&services.db, &app_ids).await?;
-    let name_of_customer = |id| {
-        customers
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.name.clone())
-            .unwrap_or_default()
-    };
-    let name_of_application = |id| {
-        applications
-            .iter()
-            .find(|a| a.id == id)
-            .map(|a| a.name.to_string())
-            .unwrap_or_default()
-    };
+    let customer_names: HashMap<_, _> = customers.iter().map(|c| (c.id, &c.name)).collect();
+    let application_names: HashMap<_, _> = applications.iter().map(|a| (a.id, &a.name)).collect();
     let licenses = list(services, actor)
         .await?
         .into_iter()
         .map(|license| LicenseSummary {
-            customer: name_of_customer(license.customer_organization_id),
-            application: name_of_application(license.application_id),
+            customer: customer_names
+                .get(&license.customer_organization_id)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            application: application_names
+                .get(&license.application_id)
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
             version_names: license.versions.as_ref().map(|granted| {
                 versions
                     .iter()

@@ -157,8 +157,7 @@ pub async fn for_push(
     principal: &RegistryPrincipal,
     name: &RepositoryName,
 ) -> Result<Artifact> {
-    let db = &services.db;
-    if !principal.may_write() || !own_namespace(db, principal, name).await? {
+    if !principal.may_write() || !own_namespace(&services.db, principal, name).await? {
         return Err(Error::registry(
             RegistryCode::Denied,
             format!(
@@ -167,9 +166,13 @@ pub async fn for_push(
             ),
         ));
     }
-    repo::registry::find_or_create_artifact(db, principal.organization_id().0, name.artifact())
-        .await
-        .map(Artifact::from)
+    repo::registry::find_or_create_artifact(
+        &services.db,
+        principal.organization_id().0,
+        name.artifact(),
+    )
+    .await
+    .map(Artifact::from)
 }
 
 /// The existing artifact to delete from (same rule as pushing).
@@ -178,14 +181,13 @@ pub async fn for_delete(
     principal: &RegistryPrincipal,
     name: &RepositoryName,
 ) -> Result<Artifact> {
-    let db = &services.db;
-    if !principal.may_write() || !own_namespace(db, principal, name).await? {
+    if !principal.may_write() || !own_namespace(&services.db, principal, name).await? {
         return Err(Error::registry(
             RegistryCode::Denied,
             format!("you may not delete from {name}"),
         ));
     }
-    repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
+    repo::registry::find_artifact(&services.db, principal.organization_id().0, name.artifact())
         .await?
         .map(Artifact::from)
         .ok_or_else(|| unknown(name))
@@ -201,12 +203,11 @@ pub async fn for_pull(
     name: &RepositoryName,
     registry_hosts: &[String],
 ) -> Result<(Artifact, Grant)> {
-    let db = &services.db;
-    if !own_namespace(db, principal, name).await? {
+    if !own_namespace(&services.db, principal, name).await? {
         return Err(unknown(name));
     }
     let artifact =
-        repo::registry::find_artifact(db, principal.organization_id().0, name.artifact())
+        repo::registry::find_artifact(&services.db, principal.organization_id().0, name.artifact())
             .await?
             .map(Artifact::from)
             .ok_or_else(|| unknown(name))?;
@@ -243,12 +244,12 @@ pub async fn visible_repositories(
     principal: &RegistryPrincipal,
     registry_hosts: &[String],
 ) -> Result<Vec<String>> {
-    let db = &services.db;
-    let Some(org) = repo::organizations::find_by_id(db, principal.organization_id().0).await?
+    let Some(org) =
+        repo::organizations::find_by_id(&services.db, principal.organization_id().0).await?
     else {
         return Ok(Vec::new());
     };
-    let artifacts = repo::registry::list_committed_artifacts(db, org.id).await?;
+    let artifacts = repo::registry::list_committed_artifacts(&services.db, org.id).await?;
     let (licensed, by_application) = match principal.customer() {
         None => (None, Vec::new()),
         Some(customer) => (

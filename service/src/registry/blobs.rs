@@ -15,31 +15,30 @@ pub(crate) async fn granted_manifests(
     artifact_id: Uuid,
     granted: &Granted,
 ) -> Result<Vec<artifact_manifest::Model>> {
-    let db = &services.db;
     let mut found: Vec<artifact_manifest::Model> = Vec::new();
     for tag in &granted.tags {
-        if let Some(m) = repo::registry::find_tag(db, artifact_id, tag).await?
+        if let Some(m) = repo::registry::find_tag(&services.db, artifact_id, tag).await?
             && !found.iter().any(|f| f.id == m.id)
         {
             found.push(m);
         }
     }
     for digest in &granted.digests {
-        if let Some(m) = repo::registry::find_manifest(db, artifact_id, digest).await?
+        if let Some(m) = repo::registry::find_manifest(&services.db, artifact_id, digest).await?
             && !found.iter().any(|f| f.id == m.id)
         {
             found.push(m);
         }
     }
     let children: Vec<String> =
-        repo::registry::manifest_refs(db, found.iter().map(|m| m.id).collect())
+        repo::registry::manifest_refs(&services.db, found.iter().map(|m| m.id).collect())
             .await?
             .into_iter()
             .filter(|(_, is_manifest)| *is_manifest)
             .map(|(d, _)| d)
             .collect();
     for digest in children {
-        if let Some(m) = repo::registry::find_manifest(db, artifact_id, &digest).await?
+        if let Some(m) = repo::registry::find_manifest(&services.db, artifact_id, &digest).await?
             && !found.iter().any(|f| f.id == m.id)
         {
             found.push(m);
@@ -56,8 +55,7 @@ pub async fn size(
     grant: &Grant,
     digest: &Digest,
 ) -> Result<u64> {
-    let db = &services.db;
-    let link = repo::registry::find_blob(db, artifact.id.0, digest.as_str())
+    let link = repo::registry::find_blob(&services.db, artifact.id.0, digest.as_str())
         .await?
         .ok_or_else(|| {
             Error::registry(
@@ -68,7 +66,8 @@ pub async fn size(
     if let Grant::Only(granted) = grant {
         let manifests = granted_manifests(services, artifact.id.0, granted).await?;
         let refs =
-            repo::registry::manifest_refs(db, manifests.iter().map(|m| m.id).collect()).await?;
+            repo::registry::manifest_refs(&services.db, manifests.iter().map(|m| m.id).collect())
+                .await?;
         if !refs.iter().any(|(d, _)| d == digest.as_str()) {
             return Err(Error::registry(
                 RegistryCode::Denied,
@@ -95,8 +94,8 @@ pub async fn mount(
     from: &crate::registry::Artifact,
     digest: &Digest,
 ) -> Result<Option<u64>> {
-    let db = &services.db;
-    let Some(link) = repo::registry::find_blob(db, from.id.0, digest.as_str()).await? else {
+    let Some(link) = repo::registry::find_blob(&services.db, from.id.0, digest.as_str()).await?
+    else {
         return Ok(None);
     };
     // The link may outlive the bytes only if the store lost them; then upload again.
@@ -104,7 +103,7 @@ pub async fn mount(
         return Ok(None);
     }
     let size = u64::try_from(link.size).unwrap_or(0);
-    repo::registry::link_blob(db, into.id.0, digest.as_str(), size).await?;
+    repo::registry::link_blob(&services.db, into.id.0, digest.as_str(), size).await?;
     Ok(Some(size))
 }
 
@@ -116,8 +115,7 @@ pub async fn delete(
     name: &RepositoryName,
     digest: &Digest,
 ) -> Result<()> {
-    let db = &services.db;
-    if repo::registry::unlink_blob(db, artifact.id.0, digest.as_str()).await? {
+    if repo::registry::unlink_blob(&services.db, artifact.id.0, digest.as_str()).await? {
         Ok(())
     } else {
         Err(Error::registry(

@@ -42,7 +42,6 @@ pub struct Report {
 
 /// Runs the collector once.
 pub async fn run(services: &Services, registry: &Registry, policy: Policy) -> Result<Report> {
-    let db = &services.db;
     let mut report = Report::default();
     let now = SystemTime::now();
     for id in registry
@@ -53,15 +52,16 @@ pub async fn run(services: &Services, registry: &Registry, policy: Policy) -> Re
         report.uploads += 1;
     }
     let grace = chrono::Duration::from_std(policy.grace).unwrap_or(chrono::Duration::hours(1));
-    report.links = repo::registry::delete_unreferenced_links(db, Utc::now() - grace).await?;
+    report.links =
+        repo::registry::delete_unreferenced_links(&services.db, Utc::now() - grace).await?;
     let cutoff = now.checked_sub(policy.grace).unwrap_or(now);
-    let linked = repo::registry::all_linked_digests(db).await?;
+    let linked = repo::registry::all_linked_digests(&services.db).await?;
     for (digest, stored_at) in registry.store.list().await? {
         if stored_at >= cutoff || linked.contains(digest.as_str()) {
             continue;
         }
         // Checked again one by one: a push may have linked it since the list was read.
-        if repo::registry::blob_linked_anywhere(db, digest.as_str()).await? {
+        if repo::registry::blob_linked_anywhere(&services.db, digest.as_str()).await? {
             continue;
         }
         registry.store.delete(&digest).await?;

@@ -57,14 +57,14 @@ impl ArtifactSummary {
 
 /// The artifacts `actor` may see, by name: only those holding a manifest.
 pub async fn artifacts(services: &Services, actor: &Actor) -> Result<Vec<ArtifactSummary>> {
-    let db = &services.db;
-    let org = repo::organizations::find_by_id(db, actor.organization_id.0)
+    let org = repo::organizations::find_by_id(&services.db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
         })?;
-    let all = repo::registry::list_committed_artifacts(db, org.id).await?;
-    let pulls = repo::registry::pull_counts(db, all.iter().map(|a| a.id).collect()).await?;
+    let all = repo::registry::list_committed_artifacts(&services.db, org.id).await?;
+    let pulls =
+        repo::registry::pull_counts(&services.db, all.iter().map(|a| a.id).collect()).await?;
     let principal = RegistryPrincipal::Person(actor.clone());
     let mut out = Vec::new();
     for artifact in all.into_iter().map(super::Artifact::from) {
@@ -79,13 +79,15 @@ pub async fn artifacts(services: &Services, actor: &Actor) -> Result<Vec<Artifac
                 }
             }
         };
-        let tags = repo::registry::list_tags(db, artifact.id.0).await?;
-        let manifests: HashMap<_, _> =
-            repo::registry::manifests_by_id(db, tags.iter().map(|t| t.manifest_id).collect())
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m))
-                .collect();
+        let tags = repo::registry::list_tags(&services.db, artifact.id.0).await?;
+        let manifests: HashMap<_, _> = repo::registry::manifests_by_id(
+            &services.db,
+            tags.iter().map(|t| t.manifest_id).collect(),
+        )
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
         let mut summaries: Vec<TagSummary> = tags
             .into_iter()
             .filter(|t| grant.reaches_tag(&t.name))

@@ -183,7 +183,6 @@ pub async fn put(
     content_type: Option<&str>,
     bytes: Vec<u8>,
 ) -> Result<Pushed> {
-    let db = &services.db;
     // Parsing and hashing up to 4 MiB is kept off the async workers.
     let content_type = content_type.map(str::to_string);
     let (bytes, parsed, digest) = crate::documents::parse_off_runtime(move || {
@@ -212,9 +211,11 @@ pub async fn put(
         .filter(|r| r.2)
         .map(|r| r.0.to_string())
         .collect();
-    let blobs = repo::registry::linked_blobs(db, artifact.id.0, blob_digests.clone()).await?;
+    let blobs =
+        repo::registry::linked_blobs(&services.db, artifact.id.0, blob_digests.clone()).await?;
     let children =
-        repo::registry::existing_manifests(db, artifact.id.0, manifest_digests.clone()).await?;
+        repo::registry::existing_manifests(&services.db, artifact.id.0, manifest_digests.clone())
+            .await?;
     if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains(*d)) {
         return Err(Error::registry(
             RegistryCode::ManifestBlobUnknown,
@@ -231,8 +232,8 @@ pub async fn put(
             ),
         ));
     }
-    let mutable = repo::registry::tags_mutable(db, artifact.organization_id.0).await?;
-    let txn = crate::db::begin_writer(db).await?;
+    let mutable = repo::registry::tags_mutable(&services.db, artifact.organization_id.0).await?;
+    let txn = crate::db::begin_writer(&services.db).await?;
     let manifest = match repo::registry::find_manifest(&txn, artifact.id.0, digest.as_str()).await?
     {
         Some(existing) => existing,
@@ -295,7 +296,6 @@ pub async fn get(
     grant: &Grant,
     reference: &Reference,
 ) -> Result<super::Manifest> {
-    let db = &services.db;
     let unknown = || {
         Error::registry(
             RegistryCode::ManifestUnknown,
@@ -303,9 +303,9 @@ pub async fn get(
         )
     };
     let manifest = match reference {
-        Reference::Tag(t) => repo::registry::find_tag(db, artifact.id.0, t).await?,
+        Reference::Tag(t) => repo::registry::find_tag(&services.db, artifact.id.0, t).await?,
         Reference::Digest(d) => {
-            repo::registry::find_manifest(db, artifact.id.0, d.as_str()).await?
+            repo::registry::find_manifest(&services.db, artifact.id.0, d.as_str()).await?
         }
     };
     if let Grant::Only(granted) = grant {
@@ -335,7 +335,6 @@ pub async fn delete(
     name: &RepositoryName,
     reference: &Reference,
 ) -> Result<()> {
-    let db = &services.db;
     let unknown = || {
         Error::registry(
             RegistryCode::ManifestUnknown,
@@ -344,15 +343,15 @@ pub async fn delete(
     };
     match reference {
         Reference::Tag(t) => {
-            if !repo::registry::delete_tag(db, artifact.id.0, t).await? {
+            if !repo::registry::delete_tag(&services.db, artifact.id.0, t).await? {
                 return Err(unknown());
             }
         }
         Reference::Digest(d) => {
-            let found = repo::registry::find_manifest(db, artifact.id.0, d.as_str())
+            let found = repo::registry::find_manifest(&services.db, artifact.id.0, d.as_str())
                 .await?
                 .ok_or_else(unknown)?;
-            let txn = crate::db::begin_writer(db).await?;
+            let txn = crate::db::begin_writer(&services.db).await?;
             repo::registry::delete_manifest(&txn, found.id).await?;
             txn.commit().await?;
         }
@@ -368,9 +367,9 @@ pub async fn referrers(
     subject: &Digest,
     artifact_type: Option<&str>,
 ) -> Result<Value> {
-    let db = &services.db;
     let rows =
-        repo::registry::referrers(db, artifact.id.0, subject.as_str(), artifact_type).await?;
+        repo::registry::referrers(&services.db, artifact.id.0, subject.as_str(), artifact_type)
+            .await?;
     let manifests: Vec<Value> = rows
         .into_iter()
         .map(|m| {

@@ -38,9 +38,8 @@ pub async fn record(
     manifest: &super::Manifest,
     remote_address: Option<String>,
 ) -> Result<()> {
-    let db = &services.db;
     repo::registry::insert_pull(
-        db,
+        &services.db,
         artifact_pull::Model {
             id: Uuid::new_v4(),
             artifact_id: artifact.id.0,
@@ -58,8 +57,7 @@ pub async fn record(
 
 /// The latest pulls of an artifact, newest first.
 pub async fn recent(services: &Services, artifact: ArtifactId, limit: u64) -> Result<Vec<Pull>> {
-    let db = &services.db;
-    Ok(repo::registry::list_pulls(db, artifact.0, limit)
+    Ok(repo::registry::list_pulls(&services.db, artifact.0, limit)
         .await?
         .into_iter()
         .map(|p| Pull {

@@ -8,14 +8,12 @@ use crate::{Result, repo};
 /// Whether pushing an existing tag may move it (default: no, tags are immutable). Any vendor
 /// member may read it.
 pub async fn tags_mutable(services: &Services, actor: &Actor) -> Result<bool> {
-    let db = &services.db;
     actor.require_vendor_read("read registry settings")?;
-    repo::registry::tags_mutable(db, actor.organization_id.0).await
+    repo::registry::tags_mutable(&services.db, actor.organization_id.0).await
 }
 
 /// Lets pushes overwrite tags, or not (vendor admins only).
 pub async fn set_tags_mutable(services: &Services, actor: &Actor, mutable: bool) -> Result<()> {
-    let db = &services.db;
     actor.require_vendor_admin("change registry settings")?;
-    repo::registry::set_tags_mutable(db, actor.organization_id.0, mutable).await
+    repo::registry::set_tags_mutable(&services.db, actor.organization_id.0, mutable).await
 }

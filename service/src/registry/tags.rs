@@ -38,8 +38,7 @@ pub async fn list(
     artifact: &crate::registry::Artifact,
     grant: &Grant,
 ) -> Result<Vec<String>> {
-    let db = &services.db;
-    Ok(repo::registry::list_tags(db, artifact.id.0)
+    Ok(repo::registry::list_tags(&services.db, artifact.id.0)
         .await?
         .into_iter()
         .map(|t| t.name)

@@ -108,10 +108,9 @@ impl Registry {
         secret: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(String, i64)>> {
-        let db = &services.db;
         let claims = if targets::is_agent_credential(secret) {
             let hash = tokens::hash(secret);
-            repo::targets::find_by_credential(db, &hash)
+            repo::targets::find_by_credential(&services.db, &hash)
                 .await?
                 .map(|t| Claims {
                     kind: "agent".into(),
@@ -150,7 +149,6 @@ impl Registry {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<RegistryPrincipal>> {
-        let db = &services.db;
         let Some((payload, mac)) = token.split_once('.') else {
             return Ok(None);
         };
@@ -176,7 +174,7 @@ impl Registry {
                     .filter(|a| a.user_id == UserId(claims.sub) && a.organization_id == claims.org)
                     .map(RegistryPrincipal::Person))
             }
-            "agent" => Ok(repo::targets::find_any(db, claims.sub)
+            "agent" => Ok(repo::targets::find_any(&services.db, claims.sub)
                 .await?
                 .filter(|t| {
                     t.organization_id == claims.org.0

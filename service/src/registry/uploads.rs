@@ -221,7 +221,6 @@ impl Registry {
         S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
         E: fmt::Display,
     {
-        let db = &services.db;
         let session = self.session(artifact_id, id).await?;
         let mut session = session.lock().await;
         if let Some((range, body)) = last_chunk {
@@ -243,7 +242,7 @@ impl Registry {
         }
         let size = session.size;
         self.store.put_file(digest, &self.data_path(id)).await?;
-        repo::registry::link_blob(db, artifact_id.0, digest.as_str(), size).await?;
+        repo::registry::link_blob(&services.db, artifact_id.0, digest.as_str(), size).await?;
         self.discard(id).await?;
         Ok(size)
     }

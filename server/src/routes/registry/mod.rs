@@ -210,8 +210,8 @@ fn query_value(parts: &Parts, key: &str) -> Option<String> {
 fn client_address(parts: &Parts) -> Option<String> {
     parts
         .extensions
-        .get::<service::rate_limit::ClientAddress>()
-        .map(|a| a.0.to_string())
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
 }
 
 /// A header value, when it is text.
