@@ -130,7 +130,7 @@ async fn seed(hub: &TestHub) -> Seeded {
     )
     .await
     .unwrap();
-    let (_, reset) = service::email_links::request_password_reset(s, "ro@acme.test", None)
+    let (_, reset) = service::email_links::request_password_reset(s, "ro@acme.test")
         .await
         .unwrap()
         .unwrap();

@@ -68,22 +68,12 @@ async fn issue(
 }
 
 /// Issues a reset link for the account with this address; `None` when there is none (the
-/// caller answers the same either way, so addresses cannot be probed). Requests are limited
-/// per `client` address and per address asked for ([`rate_limit::RESET_PER_IP`],
-/// [`rate_limit::RESET_PER_ACCOUNT`]), whether or not an account has it.
+/// caller answers the same either way, so addresses cannot be probed). The portal's request,
+/// limited and mailed, is [`crate::notifications::reset_password_by_mail`].
 pub async fn request_password_reset(
     services: &Services,
     email: &str,
-    client: Option<IpAddr>,
 ) -> Result<Option<(User, String)>> {
-    let ip = rate_limit::address(client);
-    services
-        .limiter
-        .hit(&format!("reset/ip/{ip}"), rate_limit::RESET_PER_IP)?;
-    services.limiter.hit(
-        &format!("reset/account/{}", email.trim().to_lowercase()),
-        rate_limit::RESET_PER_ACCOUNT,
-    )?;
     let Ok(email) = Email::parse(email) else {
         return Ok(None);
     };

@@ -1,6 +1,9 @@
 //! Emails sent on a vendor's behalf, in the vendor's branding.
 
+use std::net::IpAddr;
+
 use crate::Services;
+use crate::rate_limit;
 use types::Email;
 
 use crate::auth::Actor;
@@ -136,6 +139,42 @@ async fn branding_for_user(
     }
 }
 
+/// The portal's "forgot password" request: emails `email`'s account a reset link, when there
+/// is one. Requests are limited per `client` address and per address asked for
+/// ([`rate_limit::RESET_PER_IP`], [`rate_limit::RESET_PER_ACCOUNT`]), whether or not an
+/// account has it, and the answer is the same either way: a mail that cannot be sent is
+/// logged, not returned, so addresses cannot be probed. A hub without a mail server refuses
+/// on `email`, saying what to do instead.
+pub async fn reset_password_by_mail(
+    services: &Services,
+    email: &str,
+    client: Option<IpAddr>,
+    base_url: &str,
+) -> Result<()> {
+    let ip = rate_limit::address(client);
+    services
+        .limiter
+        .hit(&format!("reset/ip/{ip}"), rate_limit::RESET_PER_IP)?;
+    services.limiter.hit(
+        &format!("reset/account/{}", email.trim().to_lowercase()),
+        rate_limit::RESET_PER_ACCOUNT,
+    )?;
+    let Some(mailer) = services.mailer.clone() else {
+        return Err(Error::invalid(
+            "email",
+            "This hub cannot send email, so it cannot reset passwords by mail. Ask an admin of \
+             your organization to invite you again.",
+        ));
+    };
+    if let Some((user, token)) = crate::email_links::request_password_reset(services, email).await?
+        && let Err(err) =
+            send_password_reset(services, mailer.as_ref(), &user, base_url, &token).await
+    {
+        tracing::error!(error = %err, "password reset mail not sent");
+    }
+    Ok(())
+}
+
 /// Emails a password-reset link.
 pub async fn send_password_reset(
     services: &Services,
@@ -144,7 +183,6 @@ pub async fn send_password_reset(
     base_url: &str,
     token: &str,
 ) -> Result<()> {
-    let _db = &services.db;
     let branding = branding_for_user(services, user, base_url).await?;
     let link = EmailLink::parse(&format!("{}/reset/{token}", base_url.trim_end_matches('/')))?;
     let minutes = u32::try_from(crate::email_links::RESET_TTL.num_minutes()).unwrap_or(60);
@@ -163,7 +201,6 @@ pub async fn send_address_check(
     path: &str,
     token: &str,
 ) -> Result<()> {
-    let _db = &services.db;
     let branding = branding_for_user(services, user, base_url).await?;
     let link = EmailLink::parse(&format!(
         "{}/{path}/{token}",

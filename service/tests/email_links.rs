@@ -27,12 +27,12 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session(services: 
     let ada = user(services, "ada@example.com").await;
     let session = sessions::start(services, &ada, None).await.unwrap();
     assert!(
-        email_links::request_password_reset(services, "nobody@example.com", None)
+        email_links::request_password_reset(services, "nobody@example.com")
             .await
             .unwrap()
             .is_none()
     );
-    let (for_user, token) = email_links::request_password_reset(services, "ADA@example.com", None)
+    let (for_user, token) = email_links::request_password_reset(services, "ADA@example.com")
         .await
         .unwrap()
         .unwrap();
@@ -69,11 +69,11 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session(services: 
 
 async fn a_newer_reset_link_replaces_the_older_one(services: &Services) {
     user(services, "ada@example.com").await;
-    let (_, first) = email_links::request_password_reset(services, "ada@example.com", None)
+    let (_, first) = email_links::request_password_reset(services, "ada@example.com")
         .await
         .unwrap()
         .unwrap();
-    let (_, second) = email_links::request_password_reset(services, "ada@example.com", None)
+    let (_, second) = email_links::request_password_reset(services, "ada@example.com")
         .await
         .unwrap()
         .unwrap();

@@ -49,31 +49,8 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
     let answer = "If an account uses this address, a link to set a new password is on its way. \
                   It works for one hour."
         .to_string();
-    let Some(mailer) = services.mailer.clone() else {
-        return Err(AppError::Invalid {
-            field: "email".into(),
-            message: "This hub cannot send email, so it cannot reset passwords by mail. Ask an \
-                      admin of your organization to invite you again."
-                .into(),
-        });
-    };
-    if let Some((user, token)) =
-        service::email_links::request_password_reset(&services, &email, client).await?
-    {
-        let base = super::base_url(&services).await;
-        if let Err(err) = service::notifications::send_password_reset(
-            &services,
-            mailer.as_ref(),
-            &user,
-            &base,
-            &token,
-        )
-        .await
-        {
-            // Logged, not shown: the answer must not reveal whether the account exists.
-            tracing::error!(error = %err, "password reset mail not sent");
-        }
-    }
+    let base = super::base_url(&services).await;
+    service::notifications::reset_password_by_mail(&services, &email, client, &base).await?;
     Ok(answer)
 }
 
