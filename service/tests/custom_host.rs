@@ -34,50 +34,73 @@ impl Dns {
             .expect("dnsmasq is missing: apt-get install dnsmasq-base (cargo xtask setup does)")
     }
 
-    /// Serves `records` (name, value) as TXT records.
+    /// Serves `records` (name, value) as TXT records. The port is the kernel's pick, free for
+    /// UDP and TCP when picked; another process may take it before dnsmasq does, and then
+    /// dnsmasq exits at once, so a start that fails is tried again on a new port.
     async fn start(records: &[(&str, &str)]) -> Self {
-        // A port nothing listens on: the kernel's pick, released for dnsmasq to take.
-        let port = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut command = Command::new(Self::dnsmasq());
-        command.args([
-            "--keep-in-foreground",
-            "--no-resolv",
-            "--no-hosts",
-            "--conf-file=/dev/null",
-            "--pid-file=",
-            "--listen-address=127.0.0.1",
-            "--bind-interfaces",
-            &format!("--port={port}"),
-        ]);
-        for (name, value) in records {
-            command.arg(format!("--txt-record={name},{value}"));
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            let port = free_port();
+            let mut command = Command::new(Self::dnsmasq());
+            command.args([
+                "--keep-in-foreground",
+                "--no-resolv",
+                "--no-hosts",
+                "--conf-file=/dev/null",
+                "--pid-file=",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                &format!("--port={port}"),
+            ]);
+            for (name, value) in records {
+                command.arg(format!("--txt-record={name},{value}"));
+            }
+            let child = command
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("start dnsmasq");
+            let mut dns = Self {
+                child,
+                address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+            };
+            match dns.wait_until_listening().await {
+                Ok(()) => return dns,
+                Err(why) => failures.push(why),
+            }
         }
-        let child = command
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start dnsmasq");
-        let dns = Self {
-            child,
-            address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        };
-        dns.wait_until_listening().await;
-        dns
+        panic!("dnsmasq did not start: {failures:?}");
     }
 
-    async fn wait_until_listening(&self) {
-        for _ in 0..100 {
-            // dnsmasq opens its TCP socket with its UDP one.
+    /// Waits for dnsmasq's TCP socket (opened with its UDP one) while dnsmasq runs, however
+    /// long a loaded machine takes; `Err` with what it said when it exits first.
+    async fn wait_until_listening(&mut self) -> Result<(), String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while tokio::time::Instant::now() < deadline {
             if tokio::net::TcpStream::connect(self.address).await.is_ok() {
-                return;
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut said = String::new();
+                if let Some(mut stderr) = self.child.stderr.take() {
+                    std::io::Read::read_to_string(&mut stderr, &mut said).ok();
+                }
+                return Err(format!("on {}: {status}: {}", self.address, said.trim()));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("dnsmasq did not start on {}", self.address);
+        Err(format!("on {}: not listening after 60 s", self.address))
+    }
+}
+
+/// A port the kernel picks that is free for UDP and for TCP at the moment of asking.
+fn free_port() -> u16 {
+    loop {
+        let tcp = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        if UdpSocket::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return port;
+        }
     }
 }
 
