@@ -923,7 +923,7 @@ async fn a_tag_license_grants_that_tag_and_nothing_else(story: &Grants) {
         Some(world.second_customer),
     )
     .await;
-    let second = Registry::signed_in(&hub, &second).await;
+    let second = Registry::signed_in(hub, &second).await;
     assert_eq!(
         second
             .send(Method::GET, "/v2/acme/app/manifests/1.0")
