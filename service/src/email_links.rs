@@ -121,12 +121,9 @@ pub async fn change_password(
     keep_session: Option<&str>,
     client: Option<IpAddr>,
 ) -> Result<()> {
-    let check = PasswordCheck::Current(user.id);
-    let ip = rate_limit::address(client);
-    services.limiter.password_guess(check, &ip)?;
-    let outcome = set_password(services, user, current, new_password, keep_session).await;
-    services.limiter.password_settled(check, &ip, &outcome);
-    outcome
+    // The attempt is a future: nothing of it runs before the guess is counted.
+    let attempt = set_password(services, user, current, new_password, keep_session);
+    current_password_guess(services, user, client, attempt).await
 }
 
 async fn set_password(
@@ -186,10 +183,23 @@ pub async fn request_email_change(
     new_email: Email,
     client: Option<IpAddr>,
 ) -> Result<String> {
+    let attempt = issue_email_change(services, user, password, new_email);
+    current_password_guess(services, user, client, attempt).await
+}
+
+/// Runs `attempt`, which checks `user`'s current password, as one counted guess from `client`:
+/// refused at once over the limit, and given back unless the password was wrong
+/// ([`rate_limit::RateLimiter::password_settled`]).
+async fn current_password_guess<T>(
+    services: &Services,
+    user: &User,
+    client: Option<IpAddr>,
+    attempt: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
     let check = PasswordCheck::Current(user.id);
     let ip = rate_limit::address(client);
     services.limiter.password_guess(check, &ip)?;
-    let outcome = issue_email_change(services, user, password, new_email).await;
+    let outcome = attempt.await;
     services.limiter.password_settled(check, &ip, &outcome);
     outcome
 }
