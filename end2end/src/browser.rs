@@ -83,6 +83,14 @@ impl Browser {
         }
     }
 
+    /// Waits for the element matching the CSS selector and returns its text as rendered.
+    pub async fn text(&self, css: &str) -> String {
+        match self.wait_for(css).await.text().await {
+            Ok(text) => text,
+            Err(e) => panic!("cannot read the text of {css}: {e}"),
+        }
+    }
+
     /// Waits for the form field matching the CSS selector and returns its current value.
     pub async fn value(&self, css: &str) -> String {
         match self.wait_for(css).await.prop("value").await {

@@ -14,10 +14,6 @@ use fantoccini::Locator;
 use service::testing::world::{PASSWORD, member, vendor};
 use types::Role;
 
-async fn text(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.text().await.unwrap()
-}
-
 async fn sign_in(browser: &Browser, url: &str, email: &str) {
     browser.client.delete_all_cookies().await.unwrap();
     browser.client.goto(url).await.unwrap();
@@ -93,7 +89,7 @@ async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
                 .wait_for("#consign-root[data-hydrated='true']")
                 .await;
             let article = "#artifact-list article[data-repository='acme/web']";
-            let heading = text(&browser, article).await;
+            let heading = browser.text(article).await;
             assert!(heading.contains("0 downloads"), "{heading}");
             let row = browser
                 .wait_for(&format!("{article} tr[data-tag='1.0']"))
@@ -125,7 +121,7 @@ async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
 
             // The licensed customer's portal shows the image and not the chart.
             sign_in(&browser, &format!("{base}/portal"), "bob@globex.test").await;
-            let portal = text(&browser, "#portal-artifacts #artifact-list").await;
+            let portal = browser.text("#portal-artifacts #artifact-list").await;
             assert!(portal.contains("acme/web"), "{portal}");
             assert!(!portal.contains("acme/charts/hello"), "{portal}");
             assert_eq!(
@@ -153,7 +149,7 @@ async fn vendors_see_pushed_artifacts_and_licensed_customers_see_theirs() {
             assert_eq!(pulled.status(), 200);
             sign_in(&browser, &format!("{base}/"), "ada@acme.test").await;
             c.goto(&format!("{base}/artifacts")).await.unwrap();
-            let heading = text(&browser, article).await;
+            let heading = browser.text(article).await;
             assert!(heading.contains("1 downloads"), "{heading}");
         }
     })

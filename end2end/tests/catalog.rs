@@ -14,10 +14,6 @@ use service::testing::world::{PASSWORD, member, vendor};
 use types::Role;
 use types::license_file::{LicenseFile, PublicKey};
 
-async fn text(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.text().await.unwrap()
-}
-
 async fn sign_in(browser: &Browser, url: &str, email: &str) {
     browser.client.delete_all_cookies().await.unwrap();
     browser.client.goto(url).await.unwrap();
@@ -67,14 +63,14 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
                 .await;
             browser.fill("#application-name", "Shop").await;
             browser.click("#create-application").await;
-            assert_eq!(text(&browser, "#application-title").await, "Shop");
+            assert_eq!(browser.text("#application-title").await, "Shop");
             browser.wait_for("#no-versions").await;
             browser.fill("#version-name", "1.0.0").await;
             browser
                 .fill("#version-compose", "services:\n  web\n    image: shop:1\n")
                 .await;
             browser.click("#publish-version").await;
-            let error = text(&browser, "#version-error").await;
+            let error = browser.text("#version-error").await;
             assert!(
                 error.contains("line 3") && error.contains("column"),
                 "{error}"
@@ -87,7 +83,7 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
                 .fill("#version-compose", "services:\n  web:\n    image: shop:1\n")
                 .await;
             browser.click("#publish-version").await;
-            let listed = text(&browser, "#version-list").await;
+            let listed = browser.text("#version-list").await;
             assert!(
                 listed.contains("1.0.0") && listed.contains("stable"),
                 "{listed}"
@@ -100,23 +96,23 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
                 .await;
             browser.fill("#license-entitlements", "seats=25").await;
             browser.click("#grant-license").await;
-            let row = text(&browser, "#license-list li[data-license]").await;
+            let row = browser.text("#license-list li[data-license]").await;
             assert!(
                 row.contains("Globex") && row.contains("Shop") && row.contains("active"),
                 "{row}"
             );
             assert!(row.contains("seats=25"), "{row}");
-            let shown_key = text(&browser, "#license-public-key").await;
+            let shown_key = browser.text("#license-public-key").await;
 
             // The customer's portal offers the version.
             sign_in(&browser, &format!("{base}/portal"), "bob@globex.test").await;
-            let catalogue = text(&browser, "#catalogue").await;
+            let catalogue = browser.text("#catalogue").await;
             assert!(
                 catalogue.contains("Shop") && catalogue.contains("1.0.0"),
                 "{catalogue}"
             );
             assert!(catalogue.contains("deployable"), "{catalogue}");
-            assert_eq!(text(&browser, "#portal-public-key").await, shown_key);
+            assert_eq!(browser.text("#portal-public-key").await, shown_key);
 
             // The customer downloads the signed license file with their session; it verifies.
             let href = browser
@@ -149,7 +145,7 @@ async fn a_vendor_publishes_and_licenses_an_application_that_the_customer_portal
                 .await
                 .unwrap();
             c.refresh().await.unwrap();
-            let blocked = text(&browser, "#catalogue [data-blocked]").await;
+            let blocked = browser.text("#catalogue [data-blocked]").await;
             assert!(blocked.contains("revoked"), "{blocked}");
             assert!(
                 blocked.contains("Running installations keep running"),

@@ -149,7 +149,7 @@ async fn create_a_target_in_the_portal(browser: &Browser, base: &str) -> NewTarg
             &format!("document.querySelector(\"{row}\")"),
         )
         .await;
-    let listed = browser.wait_for(&row).await.text().await.unwrap();
+    let listed = browser.text(&row).await;
     assert!(
         listed.contains("Globex") && listed.contains("offline"),
         "{listed}"
@@ -224,27 +224,14 @@ async fn deploy_1_0_and_see_it_healthy_live(browser: &Browser, target: &NewTarge
             .starts_with("/deployments/"),
         "the deploy form leads to the deployment's page"
     );
-    let project = browser
-        .wait_for("#deployment-project")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let project = browser.text("#deployment-project").await;
 
     js(browser, "window.__marker = 1; return 0;").await;
     browser
         .wait_until_within(Duration::from_secs(180), HEALTHY)
         .await;
     assert_not_reloaded(browser).await;
-    assert_eq!(
-        browser
-            .wait_for("#deployment-version")
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "1.0"
-    );
+    assert_eq!(browser.text("#deployment-version").await, "1.0");
     let link = browser
         .wait_for("#open-application")
         .await
@@ -265,12 +252,7 @@ async fn deploy_1_0_and_see_it_healthy_live(browser: &Browser, target: &NewTarge
 /// Updates to 2.0: healthy on the new revision, still without a reload, and the containers
 /// run the new release.
 async fn update_to_2_0_and_see_the_new_revision_healthy(browser: &Browser, project: &str) {
-    let first_revision = browser
-        .wait_for("#deployment-revision")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let first_revision = browser.text("#deployment-revision").await;
     browser.click("#update-open").await;
     browser
         .click("#update-version option[data-version='2.0']")
@@ -282,12 +264,7 @@ async fn update_to_2_0_and_see_the_new_revision_healthy(browser: &Browser, proje
             "document.querySelector('#deployment-version').innerText === '2.0'",
         )
         .await;
-    let second_revision = browser
-        .wait_for("#deployment-revision")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let second_revision = browser.text("#deployment-revision").await;
     assert_ne!(first_revision, second_revision);
     let rev = second_revision[..8].to_string();
     browser
@@ -365,13 +342,7 @@ async fn cut_the_connection_and_restart_the_deployment_meanwhile(browser: &Brows
             "document.querySelector('#deployment-revision').innerText.includes('(restart 1)')",
         )
         .await;
-    let restarted = browser
-        .wait_for("#deployment-revision")
-        .await
-        .text()
-        .await
-        .unwrap()[..8]
-        .to_string();
+    let restarted = browser.text("#deployment-revision").await[..8].to_string();
     signal(pid, "-CONT");
     wait_presence(browser, "online").await;
     browser

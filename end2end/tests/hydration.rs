@@ -37,7 +37,7 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
         let c = &browser.client;
         c.goto(&home).await.unwrap();
         // Server-rendered HTML arrives styled, before any wasm runs.
-        let title = browser.wait_for("h1").await.text().await.unwrap();
+        let title = browser.text("h1").await;
         assert_eq!(title, "Sign in");
 
         // Hydration: an effect (browser-only) flips the marker.
@@ -72,12 +72,7 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
             .click()
             .await
             .unwrap();
-        let error = browser
-            .wait_for("#sign-in-error")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let error = browser.text("#sign-in-error").await;
         assert!(error.contains("Invalid email or password"), "{error}");
         browser
             .wait_until("window.__consign_no_reload === true")
@@ -91,7 +86,7 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
             .click()
             .await
             .unwrap();
-        let welcome = browser.wait_for("#welcome").await.text().await.unwrap();
+        let welcome = browser.text("#welcome").await;
         assert_eq!(welcome, "Welcome, Ada Vendor");
         let cookies = c.execute("return document.cookie;", vec![]).await.unwrap();
         assert_eq!(
@@ -115,7 +110,7 @@ async fn the_customer_portal_shell_hydrates_too() {
     with_browser(|browser| async move {
         browser.client.goto(&portal).await.unwrap();
         browser.wait_for("#consign-root[data-portal='customer'][data-hydrated='true']").await;
-        let subtitle = browser.wait_for("header").await.text().await.unwrap();
+        let subtitle = browser.text("header").await;
         assert!(subtitle.contains("Customer portal"), "{subtitle}");
         // The page's stylesheet was generated from the components' classes.
         browser
@@ -195,12 +190,7 @@ async fn the_customer_and_artifacts_pages_hydrate_and_show_invitation_links() {
             .unwrap();
         assert!(link.contains("/invite/"), "{link}");
         assert!(
-            browser
-                .wait_for("#issued-invitation")
-                .await
-                .text()
-                .await
-                .unwrap()
+            browser.text("#issued-invitation").await
                 .contains("new@globex.test")
         );
         // Resending shows the new link instead.

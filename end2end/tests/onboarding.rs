@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use consign_end2end::browser::{Browser, with_browser};
+use consign_end2end::browser::with_browser;
 use consign_end2end::hub;
 use consign_end2end::smtp::SmtpSink;
 use fantoccini::Locator;
@@ -19,10 +19,6 @@ const PNG: [u8; 69] = [
     0, 0, 144, 119, 83, 222, 0, 0, 0, 12, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 0, 3, 1,
     1, 0, 201, 254, 146, 239, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
-
-async fn text(browser: &Browser, css: &str) -> String {
-    browser.wait_for(css).await.text().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
@@ -47,11 +43,11 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             browser.fill("#signup-email", "ada@acme.test").await;
             browser.fill("#signup-password", "short").await;
             browser.click("#signup-submit").await;
-            let error = text(&browser, "#signup-error").await;
+            let error = browser.text("#signup-error").await;
             assert!(error.contains("at least 10"), "{error}");
             browser.fill("#signup-password", "a long enough password").await;
             browser.click("#signup-submit").await;
-            assert_eq!(text(&browser, "#welcome").await, "Welcome, Ada Vendor");
+            assert_eq!(browser.text("#welcome").await, "Welcome, Ada Vendor");
 
             // The sign-up mail confirms the vendor's address.
             let verify = sink.wait_for("ada@acme.test", Duration::from_secs(20)).await;
@@ -60,7 +56,7 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             c.goto(&verify_link).await.unwrap();
             browser.wait_for("#consign-root[data-hydrated='true']").await;
             browser.click("#confirm-submit").await;
-            let confirmed = text(&browser, "#confirm-done").await;
+            let confirmed = browser.text("#confirm-done").await;
             assert!(confirmed.contains("ada@acme.test is confirmed"), "{confirmed}");
 
             // 2. Branding, with a live preview before saving.
@@ -92,14 +88,14 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             browser.fill("#customer-name", "Globex").await;
             browser.click("#create-customer").await;
             browser.wait_for("#customer-list a").await.click().await.unwrap();
-            assert_eq!(text(&browser, "#customer-title").await, "Globex");
+            assert_eq!(browser.text("#customer-title").await, "Globex");
             browser.wait_for("#consign-root[data-hydrated='true']").await;
 
             // 4. An invitation, emailed through the real SMTP server.
             browser.fill("#invite-email", "bob@globex.test").await;
             c.find(Locator::Css("#invite-role option[value='admin']")).await.unwrap().click().await.unwrap();
             browser.click("#invite-submit").await;
-            let issued = text(&browser, "#issued-invitation").await;
+            let issued = browser.text("#issued-invitation").await;
             assert!(issued.contains("emailed to bob@globex.test"), "{issued}");
             let shown = browser.wait_for("#invitation-link").await.prop("value").await.unwrap().unwrap();
 
@@ -116,15 +112,15 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             c.delete_all_cookies().await.unwrap();
             c.goto(&link).await.unwrap();
             browser.wait_for("#consign-root[data-hydrated='true']").await;
-            let invited = text(&browser, "#invited-to").await;
+            let invited = browser.text("#invited-to").await;
             assert!(invited.contains("Globex") && invited.contains("admin"), "{invited}");
             browser.fill("#accept-name", "Bob Customer").await;
             browser.fill("#accept-password", "bobs long password").await;
             browser.click("#accept-submit").await;
 
             // 6. The branded customer portal.
-            assert_eq!(text(&browser, "#welcome").await, "Welcome, Bob Customer");
-            assert_eq!(text(&browser, "#portal-title").await, "Acme Customer Hub");
+            assert_eq!(browser.text("#welcome").await, "Welcome, Bob Customer");
+            assert_eq!(browser.text("#portal-title").await, "Acme Customer Hub");
             let header = browser.wait_for("#portal-header").await;
             assert_eq!(header.attr("data-color").await.unwrap().as_deref(), Some("#ff5500"));
             browser
@@ -133,24 +129,24 @@ async fn a_vendor_onboards_a_customer_by_email_into_a_branded_portal() {
             let logo_src = browser.wait_for("#portal-logo").await.attr("src").await.unwrap().unwrap();
             assert!(logo_src.starts_with("/branding/"), "{logo_src}");
             browser.wait_until("document.querySelector('#portal-logo').naturalWidth === 1").await;
-            assert_eq!(text(&browser, "#portal-home h1").await, "Hello customers");
+            assert_eq!(browser.text("#portal-home h1").await, "Hello customers");
             let pwned = c.execute("return window.__pwned === undefined;", vec![]).await.unwrap();
             assert_eq!(pwned, serde_json::json!(true), "markdown must not run script");
 
             // 7. As the customer's admin, Bob manages his own organization's users in the portal.
-            let members = text(&browser, "#portal-people #members").await;
+            let members = browser.text("#portal-people #members").await;
             assert!(members.contains("bob@globex.test"), "{members}");
             assert!(!members.contains("ada@acme.test"), "vendor users stay out of the customer's list");
             browser.fill("#invite-email", "carol@globex.test").await;
             browser.click("#invite-submit").await;
-            let issued = text(&browser, "#issued-invitation").await;
+            let issued = browser.text("#issued-invitation").await;
             assert!(issued.contains("emailed to carol@globex.test"), "{issued}");
             let carol = sink.wait_for("carol@globex.test", Duration::from_secs(20)).await;
             assert!(carol.html().unwrap().contains("Acme Customer Hub"));
 
             // 8. The link was single-use.
             c.goto(&link).await.unwrap();
-            let unusable = text(&browser, "#invite-unusable").await;
+            let unusable = browser.text("#invite-unusable").await;
             assert!(unusable.contains("already used"), "{unusable}");
         }
     })

@@ -186,12 +186,7 @@ async fn the_readme_quick_start_ends_with_the_sample_healthy_and_answering() {
         browser.click("#deploy").await;
         browser.wait_for("#deployment").await;
         browser.wait_hydrated().await;
-        let project = browser
-            .wait_for("#deployment-project")
-            .await
-            .text()
-            .await
-            .unwrap();
+        let project = browser.text("#deployment-project").await;
         held.lock()
             .unwrap()
             .push(Box::new(docker::ProjectGuard(project)));
