@@ -6,8 +6,14 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 /// The workspace root (the folder of the root `Cargo.toml`).
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` for the running binary too; that value wins over the
+/// one compiled in, because checkouts sharing a `CARGO_TARGET_DIR` may run an xtask built in
+/// another checkout, which must still act on the checkout it was started from.
 pub fn workspace_root() -> Result<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     manifest
         .parent()
         .map(PathBuf::from)
