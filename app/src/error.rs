@@ -74,6 +74,16 @@ pub enum AppError {
     Transport(String),
 }
 
+impl AppError {
+    /// The form field this error is about, when it is about one (shown beside that field).
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } | AppError::Conflict { field } => Some(field),
+            _ => None,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

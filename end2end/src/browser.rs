@@ -216,6 +216,93 @@ impl Browser {
             .collect()
     }
 
+    /// The accessibility violations of the page as it is now that axe-core rates serious or
+    /// critical, one line each (rule, impact, help, the offending elements). axe-core is
+    /// injected through WebDriver from the copy `cargo xtask setup --test` installs (see
+    /// [`axe_source`]), so the page itself loads nothing more.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let source = axe_source();
+        self.client
+            .execute(&source, vec![])
+            .await
+            .expect("axe-core loads into the page");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v => ({
+                        id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' '))
+                    }))))
+                    .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        result
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                let nodes: Vec<&str> = v["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                format!(
+                    "{} ({}): {} [{}]",
+                    v["id"].as_str().unwrap_or_default(),
+                    v["impact"].as_str().unwrap_or_default(),
+                    v["help"].as_str().unwrap_or_default(),
+                    nodes.join(" | ")
+                )
+            })
+            .collect()
+    }
+
+    /// Saves a PNG of the whole page (not only the window) to `path`.
+    pub async fn screenshot_full_page(&self, path: &std::path::Path) {
+        // Grow the window to the page's height first: WebDriver shoots the viewport only.
+        let height = self
+            .client
+            .execute(
+                "return Math.max(document.documentElement.scrollHeight, 600);",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(900)
+            .min(4000);
+        let (width, old_height) = self
+            .client
+            .get_window_size()
+            .await
+            .expect("the window has a size");
+        self.client
+            .set_window_size(
+                u32::try_from(width).unwrap_or(1280),
+                u32::try_from(height).unwrap_or(900) + 100,
+            )
+            .await
+            .expect("the window resizes");
+        let png = self.client.screenshot().await.expect("a screenshot");
+        self.client
+            .set_window_size(
+                u32::try_from(width).unwrap_or(1280),
+                u32::try_from(old_height).unwrap_or(900),
+            )
+            .await
+            .expect("the window resizes back");
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("the screenshot folder");
+        }
+        std::fs::write(path, png).expect("the screenshot is written");
+    }
+
     /// Opens `url`, waits until the page has hydrated (`#consign-root[data-hydrated='true']`)
     /// and the browser has run the tasks that hydration queued, and returns the console errors
     /// seen meanwhile (see [`Browser::console_errors`]). A page that reports an error while
@@ -347,4 +434,28 @@ where
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// axe-core's script, from the PyPI package `axe-playwright-python` (which ships a current
+/// `axe.min.js`) that `cargo xtask setup --test` installs without its dependencies.
+pub fn axe_source() -> String {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| {
+            let out = std::process::Command::new("python3")
+                .args([
+                    "-c",
+                    "import importlib.util as u; print(u.find_spec('axe_playwright_python').submodule_search_locations[0])",
+                ])
+                .output()
+                .expect("python3 runs");
+            let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            assert!(
+                out.status.success() && !dir.is_empty(),
+                "axe-core is missing: run `cargo xtask setup --test` (pip install --no-deps axe-playwright-python)"
+            );
+            std::fs::read_to_string(std::path::Path::new(&dir).join("axe.min.js"))
+                .expect("axe.min.js is readable")
+        })
+        .clone()
 }

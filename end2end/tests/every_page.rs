@@ -2,7 +2,9 @@
 //! a vendor admin, a read-only vendor member, a customer admin, a read-only customer member and
 //! someone without a session. A page a visitor may not see must render its sign-in or "belongs
 //! elsewhere" answer cleanly too. The list of pages is checked against the app's router, so a
-//! new page cannot be left out unnoticed.
+//! new page cannot be left out unnoticed. Every page also passes axe-core's accessibility
+//! check (no serious or critical violation), and with `CONSIGN_SCREENSHOTS` set (`cargo xtask
+//! screenshots`) the main pages are photographed for the docs.
 
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
@@ -77,6 +79,44 @@ fn the_list_of_pages_is_the_routers() {
         listed, routed,
         "PAGES must list exactly the app's routes (app/src/lib.rs)"
     );
+}
+
+/// Where `cargo xtask screenshots` wants the pictures of the docs (`CONSIGN_SCREENSHOTS`),
+/// and which pages it shows: the main ones of each portal, as its admin sees them.
+fn screenshot_name(who: &str, route: &str) -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("CONSIGN_SCREENSHOTS")?;
+    let portal = match who {
+        "the vendor admin" => "vendor",
+        "the customer admin" => "customer",
+        _ => return None,
+    };
+    let shown: &[&str] = match portal {
+        "vendor" => &[
+            "/",
+            "/applications/{id}",
+            "/customers",
+            "/targets",
+            "/targets/{id}",
+            "/deployments/{id}",
+            "/fleet",
+            "/licenses",
+            "/branding",
+        ],
+        _ => &["/portal", "/portal/targets", "/portal/deployments/{id}"],
+    };
+    if !shown.contains(&route) {
+        return None;
+    }
+    let slug: String = route
+        .trim_matches('/')
+        .replace("{id}", "detail")
+        .replace('/', "-");
+    let slug = if slug.is_empty() {
+        "overview".into()
+    } else {
+        slug
+    };
+    Some(std::path::Path::new(&dir).join(format!("{portal}-{slug}.png")))
 }
 
 /// What the pages with parameters show: real rows, made the way the product makes them.
@@ -267,6 +307,13 @@ async fn every_page_hydrates_with_a_clean_console_for_every_kind_of_visitor() {
                     .unwrap()
                     .push((opened.elapsed(), format!("{route} for {who}")));
                 report(route.to_string(), errors);
+                report(
+                    format!("{route} (accessibility, axe-core)"),
+                    browser.accessibility_violations().await,
+                );
+                if let Some(file) = screenshot_name(who, route) {
+                    browser.screenshot_full_page(&file).await;
+                }
             }
         })
         .await;
@@ -283,7 +330,7 @@ async fn every_page_hydrates_with_a_clean_console_for_every_kind_of_visitor() {
     let failures = failures.lock().unwrap().clone();
     assert!(
         failures.is_empty(),
-        "{} pages show errors in the browser console:\n{}",
+        "{} pages show errors in the browser console or fail the accessibility check:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -95,7 +95,8 @@ async fn the_sign_in_page_hydrates_and_signs_in_without_a_reload() {
             "the session cookie must be HttpOnly"
         );
 
-        // Signing out brings the form back.
+        // Signing out, from the user menu, brings the form back.
+        browser.click("#user-menu > summary").await;
         browser.wait_for("#sign-out").await.click().await.unwrap();
         browser.wait_for("#sign-in-form").await;
     })

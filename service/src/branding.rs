@@ -3,7 +3,7 @@
 
 use crate::Services;
 use chrono::{DateTime, Utc};
-use pulldown_cmark::{CowStr, Event, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use types::{NameError, OrganizationId};
 
 use crate::auth::Actor;
@@ -305,7 +305,9 @@ pub fn sniff_image(bytes: &[u8]) -> Result<&'static str> {
 /// markdown is shown as text, and links or images may only point to http(s), mailto or
 /// relative addresses.
 pub fn render_markdown(markdown: &str) -> String {
-    let events = Parser::new(markdown).map(|event| match event {
+    // Tables and strikethrough, as vendors write them on GitHub; raw HTML stays text (below).
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
         Event::Start(Tag::Link {
             link_type,
@@ -367,6 +369,15 @@ mod tests {
         assert!(!html.to_lowercase().contains("javascript:"), "{html}");
         assert!(html.contains("href=\"https://example.com\""), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn markdown_tables_render_and_their_cells_stay_escaped() {
+        let html = render_markdown("| Port | Use |\n|---|---|\n| 443 | <b>web</b> |\n\n~~old~~");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<th>Port</th>"), "{html}");
+        assert!(html.contains("&lt;b&gt;web&lt;/b&gt;"), "{html}");
+        assert!(html.contains("<del>old</del>"), "{html}");
     }
 
     #[test]

@@ -251,3 +251,30 @@ pub async fn confirm_email_change(services: &Services, token: &str) -> Result<Us
         .ok_or(Error::LinkUnusable)?
         .try_into()
 }
+
+/// The branding a usable link's page shows: the vendor's, when the link's account belongs to a
+/// customer organization only (it came from the vendor's branded mail, so the page should look
+/// the same); `None` for vendor members, and for unknown, used or expired links (which then say
+/// so on a neutral page). Reading it does not spend the link.
+pub async fn branding_of(
+    services: &Services,
+    token: &str,
+    purpose: Purpose,
+) -> Result<Option<crate::branding::Branding>> {
+    let Some(link) = repo::email_tokens::find_usable(
+        &services.db,
+        &tokens::hash(token),
+        purpose.as_str(),
+        Utc::now(),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let memberships = crate::accounts::memberships(services, link.user_id.into()).await?;
+    if memberships.is_empty() || memberships.iter().any(crate::auth::Actor::is_vendor) {
+        return Ok(None);
+    }
+    let vendor = memberships[0].organization_id;
+    Ok(Some(crate::branding::get(services, vendor).await?))
+}

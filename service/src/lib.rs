@@ -6,6 +6,7 @@
 //! [`Services`] and call functions that take it and typed ids, and get domain types back. It must never import axum or leptos: the portals and the REST
 //! API call into it, never the other way round.
 
+pub mod accent;
 pub mod access_tokens;
 pub mod accounts;
 pub mod agent_hub;
@@ -41,6 +42,7 @@ pub mod mail;
 pub mod members;
 pub mod notifications;
 pub mod organizations;
+pub mod overview;
 pub mod password;
 pub mod rate_limit;
 pub mod registry;

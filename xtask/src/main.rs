@@ -7,6 +7,8 @@
 //!   `cargo deny` (licenses, sources, bans: `deny.toml`).
 //! - `dist`: the release hub with its site, static agents for x86_64 and aarch64, a `FROM scratch`
 //!   container image and a systemd unit under `target/dist/`, each verified.
+//! - `screenshots`: the browser test that visits every page, photographing the main ones into
+//!   `docs/screenshots`.
 //! - `build-site [--release]`, `setup`, `lint`, `bench`, `bench-registry`, `bench-deploy`: the
 //!   pieces on their own.
 //! - `soak`, `bench-storm`: the hub under load (release builds, simulated agents; not part of
@@ -41,6 +43,8 @@ commands:
   run [--release] [-- <server args>]   set up, build the site, the hub and the agent, and start
                                         the hub (./data, SQLite) serving that agent
   test [--no-lint] [-- <test filter>]   set up, then run every test and the lints
+  screenshots                           photograph the main pages of both portals (as the browser
+                                        tests render them) into docs/screenshots
   lint                                  cargo fmt --check; clippy -D warnings for ssr and hydrate;
                                         cargo deny (licenses, sources, bans; offline)
   build-site [--release]                generate the CSS and build the wasm bundle into target/site
@@ -94,7 +98,7 @@ fn main() -> Result<()> {
             setup::ensure_test_packages()?;
             site::build(false)?;
             let pg = postgres::Cluster::start()?;
-            let result = run_tests(&pg, passthrough);
+            let result = run_tests(&pg, passthrough, &[]);
             drop(pg);
             result?;
             if !has("--no-lint") {
@@ -102,6 +106,19 @@ fn main() -> Result<()> {
                 lint()?;
             }
             println!("xtask: every test and lint passed");
+            Ok(())
+        }
+        "screenshots" => {
+            setup::ensure_build_tools()?;
+            setup::ensure_test_packages()?;
+            site::build(false)?;
+            let pg = postgres::Cluster::start()?;
+            let dir = root.join("docs").join("screenshots");
+            let filter = ["-E".to_string(), "binary(every_page)".to_string()];
+            let result = run_tests(&pg, &filter, &[("CONSIGN_SCREENSHOTS", dir.clone().into())]);
+            drop(pg);
+            result?;
+            println!("xtask: screenshots written to {}", dir.display());
             Ok(())
         }
         "lint" => {
@@ -268,8 +285,13 @@ fn hub_commands(release: bool, args: &[String]) -> (std::process::Command, std::
     (build, hub)
 }
 
-fn run_tests(pg: &postgres::Cluster, filter: &[String]) -> Result<()> {
+fn run_tests(
+    pg: &postgres::Cluster,
+    filter: &[String],
+    env: &[(&str, std::ffi::OsString)],
+) -> Result<()> {
     let mut c = cmd::cargo();
+    c.envs(env.iter().map(|(k, v)| (k, v)));
     let nextest = cmd::has_cargo_subcommand("nextest");
     if nextest {
         c.args(["nextest", "run", "--no-fail-fast"]);

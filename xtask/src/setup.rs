@@ -127,6 +127,44 @@ fn ensure_python_tools() -> Result<()> {
             bail!("pip could not install {package}: run `python3 -m pip install {package}`");
         }
     }
+    ensure_axe_core()
+}
+
+/// axe-core, the browser tests' accessibility checker: its `axe.min.js` ships in the PyPI
+/// package `axe-playwright-python`, installed without Playwright (the tests inject the script
+/// through WebDriver; nothing else of the package runs).
+fn ensure_axe_core() -> Result<()> {
+    let found = Command::new("python3")
+        .args([
+            "-c",
+            "import importlib.util as u, sys; sys.exit(0 if u.find_spec('axe_playwright_python') else 1)",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        return Ok(());
+    }
+    println!("xtask: installing axe-core (pip install --no-deps axe-playwright-python)");
+    let package = "axe-playwright-python==0.1.8";
+    let pip = |extra: &[&str]| {
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--root-user-action=ignore",
+            ])
+            .args(extra)
+            .arg(package)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !(pip(&[]) || pip(&["--break-system-packages"])) {
+        bail!("pip could not install {package}: run `python3 -m pip install --no-deps {package}`");
+    }
     Ok(())
 }
 

@@ -56,11 +56,41 @@ pub async fn request_password_reset(email: String) -> Result<String, AppError> {
 
 /// Spends a reset link and sets the new password; every session of the account ends.
 #[server(prefix = "/_fn", endpoint = "reset_password")]
-pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    token: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let services = super::services()?;
     service::email_links::reset_password(&services, &token, password).await?;
-    leptos_axum::redirect("/?reset=done");
+    // Back to the sign-in page of the portal the link came from (only these two).
+    leptos_axum::redirect(match next.as_deref() {
+        Some("/portal") => "/portal?reset=done",
+        _ => "/?reset=done",
+    });
     Ok(())
+}
+
+/// The branding an emailed link's page shows: its vendor's, when the link's account belongs to
+/// customer organizations only; `None` otherwise (see `service::email_links::branding_of`).
+#[server(prefix = "/_fn", endpoint = "link_branding")]
+pub async fn link_branding(
+    token: String,
+    purpose: String,
+) -> Result<Option<super::branding::BrandingView>, AppError> {
+    use service::email_links::Purpose;
+    let services = super::services()?;
+    let purpose = match purpose.as_str() {
+        "reset" => Purpose::Reset,
+        "verify" => Purpose::Verify,
+        "change" => Purpose::Change,
+        _ => return Ok(None),
+    };
+    Ok(
+        service::email_links::branding_of(&services, &token, purpose)
+            .await?
+            .map(Into::into),
+    )
 }
 
 /// Changes the password; every other session of the account ends.

@@ -22,6 +22,9 @@ pub struct BrandingView {
     pub logo_url: Option<String>,
     /// The vendor's own host name for the customer portal.
     pub custom_host: String,
+    /// The accent colours derived from `primary_color`, as CSS custom properties for a
+    /// `style` attribute (see `service::accent`).
+    pub accent_css: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -34,6 +37,11 @@ impl From<service::branding::Branding> for BrandingView {
                 .has_logo
                 .then(|| format!("/branding/{}/logo?v={version}", b.organization_id)),
             home_html: service::branding::render_markdown(&b.home_markdown),
+            accent_css: service::accent::Accent::of(
+                &b.primary_color,
+                service::branding::DEFAULT_COLOR,
+            )
+            .css_variables(),
             title: b.title,
             primary_color: b.primary_color,
             home_markdown: b.home_markdown,

@@ -44,6 +44,9 @@ pub struct InvitationPreview {
     pub role: String,
     /// Whether they already have an account (then only the password is asked for).
     pub existing_account: bool,
+    /// For an invitation to a customer organization: the vendor's branding, so the page looks
+    /// like the portal the person is joining.
+    pub branding: Option<super::branding::BrandingView>,
 }
 
 #[cfg(feature = "ssr")]
@@ -131,7 +134,16 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppError> {
     let services = super::services()?;
     let p = service::invitations::preview(&services, &token).await?;
+    let branding = match p.customer_name {
+        Some(_) => Some(
+            service::branding::get(&services, p.organization_id)
+                .await?
+                .into(),
+        ),
+        None => None,
+    };
     Ok(InvitationPreview {
+        branding,
         email: p.email,
         invited_to: match p.customer_name {
             Some(c) => format!("{c} (a customer of {})", p.organization_name),

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod licenses;
 pub mod members;
 pub mod onboarding;
+pub mod overview;
 pub mod registry;
 pub mod targets;
 pub mod tokens;

@@ -1,10 +1,13 @@
 //! Building blocks shared by the pages of both portals.
 
 pub mod catalogue;
+pub mod confirm;
 pub mod copy_link;
 pub mod form;
 pub mod frame;
 pub mod live;
+pub mod nav;
+pub mod overview;
 pub mod people;
 pub mod registry;
 pub mod shell;

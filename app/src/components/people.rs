@@ -4,8 +4,12 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use super::confirm::{BUTTON_DANGER, ConfirmDialog};
 use super::copy_link::IssuedLink;
-use super::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT, RoleSelect};
+use super::form::{
+    ActionError, BUTTON, BUTTON_SECONDARY, CARD, FieldError, INPUT, RoleSelect, SubmitButton,
+    clear_on_success,
+};
 use crate::api::invitations::{Invite, ResendInvitation, RevokeInvitation, list_invitations};
 use crate::api::members::{ChangeRole, RemoveMember, list_members};
 
@@ -43,6 +47,8 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
     // The newest link, whether from inviting or resending: one at a time, so there is no doubt
     // which one to copy.
     let issued = RwSignal::new(None);
+    let invite_form = NodeRef::new();
+    clear_on_success(invite, invite_form);
     Effect::new(move |_| {
         if let Some(Ok(new)) = invite.value().get() {
             issued.set(Some(new));
@@ -71,6 +77,7 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
                                 let status = i.status.clone();
                                 let id = i.id.clone();
                                 let id2 = i.id.clone();
+                                let email = i.email.clone();
                                 view! {
                                     <tr class="border-t border-slate-100" data-status=status>
                                         <td class="py-2">{i.email}</td>
@@ -83,10 +90,14 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
                                                     <input type="hidden" name="id" value=id.clone() />
                                                     <button type="submit" class=BUTTON_SECONDARY data-action="resend">"Resend"</button>
                                                 </ActionForm>
-                                                <ActionForm action=revoke>
-                                                    <input type="hidden" name="id" value=id2.clone() />
-                                                    <button type="submit" class=BUTTON_SECONDARY data-action="revoke">"Revoke"</button>
-                                                </ActionForm>
+                                                <ConfirmDialog id=format!("revoke-invitation-{id2}") trigger="Revoke" trigger_data="revoke"
+                                                    title=format!("Revoke the invitation of {email}?")>
+                                                    <p>"Its link stops working. You can invite the address again later."</p>
+                                                    <ActionForm action=revoke>
+                                                        <input type="hidden" name="id" value=id2.clone() />
+                                                        <button type="submit" class=BUTTON_DANGER data-action="revoke">"Revoke invitation"</button>
+                                                    </ActionForm>
+                                                </ConfirmDialog>
                                             })}
                                         </td>
                                     </tr>
@@ -114,6 +125,7 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
                                 let customer2 = customer.clone();
                                 let user = m.user_id.clone();
                                 let user2 = m.user_id.clone();
+                                let who = m.name.clone();
                                 view! {
                                     <tr class="border-t border-slate-100">
                                         <td class="py-2">{m.name}</td>
@@ -127,11 +139,15 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
                                             </ActionForm>
                                         </td>
                                         <td>
-                                            <ActionForm action=remove>
-                                                <input type="hidden" name="user" value=user2 />
-                                                <input type="hidden" name="customer" value=customer2 />
-                                                <button type="submit" class=BUTTON_SECONDARY>"Remove"</button>
-                                            </ActionForm>
+                                            <ConfirmDialog id=format!("remove-member-{user2}") trigger="Remove"
+                                                title=format!("Remove {who} from this organization?")>
+                                                <p>"They can no longer sign in to it. Their account stays, and they can be invited again."</p>
+                                                <ActionForm action=remove>
+                                                    <input type="hidden" name="user" value=user2.clone() />
+                                                    <input type="hidden" name="customer" value=customer2 />
+                                                    <button type="submit" class=BUTTON_DANGER data-action="remove">"Remove member"</button>
+                                                </ActionForm>
+                                            </ConfirmDialog>
                                         </td>
                                     </tr>
                                 }
@@ -155,21 +171,20 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
         </section>
         <section class=CARD>
             <h2 class="text-lg font-semibold">"Invite someone"</h2>
-            <ActionForm action=invite attr:class="mt-3 flex flex-wrap items-end gap-3" attr:id="invite-form">
+            <ActionForm action=invite node_ref=invite_form attr:class="mt-3 flex flex-wrap items-start gap-3" attr:id="invite-form">
                 <input type="hidden" name="customer" value=move || customer.get() />
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Email"
-                    <input type="email" name="email" id="invite-email" required class=INPUT />
+                    <input type="email" name="email" id="invite-email" required class=INPUT aria-describedby="invite-email-error" />
+                    <FieldError action=invite field="email" id="invite-email-error" />
                 </label>
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Role"
                     <RoleSelect selected="read_only" id="invite-role" />
                 </label>
-                <button type="submit" id="invite-submit" class=BUTTON disabled=move || invite.pending().get()>
-                    {move || if invite.pending().get() { "Inviting…" } else { "Send invitation" }}
-                </button>
+                <SubmitButton action=invite label="Send invitation" pending="Inviting…" id="invite-submit" class=format!("mt-6 {BUTTON}") />
             </ActionForm>
-            <ActionError action=invite id="invite-error" />
+            <ActionError action=invite id="invite-error" inline=&["email"] />
             {move || issued.get().map(|issued| view! { <IssuedLink issued /> })}
             <ActionError action=resend id="resend-error" />
             <ActionError action=revoke id="revoke-error" />

@@ -4,6 +4,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use leptos_router::hooks::use_query_map;
+
+use super::form::{INPUT, LINK};
 use super::frame::Portal;
 use crate::api::auth::SignIn;
 
@@ -22,10 +25,22 @@ pub fn SignInForm(portal: Portal, sign_in: ServerAction<SignIn>) -> impl IntoVie
             }
         })
     };
+    // After a password reset the link's page sends the person here with `?reset=done`.
+    let query = use_query_map();
+    let reset_done = query.read_untracked().get("reset").as_deref() == Some("done");
     view! {
         <section class="w-full max-w-sm rounded-xl bg-white p-8 shadow-md ring-1 ring-slate-200">
+            {reset_done.then(|| view! {
+                <p id="reset-done" role="status" class="mb-4 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+                    "Your password was changed. Sign in with the new one."
+                </p>
+            })}
             <h1 class="text-2xl font-semibold tracking-tight">"Sign in"</h1>
-            <p class="mt-1 text-sm text-slate-500">{format!("to the Consign {}", portal.title().to_lowercase())}</p>
+            <p class="mt-1 text-sm text-slate-500">{match portal {
+                // The customer portal is the vendor's: it never says Consign.
+                Portal::Vendor => "to the Consign vendor portal",
+                Portal::Customer => "to your customer portal",
+            }}</p>
             <ActionForm action=sign_in attr:class="mt-6 flex flex-col gap-4" attr:id="sign-in-form">
                 <input type="hidden" name="next" value=portal.home() />
                 <label class="flex flex-col gap-1 text-sm font-medium">
@@ -36,7 +51,7 @@ pub fn SignInForm(portal: Portal, sign_in: ServerAction<SignIn>) -> impl IntoVie
                         id="email"
                         required
                         autocomplete="username"
-                        class="rounded-md border border-slate-300 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none"
+                        class=INPUT
                     />
                 </label>
                 <label class="flex flex-col gap-1 text-sm font-medium">
@@ -48,7 +63,7 @@ pub fn SignInForm(portal: Portal, sign_in: ServerAction<SignIn>) -> impl IntoVie
                             id="password"
                             required
                             autocomplete="current-password"
-                            class="flex-1 rounded-md border border-slate-300 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none"
+                            class=format!("flex-1 {INPUT}")
                         />
                         // Only useful with JavaScript, so hidden until hydrated.
                         <button
@@ -66,14 +81,15 @@ pub fn SignInForm(portal: Portal, sign_in: ServerAction<SignIn>) -> impl IntoVie
                 <button
                     type="submit"
                     id="sign-in"
-                    class="rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
+                    class="btn-accent rounded-md px-4 py-2 font-medium disabled:opacity-50"
                     disabled=move || sign_in.pending().get()
                 >
                     {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>
             </ActionForm>
             <p class="mt-4 text-center text-sm">
-                <a href="/forgot" id="forgot-link" class="text-indigo-600 hover:underline">"Forgot your password?"</a>
+                <a href=match portal { Portal::Vendor => "/forgot", Portal::Customer => "/forgot?portal=customer" }
+                    id="forgot-link" class=LINK>"Forgot your password?"</a>
             </p>
         </section>
     }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::customers::{DeleteCustomer, get_customer};
-use crate::components::form::{ActionError, BUTTON_SECONDARY, CARD};
+use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
+use crate::components::form::{ActionError, CARD};
 use crate::components::people::People;
 use crate::components::shell::VendorShell;
 
@@ -35,10 +36,14 @@ fn CustomerDetail() -> impl IntoView {
                         <section class=CARD>
                             <div class="flex items-center justify-between">
                                 <h2 class="text-xl font-semibold" id="customer-title">{c.name.clone()}</h2>
-                                <ActionForm action=delete>
-                                    <input type="hidden" name="id" value=id />
-                                    <button type="submit" class=BUTTON_SECONDARY>"Delete customer"</button>
-                                </ActionForm>
+                                <ConfirmDialog id="delete-customer" trigger="Delete customer"
+                                    title=format!("Delete {}?", c.name)>
+                                    <p>"Its users lose access to the portal, and its licenses and targets are deleted with it. This cannot be undone."</p>
+                                    <ActionForm action=delete>
+                                        <input type="hidden" name="id" value=id />
+                                        <button type="submit" class=BUTTON_DANGER data-confirm="delete-customer">"Delete customer"</button>
+                                    </ActionForm>
+                                </ConfirmDialog>
                             </div>
                             <p class="text-sm text-slate-500">{format!("Customer since {}", c.created)}</p>
                             <ActionError action=delete id="delete-error" />

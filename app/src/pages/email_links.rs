@@ -3,11 +3,13 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::account::{ConfirmEmailLink, RequestPasswordReset, ResetPassword};
+use crate::api::account::{ConfirmEmailLink, RequestPasswordReset, ResetPassword, link_branding};
+use crate::api::branding::portal_branding;
 use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
 use crate::components::frame::{Frame, Portal};
+use crate::components::shell::BrandedFrame;
 use crate::error::AppError;
 
 fn token() -> impl Fn() -> String + Clone + Send + Sync + 'static {
@@ -28,12 +30,65 @@ where
     }
 }
 
-/// `/forgot`: asks for a password-reset link.
+/// The frame of a link's page: the vendor's branding when the link belongs to a customer
+/// account, Consign's otherwise.
+#[component]
+fn LinkFrame(purpose: &'static str, children: ChildrenFn) -> impl IntoView {
+    let token = token();
+    let branding = Resource::new(token, move |token| link_branding(token, purpose.into()));
+    view! {
+        <Suspense fallback=|| ()>
+            {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match branding.await.ok().flatten() {
+                        Some(b) => view! {
+                            <BrandedFrame branding=Some(b)>
+                                <input type="hidden" form="reset-form" name="next" value="/portal" />
+                                {children()}
+                            </BrandedFrame>
+                        }.into_any(),
+                        None => view! { <Frame portal=Portal::Vendor>{children()}</Frame> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+/// `/forgot`: asks for a password-reset link; `?portal=customer` (the customer portal's
+/// sign-in links here) shows it in the portal's branding.
 #[component]
 pub fn ForgotPage() -> impl IntoView {
+    let query = use_query_map();
+    let customer = query.read_untracked().get("portal").as_deref() == Some("customer");
+    let branding = Resource::new(
+        || (),
+        move |_| async move {
+            if customer {
+                portal_branding().await.ok().flatten()
+            } else {
+                None
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match branding.await {
+                    Some(b) => view! { <BrandedFrame branding=Some(b)><ForgotCard /></BrandedFrame> }.into_any(),
+                    None if customer => view! { <BrandedFrame branding=None><ForgotCard /></BrandedFrame> }.into_any(),
+                    None => view! { <Frame portal=Portal::Vendor><ForgotCard /></Frame> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ForgotCard() -> impl IntoView {
     let request = ServerAction::<RequestPasswordReset>::new();
     view! {
-        <Frame portal=Portal::Vendor>
             <section class=format!("{CARD} max-w-sm")>
                 <h1 class="text-2xl font-semibold tracking-tight">"Reset your password"</h1>
                 <p class="mt-1 text-sm text-slate-500">"We email you a link that lets you choose a new one."</p>
@@ -47,7 +102,7 @@ pub fn ForgotPage() -> impl IntoView {
                     <button type="submit" id="forgot-submit" class=BUTTON>"Send the link"</button>
                 </ActionForm>
             </section>
-        </Frame>
+
     }
 }
 
@@ -55,9 +110,10 @@ pub fn ForgotPage() -> impl IntoView {
 #[component]
 pub fn ResetPage() -> impl IntoView {
     let reset = ServerAction::<ResetPassword>::new();
-    let token = token();
+    // A signal, which is Copy: the page's content is rebuilt once the frame knows its branding.
+    let token = Signal::derive(token());
     view! {
-        <Frame portal=Portal::Vendor>
+        <LinkFrame purpose="reset">
             <section class=format!("{CARD} max-w-sm")>
                 <h1 class="text-2xl font-semibold tracking-tight">"Choose a new password"</h1>
                 <ActionForm action=reset attr:class="mt-6 flex flex-col gap-4" attr:id="reset-form">
@@ -70,7 +126,7 @@ pub fn ResetPage() -> impl IntoView {
                     <button type="submit" id="reset-submit" class=BUTTON>"Set password"</button>
                 </ActionForm>
             </section>
-        </Frame>
+        </LinkFrame>
     }
 }
 
@@ -90,9 +146,9 @@ pub fn ChangeEmailPage() -> impl IntoView {
 #[component]
 fn ConfirmLink(title: &'static str, purpose: &'static str) -> impl IntoView {
     let confirm = ServerAction::<ConfirmEmailLink>::new();
-    let token = token();
+    let token = Signal::derive(token());
     view! {
-        <Frame portal=Portal::Vendor>
+        <LinkFrame purpose>
             <section class=format!("{CARD} max-w-sm")>
                 <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
                 <ActionForm action=confirm attr:class="mt-6 flex flex-col gap-4" attr:id="confirm-form">
@@ -103,6 +159,6 @@ fn ConfirmLink(title: &'static str, purpose: &'static str) -> impl IntoView {
                     <button type="submit" id="confirm-submit" class=BUTTON>"Confirm"</button>
                 </ActionForm>
             </section>
-        </Frame>
+        </LinkFrame>
     }
 }

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::invitations::{AcceptInvitation, preview_invitation};
 use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
 use crate::components::frame::{Frame, Portal};
+use crate::components::shell::BrandedFrame;
 
 /// The invitation page.
 #[component]
@@ -16,11 +17,11 @@ pub fn InvitePage() -> impl IntoView {
     let preview = Resource::new(token, preview_invitation);
     let accept = ServerAction::<AcceptInvitation>::new();
     view! {
-        <Frame portal=Portal::Customer>
-            <section class=format!("{CARD} max-w-md")>
-                <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match preview.await {
+        <Suspense fallback=|| view! { <p class="p-6 text-slate-600">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let preview = preview.await;
+                let branding = preview.as_ref().ok().and_then(|p| p.branding.clone());
+                let card = match preview {
                             Ok(p) => view! {
                                 <h1 class="text-2xl font-semibold tracking-tight">"You are invited"</h1>
                                 <p class="mt-1 text-sm text-slate-600" id="invited-to">
@@ -54,10 +55,13 @@ pub fn InvitePage() -> impl IntoView {
                                 <h1 class="text-2xl font-semibold tracking-tight">"Invitation"</h1>
                                 <p role="alert" id="invite-unusable" class="mt-2 text-red-700">{err.to_string()}</p>
                             }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </section>
-        </Frame>
+                };
+                let card = view! { <section class=format!("{CARD} max-w-md")>{card}</section> };
+                match branding {
+                    Some(branding) => view! { <BrandedFrame branding=Some(branding)>{card}</BrandedFrame> }.into_any(),
+                    None => view! { <Frame portal=Portal::Vendor>{card}</Frame> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }

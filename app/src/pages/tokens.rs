@@ -5,7 +5,10 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::tokens::{CreateToken, RevokeToken, list_tokens, take_created_token};
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
+use crate::components::form::{
+    ActionError, BUTTON, CARD, FieldError, INPUT, LINK, SubmitButton, clear_on_success,
+};
 use crate::components::shell::VendorShell;
 use crate::error::AppError;
 
@@ -27,6 +30,8 @@ pub fn TokensPage() -> impl IntoView {
 fn TokenManager(flashed: Resource<Result<Option<String>, AppError>>) -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
+    let form = NodeRef::new();
+    clear_on_success(create, form);
     let tokens = Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
@@ -75,6 +80,7 @@ fn TokenManager(flashed: Resource<Result<Option<String>, AppError>>) -> impl Int
                                 let active = t.status == "active";
                                 let status = t.status.clone();
                                 let id = t.id.clone();
+                                let label = t.label.clone();
                                 view! {
                                     <tr class="border-t border-slate-100" data-token-id=t.id.clone() data-status=status>
                                         <td class="py-2 font-medium">{t.label}</td>
@@ -84,10 +90,14 @@ fn TokenManager(flashed: Resource<Result<Option<String>, AppError>>) -> impl Int
                                         <td class="py-2 text-right">
                                             {if active {
                                                 view! {
-                                                    <ActionForm action=revoke>
-                                                        <input type="hidden" name="id" value=id />
-                                                        <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
-                                                    </ActionForm>
+                                                    <ConfirmDialog id=format!("revoke-token-{id}") trigger="Revoke"
+                                                        title=format!("Revoke the token {}?", label)>
+                                                        <p>"Scripts and tools using it are refused from now on. This cannot be undone."</p>
+                                                        <ActionForm action=revoke>
+                                                            <input type="hidden" name="id" value=id />
+                                                            <button type="submit" class=BUTTON_DANGER data-confirm="revoke-token">"Revoke token"</button>
+                                                        </ActionForm>
+                                                    </ConfirmDialog>
                                                 }
                                                 .into_any()
                                             } else {
@@ -115,15 +125,16 @@ fn TokenManager(flashed: Resource<Result<Option<String>, AppError>>) -> impl Int
                 "A token lets scripts and CI call the REST API as you, in this organization, with your role. "
                 "Send it as " <code class="font-mono text-xs">"Authorization: Bearer <token>"</code> "."
             </p>
-            <p class="mt-1 text-sm text-slate-600">"The API reference: " <a href="/api/v1/docs" id="api-docs-link" rel="external" class="underline">"/api/v1/docs"</a> " (OpenAPI document at " <code class="font-mono text-xs">"/api/v1/openapi.json"</code> ")."</p>
-            <ActionForm action=create attr:class="mt-3 flex flex-wrap items-end gap-3" attr:id="create-token-form">
+            <p class="mt-1 text-sm text-slate-600">"The API reference: " <a href="/api/v1/docs" id="api-docs-link" rel="external" class=LINK>"/api/v1/docs"</a> " (OpenAPI document at " <code class="font-mono text-xs">"/api/v1/openapi.json"</code> ")."</p>
+            <ActionForm action=create node_ref=form attr:class="mt-3 flex flex-wrap items-start gap-3" attr:id="create-token-form">
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Label"
-                    <input type="text" name="label" id="token-label" required maxlength="100" placeholder="CI deploys" class=INPUT />
+                    <input type="text" name="label" id="token-label" required maxlength="100" placeholder="CI deploys" class=INPUT aria-describedby="token-label-error" />
+                    <FieldError action=create field="label" id="token-label-error" />
                 </label>
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Expires"
-                    <select name="expires_in_days" id="token-expiry" class="rounded-md border border-slate-300 px-3 py-2 font-normal">
+                    <select name="expires_in_days" id="token-expiry" class=INPUT>
                         <option value="7">"in 7 days"</option>
                         <option value="30" selected>"in 30 days"</option>
                         <option value="90">"in 90 days"</option>
@@ -131,11 +142,9 @@ fn TokenManager(flashed: Resource<Result<Option<String>, AppError>>) -> impl Int
                         <option value="">"never"</option>
                     </select>
                 </label>
-                <button type="submit" id="token-create" class=BUTTON disabled=move || create.pending().get()>
-                    {move || if create.pending().get() { "Creating…" } else { "Create token" }}
-                </button>
+                <SubmitButton action=create label="Create token" pending="Creating…" id="token-create" class=format!("mt-6 {BUTTON}") />
             </ActionForm>
-            <ActionError action=create id="token-error" />
+            <ActionError action=create id="token-error" inline=&["label"] />
             {fresh_secret}
             {flashed_secret}
         </section>

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod licenses;
 pub mod memberships;
 pub mod organizations;
+pub mod overview;
 pub mod registry;
 pub mod secrets;
 pub mod sessions;

@@ -1,6 +1,7 @@
 //! The browsable API reference at `/api/v1/docs`: plain HTML rendered on the hub from the same
-//! OpenAPI document as `/api/v1/openapi.json`. No scripts and nothing fetched from elsewhere, so
-//! it works on an air-gapped hub. Its one inline style sheet is allowed by its hash
+//! OpenAPI document as `/api/v1/openapi.json`, operations grouped by tag, descriptions rendered
+//! from markdown, and a search (`?q=`) answered on the hub. No scripts and nothing fetched from
+//! elsewhere, so it works on an air-gapped hub. Its one inline style sheet is allowed by its hash
 //! ([`style_source`]), so the page needs no `'unsafe-inline'`.
 
 use std::fmt::Write as _;
@@ -14,7 +15,9 @@ code{font-family:ui-monospace,monospace;background:#f3f4f6;padding:0 .25rem;bord
 section.op{border:1px solid #e5e7eb;border-radius:.5rem;padding:.5rem 1rem;margin:1rem 0}\
 section.op h3 code{font-size:1.05rem}table{border-collapse:collapse;margin:.5rem 0}\
 td,th{border:1px solid #e5e7eb;padding:.25rem .5rem;text-align:left;vertical-align:top}\
-nav ul{columns:2}";
+nav ul{columns:2}nav h3{margin:.75rem 0 .25rem}form[role=search]{margin:1rem 0}\
+input[type=search]{padding:.35rem .5rem;min-width:18rem;border:1px solid #6b7280;border-radius:.25rem}\
+button{padding:.35rem .75rem}a{color:#1d4ed8}.md p{margin:.4rem 0}";
 
 /// The Content-Security-Policy source (`'sha256-…'`) that allows the page's inline style.
 pub fn style_source() -> String {
@@ -27,8 +30,17 @@ pub fn style_source() -> String {
     )
 }
 
-/// The page for `doc` (an OpenAPI document as JSON).
-pub fn render(doc: &Value) -> String {
+/// The longest search accepted; longer ones are cut.
+pub const MAX_QUERY_CHARS: usize = 100;
+
+/// The page for `doc` (an OpenAPI document as JSON), showing only the operations that match
+/// `query` (case-insensitive, in the method, path, summary, description or operation id) when
+/// one is given. The search is a plain GET form, so it needs no script either.
+pub fn render(doc: &Value, query: Option<&str>) -> String {
+    let query = query
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| q.chars().take(MAX_QUERY_CHARS).collect::<String>());
     let title = doc["info"]["title"].as_str().unwrap_or("API");
     let version = doc["info"]["version"].as_str().unwrap_or("");
     let mut html = String::new();
@@ -36,56 +48,101 @@ pub fn render(doc: &Value) -> String {
         html,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t}</title><style>{STYLE}</style></head><body>\
-         <h1>{t} <small>{v}</small></h1><p>{d}</p>\
+         <title>{t}</title><style>{STYLE}</style></head><body><main>\
+         <h1>{t} <small>{v}</small></h1><div class=\"md\">{d}</div>\
          <p>Machine-readable: <a href=\"/api/v1/openapi.json\"><code>/api/v1/openapi.json</code></a> \
-         (OpenAPI {o}).</p>",
+         (OpenAPI {o}).</p>\
+         <form method=\"get\" action=\"/api/v1/docs\" role=\"search\">\
+         <label for=\"q\">Search the operations</label> \
+         <input type=\"search\" id=\"q\" name=\"q\" value=\"{q}\" maxlength=\"{MAX_QUERY_CHARS}\" \
+         placeholder=\"deployments, POST, license…\"> <button type=\"submit\">Search</button></form>",
         t = escape(title),
         v = escape(version),
-        d = escape(doc["info"]["description"].as_str().unwrap_or("")),
+        d = markdown(doc["info"]["description"].as_str().unwrap_or("")),
         o = escape(doc["openapi"].as_str().unwrap_or("")),
+        q = escape(query.as_deref().unwrap_or("")),
     );
-    let operations = operations(doc);
-    html.push_str("<nav><h2>Operations</h2><ul>");
-    for op in &operations {
+    let all = operations(doc);
+    let operations: Vec<&Operation<'_>> = all
+        .iter()
+        .filter(|op| query.as_deref().is_none_or(|q| op.matches(q)))
+        .collect();
+    if let Some(q) = &query {
         let _ = write!(
             html,
-            "<li><a href=\"#{id}\"><code>{m} {p}</code></a> {s}</li>",
-            id = escape(&op.id),
-            m = op.method.to_uppercase(),
-            p = escape(op.path),
-            s = escape(op.value["summary"].as_str().unwrap_or("")),
+            "<p id=\"matches\">{n} of {total} operations match “{q}”. <a href=\"/api/v1/docs\">Show all</a></p>",
+            n = operations.len(),
+            total = all.len(),
+            q = escape(q),
         );
     }
-    html.push_str("</ul></nav>");
-    for tag in doc["tags"].as_array().into_iter().flatten() {
-        let name = tag["name"].as_str().unwrap_or("");
+    let tags: Vec<(&str, &str)> = doc["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap_or(""),
+                t["description"].as_str().unwrap_or(""),
+            )
+        })
+        .filter(|(name, _)| operations.iter().any(|op| op.tags.contains(name)))
+        .collect();
+    html.push_str("<nav aria-label=\"Operations\"><h2>Operations</h2>");
+    for (tag, _) in &tags {
         let _ = write!(
             html,
-            "<h2 id=\"tag-{n}\">{n}</h2><p>{d}</p>",
-            n = escape(name),
-            d = escape(tag["description"].as_str().unwrap_or(""))
+            "<h3><a href=\"#tag-{n}\">{n}</a></h3><ul>",
+            n = escape(tag)
         );
-        for op in operations.iter().filter(|op| op.tags.contains(&name)) {
+        for op in operations.iter().filter(|op| op.tags.contains(tag)) {
+            let _ = write!(
+                html,
+                "<li><a href=\"#{id}\"><code>{m} {p}</code></a> {s}</li>",
+                id = escape(&op.id),
+                m = op.method.to_uppercase(),
+                p = escape(op.path),
+                s = escape(op.value["summary"].as_str().unwrap_or("")),
+            );
+        }
+        html.push_str("</ul>");
+    }
+    html.push_str("</nav>");
+    for (tag, description) in &tags {
+        let _ = write!(
+            html,
+            "<h2 id=\"tag-{n}\">{n}</h2><div class=\"md\">{d}</div>",
+            n = escape(tag),
+            d = markdown(description)
+        );
+        for op in operations.iter().filter(|op| op.tags.contains(tag)) {
             render_operation(&mut html, op);
         }
     }
-    html.push_str("<h2 id=\"schemas\">Schemas</h2>");
-    for (name, schema) in doc["components"]["schemas"]
-        .as_object()
-        .into_iter()
-        .flatten()
-    {
-        let _ = write!(
-            html,
-            "<section class=\"op\"><h3 id=\"schema-{n}\">{n}</h3>",
-            n = escape(name)
-        );
-        render_schema(&mut html, schema);
-        html.push_str("</section>");
+    if query.is_none() {
+        html.push_str("<h2 id=\"schemas\">Schemas</h2>");
+        for (name, schema) in doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let _ = write!(
+                html,
+                "<section class=\"op\"><h3 id=\"schema-{n}\">{n}</h3>",
+                n = escape(name)
+            );
+            render_schema(&mut html, schema);
+            html.push_str("</section>");
+        }
     }
-    html.push_str("</body></html>");
+    html.push_str("</main></body></html>");
     html
+}
+
+/// Descriptions are markdown: rendered as the customer portal's home page is (raw HTML stays
+/// text, only safe link targets).
+fn markdown(text: &str) -> String {
+    service::branding::render_markdown(text)
 }
 
 struct Operation<'a> {
@@ -94,6 +151,22 @@ struct Operation<'a> {
     path: &'a str,
     tags: Vec<&'a str>,
     value: &'a Value,
+}
+
+impl Operation<'_> {
+    fn matches(&self, query: &str) -> bool {
+        let q = query.to_lowercase();
+        let field = |name: &str| self.value[name].as_str().unwrap_or("").to_lowercase();
+        [
+            format!("{} {}", self.method, self.path).to_lowercase(),
+            self.id.to_lowercase(),
+            field("summary"),
+            field("description"),
+            self.tags.join(" ").to_lowercase(),
+        ]
+        .iter()
+        .any(|f| f.contains(&q))
+    }
 }
 
 fn operations(doc: &Value) -> Vec<Operation<'_>> {
@@ -130,7 +203,7 @@ fn render_operation(html: &mut String, op: &Operation<'_>) {
         s = escape(v["summary"].as_str().unwrap_or("")),
     );
     if let Some(d) = v["description"].as_str() {
-        let _ = write!(html, "<p>{}</p>", escape(d));
+        let _ = write!(html, "<div class=\"md\">{}</div>", markdown(d));
     }
     let schemes: Vec<&str> = v["security"]
         .as_array()
@@ -201,7 +274,7 @@ fn render_operation(html: &mut String, op: &Operation<'_>) {
 
 fn render_schema(html: &mut String, schema: &Value) {
     if let Some(d) = schema["description"].as_str() {
-        let _ = write!(html, "<p>{}</p>", escape(d));
+        let _ = write!(html, "<div class=\"md\">{}</div>", markdown(d));
     }
     if let Some(props) = schema["properties"].as_object() {
         let required: Vec<&str> = schema["required"]

@@ -30,6 +30,7 @@ pub mod versions;
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::extract::Query;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::any;
@@ -201,7 +202,7 @@ static PUBLISHED: LazyLock<Published> = LazyLock::new(|| {
     let value = serde_json::to_value(&doc).unwrap_or_default();
     Published {
         json: serde_json::to_string_pretty(&value).unwrap_or_default(),
-        html: docs_page::render(&value),
+        html: docs_page::render(&value, None),
         policy: crate::security_headers::content_security_policy(Some(&docs_page::style_source())),
     }
 });
@@ -235,15 +236,32 @@ pub async fn openapi_json() -> impl IntoResponse {
     get,
     path = "/docs",
     tag = "meta",
+    params(DocsSearch),
     operation_id = "getApiDocs",
     summary = "This API's reference as an HTML page (no token needed)",
     responses((status = 200, description = "The page", content_type = "text/html", body = String))
 )]
-pub async fn docs() -> impl IntoResponse {
+pub async fn docs(Query(search): Query<DocsSearch>) -> impl IntoResponse {
+    let html = match search.q.as_deref().map(str::trim) {
+        Some(q) if !q.is_empty() => {
+            let doc = serde_json::from_str(&PUBLISHED.json).unwrap_or_default();
+            std::borrow::Cow::Owned(docs_page::render(&doc, Some(q)))
+        }
+        _ => std::borrow::Cow::Borrowed(PUBLISHED.html.as_str()),
+    };
     (
         [(header::CONTENT_SECURITY_POLICY, PUBLISHED.policy.as_str())],
-        Html(PUBLISHED.html.as_str()),
+        Html(html),
     )
+}
+
+/// The reference page's search.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocsSearch {
+    /// Only the operations whose method, path, summary, description, id or tag contain this
+    /// (case-insensitive; cut at 100 characters).
+    q: Option<String>,
 }
 
 /// A known path with a method it does not have: JSON, like every other API answer.
@@ -364,12 +382,37 @@ mod tests {
     #[test]
     fn the_browsable_page_shows_every_operation() {
         let doc = serde_json::to_value(openapi()).unwrap();
-        let html = docs_page::render(&doc);
+        let html = docs_page::render(&doc, None);
         for (path, item) in doc["paths"].as_object().unwrap() {
             for method in item.as_object().unwrap().keys() {
                 let line = format!("{} {}", method.to_uppercase(), service::html::escape(path));
                 assert!(html.contains(&line), "{line} missing");
             }
         }
+    }
+
+    #[test]
+    fn the_browsable_page_groups_by_tag_renders_markdown_and_searches() {
+        let doc = serde_json::to_value(openapi()).unwrap();
+        let html = docs_page::render(&doc, None);
+        assert!(html.contains("<h3><a href=\"#tag-deployments\">deployments</a></h3>"));
+        assert!(html.contains("role=\"search\""));
+        let found = docs_page::render(&doc, Some("LICENSE"));
+        assert!(found.contains("id=\"matches\""), "{found}");
+        assert!(found.contains("/api/v1/licenses") || found.contains("/licenses"));
+        assert!(
+            !found.contains("<h2 id=\"tag-deployments\">"),
+            "unmatched tags are left out"
+        );
+        // The query is shown back escaped.
+        let hostile = docs_page::render(&doc, Some("\"><script>alert(1)</script>"));
+        assert!(!hostile.contains("<script>alert"), "{hostile}");
+        assert!(hostile.contains("0 of"));
+        // Markdown in a description becomes HTML, raw HTML in it stays text.
+        let mut custom = doc.clone();
+        custom["info"]["description"] = "Use **tokens**. <img src=x onerror=alert(1)>".into();
+        let page = docs_page::render(&custom, None);
+        assert!(page.contains("<strong>tokens</strong>"));
+        assert!(page.contains("&lt;img"));
     }
 }

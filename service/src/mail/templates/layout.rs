@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use super::{Branding, EmailLink, RenderedMail};
 
+use crate::accent::Accent;
 use crate::html::escape as escape_html;
 
 /// What one email says, as plain text; [`render`] escapes it for HTML.
@@ -28,8 +29,12 @@ pub(super) fn render(branding: &Branding, content: Content<'_>) -> RenderedMail 
         footnote = content.footnote,
     );
 
-    let color = escape_html(branding.primary_color());
-    let on_color = text_color(branding.primary_color());
+    // The same readable pairs as the portal (`crate::accent`): text on the colour, and the
+    // colour as link text on white.
+    let accent = Accent::of(branding.primary_color(), crate::branding::DEFAULT_COLOR);
+    let color = escape_html(&accent.background).into_owned();
+    let on_color = escape_html(&accent.on_background).into_owned();
+    let link_color = escape_html(&accent.text).into_owned();
     let link = escape_html(content.link.as_str());
     let title_html = escape_html(title);
     let mut header = String::new();
@@ -61,7 +66,7 @@ pub(super) fn render(branding: &Branding, content: Content<'_>) -> RenderedMail 
 <h1 style="margin:0 0 16px 0;font-size:22px">{heading}</h1>
 <p style="margin:0 0 24px 0;font-size:16px;line-height:1.5">{paragraph}</p>
 <p style="margin:0 0 24px 0"><a href="{link}" style="display:inline-block;background-color:{color};color:{on_color};text-decoration:none;font-weight:600;padding:12px 24px;border-radius:6px">{button}</a></p>
-<p style="margin:0 0 16px 0;font-size:13px;line-height:1.5;color:#52525b">If the button does not work, copy this address into your browser:<br><a href="{link}" style="color:{color};word-break:break-all">{link}</a></p>
+<p style="margin:0 0 16px 0;font-size:13px;line-height:1.5;color:#52525b">If the button does not work, copy this address into your browser:<br><a href="{link}" style="color:{link_color};word-break:break-all">{link}</a></p>
 <p style="margin:0;font-size:13px;line-height:1.5;color:#71717a">{footnote}</p>
 </td></tr>
 </table>
@@ -102,26 +107,6 @@ pub(super) fn count(n: u32, unit: &str) -> String {
     }
 }
 
-/// Black or white, whichever reads better on `hex` (`#rrggbb`), by WCAG relative luminance.
-pub(super) fn text_color(hex: &str) -> &'static str {
-    let channel = |i: usize| {
-        let value = u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
-        let c = f64::from(value) / 255.0;
-        if c <= 0.039_28 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-    // White wins when its contrast ratio, 1.05 / (L + 0.05), beats black's, (L + 0.05) / 0.05.
-    if luminance <= 0.179 {
-        "#ffffff"
-    } else {
-        "#111111"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,9 +130,10 @@ mod tests {
 
     #[test]
     fn button_text_contrasts_with_the_primary_colour() {
-        assert_eq!(text_color("#1d4ed8"), "#ffffff");
-        assert_eq!(text_color("#000000"), "#ffffff");
-        assert_eq!(text_color("#fde047"), "#111111");
-        assert_eq!(text_color("#ffffff"), "#111111");
+        let on = |c: &str| Accent::of(c, "#0d9488").on_background;
+        assert_eq!(on("#1d4ed8"), "#ffffff");
+        assert_eq!(on("#000000"), "#ffffff");
+        assert_eq!(on("#fde047"), "#000000");
+        assert_eq!(on("#ffffff"), "#000000");
     }
 }
