@@ -50,3 +50,23 @@ pub(crate) fn page<S: SortKey, T>(query: &ListQuery<S>, items: Vec<T>, total: u6
         page: query.page,
     }
 }
+
+/// `services` on a connection that counts every SQL statement it runs, and the counter (for
+/// tests and benchmarks that check a page costs a fixed number of queries).
+#[cfg(any(test, feature = "testing"))]
+pub fn counting_queries(
+    services: &crate::Services,
+) -> (
+    crate::Services,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let count = Arc::new(AtomicUsize::new(0));
+    let mut counted = services.clone();
+    let seen = Arc::clone(&count);
+    counted.db.set_metric_callback(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    (counted, count)
+}

@@ -423,7 +423,12 @@ mod tests {
     #[test]
     fn the_query_string_leaves_defaults_out_and_round_trips() {
         assert_eq!(Q::default().query_string(), "");
-        let q = Q::parse(Some("edge berlin&x"), Some("customer"), Some("desc"), Some("3"));
+        let q = Q::parse(
+            Some("edge berlin&x"),
+            Some("customer"),
+            Some("desc"),
+            Some("3"),
+        );
         let s = q.query_string();
         assert_eq!(s, "q=edge%20berlin%26x&sort=customer&dir=desc&page=3");
         assert_eq!(q.href("/targets"), format!("/targets?{s}"));

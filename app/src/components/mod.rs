@@ -4,6 +4,7 @@ pub mod catalogue;
 pub mod copy_link;
 pub mod form;
 pub mod frame;
+pub mod list;
 pub mod live;
 pub mod people;
 pub mod registry;
