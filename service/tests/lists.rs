@@ -4,7 +4,8 @@
 //! number of queries whatever how many rows it shows.
 
 // A panic is how a test reports failure; unwrapping is the point here.
-#![allow(clippy::unwrap_used)]
+// The query counts are printed for the record (`--nocapture`).
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
