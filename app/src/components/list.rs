@@ -32,7 +32,7 @@ pub fn SearchBox<S: SortKey>(
     /// What the box searches, as its placeholder ("Search by target or customer").
     #[prop(into)]
     placeholder: String,
-) -> impl IntoView {
+) -> AnyView {
     let clear = path.clone();
     view! {
         <form method="get" action=path role="search" class="flex flex-wrap items-center gap-2" data-list-search="true">
@@ -52,6 +52,7 @@ pub fn SearchBox<S: SortKey>(
             })}
         </form>
     }
+    .into_any()
 }
 
 /// A column header that sorts the list by `key` (again: the other way round).
@@ -65,7 +66,7 @@ pub fn SortHeader<S: SortKey>(
     key: S,
     /// Its label.
     label: &'static str,
-) -> impl IntoView {
+) -> AnyView {
     let href = {
         let path = path.clone();
         move || query.get().sorted_by(key).href(&path)
@@ -90,6 +91,7 @@ pub fn SortHeader<S: SortKey>(
             <a href=href class="hover:text-indigo-700 hover:underline" data-sort=key.as_str()>{label}{arrow}</a>
         </th>
     }
+    .into_any()
 }
 
 /// Links to sort by each of `keys` (for lists that are not tables).
@@ -101,7 +103,7 @@ pub fn SortLinks<S: SortKey>(
     path: String,
     /// The columns with their labels.
     keys: &'static [(S, &'static str)],
-) -> impl IntoView {
+) -> AnyView {
     view! {
         <p class="flex flex-wrap items-center gap-3 text-sm text-slate-500" data-sort-links="true">
             "Sort by"
@@ -124,6 +126,7 @@ pub fn SortLinks<S: SortKey>(
             }).collect_view()}
         </p>
     }
+    .into_any()
 }
 
 /// "1–50 of 812" with links to the previous and next pages; `shown` rows are on this page.
@@ -137,7 +140,7 @@ pub fn Pager<S: SortKey>(
     /// The list's path.
     #[prop(into)]
     path: String,
-) -> impl IntoView {
+) -> AnyView {
     let page = Page {
         items: vec![(); shown],
         total,
@@ -163,6 +166,7 @@ pub fn Pager<S: SortKey>(
             </span>
         </nav>
     }
+    .into_any()
 }
 
 /// What an empty list says: with a search, that nothing matches and how to clear it; without,
@@ -183,7 +187,7 @@ pub fn EmptyList(
     /// The paragraph's id.
     #[prop(optional)]
     id: &'static str,
-) -> impl IntoView {
+) -> AnyView {
     let id = (!id.is_empty()).then_some(id);
     if q.is_empty() {
         view! { <p class="mt-2 text-slate-500" id=id data-empty="true">{nothing_yet}</p> }
