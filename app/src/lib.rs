@@ -76,6 +76,8 @@ pub fn App() -> impl IntoView {
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("targets"), ParamSegment("id")) view=pages::deploy::VendorDeployPage />
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("deployments"), ParamSegment("id")) view=pages::deployment::VendorDeploymentPage />
                 <Route ssr=SsrMode::InOrder path=StaticSegment("fleet") view=pages::fleet::FleetPage />
+                <Route ssr=SsrMode::InOrder path=StaticSegment("deployments") view=pages::deployments::VendorDeploymentsPage />
+                <Route ssr=SsrMode::InOrder path=(StaticSegment("portal"), StaticSegment("deployments")) view=pages::deployments::CustomerDeploymentsPage />
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("portal"), StaticSegment("targets")) view=pages::targets::CustomerTargetsPage />
                 <Route ssr=SsrMode::InOrder path=(StaticSegment("portal"), StaticSegment("targets"), ParamSegment("id"))
                     view=pages::deploy::CustomerDeployPage

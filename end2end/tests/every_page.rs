@@ -48,11 +48,13 @@ const PAGES: &[(&str, &str)] = &[
     ("/branding", "/branding"),
     ("/targets", "/targets"),
     ("/targets/{id}", "/targets/{target}"),
+    ("/deployments", "/deployments"),
     ("/deployments/{id}", "/deployments/{deployment}"),
     ("/fleet", "/fleet"),
     ("/portal", "/portal"),
     ("/portal/targets", "/portal/targets"),
     ("/portal/targets/{id}", "/portal/targets/{target}"),
+    ("/portal/deployments", "/portal/deployments"),
     (
         "/portal/deployments/{id}",
         "/portal/deployments/{deployment}",

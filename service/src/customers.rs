@@ -6,7 +6,9 @@ use types::{CustomerOrganizationId, OrganizationName};
 
 use crate::auth::Actor;
 use crate::entity::customer_organization as row;
+use crate::listing::{self, CustomerSort, ListQuery, PAGE_SIZE, Page};
 use crate::{Error, Result, repo};
+use sea_orm::sea_query::Expr;
 
 /// A customer organization.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +60,35 @@ pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<Customer>> {
         .map(Customer::from)
         .filter(|c| actor.customer_organization_id.is_none_or(|own| own == c.id))
         .collect())
+}
+
+/// A page of the customers the actor may see (see [`list`]), searched by name.
+pub async fn page(
+    services: &Services,
+    actor: &Actor,
+    query: &ListQuery<CustomerSort>,
+) -> Result<Page<Customer>> {
+    let dir = listing::order(query.dir);
+    let by_name = listing::lower((row::Entity, row::Column::Name));
+    let order = match query.sort {
+        CustomerSort::Name => vec![(by_name.clone(), dir)],
+        CustomerSort::Created => vec![(Expr::col((row::Entity, row::Column::CreatedAt)), dir)],
+    };
+    let (rows, total) = repo::customers::page(
+        &services.db,
+        actor.organization_id.0,
+        actor.customer_organization_id.map(|c| c.0),
+        listing::search(query, [by_name]),
+        order,
+        query.offset(),
+        PAGE_SIZE,
+    )
+    .await?;
+    Ok(listing::page(
+        query,
+        rows.into_iter().map(Customer::from).collect(),
+        total,
+    ))
 }
 
 /// One customer the actor may see; another vendor's customer is [`Error::NotFound`].

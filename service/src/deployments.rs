@@ -154,20 +154,63 @@ fn status_entry(r: crate::entity::deployment_status::Model) -> Result<StatusEntr
 }
 
 async fn hydrate(db: &impl ConnectionTrait, d: row::Model) -> Result<Deployment> {
-    let rev = repo::deployments::latest_revision(db, d.id)
-        .await?
-        .ok_or_else(|| {
-            Error::Database(sea_orm::DbErr::Custom(format!(
-                "deployment {} has no revision",
-                d.id
-            )))
-        })?;
+    let rev = repo::deployments::latest_revision(db, d.id).await?;
     let status = repo::deployments::statuses(db, d.id, 1)
         .await?
         .into_iter()
         .next()
         .map(status_entry)
         .transpose()?;
+    assemble(d, rev, status)
+}
+
+/// [`hydrate`] for many deployments in a fixed number of queries (two), whatever their
+/// number; in the order given.
+pub(crate) async fn hydrate_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<row::Model>,
+) -> Result<Vec<Deployment>> {
+    use std::collections::HashMap;
+    let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
+    let mut revisions: HashMap<Uuid, revision::Model> = HashMap::new();
+    for r in repo::deployments::latest_revisions(db, &ids).await? {
+        match revisions.get(&r.deployment_id) {
+            Some(kept) if kept.restart_generation >= r.restart_generation => {}
+            _ => {
+                revisions.insert(r.deployment_id, r);
+            }
+        }
+    }
+    let mut statuses: HashMap<Uuid, crate::entity::deployment_status::Model> = HashMap::new();
+    for st in repo::deployments::latest_statuses(db, &ids).await? {
+        match statuses.get(&st.deployment_id) {
+            Some(kept) if (kept.at, kept.id) >= (st.at, st.id) => {}
+            _ => {
+                statuses.insert(st.deployment_id, st);
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|d| {
+            let rev = revisions.remove(&d.id);
+            let status = statuses.remove(&d.id).map(status_entry).transpose()?;
+            assemble(d, rev, status)
+        })
+        .collect()
+}
+
+/// A deployment from its row, current revision and latest status.
+fn assemble(
+    d: row::Model,
+    rev: Option<revision::Model>,
+    status: Option<StatusEntry>,
+) -> Result<Deployment> {
+    let rev = rev.ok_or_else(|| {
+        Error::Database(sea_orm::DbErr::Custom(format!(
+            "deployment {} has no revision",
+            d.id
+        )))
+    })?;
     Ok(Deployment {
         id: d.id.into(),
         target_id: d.deployment_target_id.into(),
@@ -502,11 +545,8 @@ pub async fn list(
             .map(|t| t.id.0)
             .collect(),
     };
-    let mut out = Vec::new();
-    for d in repo::deployments::list_on(&services.db, &target_ids).await? {
-        out.push(hydrate(&services.db, d).await?);
-    }
-    Ok(out)
+    let rows = repo::deployments::list_on(&services.db, &target_ids).await?;
+    hydrate_many(&services.db, rows).await
 }
 
 /// One deployment the actor may see.

@@ -12,6 +12,7 @@ use chrono::Utc;
 use consign_service::agent_hub::AgentCommand;
 use consign_service::deployments::{self, NewDeployment};
 use consign_service::licenses::{self, NewLicense};
+use consign_service::listing::{FleetSort, ListQuery};
 use consign_service::testing::world::World;
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{
@@ -134,8 +135,10 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     )
     .await
     .unwrap();
-    let overview = fleet::overview(&s, &w.vendor_ro, now).await.unwrap();
+    let all = ListQuery::<FleetSort>::default();
+    let overview = fleet::overview(&s, &w.vendor_ro, &all, now).await.unwrap();
     let globex = overview
+        .groups
         .iter()
         .find(|g| g.customer.as_ref().is_some_and(|c| c.id == w.customer))
         .unwrap();
@@ -147,25 +150,32 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     assert_eq!(standing.version.name, "1.0");
     assert!(standing.behind_latest);
     assert!(!standing.below_minimum);
-    assert!(overview.iter().any(|g| {
-        g.customer
-            .as_ref()
-            .is_some_and(|c| c.id == w.second_customer)
-            && g.targets.is_empty()
-    }));
     assert!(
         overview
+            .without_targets
+            .iter()
+            .any(|c| c.id == w.second_customer)
+    );
+    assert!(
+        overview
+            .groups
             .iter()
             .any(|g| g.customer.is_none() && g.targets.len() == 1)
     );
     assert!(matches!(
-        fleet::overview(&s, &w.customer_admin, now).await,
+        fleet::overview(&s, &w.customer_admin, &all, now).await,
         Err(Error::Forbidden { .. })
     ));
     let later = now + targets::STALE_AFTER + chrono::TimeDelta::minutes(1);
-    let overview = fleet::overview(&s, &w.vendor_ro, later).await.unwrap();
+    let overview = fleet::overview(&s, &w.vendor_ro, &all, later)
+        .await
+        .unwrap();
     assert!(
-        overview.iter().flat_map(|g| &g.targets).all(|t| t.stale),
+        overview
+            .groups
+            .iter()
+            .flat_map(|g| &g.targets)
+            .all(|t| t.stale),
         "never enrolled a day after creation"
     );
 

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod catalog_names;
 pub mod license_file;
 pub mod licenses;
+pub mod list;
 pub mod protocol;
 
 pub use catalog::ApplicationKind;

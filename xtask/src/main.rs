@@ -13,6 +13,7 @@
 //!   pieces on their own.
 //! - `soak`, `bench-storm`: the hub under load (release builds, simulated agents; not part of
 //!   `test`).
+//! - `bench-console`: the vendor console's pages with a big seeded fleet (release build).
 //! - `sample [--hub URL] --token TOKEN`: a demo application, image, customer and license on a
 //!   running hub (see `sample`).
 //! - `fuzz [--secs N] [--cmin] [target…]`: the cargo-fuzz targets of `fuzz/`, each for a bounded
@@ -24,6 +25,7 @@
 mod bench;
 mod bundle;
 mod cmd;
+mod console_bench;
 mod deploy_bench;
 mod dist;
 mod fuzz;
@@ -68,6 +70,9 @@ commands:
        [--report-ms 1000] [--log-lines 40] [--dev]
                                         simulated agents reporting while API clients deploy,
                                         update and undeploy: 5xx, latency, memory, database
+  bench-console [--targets 500] [--deployments 5000] [--requests 50] [--dev]
+                                        the vendor console with a big seeded fleet: p50/p99 of
+                                        full responses of /, /fleet, /targets, /deployments
   bench-storm [--agents 10000] [--dev]  agents connected, the hub killed with SIGKILL and
                                         restarted: time until all are back
                                         (--dev: debug builds, for a quick look)
@@ -180,6 +185,7 @@ fn main() -> Result<()> {
             }
             load_bench::soak(&options)
         }
+        "bench-console" => console_bench::run(&console_bench::Options::parse(flags)?),
         "bench-storm" => load_bench::storm(load_bench::parse_storm(flags)?, load_bench::dev(flags)),
         "bench-registry" => {
             setup::ensure_test_packages()?;

@@ -86,39 +86,55 @@ pub fn pull_commands(host: &str, repository: &str, tag: &str, helm: bool) -> Vec
 #[server(prefix = "/_fn", endpoint = "list_artifacts")]
 pub async fn list_artifacts() -> Result<Vec<ArtifactView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let base = super::base_url(&services).await;
-    let host = base
-        .split_once("://")
+    let host = registry_host(&services).await;
+    let list = service::registry::listing::artifacts(&services, &actor).await?;
+    Ok(list.into_iter().map(|a| view_of(&host, a)).collect())
+}
+
+/// A page of the artifacts the signed-in person may see.
+#[server(prefix = "/_fn", endpoint = "page_artifacts")]
+pub async fn page_artifacts(
+    query: types::list::ListQuery<types::list::ArtifactSort>,
+) -> Result<types::list::Page<ArtifactView>, AppError> {
+    let (services, actor) = super::actor().await?;
+    let host = registry_host(&services).await;
+    let page = service::registry::listing::page(&services, &actor, &query).await?;
+    Ok(page.map(|a| view_of(&host, a)))
+}
+
+/// The registry's host, as pull commands name it.
+#[cfg(feature = "ssr")]
+async fn registry_host(services: &service::Services) -> String {
+    let base = super::base_url(services).await;
+    base.split_once("://")
         .map_or(base.as_str(), |(_, rest)| rest)
         .trim_end_matches('/')
-        .to_string();
-    let list = service::registry::listing::artifacts(&services, &actor).await?;
-    Ok(list
-        .into_iter()
-        .map(|a| {
-            let commands = a
-                .tags
-                .first()
-                .map(|t| pull_commands(&host, &a.repository, &t.name, a.is_helm_chart()))
-                .unwrap_or_default();
-            ArtifactView {
-                id: a.id.to_string(),
-                repository: a.repository,
-                pulls: a.pulls,
-                commands,
-                tags: a
-                    .tags
-                    .into_iter()
-                    .map(|t| TagView {
-                        name: t.name,
-                        digest: t.digest,
-                        size: human_size(t.size),
-                        updated: t.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                    })
-                    .collect(),
-            }
-        })
-        .collect())
+        .to_string()
+}
+
+#[cfg(feature = "ssr")]
+fn view_of(host: &str, a: service::registry::listing::ArtifactSummary) -> ArtifactView {
+    let commands = a
+        .tags
+        .first()
+        .map(|t| pull_commands(host, &a.repository, &t.name, a.is_helm_chart()))
+        .unwrap_or_default();
+    ArtifactView {
+        id: a.id.to_string(),
+        repository: a.repository,
+        pulls: a.pulls,
+        commands,
+        tags: a
+            .tags
+            .into_iter()
+            .map(|t| TagView {
+                name: t.name,
+                digest: t.digest,
+                size: human_size(t.size),
+                updated: t.updated_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            })
+            .collect(),
+    }
 }
 
 /// The artifact licenses the signed-in person may see.

@@ -35,6 +35,16 @@ pub async fn list_customers() -> Result<Vec<CustomerView>, AppError> {
     Ok(list.into_iter().map(Into::into).collect())
 }
 
+/// A page of the customers the signed-in person may see.
+#[server(prefix = "/_fn", endpoint = "page_customers")]
+pub async fn page_customers(
+    query: types::list::ListQuery<types::list::CustomerSort>,
+) -> Result<types::list::Page<CustomerView>, AppError> {
+    let (services, actor) = super::actor().await?;
+    let page = service::customers::page(&services, &actor, &query).await?;
+    Ok(page.map(Into::into))
+}
+
 /// One customer.
 #[server(prefix = "/_fn", endpoint = "get_customer")]
 pub async fn get_customer(id: String) -> Result<CustomerView, AppError> {

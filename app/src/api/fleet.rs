@@ -1,65 +1,56 @@
-//! The vendor's fleet overview: per customer its targets and what runs on them.
+//! The vendor's fleet overview: a page of targets grouped by customer, what runs on them, and
+//! the customers without targets.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use types::list::{FleetSort, ListQuery, Page};
 
 use super::targets::TargetRow;
 use crate::error::AppError;
 
-/// One customer (or the vendor's own targets) in the overview.
+/// One customer (or the vendor's own targets) on a page of the overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FleetGroup {
     /// The customer's name, or `Vendor-managed`.
     pub customer: String,
-    /// Its targets with their deployments.
+    /// Its targets on this page, with their deployments.
     pub targets: Vec<TargetRow>,
 }
 
-/// The vendor's fleet.
+/// A page of the vendor's fleet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetPage {
+    /// The page's groups; `items` are the groups, `total` counts targets.
+    pub groups: Page<FleetGroup>,
+    /// The names of the customers without any target.
+    pub without_targets: Vec<String>,
+}
+
+/// A page of the vendor's fleet.
 #[server(prefix = "/_fn", endpoint = "fleet_overview")]
-pub async fn fleet_overview() -> Result<Vec<FleetGroup>, AppError> {
-    use super::targets::{DeploymentRow, HUB_VERSION, convert::time};
+pub async fn fleet_overview(query: ListQuery<FleetSort>) -> Result<FleetPage, AppError> {
     let (services, actor) = super::actor().await?;
-    let groups = service::fleet::overview(&services, &actor, chrono::Utc::now()).await?;
-    Ok(groups
+    let fleet = service::fleet::overview(&services, &actor, &query, chrono::Utc::now()).await?;
+    let groups = fleet
+        .groups
         .into_iter()
-        .map(|g| {
-            let customer = g
+        .map(|g| FleetGroup {
+            customer: g
                 .customer
-                .map_or_else(|| "Vendor-managed".to_string(), |c| c.name);
-            FleetGroup {
-                targets: g
-                    .targets
-                    .into_iter()
-                    .map(|t| TargetRow {
-                        id: t.target.id.to_string(),
-                        name: t.target.name.clone(),
-                        customer: customer.clone(),
-                        online: t.online_since_seen.is_some(),
-                        enrolled: t.target.enrolled,
-                        last_seen: t
-                            .online_since_seen
-                            .or(t.target.last_seen_at)
-                            .map_or_else(|| "never".into(), time),
-                        agent_version: t.target.agent_version.clone().unwrap_or_default(),
-                        stale: t.stale,
-                        outdated: t.target.agent_outdated(HUB_VERSION),
-                        deployments: t
-                            .deployments
-                            .into_iter()
-                            .map(|(d, s)| DeploymentRow {
-                                id: d.id.to_string(),
-                                application: s.application,
-                                version: s.version.name,
-                                state: d.shown_state(),
-                                behind_latest: s.behind_latest,
-                                below_minimum: s.below_minimum,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-                customer,
-            }
+                .map_or_else(|| "Vendor-managed".to_string(), |c| c.name),
+            targets: g
+                .targets
+                .into_iter()
+                .map(super::targets::convert::row)
+                .collect(),
         })
-        .collect())
+        .collect();
+    Ok(FleetPage {
+        groups: Page {
+            items: groups,
+            total: fleet.total,
+            page: fleet.page,
+        },
+        without_targets: fleet.without_targets.into_iter().map(|c| c.name).collect(),
+    })
 }

@@ -34,8 +34,8 @@ pub type Choice = (String, String);
 /// The vendor's licenses, with what the grant form offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicensesPage {
-    /// The licenses.
-    pub licenses: Vec<LicenseView>,
+    /// A page of the licenses.
+    pub licenses: types::list::Page<LicenseView>,
     /// The vendor's customers.
     pub customers: Vec<Choice>,
     /// The vendor's unarchived applications.
@@ -74,19 +74,19 @@ impl LicenseView {
     }
 }
 
-/// The vendor's licenses and the choices of the grant form.
+/// A page of the vendor's licenses and the choices of the grant form.
 #[server(prefix = "/_fn", endpoint = "list_licenses")]
-pub async fn list_licenses() -> Result<LicensesPage, AppError> {
+pub async fn list_licenses(
+    query: types::list::ListQuery<types::list::LicenseSort>,
+) -> Result<LicensesPage, AppError> {
     let (services, actor) = super::actor().await?;
     let now = chrono::Utc::now();
-    let overview = service::licenses::overview(&services, &actor, now).await?;
+    let overview = service::licenses::overview(&services, &actor, &query, now).await?;
     let key = services.signer.public_key();
     Ok(LicensesPage {
         licenses: overview
             .licenses
-            .into_iter()
-            .map(|s| LicenseView::new(s.license, s.customer, s.application, s.version_names, now))
-            .collect(),
+            .map(|s| LicenseView::new(s.license, s.customer, s.application, s.version_names, now)),
         customers: overview
             .customers
             .into_iter()

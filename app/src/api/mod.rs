@@ -7,6 +7,7 @@ pub mod auth;
 pub mod branding;
 pub mod catalog;
 pub mod customers;
+pub mod deployment_list;
 pub mod deployments;
 pub mod fleet;
 pub mod invitations;

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use types::list::{ListQuery, Page, TargetSort};
+
 use crate::error::AppError;
 
 /// The hub's own version: an agent reporting another one is flagged as outdated.
@@ -54,8 +56,8 @@ pub struct TargetRow {
 /// The targets page: the targets and what the create form offers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetsPage {
-    /// The targets.
-    pub targets: Vec<TargetRow>,
+    /// A page of the targets.
+    pub targets: Page<TargetRow>,
     /// For vendor members: the customers a target can be created for (id, name).
     pub customers: Vec<(String, String)>,
     /// Whether the caller is a vendor member.
@@ -84,52 +86,34 @@ pub(crate) mod convert {
         at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
     }
 
-    /// A target row with its presence and deployments.
-    pub(crate) async fn row(
-        services: &service::Services,
-        actor: &service::auth::Actor,
-        t: service::targets::Target,
-        customers: &[(String, String)],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<TargetRow, AppError> {
-        let presence = services.agents.presence(t.id);
-        let mut deployments = Vec::new();
-        for d in service::deployments::list(services, actor, Some(t.id)).await? {
-            if d.undeployed_at.is_some() {
-                continue;
-            }
-            let standing = service::fleet::standing(services, actor, &d).await?;
-            deployments.push(DeploymentRow {
-                id: d.id.to_string(),
-                application: standing.application,
-                version: standing.version.name,
-                state: d.shown_state(),
-                behind_latest: standing.behind_latest,
-                below_minimum: standing.below_minimum,
-            });
-        }
-        let customer = match t.customer_organization_id {
-            Some(id) => customers
-                .iter()
-                .find(|(i, _)| *i == id.to_string())
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default(),
-            None => "vendor-managed".into(),
-        };
-        Ok(TargetRow {
-            id: t.id.to_string(),
-            online: presence.is_some(),
-            enrolled: t.enrolled,
-            last_seen: presence
-                .or(t.last_seen_at)
+    /// A target row with its presence and deployments, as the fleet service gathered them.
+    pub(crate) fn row(t: service::fleet::FleetTarget) -> TargetRow {
+        TargetRow {
+            id: t.target.id.to_string(),
+            online: t.online_since_seen.is_some(),
+            enrolled: t.target.enrolled,
+            last_seen: t
+                .online_since_seen
+                .or(t.target.last_seen_at)
                 .map_or_else(|| "never".into(), time),
-            stale: t.is_stale(presence, now),
-            outdated: t.agent_outdated(HUB_VERSION),
-            agent_version: t.agent_version.clone().unwrap_or_default(),
-            name: t.name,
-            customer,
-            deployments,
-        })
+            stale: t.stale,
+            outdated: t.target.agent_outdated(HUB_VERSION),
+            agent_version: t.target.agent_version.clone().unwrap_or_default(),
+            name: t.target.name,
+            customer: t.customer.unwrap_or_else(|| "vendor-managed".into()),
+            deployments: t
+                .deployments
+                .into_iter()
+                .map(|(d, s)| DeploymentRow {
+                    id: d.id.to_string(),
+                    application: s.application,
+                    version: s.version.name,
+                    state: d.shown_state(),
+                    behind_latest: s.behind_latest,
+                    below_minimum: s.below_minimum,
+                })
+                .collect(),
+        }
     }
 
     /// The customers the actor may see, as (id, name).
@@ -158,20 +142,16 @@ pub(crate) mod convert {
     }
 }
 
-/// The targets the caller may see, newest state of each.
+/// A page of the targets the caller may see, newest state of each.
 #[server(prefix = "/_fn", endpoint = "list_targets")]
-pub async fn list_targets() -> Result<TargetsPage, AppError> {
+pub async fn list_targets(query: ListQuery<TargetSort>) -> Result<TargetsPage, AppError> {
     let (services, actor) = super::actor().await?;
     let now = chrono::Utc::now();
-    let customers = convert::customers(&services, &actor).await?;
-    let mut targets = Vec::new();
-    for t in service::targets::list(&services, &actor).await? {
-        targets.push(convert::row(&services, &actor, t, &customers, now).await?);
-    }
+    let targets = service::fleet::targets(&services, &actor, &query, now).await?;
     Ok(TargetsPage {
-        targets,
+        targets: targets.map(convert::row),
         customers: if actor.is_vendor() {
-            customers
+            convert::customers(&services, &actor).await?
         } else {
             Vec::new()
         },

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod copy_link;
 pub mod form;
 pub mod frame;
+pub mod list;
 pub mod live;
 pub mod nav;
 pub mod overview;

@@ -5,12 +5,15 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use types::list::ArtifactSort;
+
 use crate::api::artifacts::{
     ArtifactView, CreateArtifactLicense, RevokeArtifactLicense, list_artifact_licenses,
-    list_artifacts,
+    list_artifacts, page_artifacts,
 };
 use crate::api::customers::list_customers;
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::registry::RegistryCard;
 use crate::components::shell::VendorShell;
 
@@ -20,7 +23,7 @@ pub fn ArtifactsPage() -> impl IntoView {
     view! {
         <VendorShell title="Artifacts">
             <RegistryCard />
-            <ArtifactList empty="Nothing pushed yet: log in with `docker login <hub> -u <you> -p <access token>` and push to <your-slug>/<name>." />
+            <ArtifactList path="/artifacts" empty="Nothing pushed yet: log in with `docker login <hub> -u <you> -p <access token>` and push to <your-slug>/<name>." />
             <Licenses />
         </VendorShell>
     }
@@ -31,34 +34,53 @@ pub fn ArtifactsPage() -> impl IntoView {
 pub fn CustomerArtifacts() -> impl IntoView {
     view! {
         <div class="flex w-full max-w-3xl flex-col gap-6" id="portal-artifacts">
-            <ArtifactList empty="No artifacts are licensed to your organization yet." />
+            <ArtifactList path="/portal" empty="No artifacts are licensed to your organization yet." />
         </div>
     }
 }
 
+/// The columns the artifacts list sorts by.
+const SORTS: &[(ArtifactSort, &str)] = &[
+    (ArtifactSort::Name, "Name"),
+    (ArtifactSort::Created, "First pushed"),
+];
+
+/// A page of the artifacts, searchable by name; `path` is the page it is on (its links keep
+/// to it).
 #[component]
-fn ArtifactList(empty: &'static str) -> impl IntoView {
-    let artifacts = Resource::new(|| (), |_| list_artifacts());
+fn ArtifactList(path: &'static str, empty: &'static str) -> AnyView {
+    let query = use_list_query::<ArtifactSort>();
+    let artifacts = Resource::new(move || query.get(), page_artifacts);
     view! {
         <section class=CARD>
-            <h2 class="text-lg font-semibold">"Registry artifacts"</h2>
-            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h2 class="text-lg font-semibold">"Registry artifacts"</h2>
+                <SearchBox query path placeholder="Search by name" />
+            </div>
+            <SortLinks query path keys=SORTS />
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let q = query.get_untracked();
                     match artifacts.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="mt-2 text-slate-500" id="no-artifacts">{empty}</p>
+                        Ok(list) if list.items.is_empty() => view! {
+                            <EmptyList q=q.q.clone() noun="artifacts" path id="no-artifacts" nothing_yet=empty />
                         }.into_any(),
-                        Ok(list) => view! {
-                            <div class="mt-3 flex flex-col gap-6" id="artifact-list">
-                                {list.into_iter().map(|a| view! { <Artifact artifact=a /> }).collect_view()}
-                            </div>
-                        }.into_any(),
+                        Ok(list) => {
+                            let (total, shown) = (list.total, list.items.len());
+                            view! {
+                                <div class="mt-3 flex flex-col gap-6" id="artifact-list">
+                                    {list.items.into_iter().map(|a| view! { <Artifact artifact=a /> }).collect_view()}
+                                </div>
+                                <Pager query=q total shown path />
+                            }.into_any()
+                        }
                         Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
+    .into_any()
 }
 
 #[component]

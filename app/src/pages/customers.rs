@@ -3,9 +3,18 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-use crate::api::customers::{CreateCustomer, list_customers};
+use types::list::CustomerSort;
+
+use crate::api::customers::{CreateCustomer, page_customers};
 use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::shell::VendorShell;
+
+/// The columns the customers list sorts by.
+const SORTS: &[(CustomerSort, &str)] = &[
+    (CustomerSort::Name, "Name"),
+    (CustomerSort::Created, "Created"),
+];
 
 /// The customers page.
 #[component]
@@ -20,7 +29,11 @@ pub fn CustomersPage() -> impl IntoView {
 #[component]
 fn CustomerList() -> impl IntoView {
     let create = ServerAction::<CreateCustomer>::new();
-    let customers = Resource::new(move || create.version().get(), |_| list_customers());
+    let query = use_list_query::<CustomerSort>();
+    let customers = Resource::new(
+        move || (query.get(), create.version().get()),
+        |(q, _)| page_customers(q),
+    );
     view! {
         <section class=CARD>
             <ActionForm action=create attr:class="flex flex-wrap items-end gap-3" attr:id="create-customer-form">
@@ -33,26 +46,33 @@ fn CustomerList() -> impl IntoView {
             <ActionError action=create id="customer-error" />
         </section>
         <section class=CARD>
-            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <SearchBox query path="/customers" placeholder="Search by name" />
+                <SortLinks query path="/customers" keys=SORTS />
+            </div>
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let q = query.get_untracked();
                     match customers.await {
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="text-slate-500">"No customers yet: create the first one above."</p>
+                        Ok(list) if list.items.is_empty() => view! {
+                            <EmptyList q=q.q.clone() noun="customers" path="/customers" id="no-customers"
+                                nothing_yet="No customers yet: create the first one above." />
                         }.into_any(),
                         Ok(list) => view! {
-                            <ul class="divide-y divide-slate-100" id="customer-list">
-                                {list.into_iter().map(|c| view! {
+                            <ul class="mt-2 divide-y divide-slate-100" id="customer-list">
+                                {list.items.iter().cloned().map(|c| view! {
                                     <li class="flex items-center justify-between py-3">
                                         <a href=format!("/customers/{}", c.id) class="font-medium text-indigo-700 hover:underline">{c.name}</a>
                                         <span class="text-sm text-slate-500">{format!("since {}", c.created)}</span>
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            <Pager query=q total=list.total shown=list.items.len() path="/customers" />
                         }.into_any(),
                         Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

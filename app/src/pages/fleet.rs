@@ -1,32 +1,70 @@
-//! `/fleet`: the vendor's fleet, live — per customer its targets (online, offline, stale) and
-//! what each runs, and who is behind the newest version of its channel.
+//! `/fleet`: the vendor's fleet, live — a page of targets grouped by customer (online, offline,
+//! stale), what each runs, and who is behind the newest version of its channel; the customers
+//! without targets named above.
 
 use leptos::prelude::*;
 
+use types::list::FleetSort;
+
 use crate::api::fleet::{FleetGroup, fleet_overview};
 use crate::components::form::CARD;
+use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::live::use_live_events;
 use crate::components::shell::VendorShell;
 use crate::components::state_badge::StateBadge;
 
-/// The fleet overview.
+/// The columns the fleet sorts by.
+const SORTS: &[(FleetSort, &str)] = &[
+    (FleetSort::Customer, "Customer"),
+    (FleetSort::Name, "Target"),
+    (FleetSort::LastSeen, "Last seen"),
+];
+
+/// The fleet overview: a page of 50 targets, by customer by default (a customer with many
+/// targets goes on over the next pages), searchable by target or customer name.
 #[component]
 pub fn FleetPage() -> impl IntoView {
     let live = use_live_events();
-    let fleet = Resource::new(move || live.get(), |_| fleet_overview());
+    let query = use_list_query::<FleetSort>();
+    let fleet = Resource::new(
+        move || (query.get(), live.get()),
+        |(q, _)| fleet_overview(q),
+    );
     view! {
         <VendorShell title="Fleet">
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <SearchBox query path="/fleet" placeholder="Search by target or customer" />
+                <SortLinks query path="/fleet" keys=SORTS />
+            </div>
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let q = query.get_untracked();
                     match fleet.await {
-                        Ok(groups) if groups.is_empty() => view! {
-                            <p class="text-slate-500" id="fleet-empty">"No customers and no targets yet."</p>
-                        }.into_any(),
-                        Ok(groups) => view! {
-                            <div class="flex flex-col gap-6" id="fleet">
-                                {groups.into_iter().map(|g| view! { <Group g /> }).collect_view()}
-                            </div>
-                        }.into_any(),
+                        Ok(page) => {
+                            let shown = page.groups.items.iter().map(|g| g.targets.len()).sum();
+                            let total = page.groups.total;
+                            let idle = page.without_targets;
+                            view! {
+                                {(!idle.is_empty() && q.q.is_empty()).then(|| view! {
+                                    <p class="text-sm text-slate-600" id="fleet-without-targets">
+                                        {format!("Customers without targets ({}): {}", idle.len(), idle.join(", "))}
+                                    </p>
+                                })}
+                                {if page.groups.items.is_empty() {
+                                    view! {
+                                        <EmptyList q=q.q.clone() noun="targets" path="/fleet" id="fleet-empty"
+                                            nothing_yet="No targets yet. Add one on the targets page, then run its install command on the host." />
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="flex flex-col gap-6" id="fleet">
+                                            {page.groups.items.into_iter().map(|g| view! { <Group g /> }).collect_view()}
+                                        </div>
+                                        <Pager query=q total shown path="/fleet" />
+                                    }.into_any()
+                                }}
+                            }.into_any()
+                        }
                         Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -49,7 +87,7 @@ fn Group(g: FleetGroup) -> impl IntoView {
             <div class="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 class="text-lg font-semibold">{g.customer.clone()}</h2>
                 <p class="text-sm text-slate-500">
-                    {format!("{} target(s) · {} offline · {} deployment(s) behind latest", g.targets.len(), offline, behind)}
+                    {format!("{} target(s) on this page · {} offline · {} deployment(s) behind latest", g.targets.len(), offline, behind)}
                 </p>
             </div>
             {if g.targets.is_empty() {

@@ -4,26 +4,38 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use types::LicenseStanding;
+use types::list::LicenseSort;
 
 use crate::api::licenses::{GrantLicense, LicenseView, LicensesPage, RevokeLicense, list_licenses};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::list::{EmptyList, ListQuery, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::shell::VendorShell;
+
+/// The columns the licenses list sorts by.
+const SORTS: &[(LicenseSort, &str)] = &[
+    (LicenseSort::Created, "Granted"),
+    (LicenseSort::Name, "Name"),
+    (LicenseSort::Customer, "Customer"),
+    (LicenseSort::Application, "Application"),
+    (LicenseSort::Expires, "Expiry"),
+];
 
 /// The licenses page.
 #[component]
 pub fn LicensesPageView() -> impl IntoView {
     let grant = ServerAction::<GrantLicense>::new();
     let revoke = ServerAction::<RevokeLicense>::new();
+    let query = use_list_query::<LicenseSort>();
     let page = Resource::new(
-        move || (grant.version().get(), revoke.version().get()),
-        |_| list_licenses(),
+        move || (query.get(), grant.version().get(), revoke.version().get()),
+        |(q, ..)| list_licenses(q),
     );
     view! {
         <VendorShell title="Licenses">
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) => view! { <Licenses page grant revoke /> }.into_any(),
+                        Ok(page) => view! { <Licenses page query grant revoke /> }.into_any(),
                         Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -35,6 +47,7 @@ pub fn LicensesPageView() -> impl IntoView {
 #[component]
 fn Licenses(
     page: LicensesPage,
+    query: Memo<ListQuery<LicenseSort>>,
     grant: ServerAction<GrantLicense>,
     revoke: ServerAction<RevokeLicense>,
 ) -> impl IntoView {
@@ -88,14 +101,23 @@ fn Licenses(
             <ActionError action=grant id="license-error" />
         </section>
         <section class=CARD>
-            <h2 class="text-lg font-semibold">"Licenses"</h2>
-            {if page.licenses.is_empty() {
-                view! { <p class="mt-2 text-slate-500">"No licenses yet."</p> }.into_any()
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h2 class="text-lg font-semibold">"Licenses"</h2>
+                <SearchBox query path="/licenses" placeholder="Search by license, customer or application" />
+            </div>
+            <SortLinks query path="/licenses" keys=SORTS />
+            {if page.licenses.items.is_empty() {
+                view! {
+                    <EmptyList q=query.get_untracked().q noun="licenses" path="/licenses" id="no-licenses"
+                        nothing_yet="No licenses yet. Grant one above: it lets a customer deploy an application." />
+                }.into_any()
             } else {
+                let (total, shown) = (page.licenses.total, page.licenses.items.len());
                 view! {
                     <ul class="mt-2 divide-y divide-slate-100" id="license-list">
-                        {page.licenses.into_iter().map(|l| view! { <LicenseRow license=l revoke /> }).collect_view()}
+                        {page.licenses.items.into_iter().map(|l| view! { <LicenseRow license=l revoke /> }).collect_view()}
                     </ul>
+                    <Pager query=query.get_untracked() total shown path="/licenses" />
                 }.into_any()
             }}
             <ActionError action=revoke id="revoke-error" />

@@ -11,6 +11,7 @@ pub mod customer_detail;
 pub mod customers;
 pub mod deploy;
 pub mod deployment;
+pub mod deployments;
 pub mod email_links;
 pub mod fleet;
 pub mod home;

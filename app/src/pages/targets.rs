@@ -4,6 +4,7 @@
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use types::list::TargetSort;
 
 use crate::api::targets::{
     CreateTarget, DeleteTarget, IssuedCommand, RotateTargetSecret, TargetRow, TargetsPage,
@@ -11,6 +12,7 @@ use crate::api::targets::{
 };
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::frame::Portal;
+use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::live::use_live_events;
 use crate::components::shell::PortalShell;
 use crate::components::state_badge::StateBadge;
@@ -22,6 +24,14 @@ pub fn portal_path(portal: Portal, path: &str) -> String {
         Portal::Customer => format!("/portal{path}"),
     }
 }
+
+/// The columns the targets list sorts by.
+const SORTS: &[(TargetSort, &str)] = &[
+    (TargetSort::Name, "Name"),
+    (TargetSort::Customer, "Customer"),
+    (TargetSort::LastSeen, "Last seen"),
+    (TargetSort::Created, "Created"),
+];
 
 /// The vendor portal's targets page.
 #[component]
@@ -42,16 +52,18 @@ fn TargetsPageView(portal: Portal) -> impl IntoView {
     let delete = ServerAction::<DeleteTarget>::new();
     let update_agent = ServerAction::<UpdateTargetAgent>::new();
     let live = use_live_events();
+    let query = use_list_query::<TargetSort>();
     let page = Resource::new(
         move || {
             (
+                query.get(),
                 live.get(),
                 create.version().get(),
                 rotate.version().get(),
                 delete.version().get(),
             )
         },
-        |_| list_targets(),
+        |(q, ..)| list_targets(q),
     );
     view! {
         <PortalShell portal title="Deployment targets">
@@ -78,23 +90,36 @@ fn TargetsPageView(portal: Portal) -> impl IntoView {
                 </p>
             })}
             <section class=CARD>
-                <h2 class="text-lg font-semibold">"Targets"</h2>
+                <div class="flex flex-wrap items-center justify-between gap-3">
+                    <h2 class="text-lg font-semibold">"Targets"</h2>
+                    <SearchBox query path=portal_path(portal, "/targets") placeholder="Search by target or customer" />
+                </div>
+                <SortLinks query path=portal_path(portal, "/targets") keys=SORTS />
                 <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
-                        match page.await {
-                            Ok(p) if p.targets.is_empty() => view! {
-                                <p class="mt-2 text-slate-500" id="no-targets">"No targets yet."</p>
-                            }.into_any(),
-                            Ok(p) => view! {
-                                <ul class="mt-2 divide-y divide-slate-100" id="target-list">
-                                    {p.targets.into_iter().map(|t| view! {
-                                        <TargetItem target=t portal can_write=p.can_write rotate delete update_agent />
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any(),
-                            Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
-                        }
-                    })}
+                    {move || {
+                        let path = portal_path(portal, "/targets");
+                        Suspend::new(async move {
+                            let q = query.get_untracked();
+                            match page.await {
+                                Ok(p) if p.targets.items.is_empty() => view! {
+                                    <EmptyList q=q.q.clone() noun="targets" path id="no-targets"
+                                        nothing_yet="No targets yet. Add one above, then run its install command on the host." />
+                                }.into_any(),
+                                Ok(p) => {
+                                    let (total, shown) = (p.targets.total, p.targets.items.len());
+                                    view! {
+                                        <ul class="mt-2 divide-y divide-slate-100" id="target-list">
+                                            {p.targets.items.into_iter().map(|t| view! {
+                                                <TargetItem target=t portal can_write=p.can_write rotate delete update_agent />
+                                            }).collect_view()}
+                                        </ul>
+                                        <Pager query=q total shown path />
+                                    }.into_any()
+                                }
+                                Err(err) => view! { <p role="alert" class="text-red-700">{err.to_string()}</p> }.into_any(),
+                            }
+                        })
+                    }}
                 </Transition>
             </section>
         </PortalShell>

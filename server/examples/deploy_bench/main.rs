@@ -18,10 +18,13 @@
 //!   their targets seeded straight into the hub's SQLite before it starts. Reports how many
 //!   connect and stay connected, heartbeat acknowledgements per second, and the hub's
 //!   resident memory and CPU.
+//! - `console` ([`console`]): the vendor console's pages with a big seeded fleet (500 targets,
+//!   5,000 deployments): p50 and p99 of full responses, and their HTML size.
 
 // A benchmark tool: printing is its job; a failed setup step ends it with the reason.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
+mod console;
 mod overhead;
 mod sim;
 mod soak;
@@ -92,6 +95,8 @@ enum Bench {
         #[arg(long, default_value_t = 15)]
         heartbeat: u32,
     },
+    /// The vendor console's pages timed with a big seeded fleet.
+    Console(console::Options),
     /// Simulated agents held by one hub.
     Swarm {
         /// How many agents, in steps (`1000,5000,10000`).
@@ -326,6 +331,7 @@ async fn main() -> Result<()> {
         Bench::Storm { agents, heartbeat } => {
             storm::run(&cli.hub, &cli.work, agents, heartbeat).await
         }
+        Bench::Console(options) => console::run(&cli.hub, &cli.work, &options).await,
         Bench::Swarm {
             steps,
             heartbeat,

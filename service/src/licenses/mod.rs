@@ -427,7 +427,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Turns rows into licenses with their granted versions (one query for all of them).
-async fn hydrate(db: &impl ConnectionTrait, rows: Vec<row::Model>) -> Result<Vec<License>> {
+pub(super) async fn hydrate(
+    db: &impl ConnectionTrait,
+    rows: Vec<row::Model>,
+) -> Result<Vec<License>> {
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let granted = repo::licenses::versions_of(db, &ids).await?;
     rows.into_iter()

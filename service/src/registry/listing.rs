@@ -10,7 +10,10 @@ use types::ArtifactId;
 use super::RepositoryName;
 use super::access::{Grant, RegistryPrincipal};
 use crate::auth::Actor;
+use crate::entity::artifact;
+use crate::listing::{self, ArtifactSort, ListQuery, PAGE_SIZE, Page};
 use crate::{Error, Result, artifact_licenses, repo};
+use sea_orm::sea_query::Expr;
 
 /// One tag of an artifact.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,21 +60,78 @@ impl ArtifactSummary {
 
 /// The artifacts `actor` may see, by name: only those holding a manifest.
 pub async fn artifacts(services: &Services, actor: &Actor) -> Result<Vec<ArtifactSummary>> {
-    let org = repo::organizations::find_by_id(&services.db, actor.organization_id.0)
+    let org = organization(services, actor).await?;
+    let all = repo::registry::list_committed_artifacts(&services.db, org.id).await?;
+    let granted = grants(services, actor, &org.slug, all).await?;
+    summarize(services, &org.slug, granted).await
+}
+
+/// A page of the artifacts `actor` may see (see [`artifacts`]), searched by name. A customer
+/// member's artifacts are those their artifact licenses reach, decided artifact by artifact
+/// as the registry does; the search, order and page then run in SQL over those.
+pub async fn page(
+    services: &Services,
+    actor: &Actor,
+    query: &ListQuery<ArtifactSort>,
+) -> Result<Page<ArtifactSummary>> {
+    let org = organization(services, actor).await?;
+    let only = match actor.customer_organization_id {
+        None => None,
+        Some(_) => {
+            let all = repo::registry::list_committed_artifacts(&services.db, org.id).await?;
+            let granted = grants(services, actor, &org.slug, all).await?;
+            Some(granted.iter().map(|(a, _)| a.id.0).collect())
+        }
+    };
+    let dir = listing::order(query.dir);
+    let name = listing::lower((artifact::Entity, artifact::Column::Name));
+    let order = match query.sort {
+        ArtifactSort::Name => vec![(name.clone(), dir)],
+        ArtifactSort::Created => vec![(
+            Expr::col((artifact::Entity, artifact::Column::CreatedAt)),
+            dir,
+        )],
+    };
+    let (rows, total) = repo::registry::page_committed_artifacts(
+        &services.db,
+        org.id,
+        only,
+        listing::search(query, [name]),
+        order,
+        query.offset(),
+        PAGE_SIZE,
+    )
+    .await?;
+    let granted = grants(services, actor, &org.slug, rows).await?;
+    let items = summarize(services, &org.slug, granted).await?;
+    Ok(listing::page(query, items, total))
+}
+
+async fn organization(
+    services: &Services,
+    actor: &Actor,
+) -> Result<crate::entity::organization::Model> {
+    repo::organizations::find_by_id(&services.db, actor.organization_id.0)
         .await?
         .ok_or(Error::NotFound {
             what: "organization",
-        })?;
-    let all = repo::registry::list_committed_artifacts(&services.db, org.id).await?;
-    let pulls =
-        repo::registry::pull_counts(&services.db, all.iter().map(|a| a.id).collect()).await?;
+        })
+}
+
+/// Of `rows`, those the actor may see, each with what of it they may pull.
+async fn grants(
+    services: &Services,
+    actor: &Actor,
+    slug: &str,
+    rows: Vec<crate::entity::artifact::Model>,
+) -> Result<Vec<(super::Artifact, Grant)>> {
     let principal = RegistryPrincipal::Person(actor.clone());
     let mut out = Vec::new();
-    for artifact in all.into_iter().map(super::Artifact::from) {
-        let name = RepositoryName::from_parts(&org.slug, &artifact.name);
+    for artifact in rows.into_iter().map(super::Artifact::from) {
         let grant = match principal.customer() {
             None => Grant::Everything,
             Some(customer) => {
+                let name = RepositoryName::from_parts(slug, &artifact.name);
                 match artifact_licenses::grant(services, customer, &artifact, &name).await {
                     Ok(g) => g,
                     Err(Error::Registry { .. }) => continue,
@@ -79,6 +139,23 @@ pub async fn artifacts(services: &Services, actor: &Actor) -> Result<Vec<Artifac
                 }
             }
         };
+        out.push((artifact, grant));
+    }
+    Ok(out)
+}
+
+/// The summaries of granted artifacts, in the order given.
+async fn summarize(
+    services: &Services,
+    slug: &str,
+    granted: Vec<(super::Artifact, Grant)>,
+) -> Result<Vec<ArtifactSummary>> {
+    let pulls =
+        repo::registry::pull_counts(&services.db, granted.iter().map(|(a, _)| a.id.0).collect())
+            .await?;
+    let mut out = Vec::new();
+    for (artifact, grant) in granted {
+        let name = RepositoryName::from_parts(slug, &artifact.name);
         let tags = repo::registry::list_tags(&services.db, artifact.id.0).await?;
         let manifests: HashMap<_, _> = repo::registry::manifests_by_id(
             &services.db,

@@ -1,9 +1,9 @@
 //! Queries on `customer_organization`.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entity::customer_organization as customer;
@@ -28,6 +28,38 @@ pub async fn list(
         .order_by_asc(customer::Column::Name)
         .all(db)
         .await?)
+}
+
+/// One page of the vendor's customers (or only `only`), matching `search`, in `order` then by
+/// id; and how many match in all.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    organization_id: uuid::Uuid,
+    only: Option<uuid::Uuid>,
+    search: Option<Condition>,
+    order: Vec<(Expr, Order)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<customer::Model>, u64)> {
+    let mut query =
+        customer::Entity::find().filter(customer::Column::OrganizationId.eq(organization_id));
+    if let Some(id) = only {
+        query = query.filter(customer::Column::Id.eq(id));
+    }
+    if let Some(search) = search {
+        query = query.filter(search);
+    }
+    let total = query.clone().count(db).await?;
+    for (expr, dir) in order {
+        query = query.order_by(expr, dir);
+    }
+    let rows = query
+        .order_by_asc(customer::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
 }
 
 /// One customer of one vendor (a customer of another vendor is `None`).

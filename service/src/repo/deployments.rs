@@ -1,16 +1,17 @@
 //! Queries on `deployment`, `deployment_revision`, `deployment_status` and `deployment_log`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef,
 };
 use uuid::Uuid;
 
 use crate::Result;
 use crate::entity::{
-    deployment, deployment_log as log, deployment_revision as revision, deployment_status as status,
+    application, deployment, deployment_log as log, deployment_revision as revision,
+    deployment_status as status, deployment_target as target,
 };
 
 /// Inserts a deployment.
@@ -44,6 +45,152 @@ pub async fn list_on(
         .order_by_asc(deployment::Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// The deployments on the given targets that are not undeployed, oldest first.
+pub async fn running_on(
+    db: &impl ConnectionTrait,
+    target_ids: &[Uuid],
+) -> Result<Vec<deployment::Model>> {
+    Ok(deployment::Entity::find()
+        .filter(deployment::Column::DeploymentTargetId.is_in(target_ids.iter().copied()))
+        .filter(deployment::Column::UndeployedAt.is_null())
+        .order_by_asc(deployment::Column::CreatedAt)
+        .order_by_asc(deployment::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The given deployments, in no particular order.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<deployment::Model>> {
+    Ok(deployment::Entity::find()
+        .filter(deployment::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// The newest revision of each given deployment, in one query: those created at their
+/// deployment's latest time (a force restart made in the same instant as another revision
+/// ties; the caller keeps the highest restart generation).
+pub async fn latest_revisions(
+    db: &impl ConnectionTrait,
+    deployment_ids: &[Uuid],
+) -> Result<Vec<revision::Model>> {
+    let newer = Alias::new("newer");
+    let latest = Query::select()
+        .expr(Expr::col((newer.clone(), revision::Column::CreatedAt)).max())
+        .from_as(revision::Entity, newer.clone())
+        .and_where(
+            Expr::col((newer, revision::Column::DeploymentId))
+                .equals((revision::Entity, revision::Column::DeploymentId)),
+        )
+        .to_owned();
+    Ok(revision::Entity::find()
+        .filter(revision::Column::DeploymentId.is_in(deployment_ids.iter().copied()))
+        .filter(
+            Expr::col((revision::Entity, revision::Column::CreatedAt))
+                .eq(Expr::SubQuery(None, Box::new(latest.into()))),
+        )
+        .all(db)
+        .await?)
+}
+
+/// The latest status of each given deployment, in one query (the caller keeps one of two
+/// reported in the same instant).
+pub async fn latest_statuses(
+    db: &impl ConnectionTrait,
+    deployment_ids: &[Uuid],
+) -> Result<Vec<status::Model>> {
+    Ok(status::Entity::find()
+        .filter(status::Column::DeploymentId.is_in(deployment_ids.iter().copied()))
+        .filter(
+            Expr::col((status::Entity, status::Column::At))
+                .eq(Expr::SubQuery(None, Box::new(latest_status_at().into()))),
+        )
+        .all(db)
+        .await?)
+}
+
+/// `SELECT MAX(at) FROM deployment_status WHERE deployment_id = deployment.id`, correlated
+/// with the outer `deployment` (or `deployment_status`) row's id.
+fn latest_status_at() -> sea_orm::sea_query::SelectStatement {
+    let newer = Alias::new("newer");
+    Query::select()
+        .expr(Expr::col((newer.clone(), status::Column::At)).max())
+        .from_as(status::Entity, newer.clone())
+        .and_where(
+            Expr::col((newer, status::Column::DeploymentId))
+                .equals((status::Entity, status::Column::DeploymentId)),
+        )
+        .to_owned()
+}
+
+/// `COALESCE((SELECT MAX(at) FROM deployment_status WHERE deployment_id = deployment.id),
+/// deployment.created_at)`: when a deployment last changed, for sorting.
+pub(crate) fn updated_at() -> Expr {
+    let newer = Alias::new("newer");
+    let latest = Query::select()
+        .expr(Expr::col((newer.clone(), status::Column::At)).max())
+        .from_as(status::Entity, newer.clone())
+        .and_where(
+            Expr::col((newer, status::Column::DeploymentId))
+                .equals((deployment::Entity, deployment::Column::Id)),
+        )
+        .to_owned();
+    Func::coalesce([
+        Expr::SubQuery(None, Box::new(latest.into())),
+        Expr::col((deployment::Entity, deployment::Column::CreatedAt)),
+    ])
+    .into()
+}
+
+/// One page of the deployments (not undeployed) on the vendor's targets (optionally one
+/// customer's), joined with their target, application and customer so `search` and `order`
+/// may name their columns; the ids in order, and how many match in all.
+#[allow(clippy::too_many_arguments)]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    customer_organization_id: Option<Uuid>,
+    search: Option<Condition>,
+    order: Vec<(Expr, Order)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Uuid>, u64)> {
+    let to_target: RelationDef = deployment::Entity::belongs_to(target::Entity)
+        .from(deployment::Column::DeploymentTargetId)
+        .to(target::Column::Id)
+        .into();
+    let to_application: RelationDef = deployment::Entity::belongs_to(application::Entity)
+        .from(deployment::Column::ApplicationId)
+        .to(application::Column::Id)
+        .into();
+    let mut query = deployment::Entity::find()
+        .join(JoinType::InnerJoin, to_target)
+        .join(JoinType::InnerJoin, to_application)
+        .join(JoinType::LeftJoin, super::targets::to_customer())
+        .filter(target::Column::OrganizationId.eq(organization_id))
+        .filter(deployment::Column::UndeployedAt.is_null());
+    if let Some(customer) = customer_organization_id {
+        query = query.filter(target::Column::CustomerOrganizationId.eq(customer));
+    }
+    if let Some(search) = search {
+        query = query.filter(search);
+    }
+    let total = query.clone().count(db).await?;
+    for (expr, dir) in order {
+        query = query.order_by(expr, dir);
+    }
+    let ids: Vec<Uuid> = query
+        .order_by_asc(deployment::Column::Id)
+        .select_only()
+        .column(deployment::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((ids, total))
 }
 
 /// Marks a deployment undeployed (the agent reported it).

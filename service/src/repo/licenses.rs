@@ -1,11 +1,12 @@
 //! Queries on `license` and `license_version`.
 
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef, RelationTrait,
 };
 
-use crate::entity::{license, license_version};
+use crate::entity::{customer_organization as customer, license, license_version};
 use crate::{Error, Result};
 
 /// Inserts a license; a name taken within the vendor is a conflict on `name`.
@@ -42,6 +43,46 @@ pub async fn list(
         .order_by_asc(license::Column::Name)
         .all(db)
         .await?)
+}
+
+/// One page of the vendor's licenses (optionally one customer's), joined with their customer
+/// and application so `search` and `order` may name their columns, in `order` then by id; and
+/// how many match in all.
+#[allow(clippy::too_many_arguments)]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    organization_id: uuid::Uuid,
+    customer_organization_id: Option<uuid::Uuid>,
+    search: Option<Condition>,
+    order: Vec<(Expr, Order)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<license::Model>, u64)> {
+    let to_customer: RelationDef = license::Entity::belongs_to(customer::Entity)
+        .from(license::Column::CustomerOrganizationId)
+        .to(customer::Column::Id)
+        .into();
+    let mut query = license::Entity::find()
+        .join(JoinType::InnerJoin, to_customer)
+        .join(JoinType::InnerJoin, license::Relation::Application.def())
+        .filter(license::Column::OrganizationId.eq(organization_id));
+    if let Some(customer) = customer_organization_id {
+        query = query.filter(license::Column::CustomerOrganizationId.eq(customer));
+    }
+    if let Some(search) = search {
+        query = query.filter(search);
+    }
+    let total = query.clone().count(db).await?;
+    for (expr, dir) in order {
+        query = query.order_by(expr, dir);
+    }
+    let rows = query
+        .order_by_asc(license::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
 }
 
 /// One license of one vendor.

@@ -91,6 +91,49 @@ pub async fn list_committed_artifacts(
         .await?)
 }
 
+/// One page of a vendor's artifacts that hold at least one manifest (see
+/// [`list_committed_artifacts`]), optionally only those in `only`, matching `search`, in
+/// `order` then by id; and how many match in all.
+#[allow(clippy::too_many_arguments)]
+pub async fn page_committed_artifacts(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    only: Option<Vec<Uuid>>,
+    search: Option<sea_orm::sea_query::Condition>,
+    order: Vec<(sea_orm::sea_query::Expr, sea_orm::Order)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<artifact::Model>, u64)> {
+    use sea_orm::PaginatorTrait;
+    let mut query = artifact::Entity::find()
+        .filter(artifact::Column::OrganizationId.eq(organization_id))
+        .filter(
+            artifact::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(artifact_manifest::Column::ArtifactId)
+                    .from(artifact_manifest::Entity)
+                    .to_owned(),
+            ),
+        );
+    if let Some(only) = only {
+        query = query.filter(artifact::Column::Id.is_in(only));
+    }
+    if let Some(search) = search {
+        query = query.filter(search);
+    }
+    let total = query.clone().count(db).await?;
+    for (expr, dir) in order {
+        query = query.order_by(expr, dir);
+    }
+    let rows = query
+        .order_by_asc(artifact::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
 /// One artifact of a vendor by id.
 pub async fn find_artifact_by_id(
     db: &impl ConnectionTrait,

@@ -1,15 +1,17 @@
 //! Queries on `deployment_target` and `target_metric`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef,
 };
 use uuid::Uuid;
 
 use crate::Result;
-use crate::entity::{deployment_target as target, target_metric as metric};
+use crate::entity::{
+    customer_organization as customer, deployment_target as target, target_metric as metric,
+};
 
 /// Inserts a target.
 pub async fn insert(db: &impl ConnectionTrait, row: target::Model) -> Result<target::Model> {
@@ -77,6 +79,91 @@ pub async fn list(
         .order_by_asc(target::Column::CreatedAt)
         .all(db)
         .await?)
+}
+
+/// `deployment_target` → its customer (none for a vendor-managed target).
+pub(crate) fn to_customer() -> RelationDef {
+    target::Entity::belongs_to(customer::Entity)
+        .from(target::Column::CustomerOrganizationId)
+        .to(customer::Column::Id)
+        .into()
+}
+
+/// One page of the vendor's targets (optionally one customer's) with their customer's name,
+/// matching `search` (which may name the customer's columns), in `order` then by id; and how
+/// many match in all.
+#[allow(clippy::too_many_arguments)]
+pub async fn page(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    customer_organization_id: Option<Uuid>,
+    search: Option<Condition>,
+    order: Vec<(Expr, Order)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<(target::Model, Option<String>)>, u64)> {
+    let mut query = target::Entity::find()
+        .join(JoinType::LeftJoin, to_customer())
+        .filter(target::Column::OrganizationId.eq(organization_id));
+    if let Some(customer) = customer_organization_id {
+        query = query.filter(target::Column::CustomerOrganizationId.eq(customer));
+    }
+    if let Some(search) = search {
+        query = query.filter(search);
+    }
+    let total = query.clone().count(db).await?;
+    for (expr, dir) in order {
+        query = query.order_by(expr, dir);
+    }
+    let rows = query
+        .order_by_asc(target::Column::Id)
+        .select_also(customer::Entity)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((
+        rows.into_iter()
+            .map(|(t, c)| (t, c.map(|c| c.name)))
+            .collect(),
+        total,
+    ))
+}
+
+/// The given targets of the vendor with their customer's name.
+pub async fn named(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<(target::Model, Option<String>)>> {
+    let rows = target::Entity::find()
+        .join(JoinType::LeftJoin, to_customer())
+        .filter(target::Column::OrganizationId.eq(organization_id))
+        .filter(target::Column::Id.is_in(ids.iter().copied()))
+        .select_also(customer::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, c)| (t, c.map(|c| c.name)))
+        .collect())
+}
+
+/// The customers of the vendor that have at least one target.
+pub async fn customers_with_targets(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+) -> Result<Vec<Uuid>> {
+    let ids: Vec<Option<Uuid>> = target::Entity::find()
+        .select_only()
+        .column(target::Column::CustomerOrganizationId)
+        .distinct()
+        .filter(target::Column::OrganizationId.eq(organization_id))
+        .filter(target::Column::CustomerOrganizationId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
 }
 
 /// One target of one vendor.
