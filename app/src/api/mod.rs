@@ -14,6 +14,7 @@ pub mod licenses;
 pub mod members;
 pub mod onboarding;
 pub mod registry;
+pub mod stats;
 pub mod targets;
 pub mod tokens;
 

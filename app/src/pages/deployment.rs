@@ -1,6 +1,7 @@
 //! `/deployments/:id` and `/portal/deployments/:id`: one deployment, live — its state, version,
 //! status history and logs, the "open application" link — with its actions: update to another
-//! licensed version, force restart, undeploy (optionally deleting its data).
+//! licensed version, force restart, undeploy (optionally deleting its data). Its target's CPU
+//! and memory are charted under the overview, live.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,11 +12,13 @@ use crate::api::deployments::{
     DeploymentView, RestartDeployment, UndeployDeployment, UpdateDeployment, VersionOption,
     deployment_page, deployment_versions,
 };
+use crate::api::stats::deployment_host;
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
 use crate::components::shell::PortalShell;
 use crate::components::state_badge::StateBadge;
+use crate::components::stats::HostCharts;
 use crate::pages::targets::portal_path;
 
 /// The vendor portal's deployment page.
@@ -55,6 +58,8 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
         move || (id(), update.version().get(), undeploy.version().get()),
         |(id, ..)| deployment_versions(id),
     );
+    // A deployment never moves to another target: its host is looked up once.
+    let host = Resource::new(id, deployment_host);
     view! {
         <PortalShell portal title="Deployment">
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -65,6 +70,11 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    host.await.ok().map(|target_id| view! { <HostCharts target_id /> })
+                })}
+            </Suspense>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let c = versions.await.ok()?;

@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod registry;
 pub mod secrets;
 pub mod sessions;
+pub mod stats;
 pub mod targets;
 pub mod users;
 pub mod version_images;
