@@ -14,6 +14,8 @@ pub const HOST_SAMPLES: u64 = 120;
 /// A target's host charts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostChartsView {
+    /// The target's id.
+    pub target_id: String,
     /// CPU use over time; `None` before the first sample.
     pub cpu: Option<ChartView>,
     /// Memory used (and in total) over time; `None` before the first sample.
@@ -39,9 +41,10 @@ mod convert {
     use crate::components::chart::draw::{self, Series, Unit, format_value};
 
     /// The charts of `samples` (newest first, as the service gives them).
-    pub(super) fn host(samples: &[MetricSample]) -> HostChartsView {
+    pub(super) fn host(target_id: String, samples: &[MetricSample]) -> HostChartsView {
         let Some(newest) = samples.first() else {
             return HostChartsView {
+                target_id,
                 cpu: None,
                 memory: None,
                 summary: String::new(),
@@ -101,6 +104,7 @@ mod convert {
             ],
         );
         HostChartsView {
+            target_id,
             cpu: Some(cpu),
             memory: Some(memory),
             summary: format!(
@@ -111,25 +115,24 @@ mod convert {
     }
 }
 
-/// The host charts of a target the caller may see: its newest [`HOST_SAMPLES`] samples.
+/// The host charts of a target the caller may see (its newest [`HOST_SAMPLES`] samples): the
+/// `target` named, or when that is empty the one `deployment` runs on.
 #[server(prefix = "/_fn", endpoint = "host_charts")]
-pub async fn host_charts(target: String) -> Result<HostChartsView, AppError> {
+pub async fn host_charts(
+    #[server(default)] target: String,
+    #[server(default)] deployment: String,
+) -> Result<HostChartsView, AppError> {
     let (services, actor) = super::actor().await?;
-    let id = super::parse_id(&target, "Deployment target")?;
+    let id = if target.trim().is_empty() {
+        let deployment = super::parse_id(&deployment, "Deployment")?;
+        service::deployments::get(&services, &actor, deployment)
+            .await?
+            .target_id
+    } else {
+        super::parse_id(&target, "Deployment target")?
+    };
     let samples = service::targets::metrics(&services, &actor, id, HOST_SAMPLES).await?;
-    Ok(convert::host(&samples))
-}
-
-/// The target a deployment the caller may see runs on (its id), for the deployment page's host
-/// charts.
-#[server(prefix = "/_fn", endpoint = "deployment_host")]
-pub async fn deployment_host(deployment: String) -> Result<String, AppError> {
-    let (services, actor) = super::actor().await?;
-    let id = super::parse_id(&deployment, "Deployment")?;
-    Ok(service::deployments::get(&services, &actor, id)
-        .await?
-        .target_id
-        .to_string())
+    Ok(convert::host(id.to_string(), &samples))
 }
 
 /// How many live deployments run each version of an application, across the vendor's fleet.

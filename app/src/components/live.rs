@@ -65,21 +65,33 @@ pub fn use_live_events() -> Signal<u64> {
     live.tick.into()
 }
 
-/// A counter that goes up each time the agent of `target` reports a metrics sample, for the
-/// component showing its charts; read [`use_live_events`] beside it for reconnects. The page's
-/// stream is opened, or opened again, naming the target.
-pub fn use_metrics_events(target: types::DeploymentTargetId) -> Signal<u64> {
-    let target = target.to_string();
+/// A counter that goes up each time the agent of `target` (once known) reports a metrics
+/// sample, for the component showing its charts; read [`use_live_events`] beside it for
+/// reconnects. The page's stream is opened, or opened again, naming the target.
+pub fn use_metrics_events(target: Signal<Option<types::DeploymentTargetId>>) -> Signal<u64> {
     let live = use_context::<LiveEvents>().unwrap_or_else(LiveEvents::new);
-    // Named before the stream opens (effects run after the components are built), so a page
-    // that opens with charts opens one stream, not two.
+    // The target known now is named before the stream opens (effects run after the components
+    // are built), so a page that opens with charts opens one stream, not two.
     #[cfg(feature = "hydrate")]
-    browser::watch_metrics(live, Some(target.clone()));
-    on_cleanup(move || {
+    browser::watch_metrics(live, target.get_untracked().map(|t| t.to_string()));
+    let watched = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let following = watched.clone();
+    // Effects run only in the browser.
+    Effect::new(move |_| {
+        let target = target.get().map(|t| t.to_string());
+        if let Ok(mut current) = following.lock() {
+            current.clone_from(&target);
+        }
         #[cfg(feature = "hydrate")]
-        browser::unwatch_metrics(&target);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = target;
+        browser::watch_metrics(live, target);
+    });
+    on_cleanup(move || {
+        let Ok(current) = watched.lock() else { return };
+        #[cfg(feature = "hydrate")]
+        if let Some(target) = current.as_deref() {
+            browser::unwatch_metrics(target);
+        }
+        drop(current);
     });
     let _ = use_live_events();
     live.metrics_tick.into()
@@ -105,9 +117,12 @@ mod browser {
         static STREAM_METRICS_OF: RefCell<Option<String>> = const { RefCell::new(None) };
     }
 
-    /// Shows `target`'s metrics from now on: an open stream naming another target (or none) is
-    /// opened again naming this one.
+    /// Shows `target`'s metrics from now on (`None`: not known yet, nothing changes): an open
+    /// stream naming another target (or none) is opened again naming this one.
     pub(super) fn watch_metrics(live: LiveEvents, target: Option<String>) {
+        if target.is_none() {
+            return;
+        }
         METRICS_OF.with(|watched| *watched.borrow_mut() = target.clone());
         let stale = STREAM_METRICS_OF.with(|named| *named.borrow() != target);
         if OPEN.with(Cell::get) && stale {

@@ -19,21 +19,42 @@ fn failure(err: AppError) -> Option<AnyView> {
 }
 
 /// CPU and memory of a target over the last hour, with the newest sample in words; redrawn
-/// each time its agent reports a sample (every 30 seconds), without a reload.
+/// each time its agent reports a sample (every 30 seconds), without a reload. Place it in the
+/// page's view itself, not in a closure or a `Suspend` (its resource must be made once).
 #[component]
 pub fn HostCharts(
-    /// The target's id.
-    target_id: String,
+    /// The target's id; or leave it out and name a deployment.
+    #[prop(optional, into)]
+    target_id: Signal<String>,
+    /// A deployment, whose target's charts to show.
+    #[prop(optional, into)]
+    deployment_id: Signal<String>,
 ) -> impl IntoView {
     let live = use_live_events();
-    let metrics = match target_id.parse::<types::DeploymentTargetId>() {
-        Ok(target) => use_metrics_events(target),
-        Err(_) => Signal::stored(0),
-    };
+    // The target is known at once on its own page, and once the charts arrive on a
+    // deployment's page.
+    let followed = RwSignal::new(target_id.get_untracked().parse().ok());
+    let metrics = use_metrics_events(followed.into());
     let charts = Resource::new(
-        move || (target_id.clone(), live.get(), metrics.get()),
-        |(id, ..)| host_charts(id),
+        move || {
+            (
+                target_id.get(),
+                deployment_id.get(),
+                live.get(),
+                metrics.get(),
+            )
+        },
+        |(target, deployment, ..)| host_charts(target, deployment),
     );
+    // Effects run only in the browser.
+    Effect::new(move |_| {
+        if let Some(Ok(host)) = charts.get()
+            && let Ok(target) = host.target_id.parse()
+            && followed.get_untracked() != Some(target)
+        {
+            followed.set(Some(target));
+        }
+    });
     view! {
         <section class=CARD id="host-charts" aria-labelledby="host-charts-title">
             <h2 class="text-lg font-semibold" id="host-charts-title">"Host CPU and memory"</h2>

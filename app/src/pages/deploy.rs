@@ -52,7 +52,7 @@ fn DeployPageView(portal: Portal) -> impl IntoView {
                 </Transition>
                 <a href=portal_path(portal, "/targets") class="text-sm text-indigo-600 hover:underline">"Back to the targets"</a>
             </section>
-            {move || view! { <HostCharts target_id=id() /> }}
+            <HostCharts target_id=Signal::derive(id) />
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match form.await {

@@ -12,7 +12,6 @@ use crate::api::deployments::{
     DeploymentView, RestartDeployment, UndeployDeployment, UpdateDeployment, VersionOption,
     deployment_page, deployment_versions,
 };
-use crate::api::stats::deployment_host;
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
@@ -58,8 +57,7 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
         move || (id(), update.version().get(), undeploy.version().get()),
         |(id, ..)| deployment_versions(id),
     );
-    // A deployment never moves to another target: its host is looked up once.
-    let host = Resource::new(id, deployment_host);
+
     view! {
         <PortalShell portal title="Deployment">
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -70,11 +68,7 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
                     }
                 })}
             </Transition>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    host.await.ok().map(|target_id| view! { <HostCharts target_id /> })
-                })}
-            </Suspense>
+            <HostCharts deployment_id=Signal::derive(id) />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let c = versions.await.ok()?;

@@ -15,6 +15,8 @@ use super::{ChartView, Colour, LegendEntry};
 /// The drawing's width; the page scales it to its column.
 const WIDTH: u32 = 640;
 const FONT: &str = "sans-serif";
+/// Plotters writes a font size of this divided by 1.24: 13 px.
+const FONT_SIZE: u32 = 16;
 /// slate-700: 10.3:1 on white, for every label.
 const TEXT: RGBColor = RGBColor(0x33, 0x41, 0x55);
 /// slate-400 axes and slate-200 grid lines: lines, not text, so no contrast minimum applies.
@@ -205,7 +207,7 @@ fn draw_time_series(series: &[Series], unit: Unit, height: u32) -> Result<String
             .y_labels(5)
             .x_label_formatter(&time_label)
             .y_label_formatter(&value_label)
-            .label_style((FONT, 13).into_font().color(&TEXT))
+            .label_style((FONT, FONT_SIZE).into_font().color(&TEXT))
             .axis_style(AXIS)
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
@@ -276,7 +278,7 @@ fn draw_bars(items: &[(String, u64)], height: u32) -> Result<String, String> {
             .disable_x_axis()
             .y_labels(usize::try_from(rows).unwrap_or(1))
             .y_label_formatter(&category)
-            .label_style((FONT, 13).into_font().color(&TEXT))
+            .label_style((FONT, FONT_SIZE).into_font().color(&TEXT))
             .axis_style(AXIS)
             .draw()
             .map_err(|e| e.to_string())?;
@@ -295,7 +297,7 @@ fn draw_bars(items: &[(String, u64)], height: u32) -> Result<String, String> {
                 bar
             }))
             .map_err(|e| e.to_string())?;
-        let count_style = (FONT, 13)
+        let count_style = (FONT, FONT_SIZE)
             .into_font()
             .color(&TEXT)
             .pos(Pos::new(HPos::Left, VPos::Center));
@@ -347,7 +349,7 @@ fn draw_per_day(days: &[(NaiveDate, u64)], height: u32) -> Result<String, String
             .x_labels(6)
             .y_labels(5)
             .x_label_formatter(&date)
-            .label_style((FONT, 13).into_font().color(&TEXT))
+            .label_style((FONT, FONT_SIZE).into_font().color(&TEXT))
             .axis_style(AXIS)
             .bold_line_style(GRID)
             .light_line_style(TRANSPARENT)
@@ -477,10 +479,7 @@ mod tests {
             svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
             "{svg}"
         );
-        assert!(
-            svg.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
-            "{svg}"
-        );
+        assert!(svg.contains("&quot;&gt;&lt;img src=x onerror="), "{svg}");
         assert!(
             svg.contains("1.0&apos; onmouseover=&apos;alert(1)"),
             "{svg}"
