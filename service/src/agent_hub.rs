@@ -77,6 +77,10 @@ struct Connected {
 struct Inner {
     agents: HashMap<DeploymentTargetId, Connected>,
     next_ticket: u64,
+    // Per target that a live page shows the charts of: a counter of the metrics samples recorded
+    // since. Samples are too frequent (every 30 s per agent) for the tenant-wide broadcast, so
+    // only pages watching that target hear of them.
+    metrics_watchers: HashMap<DeploymentTargetId, watch::Sender<u64>>,
 }
 
 /// The registry of connected agents and the event broadcast; cheap to clone.
@@ -205,6 +209,34 @@ impl AgentHub {
     pub fn subscribe(&self) -> broadcast::Receiver<HubEvent> {
         self.events.subscribe()
     }
+
+    /// A receiver that changes each time a metrics sample of `target` is recorded (see
+    /// [`AgentHub::metrics_recorded`]); check first that the caller may see the target.
+    pub fn watch_metrics(&self, target: DeploymentTargetId) -> watch::Receiver<u64> {
+        let mut inner = self.lock();
+        // Forget the targets nobody watches any more (their pages closed).
+        inner
+            .metrics_watchers
+            .retain(|_, sender| sender.receiver_count() > 0);
+        inner
+            .metrics_watchers
+            .entry(target)
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
+    }
+
+    /// Tells the pages watching `target`'s metrics that a sample was recorded; costs a lookup
+    /// when nobody watches.
+    pub fn metrics_recorded(&self, target: DeploymentTargetId) {
+        let mut inner = self.lock();
+        if let Some(sender) = inner.metrics_watchers.get(&target) {
+            if sender.receiver_count() == 0 {
+                inner.metrics_watchers.remove(&target);
+            } else {
+                sender.send_modify(|n| *n = n.wrapping_add(1));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +257,22 @@ mod tests {
         assert!(hub.presence(target).is_some());
         assert!(hub.unregister(&second));
         assert!(hub.presence(target).is_none());
+    }
+
+    #[test]
+    fn a_metrics_sample_reaches_the_watchers_of_its_target_only() {
+        let hub = AgentHub::default();
+        let (a, b) = (DeploymentTargetId::new(), DeploymentTargetId::new());
+        let mut watching_a = hub.watch_metrics(a);
+        let watching_b = hub.watch_metrics(b);
+        hub.metrics_recorded(a);
+        assert!(watching_a.has_changed().unwrap());
+        assert!(!watching_b.has_changed().unwrap());
+        assert_eq!(*watching_a.borrow_and_update(), 1);
+        // Nobody watching: nothing kept for the target once a sample comes.
+        drop(watching_b);
+        hub.metrics_recorded(b);
+        assert!(!hub.lock().metrics_watchers.contains_key(&b));
     }
 
     #[test]

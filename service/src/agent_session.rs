@@ -225,7 +225,7 @@ pub async fn record_logs(s: &Services, target: DeploymentTargetId, batch: LogBat
     repo::deployments::insert_logs(&s.db, d.id, rows, KEEP_LOG_LINES).await
 }
 
-/// Keeps a host-metrics sample.
+/// Keeps a host-metrics sample and tells the live pages showing the target's charts.
 pub async fn record_metrics(
     s: &Services,
     target: DeploymentTargetId,
@@ -249,7 +249,9 @@ pub async fn record_metrics(
         },
         KEEP_METRICS,
     )
-    .await
+    .await?;
+    s.agents.metrics_recorded(target);
+    Ok(())
 }
 
 /// When an agent was last seen, to write at most once a minute per target (10,000 agents

@@ -56,6 +56,7 @@ pub mod secrets;
 pub mod services;
 pub mod sessions;
 pub mod signup;
+pub mod stats;
 pub mod targets;
 pub mod tokens;
 pub mod version_images;

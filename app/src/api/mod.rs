@@ -16,6 +16,7 @@ pub mod members;
 pub mod onboarding;
 pub mod overview;
 pub mod registry;
+pub mod stats;
 pub mod targets;
 pub mod tokens;
 

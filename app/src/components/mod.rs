@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages of both portals.
 
 pub mod catalogue;
+pub mod chart;
 pub mod confirm;
 pub mod copy_link;
 pub mod form;
@@ -14,4 +15,5 @@ pub mod registry;
 pub mod shell;
 pub mod sign_in_form;
 pub mod state_badge;
+pub mod stats;
 pub mod switcher;

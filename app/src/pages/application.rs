@@ -1,4 +1,5 @@
-//! `/applications/:id`: an application's versions and channels; publishing a version.
+//! `/applications/:id`: an application's versions and channels, publishing a version, and
+//! which versions the fleet runs (a chart).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use crate::api::catalog::{
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::registry::{RegistryNote, VersionImages};
 use crate::components::shell::VendorShell;
+use crate::components::stats::VersionSpread;
 
 const TEXTAREA: &str = "rounded-md border border-slate-300 px-3 py-2 font-mono text-xs focus:border-indigo-500 focus:outline-none";
 
@@ -47,6 +49,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <VersionSpread application_id=Signal::derive(id) />
         </VendorShell>
     }
 }

@@ -1,5 +1,6 @@
 //! `/targets/:id` and `/portal/targets/:id`: deploy a licensed version to one target. Only what
-//! the licenses allow can be chosen; the rest is listed with the reason.
+//! the licenses allow can be chosen; the rest is listed with the reason. The host's CPU and
+//! memory are charted above the form, live.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,6 +12,7 @@ use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
 use crate::components::shell::PortalShell;
 use crate::components::state_badge::StateBadge;
+use crate::components::stats::HostCharts;
 use crate::pages::targets::portal_path;
 
 /// The vendor portal's deploy page.
@@ -50,6 +52,7 @@ fn DeployPageView(portal: Portal) -> impl IntoView {
                 </Transition>
                 <a href=portal_path(portal, "/targets") class="text-sm text-indigo-600 hover:underline">"Back to the targets"</a>
             </section>
+            <HostCharts target_id=Signal::derive(id) />
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match form.await {

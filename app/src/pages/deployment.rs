@@ -1,6 +1,7 @@
 //! `/deployments/:id` and `/portal/deployments/:id`: one deployment, live — its state, version,
 //! status history and logs, the "open application" link — with its actions: update to another
-//! licensed version, force restart, undeploy (optionally deleting its data).
+//! licensed version, force restart, undeploy (optionally deleting its data). Its target's CPU
+//! and memory are charted under the overview, live.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
 use crate::components::shell::PortalShell;
 use crate::components::state_badge::StateBadge;
+use crate::components::stats::HostCharts;
 use crate::pages::targets::portal_path;
 
 /// The vendor portal's deployment page.
@@ -55,6 +57,7 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
         move || (id(), update.version().get(), undeploy.version().get()),
         |(id, ..)| deployment_versions(id),
     );
+
     view! {
         <PortalShell portal title="Deployment">
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -65,6 +68,7 @@ fn DeploymentPageView(portal: Portal) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <HostCharts deployment_id=Signal::derive(id) />
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let c = versions.await.ok()?;

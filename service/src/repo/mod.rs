@@ -17,6 +17,7 @@ pub mod overview;
 pub mod registry;
 pub mod secrets;
 pub mod sessions;
+pub mod stats;
 pub mod targets;
 pub mod users;
 pub mod version_images;

@@ -1,0 +1,554 @@
+//! Drawing charts with plotters' SVG backend into a string, on the server.
+//!
+//! Text needs no font: without plotters' `ttf` and `ab_glyph` features it estimates a label's
+//! width from its length (its "naive" font backend), which is all an SVG needs, since the
+//! browser lays out the `<text>` elements with its own fonts. So the features are
+//! `svg_backend`, `line_series` and `chrono` (time axes), nothing more.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::{ChartView, Colour, LegendEntry};
+
+/// The drawing's width; the page scales it to its column.
+const WIDTH: u32 = 640;
+const FONT: &str = "sans-serif";
+/// Plotters writes a font size of this divided by 1.24: 13 px.
+const FONT_SIZE: u32 = 16;
+/// slate-700: 10.3:1 on white, for every label.
+const TEXT: RGBColor = RGBColor(0x33, 0x41, 0x55);
+/// slate-400 axes and slate-200 grid lines: lines, not text, so no contrast minimum applies.
+const AXIS: RGBColor = RGBColor(0x94, 0xa3, 0xb8);
+const GRID: RGBColor = RGBColor(0xe2, 0xe8, 0xf0);
+/// The longest category label drawn whole; longer ones end in `…`.
+const LABEL_CHARS: usize = 28;
+/// The most bars drawn; the rest are added up in one "others" bar.
+pub const MAX_BARS: usize = 12;
+
+fn rgb(colour: Colour) -> RGBColor {
+    let (r, g, b) = colour.rgb();
+    RGBColor(r, g, b)
+}
+
+/// What a time series' values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// 0 to 100.
+    Percent,
+    /// Bytes, shown in binary units (KiB, MiB, GiB…).
+    Bytes,
+}
+
+/// `7`, `12`, `3.5`: one decimal below ten, none above (a chart is read at a glance).
+fn short(value: f64) -> String {
+    let text = if value.abs() >= 10.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    };
+    match text.strip_suffix(".0") {
+        Some(whole) => whole.to_string(),
+        None => text,
+    }
+}
+
+const BINARY_UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/// The binary unit `bytes` reads best in: its index in [`BINARY_UNITS`] and its size.
+fn binary_unit(bytes: f64) -> (usize, f64) {
+    let mut index = 0;
+    let mut size = 1.0;
+    while bytes >= size * 1024.0 && index + 1 < BINARY_UNITS.len() {
+        index += 1;
+        size *= 1024.0;
+    }
+    (index, size)
+}
+
+/// `512 B`, `1.2 GiB`, `16 GiB`.
+pub fn bytes(value: f64) -> String {
+    let (index, size) = binary_unit(value);
+    format!("{} {}", short(value / size), BINARY_UNITS[index])
+}
+
+/// A value in its unit: `12 %`, `1.2 GiB`.
+pub fn format_value(unit: Unit, value: f64) -> String {
+    match unit {
+        Unit::Percent => format!("{} %", short(value)),
+        Unit::Bytes => bytes(value),
+    }
+}
+
+/// A label cut to [`LABEL_CHARS`] characters.
+fn cut(label: &str) -> String {
+    if label.chars().count() > LABEL_CHARS {
+        let mut cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        label.to_string()
+    }
+}
+
+/// Plotters writes a fixed `width` and `height`: the figure scales instead, keeping the
+/// `viewBox`'s proportions.
+fn scalable(svg: String, height: u32) -> String {
+    let fixed = format!("<svg width=\"{WIDTH}\" height=\"{height}\" ");
+    match svg.strip_prefix(&fixed) {
+        Some(rest) => format!("<svg width=\"100%\" {rest}"),
+        None => svg,
+    }
+}
+
+/// The chart, or on a drawing error (none is expected when drawing into a string) a chart with
+/// no drawing: the summary still says it all.
+fn finish(
+    drawn: Result<String, String>,
+    height: u32,
+    label: String,
+    summary: String,
+    legend: Vec<LegendEntry>,
+    points: usize,
+) -> ChartView {
+    let svg = match drawn {
+        Ok(svg) => scalable(svg, height),
+        Err(err) => {
+            tracing::warn!(chart = %label, error = %err, "a chart could not be drawn");
+            String::new()
+        }
+    };
+    ChartView {
+        svg,
+        label,
+        summary,
+        legend,
+        points,
+    }
+}
+
+/// One line of a time series chart.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// What it is, for the legend.
+    pub name: String,
+    /// Its colour.
+    pub colour: Colour,
+    /// Its samples, in any order.
+    pub points: Vec<(DateTime<Utc>, f64)>,
+}
+
+/// A line chart of one or more series over time (UTC on the x axis), with `unit` on the y axis
+/// (0–100 for percentages, from 0 to just above the largest value for bytes). `label` names it
+/// for screen readers, `summary` is shown under it.
+pub fn time_series(label: String, summary: String, unit: Unit, series: Vec<Series>) -> ChartView {
+    const HEIGHT: u32 = 220;
+    let legend = if series.len() > 1 {
+        series
+            .iter()
+            .map(|s| LegendEntry {
+                name: s.name.clone(),
+                colour: s.colour,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let points = series.iter().map(|s| s.points.len()).max().unwrap_or(0);
+    let drawn = draw_time_series(&series, unit, HEIGHT);
+    finish(drawn, HEIGHT, label, summary, legend, points)
+}
+
+fn draw_time_series(series: &[Series], unit: Unit, height: u32) -> Result<String, String> {
+    let times = series.iter().flat_map(|s| s.points.iter().map(|(t, _)| *t));
+    let now = Utc::now();
+    let (mut from, to) = times.fold((None, None), |(lo, hi): (Option<DateTime<Utc>>, _), t| {
+        (
+            Some(lo.map_or(t, |lo| lo.min(t))),
+            Some(hi.map_or(t, |hi: DateTime<Utc>| hi.max(t))),
+        )
+    });
+    let to = to.unwrap_or(now);
+    // One sample still spans a minute, so the axis has a width.
+    if from.is_none_or(|from| to - from < chrono::TimeDelta::minutes(1)) {
+        from = Some(to - chrono::TimeDelta::minutes(1));
+    }
+    let from = from.unwrap_or(to);
+    let largest = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|(_, v)| *v))
+        .fold(0.0_f64, f64::max);
+    // Bytes are drawn in the unit the largest value reads best in, so the axis's round numbers
+    // are round in that unit (0.5 GiB, 1 GiB…), not in bytes.
+    let (top, scale, unit_name) = match unit {
+        Unit::Percent => (100.0, 1.0, "%"),
+        Unit::Bytes => {
+            let (index, size) = binary_unit(largest);
+            ((largest / size * 1.1).max(1.0), size, BINARY_UNITS[index])
+        }
+    };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .margin_right(20)
+            .x_label_area_size(28)
+            .y_label_area_size(64)
+            .build_cartesian_2d(from..to, 0.0..top)
+            .map_err(|e| e.to_string())?;
+        let time_label = |t: &DateTime<Utc>| t.format("%H:%M").to_string();
+        let value_label = |v: &f64| format!("{} {unit_name}", short(*v));
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(5)
+            .x_label_formatter(&time_label)
+            .y_label_formatter(&value_label)
+            .label_style((FONT, FONT_SIZE).into_font().color(&TEXT))
+            .axis_style(AXIS)
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for s in series {
+            let mut line = s.points.clone();
+            line.sort_by_key(|(t, _)| *t);
+            chart
+                .draw_series(LineSeries::new(
+                    line.into_iter().map(|(t, v)| (t, v / scale)),
+                    rgb(s.colour).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// A horizontal bar chart, one bar per `(category, count)` in the order given (top to
+/// bottom), each with its count at its end; past [`MAX_BARS`] the rest are added up in one
+/// "others" bar. Categories are user input (version names): plotters escapes them.
+pub fn bars(label: String, summary: String, items: Vec<(String, u64)>) -> ChartView {
+    let mut items = items;
+    if items.len() > MAX_BARS {
+        let rest = items.split_off(MAX_BARS - 1);
+        let others: u64 = rest.iter().map(|(_, n)| n).sum();
+        items.push((format!("{} others", rest.len()), others));
+    }
+    let rows = u32::try_from(items.len()).unwrap_or(1).max(1);
+    let height = 16 + 28 * rows;
+    let points = items.len();
+    let drawn = draw_bars(&items, height);
+    finish(drawn, height, label, summary, Vec::new(), points)
+}
+
+fn draw_bars(items: &[(String, u64)], height: u32) -> Result<String, String> {
+    let labels: Vec<String> = items.iter().map(|(name, _)| cut(name)).collect();
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let label_width = u32::try_from(longest * 8 + 16)
+        .unwrap_or(240)
+        .clamp(40, 240);
+    let largest = items.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let rows = i32::try_from(items.len()).unwrap_or(1).max(1);
+    // Bottom to top in plotters' coordinates: the first item is drawn at the top.
+    let row_of = |index: usize| rows - 1 - i32::try_from(index).unwrap_or(0);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .margin_right(48)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(0.0..(largest as f64).max(1.0), (0..rows).into_segmented())
+            .map_err(|e| e.to_string())?;
+        let category = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(row) => usize::try_from(rows - 1 - row)
+                .ok()
+                .and_then(|i| labels.get(i).cloned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .y_labels(usize::try_from(rows).unwrap_or(1))
+            .y_label_formatter(&category)
+            .label_style((FONT, FONT_SIZE).into_font().color(&TEXT))
+            .axis_style(AXIS)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let fill = rgb(Colour::Indigo).filled();
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, (_, n))| {
+                let row = row_of(i);
+                let mut bar = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(row)),
+                        (*n as f64, SegmentValue::Exact(row + 1)),
+                    ],
+                    fill,
+                );
+                bar.set_margin(5, 5, 0, 0);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
+        let count_style = (FONT, FONT_SIZE)
+            .into_font()
+            .color(&TEXT)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        chart
+            .draw_series(items.iter().enumerate().map(|(i, (_, n))| {
+                EmptyElement::at((*n as f64, SegmentValue::CenterOf(row_of(i))))
+                    + Text::new(n.to_string(), (6, 0), count_style.clone())
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// A column per day, oldest on the left, dates under every few columns and the count on the
+/// y axis.
+pub fn per_day(label: String, summary: String, days: Vec<(NaiveDate, u64)>) -> ChartView {
+    const HEIGHT: u32 = 200;
+    let points = days.len();
+    let drawn = draw_per_day(&days, HEIGHT);
+    finish(drawn, HEIGHT, label, summary, Vec::new(), points)
+}
+
+fn draw_per_day(days: &[(NaiveDate, u64)], height: u32) -> Result<String, String> {
+    let columns = i32::try_from(days.len()).unwrap_or(1).max(1);
+    let largest = days.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .margin_right(20)
+            .x_label_area_size(28)
+            .y_label_area_size(40)
+            .build_cartesian_2d((0..columns).into_segmented(), 0..(largest + 1))
+            .map_err(|e| e.to_string())?;
+        let date = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(column) => usize::try_from(*column)
+                .ok()
+                .and_then(|i| days.get(i))
+                .map(|(day, _)| day.format("%b %-d").to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(6)
+            .y_labels(5)
+            .x_label_formatter(&date)
+            .label_style((FONT, FONT_SIZE).into_font().color(&TEXT))
+            .axis_style(AXIS)
+            .bold_line_style(GRID)
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let fill = rgb(Colour::Indigo).filled();
+        chart
+            .draw_series(days.iter().zip(0..).map(|((_, n), column)| {
+                let mut bar = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(column), 0),
+                        (SegmentValue::Exact(column + 1), *n),
+                    ],
+                    fill,
+                );
+                bar.set_margin(0, 0, 2, 2);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: [&str; 3] = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "1.0' onmouseover='alert(1)",
+    ];
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_765_000_000 + minute * 60, 0).unwrap()
+    }
+
+    /// Well-formed enough for a browser: one root `<svg>` that closes, tags balanced.
+    fn assert_svg(svg: &str) {
+        assert!(svg.starts_with("<svg width=\"100%\" viewBox=\""), "{svg}");
+        assert!(svg.contains("xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.trim_end().ends_with("</svg>"), "{svg}");
+        assert_eq!(svg.matches("<svg").count(), 1);
+        for tag in ["text", "g"] {
+            assert_eq!(
+                svg.matches(&format!("<{tag} ")).count() + svg.matches(&format!("<{tag}>")).count(),
+                svg.matches(&format!("</{tag}>")).count(),
+                "<{tag}> balanced"
+            );
+        }
+    }
+
+    #[test]
+    fn values_read_in_readable_units() {
+        assert_eq!(format_value(Unit::Percent, 12.34), "12 %");
+        assert_eq!(format_value(Unit::Percent, 3.25), "3.2 %");
+        assert_eq!(format_value(Unit::Percent, 0.0), "0 %");
+        assert_eq!(bytes(512.0), "512 B");
+        assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(bytes(1.2 * 1024.0 * 1024.0 * 1024.0), "1.2 GiB");
+        assert_eq!(bytes(4.0 * 1024.0 * 1024.0 * 1024.0), "4 GiB");
+        assert_eq!(bytes(16.0 * 1024.0 * 1024.0 * 1024.0), "16 GiB");
+    }
+
+    #[test]
+    fn a_time_series_is_an_svg_with_times_and_units_on_its_axes() {
+        let gib = 1024.0 * 1024.0 * 1024.0;
+        let chart = time_series(
+            "Memory".into(),
+            "memory 1.5 GiB of 4 GiB".into(),
+            Unit::Bytes,
+            vec![
+                Series {
+                    name: "used".into(),
+                    colour: Colour::Indigo,
+                    points: (0..10).map(|m| (at(m), 1.5 * gib)).collect(),
+                },
+                Series {
+                    name: "total".into(),
+                    colour: Colour::Slate,
+                    points: (0..10).map(|m| (at(m), 4.0 * gib)).collect(),
+                },
+            ],
+        );
+        assert_svg(chart.svg());
+        assert_eq!(chart.points, 10);
+        assert_eq!(chart.legend.len(), 2);
+        assert!(chart.svg().contains("GiB</text>") || chart.svg().contains("GiB\n</text>"));
+        assert!(chart.svg().contains("<polyline"), "a line is drawn");
+        // 1_765_000_000 s is 2025-12-06 05:46:40 UTC: the axis says minutes of that hour.
+        assert!(chart.svg().contains("05:4"), "{}", chart.svg());
+        // The indigo line, a colour with AA contrast.
+        assert!(chart.svg().contains("#4F46E5"), "{}", chart.svg());
+    }
+
+    #[test]
+    fn a_percent_series_with_one_sample_still_draws() {
+        let chart = time_series(
+            "CPU".into(),
+            "CPU now 12 %".into(),
+            Unit::Percent,
+            vec![Series {
+                name: "CPU".into(),
+                colour: Colour::Indigo,
+                points: vec![(at(0), 12.0)],
+            }],
+        );
+        assert_svg(chart.svg());
+        assert!(chart.svg().contains("100 %"), "{}", chart.svg());
+        assert!(chart.legend.is_empty());
+    }
+
+    #[test]
+    fn hostile_labels_are_escaped_text_never_markup() {
+        let chart = bars(
+            "Versions".into(),
+            String::new(),
+            HOSTILE.iter().map(|l| (l.to_string(), 2)).collect(),
+        );
+        let svg = chart.svg();
+        assert_svg(svg);
+        assert!(!svg.contains("<script"), "{svg}");
+        assert!(!svg.contains("<img"), "{svg}");
+        assert!(!svg.contains("' onmouseover"), "{svg}");
+        assert!(
+            svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{svg}"
+        );
+        assert!(svg.contains("&quot;&gt;&lt;img src=x onerror="), "{svg}");
+        assert!(
+            svg.contains("1.0&apos; onmouseover=&apos;alert(1)"),
+            "{svg}"
+        );
+        // Every attribute value is quoted and holds no raw quote: no attribute can be added.
+        for tag in svg.split('<').skip(1) {
+            let head = tag.split('>').next().unwrap_or_default();
+            assert_eq!(head.matches('"').count() % 2, 0, "{head}");
+            assert!(!head.contains('\''), "{head}");
+        }
+    }
+
+    #[test]
+    fn bars_show_each_category_with_its_count_and_fold_the_rest() {
+        let chart = bars(
+            "Versions".into(),
+            String::new(),
+            vec![("2.0".into(), 7), ("1.0".into(), 3)],
+        );
+        assert_svg(chart.svg());
+        assert_eq!(chart.points, 2);
+        assert!(chart.svg().contains(">\n2.0\n</text>"), "{}", chart.svg());
+        assert!(chart.svg().contains(">\n7\n</text>"), "{}", chart.svg());
+        assert_eq!(
+            chart.svg().matches("<rect").count(),
+            3,
+            "background and two bars"
+        );
+
+        let many = bars(
+            "Versions".into(),
+            String::new(),
+            (0..20).map(|i| (format!("1.{i}"), 1)).collect(),
+        );
+        assert_eq!(many.points, MAX_BARS);
+        assert!(
+            many.svg().contains(">\n9 others\n</text>"),
+            "{}",
+            many.svg()
+        );
+        assert!(many.svg().contains(">\n9\n</text>"));
+    }
+
+    #[test]
+    fn a_long_label_is_cut() {
+        let long = "x".repeat(60);
+        let chart = bars("Versions".into(), String::new(), vec![(long, 1)]);
+        assert!(
+            chart
+                .svg()
+                .contains(&format!("{}…", "x".repeat(LABEL_CHARS - 1)))
+        );
+        assert!(!chart.svg().contains(&"x".repeat(LABEL_CHARS)));
+    }
+
+    #[test]
+    fn a_column_per_day_with_dates_under_them() {
+        let first = NaiveDate::from_ymd_opt(2026, 11, 6).unwrap();
+        let days: Vec<_> = first
+            .iter_days()
+            .take(30)
+            .zip(0..)
+            .map(|(d, i)| (d, i % 4))
+            .collect();
+        let chart = per_day("Deployments".into(), "12 in 30 days".into(), days);
+        assert_svg(chart.svg());
+        assert_eq!(chart.points, 30);
+        assert!(chart.svg().contains("Nov 6"), "{}", chart.svg());
+        // The background and one column per day (empty days draw an empty column).
+        assert_eq!(chart.svg().matches("<rect").count(), 31);
+    }
+}

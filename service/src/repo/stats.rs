@@ -1,0 +1,91 @@
+//! Counting queries behind the portals' charts: each is one statement, whatever the fleet's size.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::entity::{
+    application_version as version, deployment, deployment_revision as revision,
+    deployment_target as target,
+};
+
+/// Per version of `application`: `(version id, name, deployments)`, how many of the
+/// application's deployments that are not undeployed run it now (their newest revision names
+/// it), newest version first; versions nobody runs are left out.
+pub async fn live_versions(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+) -> Result<Vec<(Uuid, String, i64)>> {
+    // The entities have no relations of their own (joins are spelled in `repo`), hence the
+    // `belongs_to` below. "Newest" as `repo::deployments::latest_revision` orders: by time,
+    // then by restart counter.
+    let later = Alias::new("later_revision");
+    let own = |c: revision::Column| Expr::col((revision::Entity, c));
+    let other = |c: revision::Column| Expr::col((later.clone(), c));
+    let newer_revision = Query::select()
+        .expr(Expr::val(1))
+        .from_as(revision::Entity, later.clone())
+        .and_where(
+            other(revision::Column::DeploymentId)
+                .equals((revision::Entity, revision::Column::DeploymentId)),
+        )
+        .and_where(
+            other(revision::Column::CreatedAt)
+                .gt(own(revision::Column::CreatedAt))
+                .or(other(revision::Column::CreatedAt)
+                    .eq(own(revision::Column::CreatedAt))
+                    .and(
+                        other(revision::Column::RestartGeneration)
+                            .gt(own(revision::Column::RestartGeneration)),
+                    )),
+        )
+        .to_owned();
+    let to_deployment = revision::Entity::belongs_to(deployment::Entity)
+        .from(revision::Column::DeploymentId)
+        .to(deployment::Column::Id);
+    let to_version = revision::Entity::belongs_to(version::Entity)
+        .from(revision::Column::ApplicationVersionId)
+        .to(version::Column::Id);
+    Ok(revision::Entity::find()
+        .select_only()
+        .column(version::Column::Id)
+        .column(version::Column::Name)
+        .column_as(revision::Column::Id.count(), "deployments")
+        .join(JoinType::InnerJoin, to_deployment.into())
+        .join(JoinType::InnerJoin, to_version.into())
+        .filter(deployment::Column::ApplicationId.eq(application_id))
+        .filter(deployment::Column::UndeployedAt.is_null())
+        .filter(Expr::exists(newer_revision).not())
+        .group_by(version::Column::Id)
+        .group_by(version::Column::Name)
+        .group_by(version::Column::Sequence)
+        .order_by_desc(version::Column::Sequence)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// When each deployment on a target of `organization` was created, for those created at or
+/// after `since` (undeployed ones included: they were deployed all the same).
+pub async fn deployments_created_since(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    let to_target = deployment::Entity::belongs_to(target::Entity)
+        .from(deployment::Column::DeploymentTargetId)
+        .to(target::Column::Id);
+    Ok(deployment::Entity::find()
+        .select_only()
+        .column(deployment::Column::CreatedAt)
+        .join(JoinType::InnerJoin, to_target.into())
+        .filter(target::Column::OrganizationId.eq(organization_id))
+        .filter(deployment::Column::CreatedAt.gte(since))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
