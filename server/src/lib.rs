@@ -5,6 +5,9 @@
 //! thin and call the `service` crate; nothing here holds business rules.
 //! [`run`] is the whole server; tests call it with a listener on port 0.
 
+// Rendering the portals (`app`) here computes the layout of deeply nested view types.
+#![recursion_limit = "256"]
+
 pub mod error;
 pub mod jobs;
 pub mod limits;

@@ -6,7 +6,6 @@
 //! [`Services`] and call functions that take it and typed ids, and get domain types back. It must never import axum or leptos: the portals and the REST
 //! API call into it, never the other way round.
 
-pub mod accent;
 pub mod access_tokens;
 pub mod accounts;
 pub mod agent_hub;

@@ -4,6 +4,7 @@
 //! `wasm32-unknown-unknown` and must never depend on sea-orm, tokio, axum or leptos: everything
 //! here is plain data with serde.
 
+pub mod accent;
 pub mod ids;
 #[macro_use]
 pub mod names;

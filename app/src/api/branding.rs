@@ -23,7 +23,7 @@ pub struct BrandingView {
     /// The vendor's own host name for the customer portal.
     pub custom_host: String,
     /// The accent colours derived from `primary_color`, as CSS custom properties for a
-    /// `style` attribute (see `service::accent`).
+    /// `style` attribute (see `types::accent`).
     pub accent_css: String,
 }
 
@@ -37,7 +37,7 @@ impl From<service::branding::Branding> for BrandingView {
                 .has_logo
                 .then(|| format!("/branding/{}/logo?v={version}", b.organization_id)),
             home_html: service::branding::render_markdown(&b.home_markdown),
-            accent_css: service::accent::Accent::of(
+            accent_css: types::accent::Accent::of(
                 &b.primary_color,
                 service::branding::DEFAULT_COLOR,
             )

@@ -6,9 +6,9 @@ use leptos::server_fn::ServerFn;
 use crate::error::AppError;
 
 /// Classes of a text input.
-pub const INPUT: &str = "rounded-md border border-slate-400 px-3 py-2 font-normal focus:border-indigo-500 focus:outline-none";
+pub const INPUT: &str = "rounded-md border border-slate-400 px-3 py-2 font-normal focus:border-slate-600 focus:outline-none";
 /// Classes of a primary button, in the portal's accent colour (the vendor's, in the customer
-/// portal; see `style/main.css` and `service::accent`).
+/// portal; see `style/main.css` and `types::accent`).
 pub const BUTTON: &str = "btn-accent rounded-md px-4 py-2 text-sm font-medium disabled:opacity-50";
 /// Classes of a link in running text, in the portal's accent colour.
 pub const LINK: &str = "text-accent hover:underline";
@@ -157,7 +157,7 @@ pub fn RoleSelect(
         view! { <option value=value selected=selected == value>{label}</option> }
     };
     view! {
-        <select name="role" id=id class="rounded-md border border-slate-300 px-2 py-1 text-sm">
+        <select name="role" id=id aria-label="Role" class="rounded-md border border-slate-400 px-2 py-1 text-sm">
             {option("admin", "Admin")}
             {option("read_write", "Read & write")}
             {option("read_only", "Read only")}

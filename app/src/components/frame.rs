@@ -36,10 +36,6 @@ pub fn Frame(portal: Portal, children: Children) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     // Effects run only in the browser, so this marks hydration, never server rendering.
     Effect::new(move |_| hydrated.set(true));
-    let accent = match portal {
-        Portal::Vendor => "bg-indigo-600",
-        Portal::Customer => "bg-teal-600",
-    };
     view! {
         <div
             id="consign-root"
@@ -50,11 +46,11 @@ pub fn Frame(portal: Portal, children: Children) -> impl IntoView {
             }
             data-hydrated=move || hydrated.get().to_string()
         >
-            <header class=format!("{accent} text-white shadow-sm")>
+            <header class="accent-bar shadow-sm">
                 <div class="mx-auto max-w-5xl px-6 py-4 flex items-center gap-3">
                     <img src="/logo.svg" alt="" class="h-8 w-8" />
                     <span class="text-lg font-semibold tracking-tight">"Consign"</span>
-                    <span class="text-sm opacity-80">{portal.title()}</span>
+                    <span class="text-sm">{portal.title()}</span>
                 </div>
             </header>
             <main class="flex-1 flex items-start justify-center px-6 py-16">{children()}</main>

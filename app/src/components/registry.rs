@@ -27,7 +27,7 @@ pub fn RegistryNote(registry: RegistryAddress) -> impl IntoView {
                 ". Log in with "
                 <code class="font-mono">{login}</code>
                 ": any user name, and a personal access token from the "
-                <a href="/tokens" class="text-indigo-700 underline">"Tokens"</a>
+                <a href="/tokens" class="text-accent">"Tokens"</a>
                 " page as the password. Customers pull the images of the versions their licenses grant."
             </p>
         </div>
@@ -128,7 +128,7 @@ fn missing(registry: &RegistryAddress, repository: &str, reference: &str) -> Any
         <div class="mt-1 text-xs text-slate-600">
             <p>
                 "Put it there (user name: anything; password: a personal access token from the "
-                <a href="/tokens" class="text-indigo-700 underline">"Tokens"</a>
+                <a href="/tokens" class="text-accent">"Tokens"</a>
                 " page):"
             </p>
             <code class=CODE>{commands}</code>

@@ -199,11 +199,11 @@ pub fn Layout(
         (Portal::Customer, None) => ("Customer portal".into(), "/logo.svg".into()),
         (Portal::Vendor, _) => ("Consign".into(), "/logo.svg".into()),
     };
-    let portal_name = match portal {
-        Portal::Vendor => "Vendor portal",
-        Portal::Customer => "Customer portal",
-    };
     let crumb_title = title.clone();
+    let color = branding
+        .as_ref()
+        .map(|b| b.primary_color.clone())
+        .unwrap_or_default();
     let icon = match portal {
         Portal::Customer => branding.as_ref().and_then(|b| b.logo_url.clone()),
         Portal::Vendor => None,
@@ -223,8 +223,56 @@ pub fn Layout(
                 </a>
                 <label for="nav-toggle" class="nav-toggle-button rounded-md px-3 py-1 text-sm font-medium">"Menu"</label>
             </div>
+            <Sidebar portal user logo=logo.clone() brand_name=brand_name.clone() color=color path=path.clone() sign_out=sign_out.unwrap_or_default() />
+            <div class="min-w-0 flex-1">
+                <main id="main" class="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
+                    {parent.map(|(label, href)| view! {
+                        <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-600" id="breadcrumbs">
+                            <ol class="flex items-center gap-2">
+                                <li><a href=portal.home() class="hover:underline">"Overview"</a></li>
+                                <li aria-hidden="true">"/"</li>
+                                <li><a href=href class="hover:underline">{label}</a></li>
+                                <li aria-hidden="true">"/"</li>
+                                <li aria-current="page" class="truncate text-slate-900">{crumb_title}</li>
+                            </ol>
+                        </nav>
+                    }.into_any())}
+                    <h1 class="text-2xl font-semibold tracking-tight" id="page-title">{title}</h1>
+                    <div class="mt-5 flex flex-col gap-6">{children()}</div>
+                </main>
+                <footer class="px-4 py-6 text-center text-xs text-slate-600 lg:px-10">
+                    {match portal {
+                        Portal::Vendor => "Consign — ship software into environments your customers control.",
+                        Portal::Customer => "Powered by Consign",
+                    }}
+                </footer>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The sidebar: the portal's name, the organization, the navigation and the user menu. Its own
+/// component (type-erased) keeps the page's view type shallow enough for the compiler.
+#[component]
+fn Sidebar(
+    portal: Portal,
+    user: SessionUser,
+    logo: String,
+    brand_name: String,
+    /// The vendor's colour as chosen (`data-color`, for tests and scripts); empty in the vendor
+    /// portal.
+    color: String,
+    path: String,
+    sign_out: ServerAction<SignOut>,
+) -> impl IntoView {
+    let portal_name = match portal {
+        Portal::Vendor => "Vendor portal",
+        Portal::Customer => "Customer portal",
+    };
+    view! {
             <aside class="sidebar flex-col border-r border-slate-200 bg-white" aria-label="Sidebar">
-                <a href=portal.home() class="accent-bar hidden h-16 items-center gap-3 px-5 lg:flex" id="portal-header">
+                <a href=portal.home() class="accent-bar sidebar-brand h-16 items-center gap-3 px-5" id="portal-header" data-color=color>
                     <img src=logo alt="" id="portal-logo" class="h-8 w-8 rounded-md object-contain" />
                     <span class="flex flex-col leading-tight">
                         <span class="font-semibold tracking-tight" id="portal-title">{brand_name}</span>
@@ -238,34 +286,11 @@ pub fn Layout(
                     {nav::sections(portal).iter().map(|s| view! { <Section section=*s path=path.clone() /> }).collect_view()}
                 </nav>
                 <div class="border-t border-slate-200 px-3 py-3">
-                    <UserMenu portal user sign_out=sign_out.unwrap_or_default() />
+                    <UserMenu portal user sign_out />
                 </div>
             </aside>
-            <div class="min-w-0 flex-1">
-                <main id="main" class="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 lg:px-10 lg:py-8">
-                    {parent.map(|(label, href)| view! {
-                        <nav aria-label="Breadcrumb" class="mb-2 text-sm text-slate-600" id="breadcrumbs">
-                            <ol class="flex items-center gap-2">
-                                <li><a href=portal.home() class="hover:underline">"Overview"</a></li>
-                                <li aria-hidden="true">"/"</li>
-                                <li><a href=href class="hover:underline">{label}</a></li>
-                                <li aria-hidden="true">"/"</li>
-                                <li aria-current="page" class="truncate text-slate-900">{crumb_title}</li>
-                            </ol>
-                        </nav>
-                    })}
-                    <h1 class="text-2xl font-semibold tracking-tight" id="page-title">{title}</h1>
-                    <div class="mt-5 flex flex-col gap-6">{children()}</div>
-                </main>
-                <footer class="px-4 py-6 text-center text-xs text-slate-600 lg:px-10">
-                    {match portal {
-                        Portal::Vendor => "Consign — ship software into environments your customers control.",
-                        Portal::Customer => "Powered by Consign",
-                    }}
-                </footer>
-            </div>
-        </div>
     }
+    .into_any()
 }
 
 /// One group of the sidebar.

@@ -22,7 +22,7 @@ pub fn AccountPage() -> impl IntoView {
                 <p>{s.message}</p>
                 {s.link.map(|l| {
                     let href = l.clone();
-                    view! { <a href=href class="break-all text-indigo-700 underline" id="link-sent-url">{l}</a> }
+                    view! { <a href=href class="break-all text-accent" id="link-sent-url">{l}</a> }
                 })}
             </div>
         })
@@ -30,7 +30,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Frame portal=Portal::Vendor>
             <div class="flex w-full max-w-xl flex-col gap-6">
-                <p><a href="/" class="text-sm text-indigo-600 hover:underline">"← Back"</a></p>
+                <p><a href="/" class="text-sm text-accent">"← Back"</a></p>
                 <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match account.await {

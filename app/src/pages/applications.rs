@@ -42,7 +42,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                                 <ul class="divide-y divide-slate-100" id="application-list">
                                     {list.into_iter().map(|a| view! {
                                         <li class="flex items-center justify-between py-3">
-                                            <a href=format!("/applications/{}", a.id) class="font-medium text-indigo-700 hover:underline">{a.name}</a>
+                                            <a href=format!("/applications/{}", a.id) class="font-medium text-accent">{a.name}</a>
                                             <span class="text-sm text-slate-500">
                                                 {a.kind_label}
                                                 {a.archived.then_some(" · archived")}

@@ -127,7 +127,7 @@ fn Command(text: String) -> impl IntoView {
     };
     view! {
         <div class="flex gap-2">
-            <input readonly value=text class="flex-1 rounded-md border border-slate-200 bg-slate-50 px-2 py-1 font-mono text-xs" />
+            <input readonly value=text aria-label="Command" class="flex-1 rounded-md border border-slate-200 bg-slate-50 px-2 py-1 font-mono text-xs" />
             <button type="button" class=BUTTON_SECONDARY on:click=copy>
                 {move || if copied.get() { "Copied" } else { "Copy" }}
             </button>

@@ -107,7 +107,11 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                 <super::custom_host::CustomHostProof saved=save.version() />
             </section>
             <section class="rounded-xl bg-white shadow-md ring-1 ring-slate-200 overflow-hidden" id="branding-preview">
-                <div class="px-6 py-4 text-white flex items-center gap-3" style=move || format!("background-color: {}", color.get())>
+                // The same readable pair the portal will use (`types::accent`), as the colour changes.
+                <div class="px-6 py-4 flex items-center gap-3" style=move || {
+                    let accent = types::accent::Accent::of(&color.get(), "#0d9488");
+                    format!("background-color: {}; color: {}", accent.background, accent.on_background)
+                }>
                     {initial.logo_url.clone().map(|url| view! { <img src=url alt="" class="h-8 w-8 rounded-md bg-white object-contain" /> })}
                     <span class="text-lg font-semibold" id="preview-title">{move || title.get()}</span>
                 </div>

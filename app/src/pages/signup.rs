@@ -38,7 +38,7 @@ pub fn SignUpPage() -> impl IntoView {
                     </button>
                 </ActionForm>
                 <p class="mt-4 text-sm text-slate-500">
-                    "Already have an account? " <a href="/" class="text-indigo-600 hover:underline">"Sign in"</a>
+                    "Already have an account? " <a href="/" class="text-accent">"Sign in"</a>
                 </p>
             </section>
         </Frame>

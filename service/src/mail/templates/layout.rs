@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::{Branding, EmailLink, RenderedMail};
 
-use crate::accent::Accent;
 use crate::html::escape as escape_html;
+use types::accent::Accent;
 
 /// What one email says, as plain text; [`render`] escapes it for HTML.
 pub(super) struct Content<'a> {

@@ -25,7 +25,9 @@ pub struct Accent {
 }
 
 impl Accent {
-    /// The accent of `color` (`#rrggbb`); anything unreadable falls back to `fallback`.
+    /// The accent of `color` (`#rrggbb`); anything unreadable falls back to `fallback`. The
+    /// hub renders pages and mails with it, and the branding page's live preview runs it in the
+    /// browser as the vendor picks a colour.
     pub fn of(color: &str, fallback: &str) -> Self {
         let base = parse(color)
             .or_else(|| parse(fallback))
