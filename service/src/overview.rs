@@ -11,7 +11,7 @@ use types::{CustomerOrganizationId, DeploymentId, DeploymentTargetId, LicenseId}
 
 use crate::auth::Actor;
 use crate::fleet::{self, FleetTarget};
-use crate::{Result, Services, deployments, licenses, repo, targets};
+use crate::{Result, Services, customers, deployments, licenses, repo, targets};
 
 /// How far ahead a license's end counts as "soon".
 pub const EXPIRING_WITHIN: TimeDelta = TimeDelta::days(30);
@@ -223,21 +223,16 @@ fn events(
         .collect()
 }
 
-/// The vendor's overview (vendor members only). Builds on [`fleet::overview`], plus one query
-/// for the licenses and one for the recent events.
+/// The vendor's overview (vendor members only): a fixed number of queries whatever the
+/// fleet's size.
 pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<VendorOverview> {
     actor.require_vendor_read("see the overview")?;
-    let fleet = fleet::overview(s, actor, now).await?;
-    let customer_names: BTreeMap<CustomerOrganizationId, String> = fleet
-        .iter()
-        .filter_map(|g| g.customer.as_ref().map(|c| (c.id, c.name.clone())))
-        .collect();
-    let owner = |t: &FleetTarget| {
-        t.target
-            .customer_organization_id
-            .and_then(|c| customer_names.get(&c).cloned())
-    };
-    let targets: Vec<&FleetTarget> = fleet.iter().flat_map(|g| g.targets.iter()).collect();
+    let customers = customers::list(s, actor).await?;
+    let customer_names: BTreeMap<CustomerOrganizationId, String> =
+        customers.into_iter().map(|c| (c.id, c.name)).collect();
+    let fleet = snapshot(s, actor, &customer_names, now).await?;
+    let targets: Vec<&FleetTarget> = fleet.iter().collect();
+    let owner = |t: &FleetTarget| t.customer.clone();
     let deployments = briefs(&targets, owner);
 
     let mut by_state: Vec<(ShownState, usize)> = STATE_ORDER
@@ -328,7 +323,7 @@ pub async fn customer(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result
         .ok_or(crate::Error::Forbidden {
             action: "see a customer's overview",
         })?;
-    let fleet = customer_fleet(s, actor, now).await?;
+    let fleet = snapshot(s, actor, &BTreeMap::new(), now).await?;
     let targets: Vec<&FleetTarget> = fleet.iter().collect();
     let deployments = briefs(&targets, |_| None);
     let rows = repo::overview::recent_statuses(
@@ -345,30 +340,37 @@ pub async fn customer(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result
     })
 }
 
-/// The customer's own targets with their live deployments. A customer has a handful, so this
-/// looks each deployment's standing up in turn.
-async fn customer_fleet(
+/// Every target the actor may see with its presence and live deployments, in a fixed number
+/// of queries whatever the fleet's size (the deployments and their standings are loaded in
+/// batches).
+async fn snapshot(
     s: &Services,
     actor: &Actor,
+    customer_names: &BTreeMap<CustomerOrganizationId, String>,
     now: DateTime<Utc>,
 ) -> Result<Vec<FleetTarget>> {
-    let all = deployments::list(s, actor, None).await?;
-    let mut out = Vec::new();
-    for target in targets::list(s, actor).await? {
-        let presence = s.agents.presence(target.id);
-        let mut running = Vec::new();
-        for d in all
-            .iter()
-            .filter(|d| d.target_id == target.id && d.undeployed_at.is_none())
-        {
-            running.push((d.clone(), fleet::standing(s, actor, d).await?));
-        }
-        out.push(FleetTarget {
-            stale: target.is_stale(presence, now),
-            online_since_seen: presence,
-            target,
-            deployments: running,
-        });
+    let all = targets::list(s, actor).await?;
+    let ids: Vec<uuid::Uuid> = all.iter().map(|t| t.id.0).collect();
+    let running = repo::deployments::running_on(&s.db, &ids).await?;
+    let running = deployments::hydrate_many(&s.db, running).await?;
+    let standings = fleet::standings(s, actor, &running).await?;
+    let mut on: HashMap<DeploymentTargetId, Vec<_>> = HashMap::new();
+    for (d, standing) in running.into_iter().zip(standings) {
+        on.entry(d.target_id).or_default().push((d, standing));
     }
-    Ok(out)
+    Ok(all
+        .into_iter()
+        .map(|target| {
+            let presence = s.agents.presence(target.id);
+            FleetTarget {
+                stale: target.is_stale(presence, now),
+                online_since_seen: presence,
+                customer: target
+                    .customer_organization_id
+                    .and_then(|c| customer_names.get(&c).cloned()),
+                deployments: on.remove(&target.id).unwrap_or_default(),
+                target,
+            }
+        })
+        .collect())
 }

@@ -23,9 +23,12 @@ pub fn ConfirmDialog(
     /// Classes of the trigger button.
     #[prop(optional, into)]
     trigger_class: Option<String>,
-    /// Extra attributes for tests: the trigger's `data-…` name.
+    /// The trigger's `data-open-dialog` value, for tests and scripts.
     #[prop(optional, into)]
     trigger_data: Option<&'static str>,
+    /// The trigger's element id, if it needs one.
+    #[prop(optional, into)]
+    trigger_id: Option<String>,
     /// The dialog's heading, a question ("Delete target edge-1?").
     #[prop(into)]
     title: String,
@@ -33,7 +36,7 @@ pub fn ConfirmDialog(
 ) -> impl IntoView {
     let title_id = format!("{id}-title");
     view! {
-        <button type="button" popovertarget=id.clone()
+        <button type="button" popovertarget=id.clone() id=trigger_id
             class=trigger_class.unwrap_or_else(|| BUTTON_DANGER_OUTLINE.to_string())
             data-open-dialog=trigger_data.unwrap_or("true")>
             {trigger}

@@ -37,7 +37,7 @@ pub fn SearchBox<S: SortKey>(
     view! {
         <form method="get" action=path role="search" class="flex flex-wrap items-center gap-2" data-list-search="true">
             <input type="search" name="q" value=move || query.get().q aria-label=placeholder.clone() placeholder=placeholder.clone()
-                class="w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-indigo-500 focus:outline-none" />
+                class="w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-slate-600 focus:outline-none" />
             {move || {
                 let current = query.get();
                 let keep_sort = current.sort != S::default() || current.dir != current.sort.first_dir();
@@ -48,7 +48,7 @@ pub fn SearchBox<S: SortKey>(
             }}
             <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">"Search"</button>
             {move || (!query.get().q.is_empty()).then(|| view! {
-                <a href=clear.clone() class="text-sm text-indigo-700 hover:underline" data-clear-search="true">"Clear"</a>
+                <a href=clear.clone() class="text-sm text-accent" data-clear-search="true">"Clear"</a>
             })}
         </form>
     }
@@ -88,7 +88,7 @@ pub fn SortHeader<S: SortKey>(
     };
     view! {
         <th scope="col" class="py-2 pr-3 font-medium" aria-sort=aria>
-            <a href=href class="hover:text-indigo-700 hover:underline" data-sort=key.as_str()>{label}{arrow}</a>
+            <a href=href class="hover:text-accent" data-sort=key.as_str()>{label}{arrow}</a>
         </th>
     }
     .into_any()
@@ -121,7 +121,7 @@ pub fn SortLinks<S: SortKey>(
                 let current = move || (query.get().sort == key).then_some("true");
                 view! {
                     <a href=href aria-current=current data-sort=key.as_str()
-                        class="text-indigo-700 hover:underline aria-[current]:font-semibold">{label}{arrow}</a>
+                        class="text-accent aria-[current]:font-semibold">{label}{arrow}</a>
                 }
             }).collect_view()}
         </p>
@@ -196,7 +196,7 @@ pub fn EmptyList(
         view! {
             <p class="mt-2 text-slate-500" id=id data-empty="true">
                 {format!("No {noun} match “{q}”. ")}
-                <a href=path class="text-indigo-700 hover:underline" data-clear-search="true">"Clear the search"</a>
+                <a href=path class="text-accent" data-clear-search="true">"Clear the search"</a>
             </p>
         }
         .into_any()

@@ -14,7 +14,7 @@ use crate::components::registry::{RegistryNote, VersionImages};
 use crate::components::shell::VendorShell;
 use crate::components::stats::VersionSpread;
 
-const TEXTAREA: &str = "rounded-md border border-slate-300 px-3 py-2 font-mono text-xs focus:border-indigo-500 focus:outline-none";
+const TEXTAREA: &str = "rounded-md border border-slate-300 px-3 py-2 font-mono text-xs focus:border-slate-600 focus:outline-none";
 
 /// The application page.
 #[component]
@@ -184,7 +184,7 @@ fn Detail(
                                     </div>
                                     {images}
                                     <details class="mt-2">
-                                        <summary class="cursor-pointer text-sm text-indigo-700">"Show content"</summary>
+                                        <summary class="cursor-pointer text-sm text-accent">"Show content"</summary>
                                         <pre class="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs">{v.content.clone()}</pre>
                                     </details>
                                 </li>
@@ -215,6 +215,7 @@ fn Channels(detail: ApplicationDetail, minimum: ServerAction<SetChannelMinimum>)
                     let current = c.minimum_id.clone();
                     let app_id = app_id.clone();
                     let (name, label, field) = (c.name.clone(), c.name.clone(), c.name.clone());
+                    let select_label = format!("Minimum version of {}", c.name);
                     view! {
                         <li class="flex flex-wrap items-center justify-between gap-3 py-3" data-channel=name>
                             <div>
@@ -227,7 +228,7 @@ fn Channels(detail: ApplicationDetail, minimum: ServerAction<SetChannelMinimum>)
                             <ActionForm action=minimum attr:class="flex items-center gap-2">
                                 <input type="hidden" name="application" value=app_id />
                                 <input type="hidden" name="channel" value=field />
-                                <select name="version" class="rounded-md border border-slate-300 px-2 py-1 text-sm">
+                                <select name="version" aria-label=select_label class="rounded-md border border-slate-400 px-2 py-1 text-sm">
                                     <option value="" selected=current.is_empty()>"No minimum"</option>
                                     {on_channel.into_iter().map(|v| {
                                         let selected = v.id == current;

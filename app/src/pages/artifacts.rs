@@ -12,6 +12,7 @@ use crate::api::artifacts::{
     list_artifacts, page_artifacts,
 };
 use crate::api::customers::list_customers;
+use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::registry::RegistryCard;
@@ -200,6 +201,7 @@ fn Licenses() -> impl IntoView {
                                         let active = l.status == "active";
                                         let id = l.id.clone();
                                         let key = l.name.clone();
+                                        let key2 = l.name.clone();
                                         view! {
                                             <tr class="border-t border-slate-100" data-license=key>
                                                 <td class="py-2 font-medium">{l.name}</td>
@@ -208,10 +210,14 @@ fn Licenses() -> impl IntoView {
                                                 <td class="text-slate-500">{l.status}</td>
                                                 <td class="text-right">
                                                     {active.then(|| view! {
-                                                        <ActionForm action=revoke>
-                                                            <input type="hidden" name="id" value=id />
-                                                            <button type="submit" class=BUTTON_SECONDARY>"Revoke"</button>
-                                                        </ActionForm>
+                                                        <ConfirmDialog id=format!("revoke-artifact-license-{id}") trigger="Revoke"
+                                                            title=format!("Revoke the artifact license {key2}?")>
+                                                            <p>"The customer and its agents can no longer pull what it granted. This cannot be undone."</p>
+                                                            <ActionForm action=revoke>
+                                                                <input type="hidden" name="id" value=id.clone() />
+                                                                <button type="submit" class=BUTTON_DANGER data-confirm="revoke-artifact-license">"Revoke license"</button>
+                                                            </ActionForm>
+                                                        </ConfirmDialog>
                                                     })}
                                                 </td>
                                             </tr>

@@ -62,7 +62,7 @@ fn CustomerList() -> impl IntoView {
                             <ul class="mt-2 divide-y divide-slate-100" id="customer-list">
                                 {list.items.iter().cloned().map(|c| view! {
                                     <li class="flex items-center justify-between py-3">
-                                        <a href=format!("/customers/{}", c.id) class="font-medium text-indigo-700 hover:underline">{c.name}</a>
+                                        <a href=format!("/customers/{}", c.id) class="font-medium text-accent">{c.name}</a>
                                         <span class="text-sm text-slate-500">{format!("since {}", c.created)}</span>
                                     </li>
                                 }).collect_view()}

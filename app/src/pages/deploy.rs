@@ -50,7 +50,7 @@ fn DeployPageView(portal: Portal) -> impl IntoView {
                         })
                     })}
                 </Transition>
-                <a href=portal_path(portal, "/targets") class="text-sm text-indigo-600 hover:underline">"Back to the targets"</a>
+                <a href=portal_path(portal, "/targets") class="text-sm text-accent">"Back to the targets"</a>
             </section>
             <HostCharts target_id=Signal::derive(id) />
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>

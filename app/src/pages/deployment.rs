@@ -12,6 +12,7 @@ use crate::api::deployments::{
     DeploymentView, RestartDeployment, UndeployDeployment, UpdateDeployment, VersionOption,
     deployment_page, deployment_versions,
 };
+use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
@@ -102,7 +103,7 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
             <dl class="mt-4 grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
                 <dt class="text-slate-500">"Target"</dt>
                 <dd>
-                    <a href=portal_path(portal, "/targets") class="text-indigo-600 hover:underline">{d.target_name.clone()}</a>" "
+                    <a href=portal_path(portal, "/targets") class="text-accent">{d.target_name.clone()}</a>" "
                     <span id="target-presence"><StateBadge state=if d.target_online { "online" } else { "offline" } /></span>
                 </dd>
                 <dt class="text-slate-500">"Channel"</dt>
@@ -229,26 +230,41 @@ fn Actions(
                         </ul>
                     })}
                 </details>
-                <details>
-                    <summary class="cursor-pointer text-sm font-medium" id="restart-open">"Force restart…"</summary>
-                    <ActionForm action=restart attr:class="mt-2 flex items-center gap-2">
-                        <input type="hidden" name="id" value=b />
-                        <span class="text-sm text-slate-600">"Every container is recreated."</span>
-                        <button type="submit" id="restart" class=BUTTON_SECONDARY>"Confirm restart"</button>
-                    </ActionForm>
-                </details>
-                <details>
-                    <summary class="cursor-pointer text-sm font-medium text-red-700" id="undeploy-open">"Undeploy…"</summary>
-                    <ActionForm action=undeploy attr:class="mt-2 flex flex-col gap-2">
-                        <input type="hidden" name="id" value=c />
-                        <p class="text-sm text-slate-600">"The containers are stopped and removed from the host. Its volumes stay unless you tick the box."</p>
-                        <label class="flex items-center gap-2 text-sm">
-                            <input type="checkbox" name="delete_data" id="undeploy-delete-data" value="on" />
-                            "Also delete its data (volumes)"
-                        </label>
-                        <div><button type="submit" id="undeploy" class="rounded-md bg-red-600 px-4 py-2 text-sm text-white hover:bg-red-700">"Confirm undeploy"</button></div>
-                    </ActionForm>
-                </details>
+                <div class="flex flex-wrap gap-3">
+                    // Built again after each run of its action, which closes the dialog.
+                    {move || {
+                        restart.version().get();
+                        let id = b.clone();
+                        view! {
+                            <ConfirmDialog id="restart-dialog" trigger="Force restart…" trigger_id="restart-open"
+                                trigger_class=BUTTON_SECONDARY title="Force a restart?">
+                                <p>"Every container of this deployment is recreated; the application is briefly unavailable."</p>
+                                <ActionForm action=restart>
+                                    <input type="hidden" name="id" value=id />
+                                    <button type="submit" id="restart" class=BUTTON>"Restart now"</button>
+                                </ActionForm>
+                            </ConfirmDialog>
+                        }
+                    }}
+                    {move || {
+                        undeploy.version().get();
+                        let id = c.clone();
+                        view! {
+                            <ConfirmDialog id="undeploy-dialog" trigger="Undeploy…" trigger_id="undeploy-open"
+                                title="Undeploy this application?">
+                                <ActionForm action=undeploy attr:class="flex flex-col gap-3">
+                                    <input type="hidden" name="id" value=id />
+                                    <p>"The containers are stopped and removed from the host. Its volumes stay unless you tick the box."</p>
+                                    <label class="flex items-center gap-2">
+                                        <input type="checkbox" name="delete_data" id="undeploy-delete-data" value="on" />
+                                        "Also delete its data (volumes)"
+                                    </label>
+                                    <div><button type="submit" id="undeploy" class=BUTTON_DANGER>"Undeploy"</button></div>
+                                </ActionForm>
+                            </ConfirmDialog>
+                        }
+                    }}
+                </div>
             </div>
         </section>
     }

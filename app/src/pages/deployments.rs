@@ -101,7 +101,7 @@ fn Row(d: DeploymentListRow, portal: Portal) -> impl IntoView {
     view! {
         <tr data-deployment=d.id.clone() data-target=d.target.clone()>
             <td class="py-2 pr-3">
-                <a class="font-medium text-indigo-700 hover:underline" href=portal_path(portal, &format!("/deployments/{}", d.id))>{d.target.clone()}</a>
+                <a class="font-medium text-accent" href=portal_path(portal, &format!("/deployments/{}", d.id))>{d.target.clone()}</a>
             </td>
             {(portal == Portal::Vendor).then(|| view! { <td class="py-2 pr-3">{d.customer.clone()}</td> })}
             <td class="py-2 pr-3" data-application="true">{d.application.clone()}</td>

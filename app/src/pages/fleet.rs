@@ -106,7 +106,7 @@ fn Group(g: FleetGroup) -> impl IntoView {
                                 } else {
                                     t.deployments.into_iter().map(|d| view! {
                                         <div data-deployment=d.id.clone()>
-                                            <a class="text-indigo-600 hover:underline" href=format!("/deployments/{}", d.id)>{format!("{} {}", d.application, d.version)}</a>
+                                            <a class="text-accent" href=format!("/deployments/{}", d.id)>{format!("{} {}", d.application, d.version)}</a>
                                             " "<StateBadge state=d.state.as_str() />
                                             {d.below_minimum.then(|| view! { <span class="ml-1 text-xs text-red-700">"below the required minimum"</span> })}
                                             {d.behind_latest.then(|| view! { <span class="ml-1 text-xs text-amber-800" data-behind-latest="true">"behind latest"</span> })}

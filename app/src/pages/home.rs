@@ -11,6 +11,7 @@ use crate::components::live::{follow_session, use_live_events};
 use crate::components::overview::VendorSummary;
 use crate::components::shell::Layout;
 use crate::components::sign_in_form::SignInForm;
+use crate::components::stats::DeploymentsOverTime;
 
 /// Shows the sign-in form to a visitor and the overview to a member.
 #[component]
@@ -63,6 +64,7 @@ fn Overview(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                     }
                 })}
             </Transition>
+            <DeploymentsOverTime />
             <SampleHint />
         </Layout>
     }

@@ -7,6 +7,7 @@ use types::LicenseStanding;
 use types::list::LicenseSort;
 
 use crate::api::licenses::{GrantLicense, LicenseView, LicensesPage, RevokeLicense, list_licenses};
+use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::list::{EmptyList, ListQuery, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::shell::VendorShell;
@@ -170,10 +171,14 @@ pub fn LicenseRow(
                     })}
                     {match (revoke, active) {
                         (Some(revoke), true) => Some(view! {
-                            <ActionForm action=revoke>
-                                <input type="hidden" name="id" value=license.id.to_string() />
-                                <button type="submit" class="rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50">"Revoke"</button>
-                            </ActionForm>
+                            <ConfirmDialog id=format!("revoke-license-{}", license.id) trigger="Revoke"
+                                title=format!("Revoke the license {}?", license.name)>
+                                <p>"The customer's deployments of it can no longer be updated or restarted, and its agents can no longer pull its images. This cannot be undone; grant a new license instead."</p>
+                                <ActionForm action=revoke>
+                                    <input type="hidden" name="id" value=license.id.to_string() />
+                                    <button type="submit" class=BUTTON_DANGER data-confirm="revoke-license">"Revoke license"</button>
+                                </ActionForm>
+                            </ConfirmDialog>
                         }),
                         _ => None,
                     }}

@@ -10,6 +10,7 @@ use crate::api::targets::{
     CreateTarget, DeleteTarget, IssuedCommand, RotateTargetSecret, TargetRow, TargetsPage,
     UpdateTargetAgent, list_targets,
 };
+use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
 use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
 use crate::components::frame::Portal;
 use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
@@ -227,6 +228,7 @@ fn TargetItem(
                     <a href=deploy class=BUTTON_SECONDARY data-deploy-link="true">"Deploy…"</a>
                     {can_write.then(|| {
                         let (a, b, c) = (id.clone(), id.clone(), id.clone());
+                        let name = target.name.clone();
                         view! {
                             <ActionForm action=update_agent>
                                 <input type="hidden" name="id" value=a />
@@ -236,16 +238,14 @@ fn TargetItem(
                                 <input type="hidden" name="id" value=b />
                                 <button type="submit" class=BUTTON_SECONDARY data-rotate="true">"New install command"</button>
                             </ActionForm>
-                            <details class="relative">
-                                <summary class="cursor-pointer rounded-md border border-red-300 px-3 py-1 text-sm text-red-700 hover:bg-red-50" data-delete="true">"Delete…"</summary>
-                                <div class="absolute right-0 z-10 mt-1 w-72 rounded-md bg-white p-3 text-sm shadow-lg ring-1 ring-slate-200">
-                                    <p>"Delete this target? Its agent is cut off at once; running applications keep running on the host until you remove them there."</p>
-                                    <ActionForm action=delete attr:class="mt-2">
-                                        <input type="hidden" name="id" value=c />
-                                        <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-sm text-white hover:bg-red-700" data-confirm-delete="true">"Delete target"</button>
-                                    </ActionForm>
-                                </div>
-                            </details>
+                            <ConfirmDialog id=format!("delete-target-{c}") trigger="Delete…" trigger_data="delete"
+                                title=format!("Delete the target {name}?")>
+                                <p>"Its agent is cut off at once; running applications keep running on the host until you remove them there. This cannot be undone."</p>
+                                <ActionForm action=delete>
+                                    <input type="hidden" name="id" value=c.clone() />
+                                    <button type="submit" class=BUTTON_DANGER data-confirm-delete="true">"Delete target"</button>
+                                </ActionForm>
+                            </ConfirmDialog>
                         }
                     })}
                 </div>
@@ -254,7 +254,7 @@ fn TargetItem(
                 <ul class="mt-2 ml-4 flex flex-col gap-1 text-sm">
                     {target.deployments.into_iter().map(|d| view! {
                         <li data-deployment=d.id.clone()>
-                            <a class="text-indigo-600 hover:underline" href=portal_path(portal, &format!("/deployments/{}", d.id))>
+                            <a class="text-accent" href=portal_path(portal, &format!("/deployments/{}", d.id))>
                                 {format!("{} {}", d.application, d.version)}
                             </a>
                             <span class="ml-2"><StateBadge state=d.state.as_str() /></span>
