@@ -248,6 +248,39 @@ async fn seed(hub: &TestHub) -> Seeded {
     .await
     .unwrap();
 
+    // An hour of host metrics and a healthy report, as its agent would have sent them: the
+    // target and deployment pages draw their charts, the overview lists the event.
+    for minute in (0..60).step_by(2) {
+        let at = now - chrono::Duration::minutes(60 - minute);
+        let wave = f32::from(u8::try_from(minute % 20).unwrap());
+        service::agent_session::record_metrics(
+            s,
+            target.id,
+            types::protocol::HostMetrics {
+                cpu_percent: 12.0 + wave * 1.5,
+                cpu_cores: 4,
+                memory_used_bytes: (1_500 + u64::try_from(minute).unwrap() * 10) * 1024 * 1024,
+                memory_total_bytes: 4 * 1024 * 1024 * 1024,
+                at,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    service::agent_session::record_status(
+        s,
+        target.id,
+        types::protocol::StatusReport {
+            deployment_id: deployment.id,
+            revision_id: Some(deployment.revision_id),
+            state: types::protocol::DeploymentState::Healthy,
+            message: "1 container healthy".into(),
+            observed_at: now,
+        },
+    )
+    .await
+    .unwrap();
+
     Seeded(BTreeMap::from([
         ("customer", w.customer.to_string()),
         ("application", app.id.to_string()),
