@@ -227,6 +227,13 @@ pub async fn serve(
         shutdown.await;
         agents.disconnect_all();
     };
+    // Without TCP_NODELAY a page whose last write is small waits for the client's delayed ACK
+    // (40 ms on Linux) before that write leaves: measured as a 44 ms floor on small pages.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set on a connection");
+        }
+    });
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
