@@ -159,7 +159,7 @@ fn Overview(d: DeploymentView, portal: Portal) -> impl IntoView {
                             <li class="flex flex-wrap items-center gap-2 py-1" data-state=state>
                                 <span class="w-48 font-mono text-xs text-slate-500">{s.at}</span>
                                 <StateBadge state=state />
-                                <span class="font-mono text-xs text-slate-400">{s.revision}</span>
+                                <span class="font-mono text-xs text-slate-600">{s.revision}</span>
                                 <span class="text-slate-600">{s.message}</span>
                                 {s.repeated.map(|r| view! {
                                     <span class="text-xs text-slate-500" data-role="repeats">{r}</span>

@@ -102,7 +102,7 @@ fn Group(g: FleetGroup) -> impl IntoView {
                             {g.targets.into_iter().map(|t| {
                                 let presence = if t.online { "online" } else { "offline" };
                                 let runs = if t.deployments.is_empty() {
-                                    view! { <span class="text-slate-400">"nothing deployed"</span> }.into_any()
+                                    view! { <span class="text-slate-600">"nothing deployed"</span> }.into_any()
                                 } else {
                                     t.deployments.into_iter().map(|d| view! {
                                         <div data-deployment=d.id.clone()>
