@@ -50,10 +50,10 @@ pub fn VendorSummary(o: VendorOverviewView) -> impl IntoView {
             <Tile label="Targets offline" value=o.targets.offline href="/targets" id="tile-offline" warn=true
                 note=waiting_note.clone() />
             <Tile label="Deployments" value=live href="/deployments" id="tile-deployments" />
-            <Tile label="Behind latest" value=o.behind.len() href="/fleet" id="tile-behind" warn=true />
+            <Tile label="Behind latest" value=o.behind_total href="/fleet" id="tile-behind" warn=true />
             <Tile label="Licenses ending" value=o.expiring.len() href="/licenses" id="tile-expiring" warn=true note="within 30 days" />
         </div>
-        <Attention lines=o.attention />
+        <Attention lines=o.attention total=o.attention_total />
         <div class="grid gap-6 lg:grid-cols-2">
             <ByState states=o.by_state total=live href="/deployments" />
             <Recent events=o.recent />
@@ -64,7 +64,7 @@ pub fn VendorSummary(o: VendorOverviewView) -> impl IntoView {
                 {if o.behind.is_empty() {
                     view! { <p class="mt-2 text-sm text-slate-600">"Every installation runs the newest version of its channel."</p> }.into_any()
                 } else {
-                    view! { <Deployments lines=o.behind limit=8 more_href="/fleet" /> }.into_any()
+                    view! { <Deployments lines=o.behind limit=8 total=o.behind_total more_href="/fleet" /> }.into_any()
                 }}
             </section>
             <section class=CARD id="expiring">
@@ -138,7 +138,8 @@ fn waiting_note(waiting: usize) -> String {
 }
 
 #[component]
-fn Attention(lines: Vec<AttentionLine>) -> impl IntoView {
+fn Attention(lines: Vec<AttentionLine>, total: usize) -> impl IntoView {
+    let more = total.saturating_sub(lines.len());
     view! {
         <section class=CARD id="attention">
             <h2 class="text-lg font-semibold">"Needs attention"</h2>
@@ -167,6 +168,12 @@ fn Attention(lines: Vec<AttentionLine>) -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
+                    {(more > 0).then(|| view! {
+                        <p class="mt-2 text-sm text-slate-600">
+                            {format!("and {more} more: see ")}
+                            <a href="/deployments" class=LINK>"deployments"</a>" and "<a href="/fleet" class=LINK>"the fleet"</a>
+                        </p>
+                    })}
                 }.into_any()
             }}
         </section>
@@ -240,9 +247,14 @@ fn Recent(events: Vec<EventLine>) -> impl IntoView {
 fn Deployments(
     lines: Vec<DeploymentLine>,
     limit: usize,
+    /// How many there are in all, when `lines` holds only the first ones.
+    #[prop(optional)]
+    total: Option<usize>,
     #[prop(into)] more_href: String,
 ) -> impl IntoView {
-    let more = lines.len().saturating_sub(limit);
+    let more = total
+        .unwrap_or(lines.len())
+        .saturating_sub(limit.min(lines.len()));
     view! {
         <ul class="mt-2 divide-y divide-slate-100 text-sm">
             {lines.into_iter().take(limit).map(|d| {
