@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entity::customer_organization as customer;
@@ -46,19 +46,9 @@ pub async fn page(
     if let Some(id) = only {
         query = query.filter(customer::Column::Id.eq(id));
     }
-    if let Some(search) = search {
-        query = query.filter(search);
-    }
-    let total = query.clone().count(db).await?;
-    for (expr, dir) in order {
-        query = query.order_by(expr, dir);
-    }
-    let rows = query
-        .order_by_asc(customer::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let (query, total) =
+        super::paging::searched_and_ordered(db, query, search, order, customer::Column::Id).await?;
+    let rows = query.offset(offset).limit(limit).all(db).await?;
     Ok((rows, total))
 }
 

@@ -3,7 +3,7 @@
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef, RelationTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef, RelationTrait,
 };
 
 use crate::entity::{customer_organization as customer, license, license_version};
@@ -69,19 +69,9 @@ pub async fn page(
     if let Some(customer) = customer_organization_id {
         query = query.filter(license::Column::CustomerOrganizationId.eq(customer));
     }
-    if let Some(search) = search {
-        query = query.filter(search);
-    }
-    let total = query.clone().count(db).await?;
-    for (expr, dir) in order {
-        query = query.order_by(expr, dir);
-    }
-    let rows = query
-        .order_by_asc(license::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let (query, total) =
+        super::paging::searched_and_ordered(db, query, search, order, license::Column::Id).await?;
+    let rows = query.offset(offset).limit(limit).all(db).await?;
     Ok((rows, total))
 }
 

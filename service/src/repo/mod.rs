@@ -14,6 +14,7 @@ pub mod licenses;
 pub mod memberships;
 pub mod organizations;
 pub mod overview;
+pub mod paging;
 pub mod registry;
 pub mod secrets;
 pub mod sessions;

@@ -104,7 +104,6 @@ pub async fn page_committed_artifacts(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<artifact::Model>, u64)> {
-    use sea_orm::PaginatorTrait;
     let mut query = artifact::Entity::find()
         .filter(artifact::Column::OrganizationId.eq(organization_id))
         .filter(
@@ -118,19 +117,9 @@ pub async fn page_committed_artifacts(
     if let Some(only) = only {
         query = query.filter(artifact::Column::Id.is_in(only));
     }
-    if let Some(search) = search {
-        query = query.filter(search);
-    }
-    let total = query.clone().count(db).await?;
-    for (expr, dir) in order {
-        query = query.order_by(expr, dir);
-    }
-    let rows = query
-        .order_by_asc(artifact::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let (query, total) =
+        super::paging::searched_and_ordered(db, query, search, order, artifact::Column::Id).await?;
+    let rows = query.offset(offset).limit(limit).all(db).await?;
     Ok((rows, total))
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    QueryFilter, QueryOrder, QuerySelect, RelationDef,
 };
 use uuid::Uuid;
 
@@ -108,15 +108,9 @@ pub async fn page(
     if let Some(customer) = customer_organization_id {
         query = query.filter(target::Column::CustomerOrganizationId.eq(customer));
     }
-    if let Some(search) = search {
-        query = query.filter(search);
-    }
-    let total = query.clone().count(db).await?;
-    for (expr, dir) in order {
-        query = query.order_by(expr, dir);
-    }
+    let (query, total) =
+        super::paging::searched_and_ordered(db, query, search, order, target::Column::Id).await?;
     let rows = query
-        .order_by_asc(target::Column::Id)
         .select_also(customer::Entity)
         .offset(offset)
         .limit(limit)
