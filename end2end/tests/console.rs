@@ -1,8 +1,8 @@
 //! The console in a real browser: the shell (sidebar grouped by task, the active item marked in
 //! the page the server sends, breadcrumbs, a Menu that folds the sidebar on a phone's width with
 //! nothing wider than the screen), the overview's numbers and what needs attention, a
-//! destructive action asked in a dialog, and a customer's password-reset page in the vendor's
-//! branding with readable colours.
+//! destructive action asked in a dialog, and a customer's invitation and password-reset pages
+//! in the vendor's branding with readable colours.
 
 // A panic is how a test reports failure; unwrapping is the point here.
 #![allow(clippy::unwrap_used)]
@@ -50,11 +50,24 @@ async fn the_shell_the_overview_dialogs_and_branded_pages_work_in_a_browser() {
         .await
         .unwrap()
         .unwrap();
+    let invitation = service::invitations::create(
+        &s,
+        &w.vendor_admin,
+        service::invitations::NewInvitation {
+            email: types::Email::parse("new@globex.test").unwrap(),
+            role: types::Role::ReadOnly,
+            customer: Some(w.customer),
+        },
+        chrono::Duration::hours(72),
+    )
+    .await
+    .unwrap();
     let base = hub.url("");
 
     with_browser(|browser| {
         let base = base.clone();
         let edge = edge.id.to_string();
+        let invite = invitation.token.clone();
         async move {
             let c = &browser.client;
             sign_in(&browser, &base, "/", "admin@acme.test").await;
@@ -114,6 +127,19 @@ async fn the_shell_the_overview_dialogs_and_branded_pages_work_in_a_browser() {
             browser.click("#user-menu > summary").await;
             browser.click("#sign-out").await;
             browser.wait_for("#sign-in-form").await;
+
+            // A customer's invitation is in the vendor's branding too, and passes the
+            // accessibility check on its pale colour.
+            browser.open_hydrated(&format!("{base}/invite/{invite}")).await;
+            assert_eq!(browser.text("#portal-title").await, "Acme Customer Hub");
+            assert!(browser.text("#invited-to").await.contains("Globex"));
+            let violations = browser.accessibility_violations().await;
+            assert!(violations.is_empty(), "{violations:?}");
+            // The portal's "forgot password" page: this hub has two vendors and the request
+            // names none, so it is the neutral customer portal, not the vendor console.
+            browser.open_hydrated(&format!("{base}/forgot?portal=customer")).await;
+            assert_eq!(browser.text("#portal-title").await, "Customer portal");
+            assert!(browser.accessibility_violations().await.is_empty());
 
             // A customer's reset link opens in the vendor's branding; on the pale colour the
             // header's text is black, and links are darkened until readable.

@@ -64,14 +64,21 @@ impl Deployment {
     /// What the portals show: the agent's confirmation of an undeploy, else an undeploy still
     /// waiting for it, else the latest report, else pending.
     pub fn shown_state(&self) -> ShownState {
-        match (&self.status, self.undeploy_requested_at) {
-            (Some(s), _) if s.state == DeploymentState::Undeployed => {
-                ShownState::Reported(DeploymentState::Undeployed)
-            }
-            (_, Some(_)) if self.undeployed_at.is_none() => ShownState::Undeploying,
-            (Some(s), _) => ShownState::Reported(s.state),
-            (None, _) => ShownState::Pending,
-        }
+        shown_state(
+            self.status.as_ref().map(|s| s.state),
+            self.undeploy_requested_at.is_some() && self.undeployed_at.is_none(),
+        )
+    }
+}
+
+/// What the portals show of a deployment whose latest report is `reported` and that is
+/// `undeploying` (asked to, not yet confirmed): see [`Deployment::shown_state`].
+pub fn shown_state(reported: Option<DeploymentState>, undeploying: bool) -> ShownState {
+    match reported {
+        Some(DeploymentState::Undeployed) => ShownState::Reported(DeploymentState::Undeployed),
+        _ if undeploying => ShownState::Undeploying,
+        Some(state) => ShownState::Reported(state),
+        None => ShownState::Pending,
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::Order;
-use types::{ApplicationId, ChannelName, CustomerOrganizationId};
+use types::{ApplicationId, ApplicationVersionId, ChannelName, CustomerOrganizationId};
 
 use crate::auth::Actor;
 use crate::channels::{self, Channel, VersionRef};
@@ -81,11 +81,25 @@ pub async fn standings(
     actor: &Actor,
     deployments: &[Deployment],
 ) -> Result<Vec<VersionStanding>> {
-    if deployments.is_empty() {
+    let versions: Vec<(ApplicationId, ApplicationVersionId)> = deployments
+        .iter()
+        .map(|d| (d.application_id, d.version_id))
+        .collect();
+    version_standings(services, actor, &versions).await
+}
+
+/// How each of `versions` (of the actor's own applications, already checked) stands on its
+/// channel, in the same order, in a fixed number of queries (see [`standings`]).
+pub async fn version_standings(
+    services: &Services,
+    actor: &Actor,
+    versions: &[(ApplicationId, ApplicationVersionId)],
+) -> Result<Vec<VersionStanding>> {
+    if versions.is_empty() {
         return Ok(Vec::new());
     }
     let db = &services.db;
-    let mut app_ids: Vec<uuid::Uuid> = deployments.iter().map(|d| d.application_id.0).collect();
+    let mut app_ids: Vec<uuid::Uuid> = versions.iter().map(|(a, _)| a.0).collect();
     app_ids.sort_unstable();
     app_ids.dedup();
     let names: HashMap<uuid::Uuid, String> = repo::applications::list(db, actor.organization_id.0)
@@ -138,19 +152,19 @@ pub async fn standings(
             },
         );
     }
-    deployments
+    versions
         .iter()
-        .map(|d| {
+        .map(|&(application_id, version_id)| {
             let version = all
                 .iter()
-                .find(|v| v.id == d.version_id)
+                .find(|v| v.id == version_id)
                 .cloned()
                 .ok_or(Error::NotFound { what: "version" })?;
             let channel = channels
-                .get(&(d.application_id, version.channel.clone()))
+                .get(&(application_id, version.channel.clone()))
                 .cloned();
             let application = names
-                .get(&d.application_id.0)
+                .get(&application_id.0)
                 .cloned()
                 .ok_or(Error::NotFound {
                     what: "application",

@@ -5,7 +5,12 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use types::{CustomerOrganizationId, Role, UserId};
 
+use sea_orm::Order;
+use sea_orm::sea_query::Expr;
+
 use crate::auth::Actor;
+use crate::entity::{membership, user_account};
+use crate::listing::{self, ListQuery, PAGE_SIZE, Page, UserSort};
 use crate::{Error, Result, accounts, repo};
 
 /// A member, as the portal lists them.
@@ -81,6 +86,47 @@ pub async fn list(
         .into_iter()
         .map(|(m, u)| Member::from_rows(m, u))
         .collect()
+}
+
+/// One page of the members of the vendor (`customer = None`) or of one of its customers,
+/// searched by name or email and sorted as `query` asks: `/users` and a customer's people.
+pub async fn page(
+    services: &Services,
+    actor: &Actor,
+    customer: Option<CustomerOrganizationId>,
+    query: &ListQuery<UserSort>,
+) -> Result<Page<Member>> {
+    authorize_read(actor, customer)?;
+    ensure_customer_of_vendor(services, actor, customer).await?;
+    let dir = listing::order(query.dir);
+    let email = listing::lower((user_account::Entity, user_account::Column::Email));
+    let name = listing::lower((user_account::Entity, user_account::Column::Name));
+    let order = match query.sort {
+        UserSort::Email => vec![(email.clone(), dir)],
+        UserSort::Name => vec![(name.clone(), dir.clone()), (email.clone(), dir)],
+        UserSort::Role => vec![
+            (
+                Expr::col((membership::Entity, membership::Column::Role)),
+                dir,
+            ),
+            (email.clone(), Order::Asc),
+        ],
+    };
+    let (rows, total) = repo::memberships::page_members(
+        &services.db,
+        actor.organization_id.0,
+        customer.map(|c| c.0),
+        listing::search(query, [email, name]),
+        order,
+        query.offset(),
+        PAGE_SIZE,
+    )
+    .await?;
+    let members = rows
+        .into_iter()
+        .map(|(m, u)| Member::from_rows(m, u))
+        .collect::<Result<_>>()?;
+    Ok(listing::page(query, members, total))
 }
 
 /// Every member the actor may see: for a vendor member, the vendor's own members and those of

@@ -7,16 +7,24 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use types::protocol::{DeploymentState, ShownState};
-use types::{CustomerOrganizationId, DeploymentId, DeploymentTargetId, LicenseId};
+use types::{
+    ApplicationId, ApplicationVersionId, CustomerOrganizationId, DeploymentId, DeploymentTargetId,
+    LicenseId,
+};
 
 use crate::auth::Actor;
-use crate::fleet::{self, FleetTarget};
+use crate::deployments::Deployment;
+use crate::fleet::{self, VersionStanding};
+use crate::targets::Target;
 use crate::{Result, Services, customers, deployments, licenses, repo, targets};
 
 /// How far ahead a license's end counts as "soon".
 pub const EXPIRING_WITHIN: TimeDelta = TimeDelta::days(30);
 /// How many recent status changes an overview lists.
 pub const RECENT_EVENTS: u64 = 8;
+/// How many lines of "behind" and "needs attention" the vendor overview loads: the page stays
+/// small whatever the fleet's size, and its totals and links lead to the whole lists.
+pub const LINES: u64 = 8;
 
 /// How many targets are in each condition.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -112,14 +120,19 @@ pub struct VendorOverview {
     /// Live deployments by shown state, in the order the overview lists them; states with no
     /// deployment are left out.
     pub by_state: Vec<(ShownState, usize)>,
-    /// Live deployments running behind the newest version of their channel.
+    /// The first [`LINES`] live deployments running behind the newest version of their
+    /// channel, oldest first.
     pub behind: Vec<DeploymentBrief>,
+    /// How many live deployments run behind.
+    pub behind_total: usize,
     /// Licenses ending within [`EXPIRING_WITHIN`], soonest first.
     pub expiring: Vec<ExpiringLicense>,
     /// The newest status changes.
     pub recent: Vec<Event>,
-    /// What needs attention, most urgent first.
+    /// The first [`LINES`] things that need attention, most urgent first.
     pub attention: Vec<Attention>,
+    /// How many things need attention.
+    pub attention_total: usize,
 }
 
 /// The customer's overview.
@@ -151,12 +164,12 @@ const STATE_ORDER: [ShownState; 7] = [
     ShownState::Reported(DeploymentState::Healthy),
 ];
 
-fn count(targets: &[&FleetTarget]) -> TargetCounts {
+fn count<'a>(targets: impl Iterator<Item = (&'a Target, Option<DateTime<Utc>>)>) -> TargetCounts {
     let mut c = TargetCounts::default();
-    for t in targets {
-        if t.online_since_seen.is_some() {
+    for (t, presence) in targets {
+        if presence.is_some() {
             c.online += 1;
-        } else if t.target.enrolled {
+        } else if t.enrolled {
             c.offline += 1;
         } else {
             c.waiting += 1;
@@ -165,46 +178,74 @@ fn count(targets: &[&FleetTarget]) -> TargetCounts {
     c
 }
 
-fn briefs(
-    targets: &[&FleetTarget],
-    customer: impl Fn(&FleetTarget) -> Option<String>,
-) -> Vec<DeploymentBrief> {
-    targets
+/// Live deployments by shown state in [`STATE_ORDER`], from the totals over every live
+/// deployment and the counts per latest report (those that never reported are pending, or
+/// being undeployed).
+fn state_counts(
+    (all, undeploying): (i64, i64),
+    reported: Vec<(String, i64, i64)>,
+) -> Vec<(ShownState, usize)> {
+    let mut counts: HashMap<ShownState, i64> = HashMap::new();
+    let (mut unreported, mut unreported_undeploying) = (all, undeploying);
+    for (state, n, leaving) in reported {
+        unreported -= n;
+        unreported_undeploying -= leaving;
+        let Some(state) = DeploymentState::parse(&state) else {
+            continue;
+        };
+        *counts
+            .entry(deployments::shown_state(Some(state), true))
+            .or_default() += leaving;
+        *counts
+            .entry(deployments::shown_state(Some(state), false))
+            .or_default() += n - leaving;
+    }
+    *counts.entry(ShownState::Undeploying).or_default() += unreported_undeploying;
+    *counts.entry(ShownState::Pending).or_default() += unreported - unreported_undeploying;
+    STATE_ORDER
         .iter()
-        .flat_map(|t| {
-            let customer = customer(t);
-            t.deployments.iter().map(move |(d, s)| DeploymentBrief {
-                id: d.id,
-                target_id: t.target.id,
-                target: t.target.name.clone(),
-                customer: customer.clone(),
-                application: s.application.clone(),
-                version: s.version.name.to_string(),
-                latest: s
-                    .latest
-                    .as_ref()
-                    .filter(|_| s.behind_latest)
-                    .map(|l| l.name.to_string()),
-                state: d.shown_state(),
-                below_minimum: s.below_minimum,
-                message: d
-                    .status
-                    .as_ref()
-                    .map(|s| s.message.clone())
-                    .unwrap_or_default(),
-            })
+        .filter_map(|state| {
+            let n = usize::try_from(counts.get(state).copied().unwrap_or(0)).unwrap_or(0);
+            (n > 0).then_some((*state, n))
         })
         .collect()
 }
 
+/// One deployment as the overviews name it.
+fn brief(
+    d: &Deployment,
+    standing: &VersionStanding,
+    target: &Target,
+    customer: Option<String>,
+) -> DeploymentBrief {
+    DeploymentBrief {
+        id: d.id,
+        target_id: target.id,
+        target: target.name.clone(),
+        customer,
+        application: standing.application.clone(),
+        version: standing.version.name.to_string(),
+        latest: standing
+            .latest
+            .as_ref()
+            .filter(|_| standing.behind_latest)
+            .map(|l| l.name.to_string()),
+        state: d.shown_state(),
+        below_minimum: standing.below_minimum,
+        message: d
+            .status
+            .as_ref()
+            .map(|s| s.message.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// The status changes of `rows`, each named from `names` ("application on target"), or by the
+/// deployment's id when it is gone.
 fn events(
     rows: Vec<crate::entity::deployment_status::Model>,
-    known: &[DeploymentBrief],
+    names: &HashMap<DeploymentId, String>,
 ) -> Vec<Event> {
-    let names: HashMap<DeploymentId, String> = known
-        .iter()
-        .map(|d| (d.id, format!("{} on {}", d.application, d.target)))
-        .collect();
     rows.into_iter()
         .filter_map(|r| {
             let state = DeploymentState::parse(&r.state)?;
@@ -223,29 +264,70 @@ fn events(
         .collect()
 }
 
-/// The vendor's overview (vendor members only): a fixed number of queries whatever the
-/// fleet's size.
+/// The vendor's overview (vendor members only), in a fixed number of queries whatever the
+/// fleet's size: states and versions are counted in SQL, and only the [`LINES`] deployments
+/// of each list it shows are loaded.
 pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<VendorOverview> {
+    use repo::overview::Pick;
     actor.require_vendor_read("see the overview")?;
+    let vendor = actor.organization_id.0;
     let customers = customers::list(s, actor).await?;
     let customer_names: BTreeMap<CustomerOrganizationId, String> =
         customers.into_iter().map(|c| (c.id, c.name)).collect();
-    let fleet = snapshot(s, actor, &customer_names, now).await?;
-    let targets: Vec<&FleetTarget> = fleet.iter().collect();
-    let owner = |t: &FleetTarget| t.customer.clone();
-    let deployments = briefs(&targets, owner);
-
-    let mut by_state: Vec<(ShownState, usize)> = STATE_ORDER
+    let all_targets = targets::list(s, actor).await?;
+    let presence: Vec<_> = all_targets
         .iter()
-        .map(|state| {
-            (
-                *state,
-                deployments.iter().filter(|d| d.state == *state).count(),
-            )
-        })
-        .filter(|(_, n)| *n > 0)
+        .map(|t| s.agents.presence(t.id))
         .collect();
-    by_state.retain(|(_, n)| *n > 0);
+    let targets: HashMap<DeploymentTargetId, &Target> =
+        all_targets.iter().map(|t| (t.id, t)).collect();
+
+    let by_state = state_counts(
+        repo::overview::live_totals(&s.db, vendor).await?,
+        repo::overview::latest_state_counts(&s.db, vendor).await?,
+    );
+    let failing_total = by_state
+        .iter()
+        .find(|(state, _)| *state == ShownState::Reported(DeploymentState::Error))
+        .map_or(0, |(_, n)| *n);
+
+    // How each version run now stands on its channel, then the totals and first lines of the
+    // deployments behind or below the minimum.
+    let versions = repo::overview::live_version_counts(&s.db, vendor).await?;
+    let pairs: Vec<(ApplicationId, ApplicationVersionId)> = versions
+        .iter()
+        .map(|(a, v, _)| (ApplicationId(*a), ApplicationVersionId(*v)))
+        .collect();
+    let standings = fleet::version_standings(s, actor, &pairs).await?;
+    let (mut behind_versions, mut below_versions) = (Vec::new(), Vec::new());
+    let (mut behind_total, mut below_total) = (0, 0);
+    for ((_, version, n), standing) in versions.iter().zip(&standings) {
+        let n = usize::try_from(*n).unwrap_or(0);
+        if standing.behind_latest {
+            behind_versions.push(*version);
+            behind_total += n;
+        }
+        if standing.below_minimum {
+            below_versions.push(*version);
+            below_total += n;
+        }
+    }
+    let lines = |pick| first_lines(s, actor, pick, &targets, &customer_names);
+    let behind = if behind_versions.is_empty() {
+        Vec::new()
+    } else {
+        lines(Pick::Running(&behind_versions)).await?
+    };
+    let failing = if failing_total == 0 {
+        Vec::new()
+    } else {
+        lines(Pick::Failing).await?
+    };
+    let below = if below_versions.is_empty() {
+        Vec::new()
+    } else {
+        lines(Pick::Running(&below_versions)).await?
+    };
 
     let mut expiring: Vec<ExpiringLicense> = licenses::list(s, actor)
         .await?
@@ -266,66 +348,115 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
         .collect();
     expiring.sort_by_key(|l| l.expires_at);
 
-    let rows = repo::overview::recent_statuses(&s.db, actor.organization_id.0, None, RECENT_EVENTS)
-        .await?;
-    let recent = events(rows, &deployments);
-
-    let mut attention: Vec<Attention> = deployments
-        .iter()
-        .filter(|d| d.state == ShownState::Reported(DeploymentState::Error))
-        .cloned()
-        .map(Attention::Failing)
+    let rows = repo::overview::recent_statuses(&s.db, vendor, None, RECENT_EVENTS).await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.deployment_id).collect();
+    let applications: HashMap<uuid::Uuid, String> = repo::applications::list(&s.db, vendor)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
         .collect();
-    attention.extend(
-        targets
-            .iter()
-            .filter(|t| t.stale)
-            .map(|t| Attention::Stale {
-                id: t.target.id,
-                name: t.target.name.clone(),
-                last_seen: t.online_since_seen.or(t.target.last_seen_at),
-            }),
-    );
-    attention.extend(
-        deployments
-            .iter()
-            .filter(|d| d.below_minimum)
-            .cloned()
-            .map(Attention::BelowMinimum),
-    );
-    attention.extend(
-        expiring
-            .iter()
-            .filter(|l| l.expires_at - now <= TimeDelta::days(7))
-            .cloned()
-            .map(Attention::Expiring),
-    );
+    let names: HashMap<DeploymentId, String> = repo::overview::subjects(&s.db, vendor, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, target, application)| {
+            let application = applications.get(&application).cloned().unwrap_or_default();
+            (DeploymentId::from(id), format!("{application} on {target}"))
+        })
+        .collect();
+    let recent = events(rows, &names);
+
+    let stale: Vec<Attention> = all_targets
+        .iter()
+        .zip(&presence)
+        .filter(|(t, seen)| t.is_stale(**seen, now))
+        .map(|(t, seen)| Attention::Stale {
+            id: t.id,
+            name: t.name.clone(),
+            last_seen: seen.or(t.last_seen_at),
+        })
+        .collect();
+    let ending: Vec<Attention> = expiring
+        .iter()
+        .filter(|l| l.expires_at - now <= TimeDelta::days(7))
+        .cloned()
+        .map(Attention::Expiring)
+        .collect();
+    let attention_total = failing_total + stale.len() + below_total + ending.len();
+    let attention: Vec<Attention> = failing
+        .into_iter()
+        .map(Attention::Failing)
+        .chain(stale)
+        .chain(below.into_iter().map(Attention::BelowMinimum))
+        .chain(ending)
+        .take(LINES as usize)
+        .collect();
 
     Ok(VendorOverview {
         customers: customer_names.len(),
-        targets: count(&targets),
+        targets: count(
+            all_targets
+                .iter()
+                .zip(&presence)
+                .map(|(t, seen)| (t, *seen)),
+        ),
         by_state,
-        behind: deployments
-            .iter()
-            .filter(|d| d.latest.is_some())
-            .cloned()
-            .collect(),
+        behind,
+        behind_total,
         expiring,
         recent,
         attention,
+        attention_total,
     })
 }
 
-/// A customer member's overview: its own targets and deployments only.
-pub async fn customer(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<CustomerOverview> {
+/// The first [`LINES`] of the vendor's live deployments that `pick` selects, as briefs.
+async fn first_lines(
+    s: &Services,
+    actor: &Actor,
+    pick: repo::overview::Pick<'_>,
+    targets: &HashMap<DeploymentTargetId, &Target>,
+    customer_names: &BTreeMap<CustomerOrganizationId, String>,
+) -> Result<Vec<DeploymentBrief>> {
+    let rows = repo::overview::first_live(&s.db, actor.organization_id.0, pick, LINES).await?;
+    let rows = deployments::hydrate_many(&s.db, rows).await?;
+    let standings = fleet::standings(s, actor, &rows).await?;
+    Ok(rows
+        .iter()
+        .zip(&standings)
+        .filter_map(|(d, standing)| {
+            let target = targets.get(&d.target_id)?;
+            let customer = target
+                .customer_organization_id
+                .and_then(|c| customer_names.get(&c).cloned());
+            Some(brief(d, standing, target, customer))
+        })
+        .collect())
+}
+
+/// A customer member's overview: its own targets and deployments only (a customer's fleet is
+/// small enough to list whole).
+pub async fn customer(s: &Services, actor: &Actor) -> Result<CustomerOverview> {
     let customer = actor
         .customer_organization_id
         .ok_or(crate::Error::Forbidden {
             action: "see a customer's overview",
         })?;
-    let fleet = snapshot(s, actor, &BTreeMap::new(), now).await?;
-    let targets: Vec<&FleetTarget> = fleet.iter().collect();
-    let deployments = briefs(&targets, |_| None);
+    let all = targets::list(s, actor).await?;
+    let presence: Vec<_> = all.iter().map(|t| s.agents.presence(t.id)).collect();
+    let ids: Vec<uuid::Uuid> = all.iter().map(|t| t.id.0).collect();
+    let running = repo::deployments::running_on(&s.db, &ids).await?;
+    let running = deployments::hydrate_many(&s.db, running).await?;
+    let standings = fleet::standings(s, actor, &running).await?;
+    let by_id: HashMap<DeploymentTargetId, &Target> = all.iter().map(|t| (t.id, t)).collect();
+    let deployments: Vec<DeploymentBrief> = running
+        .iter()
+        .zip(&standings)
+        .filter_map(|(d, standing)| Some(brief(d, standing, by_id.get(&d.target_id)?, None)))
+        .collect();
+    let names: HashMap<DeploymentId, String> = deployments
+        .iter()
+        .map(|d| (d.id, format!("{} on {}", d.application, d.target)))
+        .collect();
     let rows = repo::overview::recent_statuses(
         &s.db,
         actor.organization_id.0,
@@ -334,43 +465,8 @@ pub async fn customer(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result
     )
     .await?;
     Ok(CustomerOverview {
-        targets: count(&targets),
-        recent: events(rows, &deployments),
+        targets: count(all.iter().zip(presence)),
+        recent: events(rows, &names),
         deployments,
     })
-}
-
-/// Every target the actor may see with its presence and live deployments, in a fixed number
-/// of queries whatever the fleet's size (the deployments and their standings are loaded in
-/// batches).
-async fn snapshot(
-    s: &Services,
-    actor: &Actor,
-    customer_names: &BTreeMap<CustomerOrganizationId, String>,
-    now: DateTime<Utc>,
-) -> Result<Vec<FleetTarget>> {
-    let all = targets::list(s, actor).await?;
-    let ids: Vec<uuid::Uuid> = all.iter().map(|t| t.id.0).collect();
-    let running = repo::deployments::running_on(&s.db, &ids).await?;
-    let running = deployments::hydrate_many(&s.db, running).await?;
-    let standings = fleet::standings(s, actor, &running).await?;
-    let mut on: HashMap<DeploymentTargetId, Vec<_>> = HashMap::new();
-    for (d, standing) in running.into_iter().zip(standings) {
-        on.entry(d.target_id).or_default().push((d, standing));
-    }
-    Ok(all
-        .into_iter()
-        .map(|target| {
-            let presence = s.agents.presence(target.id);
-            FleetTarget {
-                stale: target.is_stale(presence, now),
-                online_since_seen: presence,
-                customer: target
-                    .customer_organization_id
-                    .and_then(|c| customer_names.get(&c).cloned()),
-                deployments: on.remove(&target.id).unwrap_or_default(),
-                target,
-            }
-        })
-        .collect())
 }

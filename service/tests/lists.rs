@@ -202,6 +202,73 @@ async fn customers_are_searched_sorted_and_paged_within_the_tenant(s: &Services)
     assert_eq!(other.total, 0);
 }
 
+async fn users_are_searched_sorted_and_paged_within_the_tenant(s: &Services) {
+    use consign_service::listing::UserSort;
+    use consign_service::members;
+    let w = World::build(s).await;
+    for email in ["zoe@acme.test", "bob@acme.test"] {
+        consign_service::testing::world::member(
+            s,
+            &w.vendor_admin,
+            email,
+            types::Role::ReadOnly,
+            None,
+        )
+        .await;
+    }
+    let emails = |page: &listing::Page<members::Member>| {
+        page.items
+            .iter()
+            .map(|m| m.email.clone())
+            .collect::<Vec<_>>()
+    };
+    let all = members::page(s, &w.vendor_ro, None, &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all.total as usize, all.items.len());
+    let listed = emails(&all);
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted, "by email by default");
+    assert!(
+        listed.iter().all(|e| e.ends_with("@acme.test")),
+        "{listed:?}"
+    );
+    let found = members::page(
+        s,
+        &w.vendor_ro,
+        None,
+        &q::<UserSort>("ZOE", "email", "desc", ""),
+    )
+    .await
+    .unwrap();
+    assert_eq!(emails(&found), ["zoe@acme.test"]);
+    // A search for the pattern characters matches them literally.
+    let none = members::page(s, &w.vendor_ro, None, &q::<UserSort>("%", "", "", ""))
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+    // A customer's people, to the vendor and to the customer; never another tenant's.
+    let theirs = members::page(s, &w.vendor_ro, Some(w.customer), &ListQuery::default())
+        .await
+        .unwrap();
+    assert!(theirs.total > 0 && emails(&theirs).iter().all(|e| e.ends_with("@globex.test")));
+    let own = members::page(s, &w.customer_ro, Some(w.customer), &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(emails(&own), emails(&theirs));
+    assert!(
+        members::page(s, &w.other_vendor, Some(w.customer), &ListQuery::default())
+            .await
+            .is_err()
+    );
+    assert!(
+        members::page(s, &w.customer_ro, None, &ListQuery::default())
+            .await
+            .is_err()
+    );
+}
+
 /// An application with versions 1.0 and 2.0 on `stable`, licensed to the world's customer.
 async fn catalogue(s: &Services, w: &World) -> (ApplicationId, Vec<ApplicationVersionId>) {
     let now = Utc::now();
@@ -426,5 +493,6 @@ async fn a_page_costs_the_same_queries_whatever_its_rows(s: &Services) {
 on_both_databases!(
     targets_are_searched_sorted_and_paged_within_the_tenant,
     customers_are_searched_sorted_and_paged_within_the_tenant,
+    users_are_searched_sorted_and_paged_within_the_tenant,
     a_page_costs_the_same_queries_whatever_its_rows,
 );

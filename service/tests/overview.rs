@@ -153,9 +153,7 @@ async fn the_overviews_answer_is_everything_fine(services: &Services) {
     );
 
     // The customer sees its own deployment, its update and its event; not the lab.
-    let c = overview::customer(services, &w.customer_ro, now)
-        .await
-        .unwrap();
+    let c = overview::customer(services, &w.customer_ro).await.unwrap();
     assert_eq!(c.deployments.len(), 1);
     assert_eq!(c.deployments[0].target, "edge");
     assert_eq!(c.updates().count(), 1);
@@ -172,9 +170,133 @@ async fn the_overviews_answer_is_everything_fine(services: &Services) {
         Err(Error::Forbidden { .. })
     ));
     assert!(matches!(
-        overview::customer(services, &w.vendor_admin, now).await,
+        overview::customer(services, &w.vendor_admin).await,
         Err(Error::Forbidden { .. })
     ));
 }
 
 on_both_databases!(the_overviews_answer_is_everything_fine);
+
+/// More deployments than the overview lists: the totals count them all in SQL, only the first
+/// [`overview::LINES`] lines are loaded, and the number of queries does not grow with them.
+async fn the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows(services: &Services) {
+    use consign_service::listing;
+    use std::sync::atomic::Ordering;
+
+    let w = World::build(services).await;
+    let now = Utc::now();
+    let app = applications::create(
+        services,
+        &w.vendor_rw,
+        ApplicationName::parse("Shop").unwrap(),
+        ApplicationKind::Docker,
+        now,
+    )
+    .await
+    .unwrap()
+    .id;
+    let mut ids = Vec::new();
+    for name in ["1.0", "2.0"] {
+        let version = NewVersion {
+            name: VersionName::parse(name).unwrap(),
+            channel: ChannelName::stable(),
+            link_template: None,
+            package: Package::Compose {
+                compose_file: COMPOSE.into(),
+                env_template: None,
+            },
+        };
+        ids.push(
+            versions::create(services, &w.vendor_rw, app, version, now)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let (counted, queries) = listing::counting_queries(services);
+    let mut costs = Vec::new();
+    let mut deployed = Vec::new();
+    for round in 0..2 {
+        // Round 0: 3 targets; round 1: 12 more, past the lines shown.
+        let how_many = if round == 0 { 3 } else { 12 };
+        for i in 0..how_many {
+            let target =
+                targets::create(services, &w.vendor_rw, &format!("t-{round}-{i}"), None, now)
+                    .await
+                    .unwrap()
+                    .target
+                    .id;
+            let d = deployments::create(
+                services,
+                &w.vendor_rw,
+                NewDeployment {
+                    target_id: target,
+                    application_id: app,
+                    version_id: ids[0],
+                    env: None,
+                    logs_enabled: false,
+                    repair_drift: true,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+            // Each reports twice: only the latest report counts.
+            for (state, at) in [(DeploymentState::Healthy, 0), (DeploymentState::Error, 1)] {
+                agent_session::record_status(
+                    services,
+                    target,
+                    StatusReport {
+                        deployment_id: d.id,
+                        revision_id: Some(d.revision_id),
+                        state,
+                        message: format!("report {at}"),
+                        observed_at: now + TimeDelta::seconds(at),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            deployed.push(d.id);
+        }
+        queries.swap(0, Ordering::SeqCst);
+        let o = overview::vendor(&counted, &w.vendor_ro, now).await.unwrap();
+        costs.push(queries.swap(0, Ordering::SeqCst));
+        let n = deployed.len();
+        assert_eq!(
+            o.by_state,
+            vec![(ShownState::Reported(DeploymentState::Error), n)]
+        );
+        assert_eq!(o.behind_total, n);
+        assert_eq!(o.behind.len(), n.min(overview::LINES as usize));
+        assert!(o.behind.iter().all(|d| d.latest.as_deref() == Some("2.0")));
+        assert_eq!(o.attention_total, n, "{:?}", o.attention);
+        assert_eq!(o.attention.len(), n.min(overview::LINES as usize));
+        // Two changes each.
+        assert_eq!(
+            o.recent.len(),
+            (2 * n).min(overview::RECENT_EVENTS as usize)
+        );
+        assert!(o.recent.iter().all(|e| e.subject.starts_with("Shop on t-")));
+    }
+    assert_eq!(costs[0], costs[1], "queries per overview: {costs:?}");
+
+    // An undeploy asked but not confirmed shows as undeploying, whatever the last report.
+    deployments::undeploy(services, &w.vendor_rw, deployed[0], false, now)
+        .await
+        .unwrap();
+    let o = overview::vendor(services, &w.vendor_ro, now).await.unwrap();
+    assert_eq!(
+        o.by_state,
+        vec![
+            (
+                ShownState::Reported(DeploymentState::Error),
+                deployed.len() - 1
+            ),
+            (ShownState::Undeploying, 1)
+        ]
+    );
+    assert_eq!(o.attention_total, deployed.len() - 1);
+}
+
+on_both_databases!(the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows);

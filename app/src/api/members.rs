@@ -18,20 +18,21 @@ pub struct MemberView {
     pub role: String,
 }
 
-/// The members of the vendor (`customer` empty) or of one customer.
+/// A page of the members of the vendor (`customer` empty) or of one customer.
 #[server(prefix = "/_fn", endpoint = "list_members")]
-pub async fn list_members(customer: String) -> Result<Vec<MemberView>, AppError> {
+pub async fn list_members(
+    customer: String,
+    query: types::list::ListQuery<types::list::UserSort>,
+) -> Result<types::list::Page<MemberView>, AppError> {
     let (services, actor) = super::actor().await?;
-    let list = service::members::list(&services, &actor, super::customer_scope(&customer)?).await?;
-    Ok(list
-        .into_iter()
-        .map(|m| MemberView {
-            user_id: m.user_id.to_string(),
-            name: m.name,
-            email: m.email,
-            role: m.role.to_string(),
-        })
-        .collect())
+    let scope = super::customer_scope(&customer)?;
+    let page = service::members::page(&services, &actor, scope, &query).await?;
+    Ok(page.map(|m| MemberView {
+        user_id: m.user_id.to_string(),
+        name: m.name,
+        email: m.email,
+        role: m.role.to_string(),
+    }))
 }
 
 /// Changes a member's role.

@@ -83,7 +83,7 @@ pub struct VendorOverviewView {
     pub targets: TargetCounts,
     /// Live deployments by state (word, count), trouble first.
     pub by_state: Vec<(ShownState, usize)>,
-    /// The first [`SHOWN`] live deployments with a newer version on their channel.
+    /// The first few live deployments with a newer version on their channel.
     pub behind: Vec<DeploymentLine>,
     /// How many there are in all.
     pub behind_total: usize,
@@ -91,15 +91,11 @@ pub struct VendorOverviewView {
     pub expiring: Vec<LicenseLine>,
     /// The newest status changes.
     pub recent: Vec<EventLine>,
-    /// The first [`SHOWN`] things that need attention, most urgent first.
+    /// The first few things that need attention, most urgent first.
     pub attention: Vec<AttentionLine>,
     /// How many there are in all.
     pub attention_total: usize,
 }
-
-/// How many lines of a list the vendor overview sends: the page stays small whatever the
-/// fleet's size, and its tiles and "more" links lead to the whole lists.
-pub const SHOWN: usize = 8;
 
 /// A customer's overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,12 +215,11 @@ pub async fn vendor_overview() -> Result<VendorOverviewView, AppError> {
         customers: o.customers,
         targets: convert::counts(&o.targets),
         by_state: o.by_state.clone(),
-        behind_total: o.behind.len(),
-        attention_total: o.attention.len(),
+        behind_total: o.behind_total,
+        attention_total: o.attention_total,
         behind: o
             .behind
             .iter()
-            .take(SHOWN)
             .map(|d| convert::deployment(d, ""))
             .collect(),
         expiring: o
@@ -237,12 +232,7 @@ pub async fn vendor_overview() -> Result<VendorOverviewView, AppError> {
             })
             .collect(),
         recent: o.recent.iter().map(|e| convert::event(e, "")).collect(),
-        attention: o
-            .attention
-            .iter()
-            .take(SHOWN)
-            .map(convert::attention)
-            .collect(),
+        attention: o.attention.iter().map(convert::attention).collect(),
     })
 }
 
@@ -250,7 +240,7 @@ pub async fn vendor_overview() -> Result<VendorOverviewView, AppError> {
 #[server(prefix = "/_fn", endpoint = "customer_overview")]
 pub async fn customer_overview() -> Result<CustomerOverviewView, AppError> {
     let (services, actor) = super::actor().await?;
-    let o = service::overview::customer(&services, &actor, chrono::Utc::now()).await?;
+    let o = service::overview::customer(&services, &actor).await?;
     Ok(CustomerOverviewView {
         targets: convert::counts(&o.targets),
         deployments: o

@@ -10,8 +10,10 @@ use super::form::{
     ActionError, BUTTON, BUTTON_SECONDARY, CARD, FieldError, INPUT, RoleSelect, SubmitButton,
     clear_on_success,
 };
+use super::list::{EmptyList, Pager, SearchBox, SortHeader, use_list_query};
 use crate::api::invitations::{Invite, ResendInvitation, RevokeInvitation, list_invitations};
 use crate::api::members::{ChangeRole, RemoveMember, list_members};
+use types::list::UserSort;
 
 /// Members and invitations of the vendor (`customer` empty) or of one customer (which may
 /// change while the component lives, as a route parameter does).
@@ -22,16 +24,22 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
     let revoke = ServerAction::<RevokeInvitation>::new();
     let change_role = ServerAction::<ChangeRole>::new();
     let remove = ServerAction::<RemoveMember>::new();
+    // The members list's search, sort and page live in the URL of the page showing it.
+    let query = use_list_query::<UserSort>();
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
     let members = Resource::new(
         move || {
             (
                 customer.get(),
+                query.get(),
                 change_role.version().get(),
                 remove.version().get(),
                 invite.version().get(),
             )
         },
-        move |(scope, ..)| list_members(scope),
+        move |(scope, query, ..)| list_members(scope, query),
     );
     let invitations = Resource::new(
         move || {
@@ -110,14 +118,33 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
             })
         })
     };
-    let members_view = move || {
-        let customer = customer.get_untracked();
-        Suspend::new(async move {
-            members.await.map(|list| {
-                view! {
+    let members_view = {
+        let path = path.clone();
+        move || {
+            let customer = customer.get_untracked();
+            let q = query.get_untracked();
+            let path = path.clone();
+            Suspend::new(async move {
+                members.await.map(|page| {
+                    if page.items.is_empty() {
+                        return view! {
+                            <EmptyList q=q.q.clone() noun="users" path=path.clone() id="no-members"
+                                nothing_yet="No users yet: invite someone below." />
+                        }
+                        .into_any();
+                    }
+                    let total = page.total;
+                    let shown = page.items.len();
+                    let list = page.items;
+                    view! {
                     <table class="w-full text-left text-sm" id="members">
                         <thead class="text-slate-500">
-                            <tr><th class="py-1">"Name"</th><th>"Email"</th><th>"Role"</th><th></th></tr>
+                            <tr>
+                                <SortHeader query path=path.clone() key=UserSort::Name label="Name" />
+                                <SortHeader query path=path.clone() key=UserSort::Email label="Email" />
+                                <SortHeader query path=path.clone() key=UserSort::Role label="Role" />
+                                <th><span class="sr-only">"Actions"</span></th>
+                            </tr>
                         </thead>
                         <tbody>
                             {list.into_iter().map(|m| {
@@ -154,13 +181,19 @@ pub fn People(#[prop(into)] customer: Signal<String>) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }
+                    <Pager query=q total shown path=path.clone() />
+                    }
+                    .into_any()
+                })
             })
-        })
+        }
     };
     view! {
         <section class=CARD>
-            <h2 class="text-lg font-semibold">"Users"</h2>
+            <div class="flex flex-wrap items-center justify-between gap-3">
+                <h2 class="text-lg font-semibold">"Users"</h2>
+                <SearchBox query path=path.clone() placeholder="Search by name or email" />
+            </div>
             <ActionError action=change_role id="member-error" />
             <ActionError action=remove id="remove-error" />
             <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>

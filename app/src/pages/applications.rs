@@ -4,21 +4,27 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::catalog::{CreateApplication, list_applications};
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::form::{
+    ActionError, BUTTON, CARD, FieldError, INPUT, Saved, SubmitButton, clear_on_success,
+};
 use crate::components::shell::VendorShell;
 
 /// The applications page.
 #[component]
 pub fn ApplicationsPage() -> impl IntoView {
     let create = ServerAction::<CreateApplication>::new();
+    let form = NodeRef::new();
+    clear_on_success(create, form);
     let apps = Resource::new(move || create.version().get(), |_| list_applications());
     view! {
         <VendorShell title="Applications">
             <section class=CARD>
-                <ActionForm action=create attr:class="flex flex-wrap items-end gap-3" attr:id="create-application-form">
+                <ActionForm action=create node_ref=form attr:class="flex flex-wrap items-start gap-3" attr:id="create-application-form">
                     <label class="flex flex-col gap-1 text-sm font-medium">
                         "New application"
-                        <input type="text" name="name" id="application-name" required placeholder="Shop" class=INPUT />
+                        <input type="text" name="name" id="application-name" required placeholder="Shop" class=INPUT
+                            aria-describedby="application-name-error" />
+                        <FieldError action=create field="name" id="application-name-error" />
                     </label>
                     <label class="flex flex-col gap-1 text-sm font-medium">
                         "Packaged as"
@@ -27,9 +33,10 @@ pub fn ApplicationsPage() -> impl IntoView {
                             <option value="kubernetes">"Helm chart"</option>
                         </select>
                     </label>
-                    <button type="submit" id="create-application" class=BUTTON>"Create application"</button>
+                    <SubmitButton action=create label="Create application" pending="Creating…" id="create-application" class=format!("mt-6 {BUTTON}") />
                 </ActionForm>
-                <ActionError action=create id="application-error" />
+                <ActionError action=create id="application-error" inline=&["name"] />
+                <Saved action=create message="Application created. Open it below to publish its first version." id="application-created" />
             </section>
             <section class=CARD>
                 <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use types::list::CustomerSort;
 
 use crate::api::customers::{CreateCustomer, page_customers};
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::form::{
+    ActionError, CARD, FieldError, INPUT, Saved, SubmitButton, clear_on_success,
+};
 use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::shell::VendorShell;
 
@@ -29,6 +31,8 @@ pub fn CustomersPage() -> impl IntoView {
 #[component]
 fn CustomerList() -> impl IntoView {
     let create = ServerAction::<CreateCustomer>::new();
+    let form = NodeRef::new();
+    clear_on_success(create, form);
     let query = use_list_query::<CustomerSort>();
     let customers = Resource::new(
         move || (query.get(), create.version().get()),
@@ -36,14 +40,17 @@ fn CustomerList() -> impl IntoView {
     );
     view! {
         <section class=CARD>
-            <ActionForm action=create attr:class="flex flex-wrap items-end gap-3" attr:id="create-customer-form">
+            <ActionForm action=create node_ref=form attr:class="flex flex-wrap items-start gap-3" attr:id="create-customer-form">
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "New customer"
-                    <input type="text" name="name" id="customer-name" required placeholder="Globex Corporation" class=INPUT />
+                    <input type="text" name="name" id="customer-name" required placeholder="Globex Corporation" class=INPUT
+                        aria-describedby="customer-name-error" />
+                    <FieldError action=create field="name" id="customer-name-error" />
                 </label>
-                <button type="submit" id="create-customer" class=BUTTON>"Create customer"</button>
+                <SubmitButton action=create label="Create customer" pending="Creating…" id="create-customer" class=format!("mt-6 {}", crate::components::form::BUTTON) />
             </ActionForm>
-            <ActionError action=create id="customer-error" />
+            <ActionError action=create id="customer-error" inline=&["name"] />
+            <Saved action=create message="Customer created. Open it below to invite its people and grant licenses." id="customer-created" />
         </section>
         <section class=CARD>
             <div class="flex flex-wrap items-center justify-between gap-3">

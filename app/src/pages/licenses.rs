@@ -8,7 +8,10 @@ use types::list::LicenseSort;
 
 use crate::api::licenses::{GrantLicense, LicenseView, LicensesPage, RevokeLicense, list_licenses};
 use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::form::{
+    ActionError, BUTTON, BUTTON_SECONDARY, CARD, FieldError, INPUT, Saved, SubmitButton,
+    clear_on_success,
+};
 use crate::components::list::{EmptyList, ListQuery, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::shell::VendorShell;
 
@@ -53,13 +56,15 @@ fn Licenses(
     revoke: ServerAction<RevokeLicense>,
 ) -> impl IntoView {
     let ready = !page.customers.is_empty() && !page.applications.is_empty();
+    let form = NodeRef::new();
+    clear_on_success(grant, form);
     view! {
         <section class=CARD>
             <h2 class="text-lg font-semibold">"Grant a license"</h2>
             {(!ready).then(|| view! {
                 <p class="mt-2 text-sm text-slate-500">"Create a customer and an application first."</p>
             })}
-            <ActionForm action=grant attr:class="mt-4 flex flex-col gap-3" attr:id="grant-license-form">
+            <ActionForm action=grant node_ref=form attr:class="mt-4 flex flex-col gap-3" attr:id="grant-license-form">
                 <div class="flex flex-wrap gap-3">
                     <label class="flex flex-col gap-1 text-sm font-medium">
                         "Customer"
@@ -89,17 +94,26 @@ fn Licenses(
                     </label>
                     <label class="flex flex-col gap-1 text-sm font-medium">
                         "Last day (optional)"
-                        <input type="date" name="expires" id="license-expires" class=INPUT />
+                        <input type="date" name="expires" id="license-expires" class=INPUT aria-describedby="license-expires-error" />
+                        <FieldError action=grant field="expiresAt" id="license-expires-error" />
                     </label>
                 </div>
                 <label class="flex flex-col gap-1 text-sm font-medium">
                     "Entitlements (key=value per line)"
                     <textarea name="entitlements" id="license-entitlements" rows="3" placeholder="seats=25\nfeature.sso=true"
-                        class="rounded-md border border-slate-300 px-3 py-2 font-mono text-xs"></textarea>
+                        class="rounded-md border border-slate-300 px-3 py-2 font-mono text-xs" aria-describedby="license-entitlements-error"></textarea>
+                    <FieldError action=grant field="entitlements" id="license-entitlements-error" />
                 </label>
-                <div><button type="submit" id="grant-license" class=BUTTON disabled=!ready>"Grant license"</button></div>
+                <div>
+                    {if ready {
+                        view! { <SubmitButton action=grant label="Grant license" pending="Granting…" id="grant-license" /> }.into_any()
+                    } else {
+                        view! { <button type="submit" id="grant-license" class=BUTTON disabled=true>"Grant license"</button> }.into_any()
+                    }}
+                </div>
             </ActionForm>
-            <ActionError action=grant id="license-error" />
+            <ActionError action=grant id="license-error" inline=&["expiresAt", "entitlements"] />
+            <Saved action=grant message="License granted. The customer can now deploy what it allows." id="license-granted" />
         </section>
         <section class=CARD>
             <div class="flex flex-wrap items-center justify-between gap-3">

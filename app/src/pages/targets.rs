@@ -11,7 +11,9 @@ use crate::api::targets::{
     UpdateTargetAgent, list_targets,
 };
 use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::form::{
+    ActionError, BUTTON, BUTTON_SECONDARY, CARD, FieldError, INPUT, SubmitButton, clear_on_success,
+};
 use crate::components::frame::Portal;
 use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::live::use_live_events;
@@ -78,7 +80,7 @@ fn TargetsPageView(portal: Portal) -> impl IntoView {
                         page.await.ok().map(|p| view! { <CreateForm page=p create /> })
                     })}
                 </Transition>
-                <ActionError action=create id="target-error" />
+                <ActionError action=create id="target-error" inline=&["name"] />
                 <Issued action=create />
             </section>
             <Issued action=rotate />
@@ -130,11 +132,15 @@ fn TargetsPageView(portal: Portal) -> impl IntoView {
 #[component]
 fn CreateForm(page: TargetsPage, create: ServerAction<CreateTarget>) -> impl IntoView {
     let is_vendor = page.is_vendor;
+    let form = NodeRef::new();
+    clear_on_success(create, form);
     view! {
-        <ActionForm action=create attr:class="mt-4 flex flex-wrap items-end gap-3" attr:id="create-target-form">
+        <ActionForm action=create node_ref=form attr:class="mt-4 flex flex-wrap items-start gap-3" attr:id="create-target-form">
             <label class="flex flex-col gap-1 text-sm font-medium">
                 "Name"
-                <input type="text" name="name" id="target-name" required placeholder="edge-berlin-1" class=INPUT />
+                <input type="text" name="name" id="target-name" required placeholder="edge-berlin-1" class=INPUT
+                    aria-describedby="target-name-error" />
+                <FieldError action=create field="name" id="target-name-error" />
             </label>
             {is_vendor.then(|| view! {
                 <label class="flex flex-col gap-1 text-sm font-medium">
@@ -145,7 +151,11 @@ fn CreateForm(page: TargetsPage, create: ServerAction<CreateTarget>) -> impl Int
                     </select>
                 </label>
             })}
-            <button type="submit" id="create-target" class=BUTTON disabled=!page.can_write>"Create target"</button>
+            {if page.can_write {
+                view! { <SubmitButton action=create label="Create target" pending="Creating…" id="create-target" class=format!("mt-6 {BUTTON}") /> }.into_any()
+            } else {
+                view! { <button type="submit" id="create-target" class=format!("mt-6 {BUTTON}") disabled=true>"Create target"</button> }.into_any()
+            }}
         </ActionForm>
     }
 }

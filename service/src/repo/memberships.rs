@@ -1,9 +1,9 @@
 //! Queries on `membership`.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use crate::entity::{membership, user_account};
@@ -65,6 +65,40 @@ pub async fn list_members(
         .into_iter()
         .filter_map(|(m, u)| u.map(|u| (m, u)))
         .collect())
+}
+
+/// One page of the members of a vendor (`customer = None`) or of one of its customers, with
+/// their accounts, matching `search`, in `order` then by account id; and how many match in all.
+pub async fn page_members(
+    db: &impl ConnectionTrait,
+    organization_id: uuid::Uuid,
+    customer: Option<uuid::Uuid>,
+    search: Option<Condition>,
+    order: Vec<(Expr, Order)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<(membership::Model, user_account::Model)>, u64)> {
+    let mut query = membership::Entity::find()
+        .join(JoinType::InnerJoin, membership::Relation::UserAccount.def())
+        .filter(membership::Column::OrganizationId.eq(organization_id));
+    query = match customer {
+        Some(c) => query.filter(membership::Column::CustomerOrganizationId.eq(c)),
+        None => query.filter(membership::Column::CustomerOrganizationId.is_null()),
+    };
+    let (query, total) =
+        super::paging::searched_and_ordered(db, query, search, order, membership::Column::UserId)
+            .await?;
+    let rows = query
+        .select_also(user_account::Entity)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let rows = rows
+        .into_iter()
+        .filter_map(|(m, u)| u.map(|u| (m, u)))
+        .collect();
+    Ok((rows, total))
 }
 
 /// Every member of a vendor and of all its customers, with their accounts.

@@ -1,7 +1,6 @@
 //! Counting queries behind the portals' charts: each is one statement, whatever the fleet's size.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -21,29 +20,7 @@ pub async fn live_versions(
     application_id: Uuid,
 ) -> Result<Vec<(Uuid, String, i64)>> {
     // The entities have no relations of their own (joins are spelled in `repo`), hence the
-    // `belongs_to` below. "Newest" as `repo::deployments::latest_revision` orders: by time,
-    // then by restart counter.
-    let later = Alias::new("later_revision");
-    let own = |c: revision::Column| Expr::col((revision::Entity, c));
-    let other = |c: revision::Column| Expr::col((later.clone(), c));
-    let newer_revision = Query::select()
-        .expr(Expr::val(1))
-        .from_as(revision::Entity, later.clone())
-        .and_where(
-            other(revision::Column::DeploymentId)
-                .equals((revision::Entity, revision::Column::DeploymentId)),
-        )
-        .and_where(
-            other(revision::Column::CreatedAt)
-                .gt(own(revision::Column::CreatedAt))
-                .or(other(revision::Column::CreatedAt)
-                    .eq(own(revision::Column::CreatedAt))
-                    .and(
-                        other(revision::Column::RestartGeneration)
-                            .gt(own(revision::Column::RestartGeneration)),
-                    )),
-        )
-        .to_owned();
+    // `belongs_to` below.
     let to_deployment = revision::Entity::belongs_to(deployment::Entity)
         .from(revision::Column::DeploymentId)
         .to(deployment::Column::Id);
@@ -59,7 +36,7 @@ pub async fn live_versions(
         .join(JoinType::InnerJoin, to_version.into())
         .filter(deployment::Column::ApplicationId.eq(application_id))
         .filter(deployment::Column::UndeployedAt.is_null())
-        .filter(Expr::exists(newer_revision).not())
+        .filter(super::overview::is_newest_revision())
         .group_by(version::Column::Id)
         .group_by(version::Column::Name)
         .group_by(version::Column::Sequence)
