@@ -25,6 +25,7 @@ mod m20261204_100001_add_status_repeats;
 mod m20261204_210001_add_custom_host_verification;
 mod m20261205_000001_create_version_image;
 mod m20261205_010001_add_repair_drift;
+mod m20261205_020001_widen_registry_digests;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_210001_add_custom_host_verification::Migration),
             Box::new(m20261205_000001_create_version_image::Migration),
             Box::new(m20261205_010001_add_repair_drift::Migration),
+            Box::new(m20261205_020001_widen_registry_digests::Migration),
         ]
     }
 }

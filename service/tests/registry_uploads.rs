@@ -41,7 +41,10 @@ async fn an_upload_survives_a_restart_and_belongs_to_one_artifact(services: &Ser
     let other = artifact_of(services, &admin, "other").await;
     let dir = tempfile::tempdir().unwrap();
     let first = Registry::on_filesystem(dir.path()).unwrap();
-    let id = first.start_upload(artifact.id).await.unwrap();
+    let id = first
+        .start_upload(artifact.id, consign_service::registry::Algorithm::Sha256)
+        .await
+        .unwrap();
     let size = first
         .append_upload(artifact.id, id, Some((0, 5)), body(&[b"hel", b"lo "]))
         .await

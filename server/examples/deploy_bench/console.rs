@@ -43,6 +43,13 @@ pub struct Options {
 const COMPOSE: &str = "services:\n  web:\n    image: registry.example.com/shop:1\n";
 const VERSIONS: usize = 6;
 const PAGES: &[&str] = &["/", "/fleet", "/targets", "/deployments"];
+/// The server functions behind the overview, timed alone (a page waits for all of them).
+const FUNCTIONS: &[&str] = &[
+    "vendor_overview",
+    "deployments_over_time",
+    "sample_hint",
+    "current_user",
+];
 
 /// Seeds the fleet, starts the hub, signs in, and prints per page p50, p99 and HTML size.
 pub async fn run(hub_bin: &Path, work: &Path, o: &Options) -> Result<()> {
@@ -99,6 +106,35 @@ pub async fn run(hub_bin: &Path, work: &Path, o: &Options) -> Result<()> {
             percentile(&ms, 0.99),
             ms.last().copied().unwrap_or(f64::NAN),
             size as f64 / 1024.0
+        );
+    }
+    for function in FUNCTIONS {
+        let mut ms = Vec::with_capacity(o.requests);
+        for i in 0..o.requests + 3 {
+            let t = Instant::now();
+            let response = http
+                .post(hub.url(&format!("/_fn/{function}")))
+                .header(reqwest::header::COOKIE, &cookie)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .send()
+                .await?;
+            let status = response.status();
+            response.bytes().await?;
+            if status != 200 {
+                bail!("{function} answered {status}");
+            }
+            if i >= 3 {
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "bench: console: {function:<22} p50 {:>6.1} ms  p99 {:>6.1} ms",
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
         );
     }
     drop(hub);

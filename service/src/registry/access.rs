@@ -237,6 +237,29 @@ pub async fn for_pull(
     Ok((artifact, grant))
 }
 
+/// [`for_pull`] for listing referrers: a vendor member's own repository that nothing was
+/// pushed to yet is `None`, to be answered with an empty index (the spec forbids a 404 there:
+/// clients read it as "this registry has no referrers API"). Anyone else gets `for_pull`'s
+/// answer, so customers still learn nothing of repositories they may not read.
+pub async fn for_referrers(
+    services: &Services,
+    principal: &RegistryPrincipal,
+    name: &RepositoryName,
+    registry_hosts: &[String],
+) -> Result<Option<(Artifact, Grant)>> {
+    match for_pull(services, principal, name, registry_hosts).await {
+        Err(Error::Registry {
+            code: RegistryCode::NameUnknown,
+            ..
+        }) if principal.customer().is_none()
+            && own_namespace(&services.db, principal, name).await? =>
+        {
+            Ok(None)
+        }
+        other => other.map(Some),
+    }
+}
+
 /// The repositories `principal` may pull from, as full names, in lexical order: only those
 /// holding a manifest (a push that never committed one leaves no repository behind).
 pub async fn visible_repositories(

@@ -37,6 +37,10 @@ pub enum RegistryCode {
     Unsupported,
     /// The requested byte range cannot be served (answered with 416).
     RangeInvalid,
+    /// The `n` of a listing is not a number of entries.
+    PaginationNumberInvalid,
+    /// A tag to set is malformed.
+    TagInvalid,
 }
 
 impl RegistryCode {
@@ -57,6 +61,8 @@ impl RegistryCode {
             Self::Denied => "DENIED",
             Self::Unsupported => "UNSUPPORTED",
             Self::RangeInvalid => "RANGE_INVALID",
+            Self::PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
+            Self::TagInvalid => "TAG_INVALID",
         }
     }
 
@@ -77,7 +83,9 @@ impl RegistryCode {
             | Self::DigestInvalid
             | Self::ManifestInvalid
             | Self::NameInvalid
-            | Self::SizeInvalid => 400,
+            | Self::SizeInvalid
+            | Self::PaginationNumberInvalid
+            | Self::TagInvalid => 400,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::Services;
 use chrono::Utc;
+use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -43,24 +44,18 @@ pub struct Parsed {
     pub references: Vec<(Digest, u64, bool)>,
 }
 
-fn descriptor(value: &Value, at: &str) -> Result<(Digest, u64, Option<String>)> {
-    let object = value
-        .as_object()
-        .ok_or_else(|| invalid(format!("{at} must be a descriptor object")))?;
-    let digest = object
-        .get("digest")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid(format!("{at} has no digest")))?;
-    let digest = Digest::parse(digest).map_err(|e| invalid(format!("{at}: {e}")))?;
-    let size = object
-        .get("size")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| invalid(format!("{at} has no size (a non-negative integer)")))?;
-    let media_type = object
-        .get("mediaType")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    Ok((digest, size, media_type))
+/// A descriptor's digest and size, the digest checked as the registry stores content.
+fn descriptor(d: &Descriptor, at: &str) -> Result<(Digest, u64)> {
+    let digest = Digest::parse(d.digest().as_ref()).map_err(|e| invalid(format!("{at}: {e}")))?;
+    Ok((digest, d.size()))
+}
+
+/// Annotations as one JSON object, keys in order (stored, and echoed in referrer lists).
+fn annotations_json(a: Option<&std::collections::HashMap<String, String>>) -> Option<String> {
+    a.map(|a| {
+        let sorted: std::collections::BTreeMap<&String, &String> = a.iter().collect();
+        serde_json::to_string(&sorted).unwrap_or_default()
+    })
 }
 
 /// Parses a manifest pushed with `content_type` (the `Content-Type` header, if any).
@@ -113,47 +108,55 @@ pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed> {
     }
     let is_index = media_type == OCI_INDEX || media_type == DOCKER_LIST;
     let mut references = Vec::new();
-    let mut artifact_type = object
-        .get("artifactType")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    if is_index {
-        let manifests = object
-            .get("manifests")
-            .and_then(Value::as_array)
-            .ok_or_else(|| invalid("an index needs a manifests array"))?;
-        for (i, m) in manifests.iter().enumerate() {
-            let (digest, size, _) = descriptor(m, &format!("manifests[{i}]"))?;
+    let (artifact_type, subject, annotations) = if is_index {
+        let index: ImageIndex = serde_json::from_value(value)
+            .map_err(|e| invalid(format!("the index is malformed: {e}")))?;
+        for (i, m) in index.manifests().iter().enumerate() {
+            let (digest, size) = descriptor(m, &format!("manifests[{i}]"))?;
             references.push((digest, size, true));
         }
+        (
+            index.artifact_type().as_ref().map(ToString::to_string),
+            index.subject().clone(),
+            annotations_json(index.annotations().as_ref()),
+        )
     } else {
-        let config = object
-            .get("config")
-            .ok_or_else(|| invalid("an image manifest needs a config descriptor"))?;
-        let (digest, size, config_type) = descriptor(config, "config")?;
-        references.push((digest, size, false));
-        if artifact_type.is_none() {
-            artifact_type = config_type;
+        let mut value = value;
+        // Early artifact manifests leave out `layers`; the image spec's type requires it.
+        if let Some(object) = value.as_object_mut()
+            && object.get("layers").is_none_or(Value::is_null)
+        {
+            object.insert("layers".into(), Value::Array(Vec::new()));
         }
-        let layers = match object.get("layers") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(layers)) => layers.clone(),
-            Some(_) => return Err(invalid("layers must be an array")),
-        };
-        for (i, l) in layers.iter().enumerate() {
-            let (digest, size, _) = descriptor(l, &format!("layers[{i}]"))?;
+        let manifest: ImageManifest = serde_json::from_value(value)
+            .map_err(|e| invalid(format!("the image manifest is malformed: {e}")))?;
+        let config = manifest.config();
+        let (digest, size) = descriptor(config, "config")?;
+        references.push((digest, size, false));
+        for (i, l) in manifest.layers().iter().enumerate() {
+            // A non-distributable (foreign) layer is fetched from its own URLs, never pushed
+            // here: the manifest may name it without the registry holding it.
+            if is_non_distributable(&l.media_type().to_string()) {
+                continue;
+            }
+            let (digest, size) = descriptor(l, &format!("layers[{i}]"))?;
             references.push((digest, size, false));
         }
-    }
-    let subject = match object.get("subject") {
-        None | Some(Value::Null) => None,
-        Some(s) => Some(descriptor(s, "subject")?.0),
+        let artifact_type = manifest
+            .artifact_type()
+            .as_ref()
+            .unwrap_or(config.media_type())
+            .to_string();
+        (
+            Some(artifact_type),
+            manifest.subject().clone(),
+            annotations_json(manifest.annotations().as_ref()),
+        )
     };
-    let annotations = match object.get("annotations") {
-        None | Some(Value::Null) => None,
-        Some(a @ Value::Object(_)) => Some(a.to_string()),
-        Some(_) => return Err(invalid("annotations must be an object")),
-    };
+    let subject = subject
+        .as_ref()
+        .map(|s| descriptor(s, "subject").map(|(d, _)| d))
+        .transpose()?;
     Ok(Parsed {
         media_type,
         artifact_type,
@@ -163,6 +166,13 @@ pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed> {
     })
 }
 
+/// Whether a layer of `media_type` is non-distributable: OCI's (deprecated, still valid) and
+/// Docker's foreign layers.
+pub fn is_non_distributable(media_type: &str) -> bool {
+    media_type.starts_with("application/vnd.oci.image.layer.nondistributable.")
+        || media_type == "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+}
+
 /// What a push stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pushed {
@@ -170,24 +180,41 @@ pub struct Pushed {
     pub digest: Digest,
     /// Its subject, echoed in `OCI-Subject`.
     pub subject: Option<Digest>,
+    /// The tags set, echoed in `OCI-Tag`.
+    pub tags: Vec<String>,
 }
 
-/// Stores a manifest under `reference` in `artifact`: checks it, checks everything it
-/// references is in the repository, and moves or refuses an existing tag per the vendor's
-/// setting. Either all of it is stored or nothing.
+/// Stores a manifest under `reference` in `artifact`, also tagged with each of `tags` (the
+/// `?tag=` of a push by digest): checks it, checks everything it references is in the
+/// repository, and moves or refuses an existing tag per the vendor's setting. Either all of it
+/// is stored or nothing.
 pub async fn put(
     services: &Services,
     artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     reference: &Reference,
+    tags: &[String],
     content_type: Option<&str>,
     bytes: Vec<u8>,
 ) -> Result<Pushed> {
+    if let Some(bad) = tags.iter().find(|t| !super::names::is_tag(t)) {
+        return Err(Error::registry(
+            RegistryCode::TagInvalid,
+            format!(
+                "tag {bad:?} is malformed: use [A-Za-z0-9_][A-Za-z0-9._-], at most 128 characters"
+            ),
+        ));
+    }
     // Parsing and hashing up to 4 MiB is kept off the async workers.
     let content_type = content_type.map(str::to_string);
+    // Stored under the digest it is pushed by (sha256 or sha512); sha256 when pushed by tag.
+    let algorithm = match reference {
+        Reference::Digest(d) => d.algorithm(),
+        Reference::Tag(_) => super::Algorithm::Sha256,
+    };
     let (bytes, parsed, digest) = crate::documents::parse_off_runtime(move || {
         let parsed = parse(content_type.as_deref(), &bytes)?;
-        let digest = Digest::of(&bytes);
+        let digest = Digest::of_with(algorithm, &bytes);
         Ok((bytes, parsed, digest))
     })
     .await?;
@@ -205,17 +232,8 @@ pub async fn put(
         .filter(|r| !r.2)
         .map(|r| r.0.to_string())
         .collect();
-    let manifest_digests: Vec<String> = parsed
-        .references
-        .iter()
-        .filter(|r| r.2)
-        .map(|r| r.0.to_string())
-        .collect();
     let blobs =
         repo::registry::linked_blobs(&services.db, artifact.id.0, blob_digests.clone()).await?;
-    let children =
-        repo::registry::existing_manifests(&services.db, artifact.id.0, manifest_digests.clone())
-            .await?;
     if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains(*d)) {
         return Err(Error::registry(
             RegistryCode::ManifestBlobUnknown,
@@ -224,14 +242,9 @@ pub async fn put(
             ),
         ));
     }
-    if let Some(missing) = manifest_digests.iter().find(|d| !children.contains(*d)) {
-        return Err(Error::registry(
-            RegistryCode::ManifestBlobUnknown,
-            format!(
-                "the index references manifest {missing}, which is not in {name}: push it first"
-            ),
-        ));
-    }
+    // An index may name manifests the repository does not hold (a sparse index, as the spec
+    // allows: a mirror of some platforms only); they are linked by digest, so pushing one
+    // later completes it.
     let mutable = repo::registry::tags_mutable(&services.db, artifact.organization_id.0).await?;
     let txn = crate::db::begin_writer(&services.db).await?;
     let manifest = match repo::registry::find_manifest(&txn, artifact.id.0, digest.as_str()).await?
@@ -269,7 +282,11 @@ pub async fn put(
             .await?
         }
     };
-    if let Reference::Tag(tag) = reference {
+    let named = match reference {
+        Reference::Tag(tag) => Some(tag),
+        Reference::Digest(_) => None,
+    };
+    for tag in named.into_iter().chain(tags) {
         repo::registry::set_tag(&txn, artifact.id.0, tag, manifest.id, mutable).await?;
         let now = repo::registry::find_tag(&txn, artifact.id.0, tag).await?;
         if now.as_ref().map(|m| m.id) != Some(manifest.id) {
@@ -285,6 +302,7 @@ pub async fn put(
     Ok(Pushed {
         digest,
         subject: parsed.subject,
+        tags: named.into_iter().chain(tags).cloned().collect(),
     })
 }
 
@@ -357,6 +375,16 @@ pub async fn delete(
         }
     }
     Ok(())
+}
+
+/// An image index listing nothing: the referrers of anything in a repository nothing was
+/// pushed to.
+pub fn empty_index() -> Value {
+    serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": [],
+    })
 }
 
 /// The referrers of `subject` in `artifact` as an OCI image index, optionally only those of

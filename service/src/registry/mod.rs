@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use digest::Digest;
+pub use digest::{Algorithm, Digest, Hasher};
 pub use error::RegistryCode;
 pub use model::{Artifact, Manifest};
 pub use names::{Reference, RepositoryName, is_tag};

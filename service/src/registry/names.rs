@@ -117,8 +117,9 @@ pub enum Reference {
 }
 
 impl Reference {
-    /// Parses a tag or a `sha256:` digest (`MANIFEST_UNKNOWN`-free: bad shapes are
-    /// `DIGEST_INVALID` or `MANIFEST_INVALID`, naming the reference).
+    /// Parses a tag or a digest (`MANIFEST_UNKNOWN`-free: bad shapes are `DIGEST_INVALID` or
+    /// `TAG_INVALID`, naming the reference; a reader answers a malformed tag as unknown, since
+    /// no such tag can exist).
     pub fn parse(text: &str) -> Result<Self> {
         if text.contains(':') {
             return super::Digest::parse(text).map(Self::Digest);
@@ -127,7 +128,7 @@ impl Reference {
             Ok(Self::Tag(text.to_string()))
         } else {
             Err(Error::registry(
-                RegistryCode::ManifestInvalid,
+                RegistryCode::TagInvalid,
                 format!(
                     "reference {text:?} is neither a tag ([A-Za-z0-9_][A-Za-z0-9._-], at most 128 characters) nor a digest"
                 ),

@@ -1,5 +1,5 @@
 //! Blobs in S3-compatible object storage (AWS S3, MinIO, Ceph, Garage, …): one object per
-//! digest, `<prefix>sha256/ab/abcdef…`. Uploads are still assembled and verified on local disk
+//! digest, `<prefix>/sha256/ab/abcdef…` (or `sha512/…`). Uploads are still assembled and verified on local disk
 //! ([`super::uploads`]); only a verified blob is sent, in 8 MiB parts of a multipart upload
 //! for anything larger than one part, so memory stays flat whatever the size, and an upload
 //! that fails half-way is aborted (S3 shows nothing of an unfinished multipart upload).
@@ -96,11 +96,8 @@ impl S3BlobStore {
         }
         let store = builder.build().map_err(storage)?;
         let prefix = settings.prefix.trim_matches('/');
-        let prefix = if prefix.is_empty() {
-            "sha256".to_string()
-        } else {
-            format!("{prefix}/sha256")
-        };
+        // Keys are `<prefix>/<algorithm>/<2 hex>/<hex>`.
+        let prefix = prefix.to_string();
         Ok(Self {
             store: Arc::new(store),
             description: format!(
@@ -112,9 +109,19 @@ impl S3BlobStore {
         })
     }
 
+    /// `<prefix>/<algorithm>`, or `<algorithm>` without a prefix.
+    fn folder(&self, algorithm: super::Algorithm) -> String {
+        if self.prefix.is_empty() {
+            algorithm.name().to_string()
+        } else {
+            format!("{}/{}", self.prefix, algorithm.name())
+        }
+    }
+
     fn key(&self, digest: &Digest) -> ObjectPath {
         let hex = digest.hex();
-        ObjectPath::from(format!("{}/{}/{hex}", self.prefix, &hex[..2]))
+        let folder = self.folder(digest.algorithm());
+        ObjectPath::from(format!("{folder}/{}/{hex}", &hex[..2]))
     }
 
     /// Sends a file larger than one part as a multipart upload, aborting it on any failure.
@@ -213,19 +220,21 @@ impl BlobStore for S3BlobStore {
     }
 
     async fn list(&self) -> Result<Vec<(Digest, SystemTime)>> {
-        let prefix = ObjectPath::from(self.prefix.as_str());
-        let mut listing = self.store.list(Some(&prefix));
         let mut found = Vec::new();
-        while let Some(meta) = listing.next().await {
-            let meta = meta.map_err(storage)?;
-            // Anything else in the bucket is not ours to judge.
-            let Some(name) = meta.location.filename() else {
-                continue;
-            };
-            let Ok(digest) = Digest::parse(&format!("sha256:{name}")) else {
-                continue;
-            };
-            found.push((digest, SystemTime::from(meta.last_modified)));
+        for algorithm in super::store::ALGORITHMS {
+            let prefix = ObjectPath::from(self.folder(algorithm));
+            let mut listing = self.store.list(Some(&prefix));
+            while let Some(meta) = listing.next().await {
+                let meta = meta.map_err(storage)?;
+                // Anything else in the bucket is not ours to judge.
+                let Some(name) = meta.location.filename() else {
+                    continue;
+                };
+                let Ok(digest) = Digest::parse(&format!("{}:{name}", algorithm.name())) else {
+                    continue;
+                };
+                found.push((digest, SystemTime::from(meta.last_modified)));
+            }
         }
         Ok(found)
     }

@@ -11,8 +11,11 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use super::Digest;
+use super::{Algorithm, Digest};
 use crate::Result;
+
+/// The algorithms blobs are stored under, each in its own folder.
+pub(super) const ALGORITHMS: [Algorithm; 2] = [Algorithm::Sha256, Algorithm::Sha512];
 
 /// A blob's bytes as they are read.
 pub type BlobStream = BoxStream<'static, io::Result<Bytes>>;
@@ -52,13 +55,18 @@ impl FsBlobStore {
     /// filesystem, so storing one is a rename.
     pub fn new(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();
-        std::fs::create_dir_all(root.join("sha256"))?;
+        for algorithm in ALGORITHMS {
+            std::fs::create_dir_all(root.join(algorithm.name()))?;
+        }
         Ok(Self { root })
     }
 
     fn path(&self, digest: &Digest) -> PathBuf {
         let hex = digest.hex();
-        self.root.join("sha256").join(&hex[..2]).join(hex)
+        self.root
+            .join(digest.algorithm().name())
+            .join(&hex[..2])
+            .join(hex)
     }
 }
 
@@ -100,25 +108,33 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn list(&self) -> Result<Vec<(Digest, SystemTime)>> {
-        let root = self.root.join("sha256");
+        let root = self.root.clone();
         let found =
             tokio::task::spawn_blocking(move || -> io::Result<Vec<(Digest, SystemTime)>> {
                 let mut found = Vec::new();
-                for dir in std::fs::read_dir(root)? {
-                    let dir = dir?;
-                    if !dir.file_type()?.is_dir() {
+                for algorithm in ALGORITHMS {
+                    let folder = root.join(algorithm.name());
+                    if !folder.exists() {
                         continue;
                     }
-                    for file in std::fs::read_dir(dir.path())? {
-                        let file = file?;
-                        let name = file.file_name();
-                        // Anything else in the folder is not ours to judge.
-                        let Ok(digest) =
-                            Digest::parse(&format!("sha256:{}", name.to_string_lossy()))
-                        else {
+                    for dir in std::fs::read_dir(folder)? {
+                        let dir = dir?;
+                        if !dir.file_type()?.is_dir() {
                             continue;
-                        };
-                        found.push((digest, file.metadata()?.modified()?));
+                        }
+                        for file in std::fs::read_dir(dir.path())? {
+                            let file = file?;
+                            let name = file.file_name();
+                            // Anything else in the folder is not ours to judge.
+                            let Ok(digest) = Digest::parse(&format!(
+                                "{}:{}",
+                                algorithm.name(),
+                                name.to_string_lossy()
+                            )) else {
+                                continue;
+                            };
+                            found.push((digest, file.metadata()?.modified()?));
+                        }
                     }
                 }
                 Ok(found)

@@ -9,12 +9,11 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::Stream;
-use sha2::{Digest as _, Sha256};
 use types::ArtifactId;
 use uuid::Uuid;
 
 use super::writer::{self, WriteError};
-use super::{Digest, Registry, RegistryCode};
+use super::{Algorithm, Digest, Hasher, Registry, RegistryCode};
 use crate::{Error, Result, repo};
 
 /// Identifies an upload session.
@@ -38,7 +37,7 @@ impl FromStr for UploadId {
 pub(super) struct Session {
     /// The hash of everything received so far; `None` when it was lost (the hub restarted),
     /// and the file is hashed again at the end.
-    hasher: Option<Sha256>,
+    hasher: Option<Hasher>,
     /// Bytes received so far.
     size: u64,
 }
@@ -59,15 +58,20 @@ impl Registry {
         self.uploads_dir.join(format!("{}.artifact", id.0))
     }
 
-    /// Starts an upload into `artifact_id`.
-    pub async fn start_upload(&self, artifact_id: ArtifactId) -> Result<UploadId> {
+    /// Starts an upload into `artifact_id`, hashed with `algorithm` as it arrives (finishing it
+    /// with a digest of another algorithm hashes the file again).
+    pub async fn start_upload(
+        &self,
+        artifact_id: ArtifactId,
+        algorithm: Algorithm,
+    ) -> Result<UploadId> {
         let id = UploadId(Uuid::new_v4());
         tokio::fs::write(self.data_path(id), b"").await?;
         tokio::fs::write(self.owner_path(id), artifact_id.to_string()).await?;
         self.sessions()?.insert(
             id.0,
             Arc::new(tokio::sync::Mutex::new(Session {
-                hasher: Some(Sha256::new()),
+                hasher: Some(Hasher::new(algorithm)),
                 size: 0,
             })),
         );
@@ -227,10 +231,10 @@ impl Registry {
             self.append_locked(&mut session, id, range, body).await?;
         }
         let hasher = match session.hasher.take() {
-            Some(h) => h,
-            None => writer::hash_file(self.data_path(id)).await?,
+            Some(h) if h.algorithm() == digest.algorithm() => h,
+            _ => writer::hash_file(self.data_path(id), digest.algorithm()).await?,
         };
-        let actual = Digest::from_hasher(hasher);
+        let actual = hasher.finish();
         if &actual != digest {
             self.discard(id).await?;
             return Err(Error::registry(

@@ -6,21 +6,21 @@ use std::io::{self, Write};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use sha2::{Digest as _, Sha256};
 use tokio::task::JoinHandle;
 
+use super::{Algorithm, Hasher};
 use crate::{Error, Result};
 
 /// How much is gathered before one write.
 const BLOCK: usize = 4 * 1024 * 1024;
 
-type Pending = JoinHandle<io::Result<(std::fs::File, Option<Sha256>)>>;
+type Pending = JoinHandle<io::Result<(std::fs::File, Option<Hasher>)>>;
 
 /// What a body left behind: the file (positioned at its end), the hash state and the bytes
 /// written.
 pub(super) struct Written {
     pub file: std::fs::File,
-    pub hasher: Option<Sha256>,
+    pub hasher: Option<Hasher>,
     pub bytes: u64,
 }
 
@@ -35,7 +35,7 @@ pub(super) enum WriteError {
 /// Appends `body` to `file`, feeding `hasher` (when the upload's hash state is known).
 pub(super) async fn append<S, E>(
     file: std::fs::File,
-    hasher: Option<Sha256>,
+    hasher: Option<Hasher>,
     mut body: S,
 ) -> std::result::Result<Written, WriteError>
 where
@@ -82,7 +82,7 @@ where
 }
 
 async fn flush(
-    state: &mut Option<(std::fs::File, Option<Sha256>)>,
+    state: &mut Option<(std::fs::File, Option<Hasher>)>,
     pending: &mut Option<Pending>,
     block: Vec<u8>,
 ) -> std::result::Result<(), WriteError> {
@@ -102,7 +102,7 @@ async fn flush(
     Ok(())
 }
 
-async fn join(p: Pending) -> std::result::Result<(std::fs::File, Option<Sha256>), WriteError> {
+async fn join(p: Pending) -> std::result::Result<(std::fs::File, Option<Hasher>), WriteError> {
     match p.await {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(e)) => Err(WriteError::Storage(e.into())),
@@ -110,12 +110,13 @@ async fn join(p: Pending) -> std::result::Result<(std::fs::File, Option<Sha256>)
     }
 }
 
-/// The sha256 of a whole file, read in large blocks on a blocking thread (for an upload whose
-/// hash state was lost: the hub restarted between two chunks).
-pub(super) async fn hash_file(path: std::path::PathBuf) -> Result<Sha256> {
-    tokio::task::spawn_blocking(move || -> io::Result<Sha256> {
+/// The hash of a whole file with `algorithm`, read in large blocks on a blocking thread (for
+/// an upload whose hash state was lost, as when the hub restarted between two chunks, or was
+/// of another algorithm than the digest it is finished with).
+pub(super) async fn hash_file(path: std::path::PathBuf, algorithm: Algorithm) -> Result<Hasher> {
+    tokio::task::spawn_blocking(move || -> io::Result<Hasher> {
         let mut file = std::fs::File::open(path)?;
-        let mut hasher = Sha256::new();
+        let mut hasher = Hasher::new(algorithm);
         let mut buf = vec![0u8; BLOCK];
         loop {
             let n = io::Read::read(&mut file, &mut buf)?;

@@ -253,23 +253,6 @@ pub async fn find_manifest(
         .await?)
 }
 
-/// Which of `digests` are manifests of an artifact.
-pub async fn existing_manifests(
-    db: &impl ConnectionTrait,
-    artifact_id: Uuid,
-    digests: Vec<String>,
-) -> Result<HashSet<String>> {
-    let found: Vec<String> = artifact_manifest::Entity::find()
-        .select_only()
-        .column(artifact_manifest::Column::Digest)
-        .filter(artifact_manifest::Column::ArtifactId.eq(artifact_id))
-        .filter(artifact_manifest::Column::Digest.is_in(digests))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(found.into_iter().collect())
-}
-
 /// Stores a manifest with what it references (call inside a transaction).
 pub async fn insert_manifest(
     db: &impl ConnectionTrait,

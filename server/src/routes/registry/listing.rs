@@ -22,8 +22,10 @@ fn pagination(query: Option<&str>) -> Result<(Option<usize>, Option<String>), Oc
             "n" => {
                 n = Some(v.parse::<usize>().map_err(|_| {
                     OciError::new(
-                        RegistryCode::Unsupported,
-                        format!("n={v} is not a number of entries"),
+                        RegistryCode::PaginationNumberInvalid,
+                        format!(
+                            "n={v} is not a number of entries: give a whole number, such as n=100"
+                        ),
                     )
                 })?)
             }
@@ -105,13 +107,20 @@ pub async fn referrers(
         Some(&format!("repository:{name}:pull")),
     )
     .await?;
-    let (artifact, grant) = access::for_pull(
+    let found = access::for_referrers(
         &state.services,
         &principal,
         name,
         &state.services.config.registry_hosts(),
     )
     .await?;
+    let artifact_type = query_value(parts, "artifactType");
+    let Some((artifact, grant)) = found else {
+        return Ok(index_response(
+            &manifests::empty_index(),
+            artifact_type.is_some(),
+        ));
+    };
     if matches!(grant, Grant::Only(_)) {
         // A tag-limited license lists referrers only of what it grants.
         manifests::get(
@@ -123,7 +132,6 @@ pub async fn referrers(
         )
         .await?;
     }
-    let artifact_type = query_value(parts, "artifactType");
     let index = manifests::referrers(
         &state.services,
         &artifact,
@@ -131,16 +139,21 @@ pub async fn referrers(
         artifact_type.as_deref(),
     )
     .await?;
+    Ok(index_response(&index, artifact_type.is_some()))
+}
+
+/// A referrers index, saying whether it was filtered by artifact type.
+fn index_response(index: &serde_json::Value, filtered: bool) -> Response {
     let mut response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, manifests::OCI_INDEX)],
-        serde_json::to_vec(&index).unwrap_or_default(),
+        serde_json::to_vec(index).unwrap_or_default(),
     )
         .into_response();
-    if artifact_type.is_some() {
+    if filtered {
         response
             .headers_mut()
             .insert("oci-filters-applied", value("artifactType"));
     }
-    Ok(response)
+    response
 }

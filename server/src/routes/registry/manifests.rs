@@ -19,7 +19,7 @@ fn scope(name: &RepositoryName, actions: &str) -> String {
 pub async fn get(
     state: &AppState,
     name: &RepositoryName,
-    reference: Reference,
+    reference: &str,
     parts: &Parts,
     head: bool,
 ) -> Result<Response, OciError> {
@@ -31,6 +31,20 @@ pub async fn get(
         &state.services.config.registry_hosts(),
     )
     .await?;
+    // No manifest can have a malformed tag: reading one is "unknown" (the spec's 404), once
+    // the caller has shown it may read the repository at all.
+    let reference = match Reference::parse(reference) {
+        Err(service::Error::Registry {
+            code: RegistryCode::TagInvalid,
+            ..
+        }) => {
+            return Err(OciError::new(
+                RegistryCode::ManifestUnknown,
+                format!("{name} has no manifest {reference:?}"),
+            ));
+        }
+        parsed => parsed?,
+    };
     let manifest = manifests::get(&state.services, &artifact, name, &grant, &reference).await?;
     if !head {
         pulls::record(
@@ -86,11 +100,18 @@ pub async fn put(
     let bytes = axum::body::to_bytes(body, MAX_MANIFEST_BYTES)
         .await
         .map_err(|_| too_large())?;
+    // `?tag=a&tag=b` on a push by digest tags it too (distribution spec 1.1).
+    let tags: Vec<String> =
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .filter(|(k, _)| k == "tag")
+            .map(|(_, v)| v.into_owned())
+            .collect();
     let pushed = manifests::put(
         &state.services,
         &artifact,
         name,
         &reference,
+        &tags,
         content_type.as_deref(),
         bytes.to_vec(),
     )
@@ -104,6 +125,11 @@ pub async fn put(
         .header("docker-content-digest", value(pushed.digest.as_str()));
     if let Some(subject) = &pushed.subject {
         builder = builder.header("oci-subject", value(subject.as_str()));
+    }
+    if matches!(reference, Reference::Digest(_)) {
+        for tag in &pushed.tags {
+            builder = builder.header("oci-tag", value(tag));
+        }
     }
     builder
         .body(Body::empty())

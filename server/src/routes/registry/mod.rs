@@ -141,14 +141,7 @@ async fn handle(
     };
     match (&method, route) {
         (&Method::GET | &Method::HEAD, Route::Manifest(name, r)) => {
-            manifests::get(
-                state,
-                &name,
-                parse_reference(&r)?,
-                parts,
-                method == Method::HEAD,
-            )
-            .await
+            manifests::get(state, &name, &r, parts, method == Method::HEAD).await
         }
         (&Method::PUT, Route::Manifest(name, r)) => {
             manifests::put(state, &name, parse_reference(&r)?, parts, body).await

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use service::registry::access::{self, Grant, RegistryPrincipal};
-use service::registry::{Digest, RegistryCode, RepositoryName, UploadId, blobs};
+use service::registry::{Algorithm, Digest, RegistryCode, RepositoryName, UploadId, blobs};
 
 use super::error::OciError;
 use super::{auth, header as value, header_text, query_value};
@@ -139,8 +139,21 @@ pub async fn start(
             return created(name, &digest);
         }
     }
-    let id = state.registry.start_upload(artifact.id).await?;
-    if let Some(digest) = digest_param(parts)? {
+    // The hash runs as the bytes arrive: with the algorithm of a monolithic upload's digest,
+    // else of `?digest-algorithm=` (distribution spec 1.1), else sha256.
+    let digest = digest_param(parts)?;
+    let algorithm = match (&digest, query_value(parts, "digest-algorithm")) {
+        (Some(d), _) => d.algorithm(),
+        (None, Some(name)) => Algorithm::parse(&name).ok_or_else(|| {
+            OciError::new(
+                RegistryCode::DigestInvalid,
+                format!("digest-algorithm {name:?} is not supported: use sha256 or sha512"),
+            )
+        })?,
+        (None, None) => Algorithm::Sha256,
+    };
+    let id = state.registry.start_upload(artifact.id, algorithm).await?;
+    if let Some(digest) = digest {
         let size = state
             .registry
             .finish_upload(
