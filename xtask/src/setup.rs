@@ -72,7 +72,7 @@ pub fn start_build_tools() -> Result<PendingTool> {
 /// chromium, chromium-driver, postgresql, and for the agent's and the registry's tests docker,
 /// busybox-static, docker-compose (v1), docker-registry and skopeo from Debian, when missing;
 /// then the Compose v2 plugin and the Python tools the tests run (`openapi-spec-validator`,
-/// `oras`, `moto[server]`, `schemathesis`).
+/// `oras`, `helm-python-sdk`, `moto[server]`, `schemathesis`).
 pub fn ensure_test_packages() -> Result<()> {
     ensure_debian_packages()?;
     ensure_compose_plugin()?;
@@ -97,6 +97,10 @@ fn ensure_python_tools() -> Result<()> {
     for (module, package) in [
         ("openapi_spec_validator", "openapi-spec-validator"),
         ("oras.client", "oras"),
+        // Helm's own Go library (Helm 4's registry client, packaging and `show`) behind a
+        // Python binding, for server/tests/registry_helm.rs: there is no `helm` CLI here.
+        // Pinned: the binding's options change between releases.
+        ("helm_python", "helm-python-sdk==0.2.2"),
         ("moto.server", "moto[server]"),
         // The schema-based fuzzer of server/tests/schemathesis.rs, pinned: its checks and
         // configuration keys change between releases.
