@@ -94,6 +94,9 @@ pub async fn mount(
     from: &crate::registry::Artifact,
     digest: &Digest,
 ) -> Result<Option<u64>> {
+    // The source's link, the bytes and the new link are read and made with the collector
+    // kept out, so it cannot take the bytes in between.
+    let _pushing = registry.pushing().await;
     let Some(link) = repo::registry::find_blob(&services.db, from.id.0, digest.as_str()).await?
     else {
         return Ok(None);

@@ -1,7 +1,10 @@
 //! The registry's garbage collector: removes uploads nobody finished, unlinks blobs that no
 //! manifest of their artifact references, and deletes stored blobs that no artifact links.
 //! Everything younger than the grace period is left alone, so a push in progress (blobs first,
-//! manifest last) is never collected under its feet.
+//! manifest last) is never collected under its feet; and what a push relies on is never
+//! removed while it relies on it: pushes and the collector's removals exclude each other
+//! ([`Registry::pushing`], [`Registry::collecting`]), so a link is removed only if no manifest
+//! committed since names it, and bytes only if no link was made since.
 
 use crate::Services;
 use std::time::{Duration, SystemTime};
@@ -52,15 +55,20 @@ pub async fn run(services: &Services, registry: &Registry, policy: Policy) -> Re
         report.uploads += 1;
     }
     let grace = chrono::Duration::from_std(policy.grace).unwrap_or(chrono::Duration::hours(1));
-    report.links =
-        repo::registry::delete_unreferenced_links(&services.db, Utc::now() - grace).await?;
+    report.links = {
+        // No manifest push is between checking its blobs' links and committing.
+        let _collecting = registry.collecting().await;
+        repo::registry::delete_unreferenced_links(&services.db, Utc::now() - grace).await?
+    };
     let cutoff = now.checked_sub(policy.grace).unwrap_or(now);
     let linked = repo::registry::all_linked_digests(&services.db).await?;
     for (digest, stored_at) in registry.store.list().await? {
         if stored_at >= cutoff || linked.contains(digest.as_str()) {
             continue;
         }
-        // Checked again one by one: a push may have linked it since the list was read.
+        // Checked again one by one, with pushes kept out until it is gone: a push may have
+        // linked it since the list was read, or be storing it again right now.
+        let _collecting = registry.collecting().await;
         if repo::registry::blob_linked_anywhere(&services.db, digest.as_str()).await? {
             continue;
         }

@@ -136,7 +136,7 @@ pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Parsed> {
         for (i, l) in manifest.layers().iter().enumerate() {
             // A non-distributable (foreign) layer is fetched from its own URLs, never pushed
             // here: the manifest may name it without the registry holding it.
-            if is_non_distributable(&l.media_type().to_string()) {
+            if is_non_distributable(l.media_type().as_ref()) {
                 continue;
             }
             let (digest, size) = descriptor(l, &format!("layers[{i}]"))?;
@@ -188,8 +188,10 @@ pub struct Pushed {
 /// `?tag=` of a push by digest): checks it, checks everything it references is in the
 /// repository, and moves or refuses an existing tag per the vendor's setting. Either all of it
 /// is stored or nothing.
+#[allow(clippy::too_many_arguments)]
 pub async fn put(
     services: &Services,
+    registry: &super::Registry,
     artifact: &crate::registry::Artifact,
     name: &RepositoryName,
     reference: &Reference,
@@ -232,6 +234,9 @@ pub async fn put(
         .filter(|r| !r.2)
         .map(|r| r.0.to_string())
         .collect();
+    // From the check that its blobs are linked until the manifest naming them is committed,
+    // the collector may not unlink them.
+    let _pushing = registry.pushing().await;
     let blobs =
         repo::registry::linked_blobs(&services.db, artifact.id.0, blob_digests.clone()).await?;
     if let Some(missing) = blob_digests.iter().find(|d| !blobs.contains(*d)) {

@@ -43,6 +43,10 @@ pub struct Registry {
     uploads_dir: PathBuf,
     sessions: Mutex<HashMap<uuid::Uuid, Arc<tokio::sync::Mutex<uploads::Session>>>>,
     token_key: token::TokenKey,
+    /// Pushes (linking blobs, committing manifests) share it; the garbage collector takes it
+    /// alone while it decides a link or a blob is unreferenced and removes it, so it never
+    /// removes what a push is about to rely on (see [`gc`]).
+    references: tokio::sync::RwLock<()>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -83,7 +87,18 @@ impl Registry {
             uploads_dir,
             sessions: Mutex::default(),
             token_key,
+            references: tokio::sync::RwLock::default(),
         })
+    }
+
+    /// Held while a push links blobs or commits a manifest naming them.
+    pub(crate) async fn pushing(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.references.read().await
+    }
+
+    /// Held alone while the garbage collector removes what nothing references.
+    pub(crate) async fn collecting(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
+        self.references.write().await
     }
 
     /// The blob store.

@@ -133,7 +133,13 @@ impl BlobStore for FsBlobStore {
                             )) else {
                                 continue;
                             };
-                            found.push((digest, file.metadata()?.modified()?));
+                            // Gone since the listing: nothing to collect.
+                            let modified = match file.metadata() {
+                                Ok(meta) => meta.modified()?,
+                                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                                Err(e) => return Err(e),
+                            };
+                            found.push((digest, modified));
                         }
                     }
                 }

@@ -245,8 +245,13 @@ impl Registry {
             ));
         }
         let size = session.size;
-        self.store.put_file(digest, &self.data_path(id)).await?;
-        repo::registry::link_blob(&services.db, artifact_id.0, digest.as_str(), size).await?;
+        {
+            // Stored and linked as one step for the collector (which checks the link before
+            // deleting the bytes).
+            let _pushing = self.pushing().await;
+            self.store.put_file(digest, &self.data_path(id)).await?;
+            repo::registry::link_blob(&services.db, artifact_id.0, digest.as_str(), size).await?;
+        }
         self.discard(id).await?;
         Ok(size)
     }
@@ -282,7 +287,14 @@ impl Registry {
             let Ok(id) = Uuid::parse_str(&name.to_string_lossy()) else {
                 continue;
             };
-            if entry.metadata().await?.modified()? < before {
+            // An upload finishing now moves its file away between the listing and this look:
+            // it is no longer there to collect.
+            let modified = match entry.metadata().await {
+                Ok(meta) => meta.modified()?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if modified < before {
                 stale.push(UploadId(id));
             }
         }

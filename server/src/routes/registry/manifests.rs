@@ -108,6 +108,7 @@ pub async fn put(
             .collect();
     let pushed = manifests::put(
         &state.services,
+        &state.registry,
         &artifact,
         name,
         &reference,

@@ -1,0 +1,178 @@
+//! The garbage collector running while pushes and mounts are in flight, over real HTTP on
+//! SQLite and PostgreSQL: with no grace period at all (the worst case: anything not yet named by
+//! a manifest is fair game), a push may be refused and retried, but every push that finished
+//! (its manifest committed) keeps every blob it names, whole.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use consign_server::testing::TestHub;
+use consign_test_support::hub::with_hub;
+use consign_test_support::registry::{Registry, digest, image_manifest};
+use reqwest::Method;
+use service::registry::gc::{self, Policy};
+use service::testing::Backend;
+use service::testing::world::World;
+
+/// Pushers working at once, and pushes each.
+const PUSHERS: usize = 4;
+const PUSHES: usize = 12;
+
+/// One push: a config and a layer (the layer mounted from the shared repository every other
+/// time, so mounts race the collector too), then the manifest; `None` when the registry
+/// refused a step, as it may when the collector took an unreferenced blob first.
+async fn push(
+    vendor: &Registry,
+    pusher: usize,
+    round: usize,
+) -> Option<(String, Vec<(String, Vec<u8>)>)> {
+    let repo = format!("acme/gc-{pusher}");
+    let config = format!("{{\"pusher\":{pusher},\"round\":{round}}}").into_bytes();
+    let layer = format!("layer of pusher {pusher}, round {round}").into_bytes();
+    let mut blobs = Vec::new();
+    for (bytes, mount) in [(&config, false), (&layer, round.is_multiple_of(2))] {
+        let d = digest(bytes);
+        if mount {
+            // Put it in the shared repository, then mount it from there.
+            let shared = vendor
+                .request(
+                    Method::POST,
+                    &format!("/v2/acme/gc-shared/blobs/uploads/?digest={d}"),
+                )
+                .body(bytes.clone())
+                .send()
+                .await
+                .unwrap();
+            if shared.status() != 201 {
+                return None;
+            }
+            let mounted = vendor
+                .send(
+                    Method::POST,
+                    &format!("/v2/{repo}/blobs/uploads/?mount={d}&from=acme/gc-shared"),
+                )
+                .await;
+            if mounted.status() != 201 {
+                return None;
+            }
+        } else {
+            let pushed = vendor
+                .request(
+                    Method::POST,
+                    &format!("/v2/{repo}/blobs/uploads/?digest={d}"),
+                )
+                .body(bytes.clone())
+                .send()
+                .await
+                .unwrap();
+            if pushed.status() != 201 {
+                return None;
+            }
+        }
+        blobs.push((d, bytes.clone()));
+    }
+    let manifest = image_manifest(&blobs[0].0, config.len(), &blobs[1].0, layer.len());
+    let response = vendor
+        .put_manifest(&repo, &format!("r{round}"), &manifest)
+        .await;
+    match response.status().as_u16() {
+        201 => Some((format!("/v2/{repo}/manifests/r{round}"), blobs)),
+        // The collector unlinked a blob before the manifest named it: the client pushes again.
+        400 => None,
+        other => panic!("push {repo}:r{round} answered {other}"),
+    }
+}
+
+async fn finished_pushes_keep_their_blobs_while_the_collector_runs(hub: TestHub) -> TestHub {
+    let world = World::build(&hub.services).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_rw).await;
+    let hub = Arc::new(hub);
+    let stop = Arc::new(AtomicBool::new(false));
+    let collector = {
+        let hub = Arc::clone(&hub);
+        let stop = Arc::clone(&stop);
+        tokio::spawn(async move {
+            let policy = Policy {
+                upload_ttl: Duration::from_secs(3600),
+                grace: Duration::ZERO,
+            };
+            let mut runs = 0u32;
+            while !stop.load(Ordering::SeqCst) {
+                gc::run(&hub.services, &hub.registry, policy).await.unwrap();
+                runs += 1;
+                tokio::task::yield_now().await;
+            }
+            runs
+        })
+    };
+    let mut pushers = Vec::new();
+    for pusher in 0..PUSHERS {
+        let vendor = vendor.clone();
+        pushers.push(tokio::spawn(async move {
+            let mut finished = Vec::new();
+            for round in 0..PUSHES {
+                if let Some(done) = push(&vendor, pusher, round).await {
+                    finished.push(done);
+                }
+            }
+            finished
+        }));
+    }
+    let mut finished = Vec::new();
+    for p in pushers {
+        finished.extend(p.await.unwrap());
+    }
+    stop.store(true, Ordering::SeqCst);
+    let runs = collector.await.unwrap();
+    assert!(runs > 1, "the collector ran {runs} times");
+    assert!(
+        !finished.is_empty(),
+        "none of {} pushes finished while the collector ran {runs} times",
+        PUSHERS * PUSHES
+    );
+    // One more collection, now with nothing in flight: still nothing a manifest names goes.
+    gc::run(
+        &hub.services,
+        &hub.registry,
+        Policy {
+            upload_ttl: Duration::from_secs(3600),
+            grace: Duration::ZERO,
+        },
+    )
+    .await
+    .unwrap();
+    for (manifest, blobs) in &finished {
+        assert_eq!(vendor.status(manifest).await, 200, "{manifest}");
+        let repo = manifest.split("/manifests/").next().unwrap();
+        for (d, bytes) in blobs {
+            let got = vendor.send(Method::GET, &format!("{repo}/blobs/{d}")).await;
+            assert_eq!(got.status(), 200, "{manifest} lost {d}");
+            assert_eq!(got.bytes().await.unwrap().as_ref(), bytes.as_slice());
+        }
+    }
+    match Arc::try_unwrap(hub) {
+        Ok(hub) => hub,
+        Err(_) => panic!("the hub is still shared"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_pushes_keep_their_blobs_while_the_collector_runs_on_sqlite() {
+    with_hub(
+        Backend::Sqlite,
+        finished_pushes_keep_their_blobs_while_the_collector_runs,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_pushes_keep_their_blobs_while_the_collector_runs_on_postgresql() {
+    with_hub(
+        Backend::Postgres,
+        finished_pushes_keep_their_blobs_while_the_collector_runs,
+    )
+    .await;
+}
