@@ -159,6 +159,73 @@ async fn finished_pushes_keep_their_blobs_while_the_collector_runs(hub: TestHub)
     }
 }
 
+/// The narrow case the exclusion is for, with the real grace period: blobs linked long ago and
+/// named by no manifest (as after a manifest was deleted) are named again by a manifest pushed
+/// at the very moment the collector judges them unreferenced. Either the push is refused (the
+/// collector came first) or it finishes and keeps them; never a committed manifest without
+/// its blobs.
+async fn a_manifest_naming_old_unreferenced_blobs_races_the_collector(hub: TestHub) -> TestHub {
+    use sea_orm::ConnectionTrait;
+    let world = World::build(&hub.services).await;
+    let vendor = Registry::signed_in(&hub, &world.vendor_rw).await;
+    let (mut finished, mut refused) = (0, 0);
+    for round in 0..30 {
+        let repo = format!("acme/old-{round}");
+        let config = format!("{{\"round\":{round}}}").into_bytes();
+        let layer = format!("old layer {round}").into_bytes();
+        let config_digest = vendor.push_blob(&repo, &config).await;
+        let layer_digest = vendor.push_blob(&repo, &layer).await;
+        // Linked two hours ago: past the grace period.
+        service::testing::connection(&hub.services)
+            .execute_unprepared(
+                "UPDATE artifact_blob SET created_at = '2000-01-01T00:00:00Z' \
+                 WHERE created_at > '2000-01-01T00:00:00Z'",
+            )
+            .await
+            .unwrap();
+        let manifest = image_manifest(&config_digest, config.len(), &layer_digest, layer.len());
+        let (pushed, collected) = tokio::join!(
+            vendor.put_manifest(&repo, "1.0", &manifest),
+            gc::run(&hub.services, &hub.registry, Policy::default()),
+        );
+        collected.unwrap();
+        match pushed.status().as_u16() {
+            201 => {
+                finished += 1;
+                for (d, bytes) in [(&config_digest, &config), (&layer_digest, &layer)] {
+                    let got = vendor
+                        .send(Method::GET, &format!("/v2/{repo}/blobs/{d}"))
+                        .await;
+                    assert_eq!(got.status(), 200, "round {round} lost {d}");
+                    assert_eq!(got.bytes().await.unwrap().as_ref(), bytes.as_slice());
+                }
+            }
+            400 => refused += 1,
+            other => panic!("round {round}: the push answered {other}"),
+        }
+    }
+    assert_eq!(finished + refused, 30);
+    hub
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_naming_old_unreferenced_blobs_races_the_collector_on_sqlite() {
+    with_hub(
+        Backend::Sqlite,
+        a_manifest_naming_old_unreferenced_blobs_races_the_collector,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_naming_old_unreferenced_blobs_races_the_collector_on_postgresql() {
+    with_hub(
+        Backend::Postgres,
+        a_manifest_naming_old_unreferenced_blobs_races_the_collector,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finished_pushes_keep_their_blobs_while_the_collector_runs_on_sqlite() {
     with_hub(
