@@ -15,19 +15,18 @@ use consign_service::testing::world::World;
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{Error, Services, agent_session, applications, on_both_databases, targets};
 use types::protocol::{DeploymentState, ShownState, StatusReport};
-use types::{ApplicationKind, ApplicationName, ChannelName, VersionName};
+use types::{
+    ApplicationId, ApplicationKind, ApplicationName, ApplicationVersionId, ChannelName, VersionName,
+};
 
 const COMPOSE: &str = "services:\n  web:\n    image: registry.example.com/shop:1\n";
 
-async fn the_overviews_answer_is_everything_fine(services: &Services) {
-    let w = World::build(services).await;
-    let now = Utc::now();
-
-    // Empty: zeros, and everything is fine.
-    let empty = overview::vendor(services, &w.vendor_ro, now).await.unwrap();
-    assert_eq!(empty.customers, 2, "World has two customers of Acme");
-    assert!(empty.by_state.is_empty() && empty.attention.is_empty() && empty.recent.is_empty());
-
+/// The application "Shop" with versions 1.0 and 2.0 on `stable`: its id and the versions'.
+async fn shop(
+    services: &Services,
+    w: &World,
+    now: chrono::DateTime<Utc>,
+) -> (ApplicationId, Vec<ApplicationVersionId>) {
     let app = applications::create(
         services,
         &w.vendor_rw,
@@ -56,6 +55,19 @@ async fn the_overviews_answer_is_everything_fine(services: &Services) {
                 .id,
         );
     }
+    (app, ids)
+}
+
+async fn the_overviews_answer_is_everything_fine(services: &Services) {
+    let w = World::build(services).await;
+    let now = Utc::now();
+
+    // Empty: zeros, and everything is fine.
+    let empty = overview::vendor(services, &w.vendor_ro, now).await.unwrap();
+    assert_eq!(empty.customers, 2, "World has two customers of Acme");
+    assert!(empty.by_state.is_empty() && empty.attention.is_empty() && empty.recent.is_empty());
+
+    let (app, ids) = shop(services, &w, now).await;
     licenses::create(
         services,
         &w.vendor_rw,
@@ -185,34 +197,7 @@ async fn the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows(services
 
     let w = World::build(services).await;
     let now = Utc::now();
-    let app = applications::create(
-        services,
-        &w.vendor_rw,
-        ApplicationName::parse("Shop").unwrap(),
-        ApplicationKind::Docker,
-        now,
-    )
-    .await
-    .unwrap()
-    .id;
-    let mut ids = Vec::new();
-    for name in ["1.0", "2.0"] {
-        let version = NewVersion {
-            name: VersionName::parse(name).unwrap(),
-            channel: ChannelName::stable(),
-            link_template: None,
-            package: Package::Compose {
-                compose_file: COMPOSE.into(),
-                env_template: None,
-            },
-        };
-        ids.push(
-            versions::create(services, &w.vendor_rw, app, version, now)
-                .await
-                .unwrap()
-                .id,
-        );
-    }
+    let (app, ids) = shop(services, &w, now).await;
     let (counted, queries) = listing::counting_queries(services);
     let mut costs = Vec::new();
     let mut deployed = Vec::new();
