@@ -84,18 +84,30 @@ impl Browser {
     }
 
     /// Waits for the element matching the CSS selector and returns its text as rendered.
+    ///
+    /// A live page may replace the element between finding and reading it (a status
+    /// update re-renders it); the read is then retried on the new element.
     pub async fn text(&self, css: &str) -> String {
-        match self.wait_for(css).await.text().await {
-            Ok(text) => text,
-            Err(e) => panic!("cannot read the text of {css}: {e}"),
+        let mut attempts = 0;
+        loop {
+            match self.wait_for(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if is_stale(&e) && attempts < STALE_RETRIES => attempts += 1,
+                Err(e) => panic!("cannot read the text of {css}: {e}"),
+            }
         }
     }
 
-    /// Waits for the form field matching the CSS selector and returns its current value.
+    /// Waits for the form field matching the CSS selector and returns its current value,
+    /// retrying like [`Browser::text`] when a re-render replaced the field.
     pub async fn value(&self, css: &str) -> String {
-        match self.wait_for(css).await.prop("value").await {
-            Ok(Some(value)) => value,
-            other => panic!("{css} has no value: {other:?}"),
+        let mut attempts = 0;
+        loop {
+            match self.wait_for(css).await.prop("value").await {
+                Ok(Some(value)) => return value,
+                Err(e) if is_stale(&e) && attempts < STALE_RETRIES => attempts += 1,
+                other => panic!("{css} has no value: {other:?}"),
+            }
         }
     }
 
@@ -458,4 +470,16 @@ pub fn axe_source() -> String {
                 .expect("axe.min.js is readable")
         })
         .clone()
+}
+
+/// How often a read is retried when the element it found was re-rendered meanwhile.
+const STALE_RETRIES: u32 = 20;
+
+/// Whether WebDriver refused because the element left the page after it was found.
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(
+        error,
+        fantoccini::error::CmdError::Standard(e)
+            if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+    )
 }

@@ -26,6 +26,7 @@ mod m20261204_210001_add_custom_host_verification;
 mod m20261205_000001_create_version_image;
 mod m20261205_010001_add_repair_drift;
 mod m20261205_020001_widen_registry_digests;
+mod m20261205_030001_add_deployment_current;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_create_version_image::Migration),
             Box::new(m20261205_010001_add_repair_drift::Migration),
             Box::new(m20261205_020001_widen_registry_digests::Migration),
+            Box::new(m20261205_030001_add_deployment_current::Migration),
         ]
     }
 }

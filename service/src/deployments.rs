@@ -373,6 +373,11 @@ pub async fn create(
             undeploy_requested_at: None,
             delete_data: false,
             undeployed_at: None,
+            // Written with the revision below.
+            reported_state: None,
+            reported_at: None,
+            running_version_id: None,
+            revised_at: None,
         },
     )
     .await?;

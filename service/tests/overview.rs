@@ -285,3 +285,160 @@ async fn the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows(services
 }
 
 on_both_databases!(the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows);
+
+/// What each deployment is now (its latest report's state, its newest revision's version) is
+/// kept on its row as reports and updates arrive at the same time on many deployments, agrees
+/// with its history, and is rebuilt from that history when the migration that added it runs
+/// on an existing fleet.
+async fn what_a_deployment_is_now_follows_concurrent_reports_and_is_rebuilt_from_history(
+    services: &Services,
+) {
+    use consign_service::deployments::DeploymentUpdate;
+    use consign_service::stats;
+    use sea_orm_migration::MigratorTrait;
+    use std::collections::HashMap;
+
+    const DEPLOYMENTS: usize = 8;
+    let w = World::build(services).await;
+    let now = Utc::now();
+    let (app, ids) = shop(services, &w, now).await;
+    let mut deployed = Vec::new();
+    for i in 0..DEPLOYMENTS {
+        let target = targets::create(services, &w.vendor_rw, &format!("c-{i}"), None, now)
+            .await
+            .unwrap()
+            .target
+            .id;
+        let d = deployments::create(
+            services,
+            &w.vendor_rw,
+            NewDeployment {
+                target_id: target,
+                application_id: app,
+                version_id: ids[0],
+                env: None,
+                logs_enabled: false,
+                repair_drift: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        deployed.push((target, d));
+    }
+    // Every agent reports three times while every other deployment is updated to 2.0, all at
+    // once: the last report and the update must both stay.
+    let states = [
+        DeploymentState::Progressing,
+        DeploymentState::Healthy,
+        DeploymentState::Error,
+    ];
+    let mut tasks = Vec::new();
+    for (i, (target, d)) in deployed.iter().enumerate() {
+        let (s, target, d) = (services.clone(), *target, d.clone());
+        tasks.push(tokio::spawn(async move {
+            for (n, state) in states.iter().enumerate() {
+                let state = if i % 3 == 0 && n == 2 {
+                    DeploymentState::Running
+                } else {
+                    *state
+                };
+                agent_session::record_status(
+                    &s,
+                    target,
+                    StatusReport {
+                        deployment_id: d.id,
+                        revision_id: Some(d.revision_id),
+                        state,
+                        message: format!("report {n}"),
+                        observed_at: now + TimeDelta::seconds(i64::try_from(n).unwrap() + 1),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+        }));
+        if i % 2 == 1 {
+            let (s, vendor, id, to) = (services.clone(), w.vendor_rw.clone(), d.id, ids[1]);
+            tasks.push(tokio::spawn(async move {
+                deployments::update(
+                    &s,
+                    &vendor,
+                    id,
+                    DeploymentUpdate {
+                        version_id: Some(to),
+                        env: None,
+                        logs_enabled: None,
+                        repair_drift: None,
+                    },
+                    now + TimeDelta::seconds(1),
+                )
+                .await
+                .unwrap();
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    // What the history says, deployment by deployment.
+    let mut expected_states: HashMap<ShownState, usize> = HashMap::new();
+    let mut expected_versions: HashMap<ApplicationVersionId, u64> = HashMap::new();
+    for (_, d) in &deployed {
+        let d = deployments::get(services, &w.vendor_ro, d.id)
+            .await
+            .unwrap();
+        *expected_states.entry(d.shown_state()).or_default() += 1;
+        *expected_versions.entry(d.version_id).or_default() += 1;
+    }
+    assert_eq!(
+        expected_states,
+        HashMap::from([
+            (ShownState::Reported(DeploymentState::Error), 5),
+            (ShownState::Reported(DeploymentState::Running), 3),
+        ])
+    );
+    assert_eq!(expected_versions, HashMap::from([(ids[0], 4), (ids[1], 4)]));
+    let kept = |services: Services| {
+        let vendor = w.vendor_ro.clone();
+        async move {
+            let o = overview::vendor(&services, &vendor, now).await.unwrap();
+            let states: HashMap<ShownState, usize> = o.by_state.into_iter().collect();
+            let versions: HashMap<ApplicationVersionId, u64> =
+                stats::version_spread(&services, &vendor, app)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|v| (v.version_id, v.deployments))
+                    .collect();
+            (states, versions, o.behind_total)
+        }
+    };
+    assert_eq!(
+        kept(services.clone()).await,
+        (expected_states.clone(), expected_versions.clone(), 4)
+    );
+
+    // The migration that added them, undone and run again over the existing fleet.
+    let all = migrations::Migrator::migrations();
+    let added = all
+        .iter()
+        .position(|m| m.name() == "m20261205_030001_add_deployment_current")
+        .unwrap();
+    migrations::Migrator::down(
+        consign_service::testing::connection(services),
+        Some(u32::try_from(all.len() - added).unwrap()),
+    )
+    .await
+    .unwrap();
+    consign_service::db::migrate(&consign_service::testing::database(services))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept(services.clone()).await,
+        (expected_states, expected_versions, 4)
+    );
+}
+
+on_both_databases!(what_a_deployment_is_now_follows_concurrent_reports_and_is_rebuilt_from_history);

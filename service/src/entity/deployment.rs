@@ -29,6 +29,14 @@ pub struct Model {
     pub delete_data: bool,
     /// When the agent reported it undeployed.
     pub undeployed_at: Option<DateTimeUtc>,
+    /// The state of its latest report (written with the report), `None` before the first.
+    pub reported_state: Option<String>,
+    /// When that report was observed: a report only replaces a newer one's state.
+    pub reported_at: Option<DateTimeUtc>,
+    /// The version its newest revision runs (written with the revision).
+    pub running_version_id: Option<Uuid>,
+    /// When that revision was made: a revision only replaces an older one's version.
+    pub revised_at: Option<DateTimeUtc>,
 }
 
 /// Relations of `deployment` (joins are done in `repo`).

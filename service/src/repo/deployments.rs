@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, JoinType, Order,
-    QueryFilter, QueryOrder, QuerySelect, RelationDef,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    JoinType, Order, QueryFilter, QueryOrder, QuerySelect, RelationDef, TransactionSession,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,12 +23,19 @@ pub async fn insert(
     Ok(row.into_active_model().reset_all().insert(db).await?)
 }
 
-/// Writes every column of an existing deployment.
+/// Writes the columns people change of an existing deployment; what it is now (its latest
+/// report's state, its newest revision's version) is left as the reports and revisions wrote
+/// it, which may be newer than `row`.
 pub async fn update(
     db: &impl ConnectionTrait,
     row: deployment::Model,
 ) -> Result<deployment::Model> {
-    Ok(row.into_active_model().reset_all().update(db).await?)
+    let mut active = row.into_active_model().reset_all();
+    active.reported_state = ActiveValue::NotSet;
+    active.reported_at = ActiveValue::NotSet;
+    active.running_version_id = ActiveValue::NotSet;
+    active.revised_at = ActiveValue::NotSet;
+    Ok(active.update(db).await?)
 }
 
 /// One deployment.
@@ -125,20 +133,11 @@ fn latest_status_at() -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-/// `COALESCE((SELECT MAX(at) FROM deployment_status WHERE deployment_id = deployment.id),
-/// deployment.created_at)`: when a deployment last changed, for sorting.
+/// `COALESCE(deployment.reported_at, deployment.created_at)`: when a deployment last changed
+/// (its latest report, else its creation), for sorting.
 pub(crate) fn updated_at() -> Expr {
-    let newer = Alias::new("newer");
-    let latest = Query::select()
-        .expr(Expr::col((newer.clone(), status::Column::At)).max())
-        .from_as(status::Entity, newer.clone())
-        .and_where(
-            Expr::col((newer, status::Column::DeploymentId))
-                .equals((deployment::Entity, deployment::Column::Id)),
-        )
-        .to_owned();
     Func::coalesce([
-        Expr::SubQuery(None, Box::new(latest.into())),
+        Expr::col((deployment::Entity, deployment::Column::ReportedAt)),
         Expr::col((deployment::Entity, deployment::Column::CreatedAt)),
     ])
     .into()
@@ -200,12 +199,30 @@ pub async fn set_undeployed(db: &impl ConnectionTrait, id: Uuid, at: DateTime<Ut
     Ok(())
 }
 
-/// Inserts a revision.
+/// Inserts a revision, and makes its version the deployment's running one unless a newer
+/// revision was made meanwhile. Callers run both in one transaction.
 pub async fn insert_revision(
     db: &impl ConnectionTrait,
     row: revision::Model,
 ) -> Result<revision::Model> {
-    Ok(row.into_active_model().reset_all().insert(db).await?)
+    let saved = row.into_active_model().reset_all().insert(db).await?;
+    // A condition on the row itself, so PostgreSQL re-checks it after waiting for a
+    // concurrent writer of the same deployment.
+    deployment::Entity::update_many()
+        .col_expr(
+            deployment::Column::RunningVersionId,
+            Expr::value(saved.application_version_id),
+        )
+        .col_expr(deployment::Column::RevisedAt, Expr::value(saved.created_at))
+        .filter(deployment::Column::Id.eq(saved.deployment_id))
+        .filter(
+            Condition::any()
+                .add(deployment::Column::RevisedAt.is_null())
+                .add(deployment::Column::RevisedAt.lte(saved.created_at)),
+        )
+        .exec(db)
+        .await?;
+    Ok(saved)
 }
 
 /// The newest revision of a deployment.
@@ -221,10 +238,29 @@ pub async fn latest_revision(
         .await?)
 }
 
-/// Inserts a status and keeps only the newest `keep` of the deployment.
-pub async fn insert_status(db: &impl ConnectionTrait, row: status::Model, keep: u64) -> Result<()> {
+/// Inserts a status, makes its state the deployment's reported one unless a newer report was
+/// kept meanwhile, and keeps only the newest `keep` statuses of the deployment; all in one
+/// transaction.
+pub async fn insert_status<C>(db: &C, row: status::Model, keep: u64) -> Result<()>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
     let deployment_id = row.deployment_id;
-    row.into_active_model().reset_all().insert(db).await?;
+    let saved = row.into_active_model().reset_all().insert(&txn).await?;
+    // Conditioned on the row itself, as in `insert_revision`.
+    deployment::Entity::update_many()
+        .col_expr(deployment::Column::ReportedState, Expr::value(saved.state))
+        .col_expr(deployment::Column::ReportedAt, Expr::value(saved.at))
+        .filter(deployment::Column::Id.eq(deployment_id))
+        .filter(
+            Condition::any()
+                .add(deployment::Column::ReportedAt.is_null())
+                .add(deployment::Column::ReportedAt.lte(saved.at)),
+        )
+        .exec(&txn)
+        .await?;
+    let db = &txn;
     let cut = status::Entity::find()
         .filter(status::Column::DeploymentId.eq(deployment_id))
         .order_by_desc(status::Column::At)
@@ -239,6 +275,7 @@ pub async fn insert_status(db: &impl ConnectionTrait, row: status::Model, keep: 
             .exec(db)
             .await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -1,15 +1,12 @@
 //! Queries behind the portals' overviews.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, prelude::*,
 };
 
 use crate::Result;
-use crate::entity::{
-    deployment, deployment_revision as revision, deployment_status as status,
-    deployment_target as target,
-};
+use crate::entity::{deployment, deployment_status as status, deployment_target as target};
 
 /// The newest `limit` status changes on the deployments of the vendor's targets (of one
 /// customer's only, when `customer` is given), newest first. One query, whatever the fleet's
@@ -41,68 +38,10 @@ pub async fn recent_statuses(
         .await?)
 }
 
-/// `NOT EXISTS` a status of the same deployment newer than the `deployment_status` row in the
-/// outer query (by time, then id, as [`super::deployments::latest_statuses`]' callers keep).
-pub(crate) fn is_newest_status() -> sea_orm::sea_query::Condition {
-    let newer = Alias::new("newer_status");
-    let own = |c: status::Column| Expr::col((status::Entity, c));
-    let other = |c: status::Column| Expr::col((newer.clone(), c));
-    let newer_status = Query::select()
-        .expr(Expr::val(1))
-        .from_as(status::Entity, newer.clone())
-        .and_where(
-            other(status::Column::DeploymentId)
-                .equals((status::Entity, status::Column::DeploymentId)),
-        )
-        .and_where(
-            other(status::Column::At)
-                .gt(own(status::Column::At))
-                .or(other(status::Column::At)
-                    .eq(own(status::Column::At))
-                    .and(other(status::Column::Id).gt(own(status::Column::Id)))),
-        )
-        .to_owned();
-    sea_orm::sea_query::Condition::all().add(Expr::exists(newer_status).not())
-}
-
-/// `NOT EXISTS` a revision of the same deployment newer than the `deployment_revision` row in
-/// the outer query: by time, then by restart counter (as `deployments::hydrate_many` keeps).
-pub(crate) fn is_newest_revision() -> sea_orm::sea_query::Condition {
-    let later = Alias::new("later_revision");
-    let own = |c: revision::Column| Expr::col((revision::Entity, c));
-    let other = |c: revision::Column| Expr::col((later.clone(), c));
-    let newer_revision = Query::select()
-        .expr(Expr::val(1))
-        .from_as(revision::Entity, later.clone())
-        .and_where(
-            other(revision::Column::DeploymentId)
-                .equals((revision::Entity, revision::Column::DeploymentId)),
-        )
-        .and_where(
-            other(revision::Column::CreatedAt)
-                .gt(own(revision::Column::CreatedAt))
-                .or(other(revision::Column::CreatedAt)
-                    .eq(own(revision::Column::CreatedAt))
-                    .and(
-                        other(revision::Column::RestartGeneration)
-                            .gt(own(revision::Column::RestartGeneration)),
-                    )),
-        )
-        .to_owned();
-    sea_orm::sea_query::Condition::all().add(Expr::exists(newer_revision).not())
-}
-
 fn to_target() -> sea_orm::RelationDef {
     deployment::Entity::belongs_to(target::Entity)
         .from(deployment::Column::DeploymentTargetId)
         .to(target::Column::Id)
-        .into()
-}
-
-fn to_deployment<E: EntityTrait>(from: E::Column) -> sea_orm::RelationDef {
-    E::belongs_to(deployment::Entity)
-        .from(from)
-        .to(deployment::Column::Id)
         .into()
 }
 
@@ -126,54 +65,46 @@ pub async fn live_totals(db: &impl ConnectionTrait, vendor: Uuid) -> Result<(i64
 }
 
 /// Per state of the latest report: `(state, deployments, of which being undeployed)` over the
-/// vendor's live deployments that have reported at all, in one query.
+/// vendor's live deployments that have reported at all, in one query over their rows.
 pub async fn latest_state_counts(
     db: &impl ConnectionTrait,
     vendor: Uuid,
 ) -> Result<Vec<(String, i64, i64)>> {
-    Ok(status::Entity::find()
+    Ok(deployment::Entity::find()
         .select_only()
-        .column(status::Column::State)
+        .column(deployment::Column::ReportedState)
         .column_as(deployment::Column::Id.count(), "all")
         .column_as(
             deployment::Column::UndeployRequestedAt.count(),
             "undeploying",
         )
-        .join(
-            JoinType::InnerJoin,
-            to_deployment::<status::Entity>(status::Column::DeploymentId),
-        )
         .join(JoinType::InnerJoin, to_target())
         .filter(target::Column::OrganizationId.eq(vendor))
         .filter(deployment::Column::UndeployedAt.is_null())
-        .filter(is_newest_status())
-        .group_by(status::Column::State)
+        .filter(deployment::Column::ReportedState.is_not_null())
+        .group_by(deployment::Column::ReportedState)
         .into_tuple()
         .all(db)
         .await?)
 }
 
 /// Per version the vendor's live deployments run now (their newest revision names it):
-/// `(application id, version id, deployments)`, in one query.
+/// `(application id, version id, deployments)`, in one query over their rows.
 pub async fn live_version_counts(
     db: &impl ConnectionTrait,
     vendor: Uuid,
 ) -> Result<Vec<(Uuid, Uuid, i64)>> {
-    Ok(revision::Entity::find()
+    Ok(deployment::Entity::find()
         .select_only()
         .column(deployment::Column::ApplicationId)
-        .column(revision::Column::ApplicationVersionId)
-        .column_as(revision::Column::Id.count(), "deployments")
-        .join(
-            JoinType::InnerJoin,
-            to_deployment::<revision::Entity>(revision::Column::DeploymentId),
-        )
+        .column(deployment::Column::RunningVersionId)
+        .column_as(deployment::Column::Id.count(), "deployments")
         .join(JoinType::InnerJoin, to_target())
         .filter(target::Column::OrganizationId.eq(vendor))
         .filter(deployment::Column::UndeployedAt.is_null())
-        .filter(is_newest_revision())
+        .filter(deployment::Column::RunningVersionId.is_not_null())
         .group_by(deployment::Column::ApplicationId)
-        .group_by(revision::Column::ApplicationVersionId)
+        .group_by(deployment::Column::RunningVersionId)
         .into_tuple()
         .all(db)
         .await?)
@@ -201,31 +132,12 @@ pub async fn first_live(
         .filter(target::Column::OrganizationId.eq(vendor))
         .filter(deployment::Column::UndeployedAt.is_null());
     query = match pick {
-        Pick::Running(versions) => query.filter(
-            deployment::Column::Id.in_subquery(
-                Query::select()
-                    .column((revision::Entity, revision::Column::DeploymentId))
-                    .from(revision::Entity)
-                    .and_where(
-                        Expr::col((revision::Entity, revision::Column::ApplicationVersionId))
-                            .is_in(versions.iter().copied()),
-                    )
-                    .cond_where(is_newest_revision())
-                    .to_owned(),
-            ),
-        ),
+        Pick::Running(versions) => {
+            query.filter(deployment::Column::RunningVersionId.is_in(versions.iter().copied()))
+        }
         Pick::Failing => query
             .filter(deployment::Column::UndeployRequestedAt.is_null())
-            .filter(
-                deployment::Column::Id.in_subquery(
-                    Query::select()
-                        .column((status::Entity, status::Column::DeploymentId))
-                        .from(status::Entity)
-                        .and_where(Expr::col((status::Entity, status::Column::State)).eq("error"))
-                        .cond_where(is_newest_status())
-                        .to_owned(),
-                ),
-            ),
+            .filter(deployment::Column::ReportedState.eq("error")),
     };
     Ok(query
         .order_by_asc(deployment::Column::CreatedAt)

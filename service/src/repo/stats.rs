@@ -7,36 +7,28 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Result;
-use crate::entity::{
-    application_version as version, deployment, deployment_revision as revision,
-    deployment_target as target,
-};
+use crate::entity::{application_version as version, deployment, deployment_target as target};
 
 /// Per version of `application`: `(version id, name, deployments)`, how many of the
-/// application's deployments that are not undeployed run it now (their newest revision names
-/// it), newest version first; versions nobody runs are left out.
+/// application's deployments that are not undeployed run it now (the version of their newest
+/// revision, kept on the deployment), newest version first; versions nobody runs are left out.
 pub async fn live_versions(
     db: &impl ConnectionTrait,
     application_id: Uuid,
 ) -> Result<Vec<(Uuid, String, i64)>> {
     // The entities have no relations of their own (joins are spelled in `repo`), hence the
     // `belongs_to` below.
-    let to_deployment = revision::Entity::belongs_to(deployment::Entity)
-        .from(revision::Column::DeploymentId)
-        .to(deployment::Column::Id);
-    let to_version = revision::Entity::belongs_to(version::Entity)
-        .from(revision::Column::ApplicationVersionId)
+    let to_version = deployment::Entity::belongs_to(version::Entity)
+        .from(deployment::Column::RunningVersionId)
         .to(version::Column::Id);
-    Ok(revision::Entity::find()
+    Ok(deployment::Entity::find()
         .select_only()
         .column(version::Column::Id)
         .column(version::Column::Name)
-        .column_as(revision::Column::Id.count(), "deployments")
-        .join(JoinType::InnerJoin, to_deployment.into())
+        .column_as(deployment::Column::Id.count(), "deployments")
         .join(JoinType::InnerJoin, to_version.into())
         .filter(deployment::Column::ApplicationId.eq(application_id))
         .filter(deployment::Column::UndeployedAt.is_null())
-        .filter(super::overview::is_newest_revision())
         .group_by(version::Column::Id)
         .group_by(version::Column::Name)
         .group_by(version::Column::Sequence)
