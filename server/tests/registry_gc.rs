@@ -20,6 +20,8 @@ use service::testing::world::World;
 /// Pushers working at once, and pushes each.
 const PUSHERS: usize = 4;
 const PUSHES: usize = 12;
+/// Attempts at each push, each refused one pushed again whole.
+const ATTEMPTS: usize = 3;
 
 /// One push: a config and a layer (the layer mounted from the shared repository every other
 /// time, so mounts race the collector too), then the manifest; `None` when the registry
@@ -103,7 +105,9 @@ async fn finished_pushes_keep_their_blobs_while_the_collector_runs(hub: TestHub)
             while !stop.load(Ordering::SeqCst) {
                 gc::run(&hub.services, &hub.registry, policy).await.unwrap();
                 runs += 1;
-                tokio::task::yield_now().await;
+                // A breath between runs: back to back on a loaded machine, every push could
+                // be refused, and the test would prove nothing about finished ones.
+                tokio::time::sleep(Duration::from_millis(2)).await;
             }
             runs
         })
@@ -114,8 +118,12 @@ async fn finished_pushes_keep_their_blobs_while_the_collector_runs(hub: TestHub)
         pushers.push(tokio::spawn(async move {
             let mut finished = Vec::new();
             for round in 0..PUSHES {
-                if let Some(done) = push(&vendor, pusher, round).await {
-                    finished.push(done);
+                // As a client would: pushed again when refused, a few times.
+                for _ in 0..ATTEMPTS {
+                    if let Some(done) = push(&vendor, pusher, round).await {
+                        finished.push(done);
+                        break;
+                    }
                 }
             }
             finished
