@@ -27,6 +27,7 @@ mod m20261205_000001_create_version_image;
 mod m20261205_010001_add_repair_drift;
 mod m20261205_020001_widen_registry_digests;
 mod m20261205_030001_add_deployment_current;
+mod m20261205_040001_create_artifact_upstream;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_010001_add_repair_drift::Migration),
             Box::new(m20261205_020001_widen_registry_digests::Migration),
             Box::new(m20261205_030001_add_deployment_current::Migration),
+            Box::new(m20261205_040001_create_artifact_upstream::Migration),
         ]
     }
 }

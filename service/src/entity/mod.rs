@@ -12,6 +12,7 @@ pub mod artifact_manifest;
 pub mod artifact_manifest_ref;
 pub mod artifact_pull;
 pub mod artifact_tag;
+pub mod artifact_upstream;
 pub mod branding;
 pub mod customer_organization;
 pub mod deployment;

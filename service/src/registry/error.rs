@@ -41,6 +41,9 @@ pub enum RegistryCode {
     PaginationNumberInvalid,
     /// A tag to set is malformed.
     TagInvalid,
+    /// The upstream repository an artifact pulls through from did not answer as a registry
+    /// should, and the hub has no copy to serve instead (answered with 502).
+    UpstreamUnavailable,
 }
 
 impl RegistryCode {
@@ -63,6 +66,7 @@ impl RegistryCode {
             Self::RangeInvalid => "RANGE_INVALID",
             Self::PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
             Self::TagInvalid => "TAG_INVALID",
+            Self::UpstreamUnavailable => "UNAVAILABLE",
         }
     }
 
@@ -78,6 +82,7 @@ impl RegistryCode {
             Self::Unauthorized => 401,
             Self::Denied => 403,
             Self::Unsupported => 405,
+            Self::UpstreamUnavailable => 502,
             Self::BlobUploadInvalid
             | Self::ManifestBlobUnknown
             | Self::DigestInvalid

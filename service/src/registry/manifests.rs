@@ -251,6 +251,37 @@ pub async fn put(
     // allows: a mirror of some platforms only); they are linked by digest, so pushing one
     // later completes it.
     let mutable = repo::registry::tags_mutable(&services.db, artifact.organization_id.0).await?;
+    let named = match reference {
+        Reference::Tag(tag) => Some(tag),
+        Reference::Digest(_) => None,
+    };
+    let all_tags: Vec<&str> = named.into_iter().chain(tags).map(String::as_str).collect();
+    commit(
+        services, artifact, name, &parsed, bytes, &digest, &all_tags, mutable,
+    )
+    .await?;
+    Ok(Pushed {
+        digest,
+        subject: parsed.subject,
+        tags: all_tags.into_iter().map(str::to_string).collect(),
+    })
+}
+
+/// Stores a parsed manifest in `artifact` (unless it holds it already) and points `tags` at
+/// it, in one transaction. With `mutable` false, a tag already pointing elsewhere is refused.
+/// Callers check first that the blobs it names are there (a push) or will be fetched (the
+/// cache of an upstream).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn commit(
+    services: &Services,
+    artifact: &crate::registry::Artifact,
+    name: &RepositoryName,
+    parsed: &Parsed,
+    bytes: Vec<u8>,
+    digest: &Digest,
+    tags: &[&str],
+    mutable: bool,
+) -> Result<()> {
     let txn = crate::db::begin_writer(&services.db).await?;
     let manifest = match repo::registry::find_manifest(&txn, artifact.id.0, digest.as_str()).await?
     {
@@ -287,11 +318,7 @@ pub async fn put(
             .await?
         }
     };
-    let named = match reference {
-        Reference::Tag(tag) => Some(tag),
-        Reference::Digest(_) => None,
-    };
-    for tag in named.into_iter().chain(tags) {
+    for tag in tags {
         repo::registry::set_tag(&txn, artifact.id.0, tag, manifest.id, mutable).await?;
         let now = repo::registry::find_tag(&txn, artifact.id.0, tag).await?;
         if now.as_ref().map(|m| m.id) != Some(manifest.id) {
@@ -304,11 +331,7 @@ pub async fn put(
         }
     }
     txn.commit().await?;
-    Ok(Pushed {
-        digest,
-        subject: parsed.subject,
-        tags: named.into_iter().chain(tags).cloned().collect(),
-    })
+    Ok(())
 }
 
 /// The manifest `reference` names in `artifact`, if `grant` reaches it.

@@ -22,6 +22,7 @@ pub mod store;
 pub mod tags;
 pub mod token;
 mod uploads;
+pub mod upstream;
 mod writer;
 
 use std::collections::HashMap;

@@ -20,6 +20,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod stats;
 pub mod targets;
+pub mod upstreams;
 pub mod users;
 pub mod version_images;
 pub mod versions;

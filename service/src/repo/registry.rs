@@ -69,7 +69,30 @@ pub async fn list_artifacts(
         .await?)
 }
 
-/// A vendor's artifacts that hold at least one manifest, by name. An artifact row is made when
+/// An artifact that holds at least one manifest, or pulls through from an upstream
+/// repository (which holds them).
+fn committed() -> sea_orm::sea_query::Condition {
+    sea_orm::sea_query::Condition::any()
+        .add(
+            artifact::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(artifact_manifest::Column::ArtifactId)
+                    .from(artifact_manifest::Entity)
+                    .to_owned(),
+            ),
+        )
+        .add(
+            artifact::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(crate::entity::artifact_upstream::Column::ArtifactId)
+                    .from(crate::entity::artifact_upstream::Entity)
+                    .to_owned(),
+            ),
+        )
+}
+
+/// A vendor's artifacts that hold at least one manifest or pull through from an upstream, by
+/// name. An artifact row is made when
 /// a push starts, but a repository exists for everyone else only once something in it is
 /// committed: an upload that fails or is abandoned leaves nothing listed.
 pub async fn list_committed_artifacts(
@@ -78,20 +101,13 @@ pub async fn list_committed_artifacts(
 ) -> Result<Vec<artifact::Model>> {
     Ok(artifact::Entity::find()
         .filter(artifact::Column::OrganizationId.eq(organization_id))
-        .filter(
-            artifact::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(artifact_manifest::Column::ArtifactId)
-                    .from(artifact_manifest::Entity)
-                    .to_owned(),
-            ),
-        )
+        .filter(committed())
         .order_by_asc(artifact::Column::Name)
         .all(db)
         .await?)
 }
 
-/// One page of a vendor's artifacts that hold at least one manifest (see
+/// One page of a vendor's artifacts that hold at least one manifest or have an upstream (see
 /// [`list_committed_artifacts`]), optionally only those in `only`, matching `search`, in
 /// `order` then by id; and how many match in all.
 #[allow(clippy::too_many_arguments)]
@@ -106,14 +122,7 @@ pub async fn page_committed_artifacts(
 ) -> Result<(Vec<artifact::Model>, u64)> {
     let mut query = artifact::Entity::find()
         .filter(artifact::Column::OrganizationId.eq(organization_id))
-        .filter(
-            artifact::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(artifact_manifest::Column::ArtifactId)
-                    .from(artifact_manifest::Entity)
-                    .to_owned(),
-            ),
-        );
+        .filter(committed());
     if let Some(only) = only {
         query = query.filter(artifact::Column::Id.is_in(only));
     }
@@ -328,6 +337,25 @@ pub async fn manifest_refs(
         .into_tuple()
         .all(db)
         .await?)
+}
+
+/// Whether a manifest of the artifact names `digest` among what it references.
+pub async fn manifest_names_blob(
+    db: &impl ConnectionTrait,
+    artifact_id: Uuid,
+    digest: &str,
+) -> Result<bool> {
+    let of_artifact = sea_orm::sea_query::Query::select()
+        .column(artifact_manifest::Column::Id)
+        .from(artifact_manifest::Entity)
+        .and_where(artifact_manifest::Column::ArtifactId.eq(artifact_id))
+        .to_owned();
+    Ok(artifact_manifest_ref::Entity::find()
+        .filter(artifact_manifest_ref::Column::Digest.eq(digest))
+        .filter(artifact_manifest_ref::Column::ManifestId.in_subquery(of_artifact))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// A tag of an artifact with the manifest it points at.

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use service::registry::{Digest, RegistryCode, RepositoryName, access, blobs};
+use service::registry::{Digest, RegistryCode, RepositoryName, access, blobs, upstream};
 
 use super::error::OciError;
 use super::{auth, header as value, header_text};
@@ -66,6 +66,8 @@ pub async fn get(
         &state.services.config.registry_hosts(),
     )
     .await?;
+    // An artifact pulling through from an upstream fetches what it does not hold yet.
+    upstream::fill_blob(&state.services, &state.registry, &artifact, &grant, &digest).await?;
     let size = blobs::size(&state.services, &artifact, name, &grant, &digest).await?;
     let (status, start, len) = match header_text(parts, "range") {
         None => (StatusCode::OK, 0, size),

@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use service::registry::manifests::{self, MAX_MANIFEST_BYTES};
-use service::registry::{Reference, RegistryCode, RepositoryName, access, pulls};
+use service::registry::{Reference, RegistryCode, RepositoryName, access, pulls, upstream};
 
 use super::error::OciError;
 use super::{auth, client_address, header as value, header_text};
@@ -45,6 +45,8 @@ pub async fn get(
         }
         parsed => parsed?,
     };
+    // An artifact pulling through from an upstream asks it first (see `upstream`).
+    upstream::fill_manifest(&state.services, &artifact, name, &grant, &reference).await?;
     let manifest = manifests::get(&state.services, &artifact, name, &grant, &reference).await?;
     if !head {
         pulls::record(

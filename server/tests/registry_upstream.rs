@@ -1,0 +1,306 @@
+//! Pull-through from an upstream repository, against Debian's `docker-registry` (Distribution)
+//! on loopback behind HTTP basic authentication: a vendor links an artifact to a repository
+//! there (the password kept sealed), then its members and licensed customers pull it from the
+//! hub by tag and digest, byte for byte; unlicensed customers are refused and fetch nothing;
+//! pulls are audited; what was fetched is kept, so it is still served once the upstream is
+//! gone, while what was never fetched fails with a message naming the upstream. A wrong
+//! password is reported the same way.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use consign_server::testing::TestHub;
+use consign_test_support::hub::with_hub;
+use consign_test_support::registry::{
+    OCI_MANIFEST, Registry, digest, error_code, image_manifest, license_artifact,
+};
+use reqwest::Method;
+use sea_orm::ConnectionTrait;
+use service::registry::upstream::{self, NewUpstream};
+use service::testing::Backend;
+use service::testing::world::World;
+
+const USER: &str = "mirror";
+const PASSWORD: &str = "s3cret-upstream-password";
+
+/// Distribution on `127.0.0.1:port`, storing under `dir`, behind basic auth for `USER`.
+struct Upstream {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start_upstream() -> Upstream {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let hash = bcrypt::hash(PASSWORD, 4).unwrap();
+    std::fs::write(dir.path().join("htpasswd"), format!("{USER}:{hash}\n")).unwrap();
+    let config = format!(
+        "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {root}\n  delete:\n    enabled: true\nauth:\n  htpasswd:\n    realm: upstream\n    path: {htpasswd}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+        root = dir.path().join("data").display(),
+        htpasswd = dir.path().join("htpasswd").display(),
+    );
+    let config_path = dir.path().join("config.yml");
+    std::fs::write(&config_path, config).unwrap();
+    let child = Command::new("docker-registry")
+        .arg("serve")
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("docker-registry runs (cargo xtask setup --test installs it)");
+    let up = Upstream {
+        child,
+        port,
+        _dir: dir,
+    };
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/v2/"))
+            .send()
+            .await
+        {
+            assert_eq!(r.status(), 401, "the upstream asks for credentials");
+            return up;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("docker-registry did not start on port {port}");
+}
+
+/// Pushes a blob to the upstream the way clients do everywhere: a session, then one `PUT`.
+async fn push_upstream_blob(port: u16, repo: &str, bytes: &[u8]) -> String {
+    let client = reqwest::Client::new();
+    let d = digest(bytes);
+    let started = client
+        .post(format!("http://127.0.0.1:{port}/v2/{repo}/blobs/uploads/"))
+        .basic_auth(USER, Some(PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 202);
+    let location = started.headers()["location"].to_str().unwrap().to_string();
+    let location = if location.starts_with("http") {
+        location
+    } else {
+        format!("http://127.0.0.1:{port}{location}")
+    };
+    let separator = if location.contains('?') { '&' } else { '?' };
+    let put = client
+        .put(format!("{location}{separator}digest={d}"))
+        .basic_auth(USER, Some(PASSWORD))
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201, "{:?}", put.text().await);
+    d
+}
+
+/// Pushes an image (a config and one layer) tagged `tag` to the upstream: its manifest's bytes.
+async fn push_upstream_image(port: u16, repo: &str, tag: &str, layer: &[u8]) -> Vec<u8> {
+    let config = format!("{{\"tag\":\"{tag}\"}}").into_bytes();
+    let c = push_upstream_blob(port, repo, &config).await;
+    let l = push_upstream_blob(port, repo, layer).await;
+    let manifest = serde_json::to_vec(&image_manifest(&c, config.len(), &l, layer.len())).unwrap();
+    let put = reqwest::Client::new()
+        .put(format!("http://127.0.0.1:{port}/v2/{repo}/manifests/{tag}"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header("content-type", OCI_MANIFEST)
+        .body(manifest.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201, "{:?}", put.text().await);
+    manifest
+}
+
+async fn pull_through(hub: TestHub) -> TestHub {
+    let up = start_upstream().await;
+    let layer = b"the layer the vendor keeps elsewhere".to_vec();
+    let manifest = push_upstream_image(up.port, "acme/web", "1.0", &layer).await;
+    let manifest_digest = digest(&manifest);
+    let layer_digest = digest(&layer);
+    // Pushed upstream, never fetched by the hub.
+    push_upstream_image(up.port, "acme/web", "2.0", b"another layer").await;
+
+    let world = World::build(&hub.services).await;
+    let repo = "acme/mirror".to_string();
+    let linked = upstream::link(
+        &hub.services,
+        &world.vendor_rw,
+        "mirror",
+        NewUpstream {
+            url: format!("http://127.0.0.1:{}", up.port),
+            repository: "acme/web".into(),
+            username: Some(USER.into()),
+            password: Some(PASSWORD.into()),
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(linked.has_password);
+    // Readers may not link; nobody sees the password again, and it is sealed at rest.
+    assert!(
+        upstream::link(
+            &hub.services,
+            &world.vendor_ro,
+            "other",
+            NewUpstream {
+                url: "https://registry.example.com".into(),
+                repository: "acme/web".into(),
+                ..NewUpstream::default()
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .is_err()
+    );
+    let stored = service::testing::connection(&hub.services)
+        .query_one_raw(sea_orm::Statement::from_string(
+            service::testing::connection(&hub.services).get_database_backend(),
+            "SELECT password_sealed FROM artifact_upstream",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<String>("", "password_sealed")
+        .unwrap();
+    assert!(!stored.contains(PASSWORD), "the password is sealed");
+
+    // A customer without a license sees nothing, and the hub fetches nothing for it.
+    let customer = Registry::signed_in(&hub, &world.customer_ro).await;
+    let refused = customer
+        .send(Method::GET, &format!("/v2/{repo}/manifests/1.0"))
+        .await;
+    assert_eq!(refused.status(), 404);
+    assert_eq!(error_code(refused).await, "NAME_UNKNOWN");
+
+    // The vendor pulls by tag: the upstream's manifest, byte for byte, then its blobs.
+    let vendor = Registry::signed_in(&hub, &world.vendor_ro).await;
+    let got = vendor
+        .send(Method::GET, &format!("/v2/{repo}/manifests/1.0"))
+        .await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(
+        got.headers()["docker-content-digest"].to_str().unwrap(),
+        manifest_digest
+    );
+    assert_eq!(got.bytes().await.unwrap().as_ref(), manifest.as_slice());
+    let blob = vendor
+        .send(Method::GET, &format!("/v2/{repo}/blobs/{layer_digest}"))
+        .await;
+    assert_eq!(blob.status(), 200);
+    assert_eq!(blob.bytes().await.unwrap().as_ref(), layer.as_slice());
+
+    // Licensed, the customer pulls it by tag and by digest.
+    license_artifact(&hub, &world.vendor_rw, world.customer, &repo).await;
+    for reference in ["1.0", manifest_digest.as_str()] {
+        let got = customer
+            .send(Method::GET, &format!("/v2/{repo}/manifests/{reference}"))
+            .await;
+        assert_eq!(got.status(), 200, "{reference}");
+        assert_eq!(got.bytes().await.unwrap().as_ref(), manifest.as_slice());
+    }
+    let blob = customer
+        .send(Method::GET, &format!("/v2/{repo}/blobs/{layer_digest}"))
+        .await;
+    assert_eq!(blob.bytes().await.unwrap().as_ref(), layer.as_slice());
+
+    // Every pull is in the audit, each with the digest it got.
+    let artifact = consign_test_support::registry::artifact_id(&hub, &world.vendor_ro, &repo).await;
+    let pulls = service::registry::pulls::recent(&hub.services, artifact, 50)
+        .await
+        .unwrap();
+    assert_eq!(pulls.len(), 3, "{pulls:?}");
+    assert!(
+        pulls.iter().all(|p| p.digest == manifest_digest),
+        "{pulls:?}"
+    );
+
+    // The upstream goes away: what was fetched is still served; what never was names it.
+    drop(up);
+    let got = customer
+        .send(Method::GET, &format!("/v2/{repo}/manifests/1.0"))
+        .await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), manifest.as_slice());
+    let blob = customer
+        .send(Method::GET, &format!("/v2/{repo}/blobs/{layer_digest}"))
+        .await;
+    assert_eq!(blob.status(), 200);
+    let missing = vendor
+        .send(Method::GET, &format!("/v2/{repo}/manifests/2.0"))
+        .await;
+    assert_eq!(missing.status(), 502);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "UNAVAILABLE");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("acme/web"), "{message}");
+    assert!(!message.contains(PASSWORD), "{message}");
+    hub
+}
+
+#[tokio::test]
+async fn licensed_pulls_go_through_to_the_upstream_and_stay_cached_on_sqlite() {
+    with_hub(Backend::Sqlite, pull_through).await;
+}
+
+#[tokio::test]
+async fn licensed_pulls_go_through_to_the_upstream_and_stay_cached_on_postgresql() {
+    with_hub(Backend::Postgres, pull_through).await;
+}
+
+/// A wrong password: the pull fails with the upstream named and what to check, never a 500.
+async fn a_wrong_password_is_reported(hub: TestHub) -> TestHub {
+    let up = start_upstream().await;
+    push_upstream_image(up.port, "acme/web", "1.0", b"layer").await;
+    let world = World::build(&hub.services).await;
+    upstream::link(
+        &hub.services,
+        &world.vendor_rw,
+        "mirror",
+        NewUpstream {
+            url: format!("http://127.0.0.1:{}/", up.port),
+            repository: "acme/web".into(),
+            username: Some(USER.into()),
+            password: Some("wrong".into()),
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let vendor = Registry::signed_in(&hub, &world.vendor_ro).await;
+    let failed = vendor
+        .send(Method::GET, "/v2/acme/mirror/manifests/1.0")
+        .await;
+    assert_eq!(failed.status(), 502);
+    let body: serde_json::Value = failed.json().await.unwrap();
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("credentials"), "{message}");
+    hub
+}
+
+#[tokio::test]
+async fn a_wrong_upstream_password_is_reported_not_a_server_error() {
+    with_hub(Backend::Sqlite, a_wrong_password_is_reported).await;
+}
