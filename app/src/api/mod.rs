@@ -19,6 +19,7 @@ pub mod registry;
 pub mod stats;
 pub mod targets;
 pub mod tokens;
+pub mod upstreams;
 
 #[cfg(feature = "ssr")]
 pub(crate) use server_side::*;

@@ -17,3 +17,4 @@ pub mod sign_in_form;
 pub mod state_badge;
 pub mod stats;
 pub mod switcher;
+pub mod upstreams;

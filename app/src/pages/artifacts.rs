@@ -17,6 +17,7 @@ use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT
 use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::registry::RegistryCard;
 use crate::components::shell::VendorShell;
+use crate::components::upstreams::Upstreams;
 
 /// The vendor's artifacts page.
 #[component]
@@ -26,6 +27,7 @@ pub fn ArtifactsPage() -> impl IntoView {
             <RegistryCard />
             <ArtifactList path="/artifacts" empty="Nothing pushed yet: log in with `docker login <hub> -u <you> -p <access token>` and push to <your-slug>/<name>." />
             <Licenses />
+            <Upstreams />
         </VendorShell>
     }
 }
