@@ -161,6 +161,23 @@ async fn every_server_function_enforces_roles_and_tenants() {
             [true, false, false, false, false, false, true, false],
         ),
         (
+            "list_upstreams",
+            vec![],
+            [true, true, true, false, false, false, true, false],
+        ),
+        (
+            // Linking again replaces the link: only authorization decides.
+            "link_upstream",
+            vec![
+                ("artifact", "mirror".into()),
+                ("url", "https://registry.example.com".into()),
+                ("repository", "acme/web".into()),
+                ("username", "bot".into()),
+                ("password", "pw".into()),
+            ],
+            [true, true, false, false, false, false, true, false],
+        ),
+        (
             "change_role",
             vec![
                 ("user", world.customer_ro.user_id.to_string()),

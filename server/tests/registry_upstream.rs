@@ -257,6 +257,36 @@ async fn pull_through(hub: TestHub) -> TestHub {
     let message = body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("acme/web"), "{message}");
     assert!(!message.contains(PASSWORD), "{message}");
+
+    // Listed for the vendor without its password; unlinked, the kept copy is still served.
+    let listed = upstream::list(&hub.services, &world.vendor_ro)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].0, "mirror");
+    assert_eq!(listed[0].1.repository, "acme/web");
+    assert!(
+        upstream::unlink(&hub.services, &world.vendor_ro, "mirror")
+            .await
+            .is_err()
+    );
+    upstream::unlink(&hub.services, &world.vendor_rw, "mirror")
+        .await
+        .unwrap();
+    assert!(
+        upstream::list(&hub.services, &world.vendor_ro)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let kept = customer
+        .send(Method::GET, &format!("/v2/{repo}/manifests/1.0"))
+        .await;
+    assert_eq!(kept.status(), 200);
+    let gone = vendor
+        .send(Method::GET, &format!("/v2/{repo}/manifests/2.0"))
+        .await;
+    assert_eq!(gone.status(), 404);
     hub
 }
 

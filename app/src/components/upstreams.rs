@@ -22,9 +22,9 @@ pub fn Upstreams() -> impl IntoView {
         |_| list_upstreams(),
     );
     let field = move |label: &'static str,
-                 name: &'static str,
-                 kind: &'static str,
-                 hint: &'static str| {
+                      name: &'static str,
+                      kind: &'static str,
+                      hint: &'static str| {
         let error = format!("upstream-{name}-error");
         view! {
             <label class="flex flex-col gap-1 text-sm font-medium">{label}
