@@ -18,6 +18,9 @@ enum Deployment {
     RevisedAt,
 }
 
+/// The index on `deployment.reported_at`.
+const REPORTED_AT_INDEX: &str = "idx_deployment_reported_at";
+
 /// The newest report's state and time, and the newest revision's version and time, of every
 /// deployment (the same order as the hub keeps: time, then id or restart generation).
 const BACKFILL: &str = "\
@@ -55,10 +58,28 @@ impl MigrationTrait for Migration {
             .get_connection()
             .execute_unprepared(BACKFILL)
             .await?;
-        Ok(())
+        // The overviews' recent changes walk it newest first and stop after a few rows.
+        manager
+            .create_index(
+                Index::create()
+                    .name(REPORTED_AT_INDEX)
+                    .table(Deployment::Table)
+                    .col(Deployment::ReportedAt)
+                    .to_owned(),
+            )
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite drops no indexed column.
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(REPORTED_AT_INDEX)
+                    .table(Deployment::Table)
+                    .to_owned(),
+            )
+            .await?;
         for column in [
             Deployment::ReportedState,
             Deployment::ReportedAt,

@@ -178,30 +178,25 @@ fn count<'a>(targets: impl Iterator<Item = (&'a Target, Option<DateTime<Utc>>)>)
     c
 }
 
-/// Live deployments by shown state in [`STATE_ORDER`], from the totals over every live
-/// deployment and the counts per latest report (those that never reported are pending, or
-/// being undeployed).
-fn state_counts(
-    (all, undeploying): (i64, i64),
-    reported: Vec<(String, i64, i64)>,
-) -> Vec<(ShownState, usize)> {
+/// Live deployments by shown state in [`STATE_ORDER`], from the counts per latest report
+/// (those that never reported are pending, or being undeployed).
+fn state_counts(reported: Vec<(Option<String>, i64, i64)>) -> Vec<(ShownState, usize)> {
     let mut counts: HashMap<ShownState, i64> = HashMap::new();
-    let (mut unreported, mut unreported_undeploying) = (all, undeploying);
     for (state, n, leaving) in reported {
-        unreported -= n;
-        unreported_undeploying -= leaving;
-        let Some(state) = DeploymentState::parse(&state) else {
-            continue;
+        let state = match state {
+            None => None,
+            Some(stored) => match DeploymentState::parse(&stored) {
+                Some(state) => Some(state),
+                None => continue,
+            },
         };
         *counts
-            .entry(deployments::shown_state(Some(state), true))
+            .entry(deployments::shown_state(state, true))
             .or_default() += leaving;
         *counts
-            .entry(deployments::shown_state(Some(state), false))
+            .entry(deployments::shown_state(state, false))
             .or_default() += n - leaving;
     }
-    *counts.entry(ShownState::Undeploying).or_default() += unreported_undeploying;
-    *counts.entry(ShownState::Pending).or_default() += unreported - unreported_undeploying;
     STATE_ORDER
         .iter()
         .filter_map(|state| {
@@ -282,10 +277,7 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
     let targets: HashMap<DeploymentTargetId, &Target> =
         all_targets.iter().map(|t| (t.id, t)).collect();
 
-    let by_state = state_counts(
-        repo::overview::live_totals(&s.db, vendor).await?,
-        repo::overview::latest_state_counts(&s.db, vendor).await?,
-    );
+    let by_state = state_counts(repo::overview::live_state_counts(&s.db, vendor).await?);
     let failing_total = by_state
         .iter()
         .find(|(state, _)| *state == ShownState::Reported(DeploymentState::Error))

@@ -75,12 +75,14 @@ pub async fn deployments_per_day(
         .take_while(|d| *d <= today)
         .map(|d| (d, 0))
         .collect();
-    for created in
-        repo::stats::deployments_created_since(&s.db, actor.organization_id.0, since).await?
+    for (day, n) in
+        repo::stats::deployments_per_day_since(&s.db, actor.organization_id.0, since).await?
     {
         // A deployment created "after now" (a clock stepped back) counts on no day shown.
-        if let Some(n) = days.get_mut(&created.date_naive()) {
-            *n += 1;
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            && let Some(count) = days.get_mut(&day)
+        {
+            *count += u64::try_from(n).unwrap_or(0);
         }
     }
     Ok(days

@@ -9,8 +9,11 @@ use crate::Result;
 use crate::entity::{deployment, deployment_status as status, deployment_target as target};
 
 /// The newest `limit` status changes on the deployments of the vendor's targets (of one
-/// customer's only, when `customer` is given), newest first. One query, whatever the fleet's
-/// size.
+/// customer's only, when `customer` is given), newest first, in two queries whatever the
+/// fleet's size. They belong to the `limit` deployments reported most recently: each
+/// deployment whose latest report is newer than a change has a change newer than it, so a
+/// change among the newest `limit` cannot be on a deployment ranked past them. The index on
+/// `reported_at` ends that ranking after `limit` rows instead of sorting every status.
 pub async fn recent_statuses(
     db: &impl ConnectionTrait,
     vendor: Uuid,
@@ -25,14 +28,20 @@ pub async fn recent_statuses(
     if let Some(customer) = customer {
         targets.and_where(target::Column::CustomerOrganizationId.eq(customer));
     }
-    let deployments = Query::select()
+    let newest: Vec<Uuid> = deployment::Entity::find()
+        .select_only()
         .column(deployment::Column::Id)
-        .from(deployment::Entity)
-        .and_where(deployment::Column::DeploymentTargetId.in_subquery(targets.to_owned()))
-        .to_owned();
+        .filter(deployment::Column::DeploymentTargetId.in_subquery(targets.to_owned()))
+        .filter(deployment::Column::ReportedAt.is_not_null())
+        .order_by_desc(deployment::Column::ReportedAt)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
     Ok(status::Entity::find()
-        .filter(status::Column::DeploymentId.in_subquery(deployments))
+        .filter(status::Column::DeploymentId.is_in(newest))
         .order_by_desc(status::Column::At)
+        .order_by_desc(status::Column::Id)
         .limit(limit)
         .all(db)
         .await?)
@@ -45,31 +54,13 @@ fn to_target() -> sea_orm::RelationDef {
         .into()
 }
 
-/// How many of the vendor's live (not undeployed) deployments there are, and how many of them
-/// are being undeployed.
-pub async fn live_totals(db: &impl ConnectionTrait, vendor: Uuid) -> Result<(i64, i64)> {
-    let row: Option<(i64, i64)> = deployment::Entity::find()
-        .select_only()
-        .column_as(deployment::Column::Id.count(), "all")
-        .column_as(
-            deployment::Column::UndeployRequestedAt.count(),
-            "undeploying",
-        )
-        .join(JoinType::InnerJoin, to_target())
-        .filter(target::Column::OrganizationId.eq(vendor))
-        .filter(deployment::Column::UndeployedAt.is_null())
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(row.unwrap_or((0, 0)))
-}
-
-/// Per state of the latest report: `(state, deployments, of which being undeployed)` over the
-/// vendor's live deployments that have reported at all, in one query over their rows.
-pub async fn latest_state_counts(
+/// Per state of the latest report (`None`: never reported): `(state, deployments, of which
+/// being undeployed)` over the vendor's live (not undeployed) deployments, in one query over
+/// their rows.
+pub async fn live_state_counts(
     db: &impl ConnectionTrait,
     vendor: Uuid,
-) -> Result<Vec<(String, i64, i64)>> {
+) -> Result<Vec<(Option<String>, i64, i64)>> {
     Ok(deployment::Entity::find()
         .select_only()
         .column(deployment::Column::ReportedState)
@@ -81,7 +72,6 @@ pub async fn latest_state_counts(
         .join(JoinType::InnerJoin, to_target())
         .filter(target::Column::OrganizationId.eq(vendor))
         .filter(deployment::Column::UndeployedAt.is_null())
-        .filter(deployment::Column::ReportedState.is_not_null())
         .group_by(deployment::Column::ReportedState)
         .into_tuple()
         .all(db)

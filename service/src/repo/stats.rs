@@ -38,22 +38,33 @@ pub async fn live_versions(
         .await?)
 }
 
-/// When each deployment on a target of `organization` was created, for those created at or
-/// after `since` (undeployed ones included: they were deployed all the same).
-pub async fn deployments_created_since(
+/// Per day (UTC, `YYYY-MM-DD`) from `since`: how many deployments on a target of
+/// `organization` were created that day (undeployed ones included: they were deployed all the
+/// same), counted in SQL.
+pub async fn deployments_per_day_since(
     db: &impl ConnectionTrait,
     organization_id: Uuid,
     since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>> {
+) -> Result<Vec<(String, i64)>> {
+    use sea_orm::sea_query::Expr;
     let to_target = deployment::Entity::belongs_to(target::Entity)
         .from(deployment::Column::DeploymentTargetId)
         .to(target::Column::Id);
+    // The day of a stored time: SQLite keeps RFC 3339 text in UTC, PostgreSQL a timestamptz.
+    let day = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            Expr::cust("to_char(\"deployment\".\"created_at\" AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+        }
+        _ => Expr::cust("substr(\"deployment\".\"created_at\", 1, 10)"),
+    };
     Ok(deployment::Entity::find()
         .select_only()
-        .column(deployment::Column::CreatedAt)
+        .column_as(day.clone(), "day")
+        .column_as(deployment::Column::Id.count(), "deployments")
         .join(JoinType::InnerJoin, to_target.into())
         .filter(target::Column::OrganizationId.eq(organization_id))
         .filter(deployment::Column::CreatedAt.gte(since))
+        .group_by(day)
         .into_tuple()
         .all(db)
         .await?)
