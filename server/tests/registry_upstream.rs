@@ -237,6 +237,24 @@ async fn pull_through(hub: TestHub) -> TestHub {
         "{pulls:?}"
     );
 
+    // Many pulls of a tag the hub has not fetched yet, at once: each gets it whole.
+    let fresh = push_upstream_image(up.port, "acme/web", "3.0", b"a layer pulled by many").await;
+    let pulls: Vec<_> = (0..8)
+        .map(|_| {
+            let vendor = vendor.clone();
+            let path = format!("/v2/{repo}/manifests/3.0");
+            tokio::spawn(async move {
+                let got = vendor.send(Method::GET, &path).await;
+                (got.status().as_u16(), got.bytes().await.unwrap().to_vec())
+            })
+        })
+        .collect();
+    for pull in pulls {
+        let (status, body) = pull.await.unwrap();
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(body, fresh);
+    }
+
     // The upstream goes away: what was fetched is still served; what never was names it.
     drop(up);
     let got = customer

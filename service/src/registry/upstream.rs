@@ -469,7 +469,16 @@ async fn fetch_manifest(
         Reference::Digest(_) => Vec::new(),
     };
     // The upstream is the truth about its tags: the kept one moves with it.
-    manifests::commit(s, artifact, name, &parsed, bytes, &digest, &tags, true).await
+    let again = bytes.clone();
+    match manifests::commit(s, artifact, name, &parsed, bytes, &digest, &tags, true).await {
+        // Pulls of the same new tag at once each fetch it, and on PostgreSQL all but one
+        // may then fail to insert the same manifest: once it is there, keeping it again only
+        // points the tag.
+        Err(Error::Database(_)) => {
+            manifests::commit(s, artifact, name, &parsed, again, &digest, &tags, true).await
+        }
+        done => done,
+    }
 }
 
 /// Makes sure the hub holds blob `digest` of `artifact` when it pulls through from an
