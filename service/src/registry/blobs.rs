@@ -47,6 +47,20 @@ pub(crate) async fn granted_manifests(
     Ok(found)
 }
 
+/// Whether a manifest that `granted` reaches names `digest` (a blob, or an index's child).
+pub(crate) async fn reaches(
+    services: &Services,
+    artifact_id: Uuid,
+    granted: &Granted,
+    digest: &str,
+) -> Result<bool> {
+    let manifests = granted_manifests(services, artifact_id, granted).await?;
+    let refs =
+        repo::registry::manifest_refs(&services.db, manifests.iter().map(|m| m.id).collect())
+            .await?;
+    Ok(refs.iter().any(|(d, _)| d == digest))
+}
+
 /// The size of blob `digest` in `artifact`, if `grant` reaches it.
 pub async fn size(
     services: &Services,
@@ -63,17 +77,13 @@ pub async fn size(
                 format!("{name} has no blob {digest}"),
             )
         })?;
-    if let Grant::Only(granted) = grant {
-        let manifests = granted_manifests(services, artifact.id.0, granted).await?;
-        let refs =
-            repo::registry::manifest_refs(&services.db, manifests.iter().map(|m| m.id).collect())
-                .await?;
-        if !refs.iter().any(|(d, _)| d == digest.as_str()) {
-            return Err(Error::registry(
-                RegistryCode::Denied,
-                format!("your license does not grant blob {digest} of {name}"),
-            ));
-        }
+    if let Grant::Only(granted) = grant
+        && !reaches(services, artifact.id.0, granted, digest.as_str()).await?
+    {
+        return Err(Error::registry(
+            RegistryCode::Denied,
+            format!("your license does not grant blob {digest} of {name}"),
+        ));
     }
     Ok(u64::try_from(link.size).unwrap_or(0))
 }

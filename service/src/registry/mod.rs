@@ -32,7 +32,7 @@ use std::sync::{Arc, Mutex};
 pub use digest::{Algorithm, Digest, Hasher};
 pub use error::RegistryCode;
 pub use model::{Artifact, Manifest};
-pub use names::{Reference, RepositoryName, is_tag};
+pub use names::{Reference, RepositoryName, is_repository_path, is_tag};
 pub use s3::{S3BlobStore, S3Settings};
 pub use store::{BlobStore, BlobStream, FsBlobStore};
 pub use uploads::UploadId;

@@ -69,6 +69,14 @@ impl fmt::Display for RepositoryName {
     }
 }
 
+/// Whether `path` is a repository path as the spec's grammar has it: components separated by
+/// `/`, each lower-case letters and digits joined by `.`, `_`, `__` or runs of `-`, at most
+/// [`MAX_NAME_LEN`] bytes in all (an artifact's name under its namespace, or a repository of
+/// another registry).
+pub fn is_repository_path(path: &str) -> bool {
+    path.len() <= MAX_NAME_LEN && path.split('/').all(is_component)
+}
+
 fn is_component(part: &str) -> bool {
     let bytes = part.as_bytes();
     let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();

@@ -14,7 +14,9 @@ use tokio::io::AsyncWriteExt;
 
 use super::access::Grant;
 use super::manifests::{self, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
-use super::{Artifact, Digest, Hasher, Reference, Registry, RegistryCode, RepositoryName};
+use super::{
+    Artifact, Digest, Hasher, Reference, Registry, RegistryCode, RepositoryName, is_repository_path,
+};
 use crate::auth::Actor;
 use crate::entity::artifact_upstream as row;
 use crate::{Error, Result, Services, repo};
@@ -88,26 +90,10 @@ fn parse_url(text: &str) -> Result<url::Url> {
     Ok(url)
 }
 
-/// Whether `name` is a repository name as the distribution spec allows: lowercase
-/// components of letters and digits joined by `.`, `_`, `__` or `-`, separated by `/`.
-fn is_repository(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 255
-        && name.split('/').all(|component| {
-            let bytes = component.as_bytes();
-            !bytes.is_empty()
-                && bytes[0].is_ascii_alphanumeric()
-                && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(b))
-        })
-}
-
 /// The vendor's artifact `name`, checked as a repository name under its namespace.
 fn artifact_name(name: &str) -> Result<String> {
     let name = name.trim();
-    if !is_repository(name) {
+    if !is_repository_path(name) {
         return Err(Error::invalid(
             "artifact",
             "must be lowercase letters and digits, joined by . _ - and /, such as web or tools/cli",
@@ -129,7 +115,7 @@ pub async fn link(
     let name = artifact_name(name)?;
     let url = parse_url(&new.url)?;
     let repository = new.repository.trim().to_string();
-    if !is_repository(&repository) {
+    if !is_repository_path(&repository) {
         return Err(Error::invalid(
             "repository",
             "must be the repository's path in the upstream registry, such as acme/web",
@@ -176,19 +162,6 @@ pub async fn unlink(s: &Services, actor: &Actor, name: &str) -> Result<()> {
     } else {
         Err(Error::NotFound { what: "upstream" })
     }
-}
-
-/// The upstream of the vendor's artifact `name`, if it has one (vendor members).
-pub async fn get(s: &Services, actor: &Actor, name: &str) -> Result<Option<Upstream>> {
-    actor.require_vendor_read("see an artifact's upstream repository")?;
-    let Some(artifact) =
-        repo::registry::find_artifact(&s.db, actor.organization_id.0, name).await?
-    else {
-        return Err(Error::NotFound { what: "artifact" });
-    };
-    Ok(repo::upstreams::find(&s.db, artifact.id)
-        .await?
-        .map(Upstream::from))
 }
 
 /// The vendor's upstreams, by artifact name (vendor members).
@@ -373,17 +346,12 @@ pub async fn fill_manifest(
             if held.is_some() {
                 return Ok(());
             }
-            if let Grant::Only(granted) = grant {
-                // Only children of what the grant reaches (an index's platforms).
-                let reached = super::blobs::granted_manifests(s, artifact.id.0, granted).await?;
-                let refs =
-                    repo::registry::manifest_refs(&s.db, reached.iter().map(|m| m.id).collect())
-                        .await?;
-                if !granted.digests.contains(d.as_str())
-                    && !refs.iter().any(|(r, _)| r == d.as_str())
-                {
-                    return Ok(());
-                }
+            // A granted digest, or a child of what the grant reaches (an index's platforms).
+            if let Grant::Only(granted) = grant
+                && !granted.digests.contains(d.as_str())
+                && !super::blobs::reaches(s, artifact.id.0, granted, d.as_str()).await?
+            {
+                return Ok(());
             }
             None
         }
@@ -481,37 +449,28 @@ async fn fetch_manifest(
     }
 }
 
-/// Makes sure the hub holds blob `digest` of `artifact` when it pulls through from an
-/// upstream and a manifest it holds names the blob: fetched, checked against its digest,
-/// stored and linked. Nothing happens for an artifact without upstream, or a blob no kept
-/// manifest that `grant` reaches names (the read that follows answers as for any repository).
+/// Fetches blob `digest` of `artifact`, which the hub does not hold, when the artifact pulls
+/// through from an upstream and a kept manifest that `grant` reaches names the blob: checked
+/// against its digest, stored and linked. Whether it was fetched; nothing happens otherwise
+/// (the read answers as for any repository).
 pub async fn fill_blob(
     s: &Services,
     registry: &Registry,
     artifact: &Artifact,
     grant: &Grant,
     digest: &Digest,
-) -> Result<()> {
-    if repo::registry::find_blob(&s.db, artifact.id.0, digest.as_str())
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
+) -> Result<bool> {
     let Some(upstream) = repo::upstreams::find(&s.db, artifact.id.0).await? else {
-        return Ok(());
+        return Ok(false);
     };
     if !repo::registry::manifest_names_blob(&s.db, artifact.id.0, digest.as_str()).await? {
-        return Ok(());
+        return Ok(false);
     }
-    if let Grant::Only(granted) = grant {
-        // Only blobs of what the grant reaches are worth fetching: the read refuses others.
-        let reached = super::blobs::granted_manifests(s, artifact.id.0, granted).await?;
-        let refs =
-            repo::registry::manifest_refs(&s.db, reached.iter().map(|m| m.id).collect()).await?;
-        if !refs.iter().any(|(r, _)| r == digest.as_str()) {
-            return Ok(());
-        }
+    // Only blobs of what the grant reaches are worth fetching: the read refuses others.
+    if let Grant::Only(granted) = grant
+        && !super::blobs::reaches(s, artifact.id.0, granted, digest.as_str()).await?
+    {
+        return Ok(false);
     }
     let client = Client::new(s, &upstream)?;
     let mut response = client
@@ -557,7 +516,7 @@ pub async fn fill_blob(
     }
     .await;
     let _ = tokio::fs::remove_file(&file).await;
-    result
+    result.map(|()| true)
 }
 
 #[cfg(test)]
@@ -581,8 +540,14 @@ mod tests {
 
     #[test]
     fn repository_names_follow_the_distribution_spec() {
-        for good in ["web", "acme/web", "a.b/c_d/e-f", "library/nginx"] {
-            assert!(is_repository(good), "{good}");
+        for good in [
+            "web",
+            "acme/web",
+            "a.b/c_d/e-f",
+            "library/nginx",
+            "a__b/c--d",
+        ] {
+            assert!(is_repository_path(good), "{good}");
         }
         for bad in [
             "",
@@ -593,8 +558,10 @@ mod tests {
             "-web",
             "we b",
             "acme/web:1",
+            "a..b",
+            "a._b",
         ] {
-            assert!(!is_repository(bad), "{bad}");
+            assert!(!is_repository_path(bad), "{bad}");
         }
     }
 

@@ -66,9 +66,22 @@ pub async fn get(
         &state.services.config.registry_hosts(),
     )
     .await?;
-    // An artifact pulling through from an upstream fetches what it does not hold yet.
-    upstream::fill_blob(&state.services, &state.registry, &artifact, &grant, &digest).await?;
-    let size = blobs::size(&state.services, &artifact, name, &grant, &digest).await?;
+    let size = match blobs::size(&state.services, &artifact, name, &grant, &digest).await {
+        // An artifact pulling through from an upstream fetches a blob it does not hold yet.
+        Err(service::Error::Registry {
+            code: RegistryCode::BlobUnknown,
+            message,
+        }) => {
+            if upstream::fill_blob(&state.services, &state.registry, &artifact, &grant, &digest)
+                .await?
+            {
+                blobs::size(&state.services, &artifact, name, &grant, &digest).await?
+            } else {
+                return Err(OciError::new(RegistryCode::BlobUnknown, message));
+            }
+        }
+        found => found?,
+    };
     let (status, start, len) = match header_text(parts, "range") {
         None => (StatusCode::OK, 0, size),
         Some(range) => match resolve_range(range, size) {
