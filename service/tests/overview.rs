@@ -189,6 +189,38 @@ async fn the_overviews_answer_is_everything_fine(services: &Services) {
 
 on_both_databases!(the_overviews_answer_is_everything_fine);
 
+/// A new vendor-managed target `name` with `version` of `app` deployed on it.
+async fn deployed_on_new_target(
+    services: &Services,
+    w: &World,
+    name: &str,
+    app: ApplicationId,
+    version: ApplicationVersionId,
+    now: chrono::DateTime<Utc>,
+) -> (types::DeploymentTargetId, deployments::Deployment) {
+    let target = targets::create(services, &w.vendor_rw, name, None, now)
+        .await
+        .unwrap()
+        .target
+        .id;
+    let d = deployments::create(
+        services,
+        &w.vendor_rw,
+        NewDeployment {
+            target_id: target,
+            application_id: app,
+            version_id: version,
+            env: None,
+            logs_enabled: false,
+            repair_drift: true,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    (target, d)
+}
+
 /// More deployments than the overview lists: the totals count them all in SQL, only the first
 /// [`overview::LINES`] lines are loaded, and the number of queries does not grow with them.
 async fn the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows(services: &Services) {
@@ -205,27 +237,9 @@ async fn the_vendor_overview_counts_in_sql_and_loads_only_what_it_shows(services
         // Round 0: 3 targets; round 1: 12 more, past the lines shown.
         let how_many = if round == 0 { 3 } else { 12 };
         for i in 0..how_many {
-            let target =
-                targets::create(services, &w.vendor_rw, &format!("t-{round}-{i}"), None, now)
-                    .await
-                    .unwrap()
-                    .target
-                    .id;
-            let d = deployments::create(
-                services,
-                &w.vendor_rw,
-                NewDeployment {
-                    target_id: target,
-                    application_id: app,
-                    version_id: ids[0],
-                    env: None,
-                    logs_enabled: false,
-                    repair_drift: true,
-                },
-                now,
-            )
-            .await
-            .unwrap();
+            let (target, d) =
+                deployed_on_new_target(services, &w, &format!("t-{round}-{i}"), app, ids[0], now)
+                    .await;
             // Each reports twice: only the latest report counts.
             for (state, at) in [(DeploymentState::Healthy, 0), (DeploymentState::Error, 1)] {
                 agent_session::record_status(
@@ -304,27 +318,8 @@ async fn what_a_deployment_is_now_follows_concurrent_reports_and_is_rebuilt_from
     let (app, ids) = shop(services, &w, now).await;
     let mut deployed = Vec::new();
     for i in 0..DEPLOYMENTS {
-        let target = targets::create(services, &w.vendor_rw, &format!("c-{i}"), None, now)
-            .await
-            .unwrap()
-            .target
-            .id;
-        let d = deployments::create(
-            services,
-            &w.vendor_rw,
-            NewDeployment {
-                target_id: target,
-                application_id: app,
-                version_id: ids[0],
-                env: None,
-                logs_enabled: false,
-                repair_drift: true,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        deployed.push((target, d));
+        deployed
+            .push(deployed_on_new_target(services, &w, &format!("c-{i}"), app, ids[0], now).await);
     }
     // Every agent reports three times while every other deployment is updated to 2.0, all at
     // once: the last report and the update must both stay.
