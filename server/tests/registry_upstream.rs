@@ -14,7 +14,7 @@ use std::time::Duration;
 use consign_server::testing::TestHub;
 use consign_test_support::hub::with_hub;
 use consign_test_support::registry::{
-    OCI_MANIFEST, Registry, digest, error_code, image_manifest, license_artifact,
+    Registry, digest, error_code, image_manifest, license_artifact,
 };
 use reqwest::Method;
 use sea_orm::ConnectionTrait;
@@ -22,7 +22,8 @@ use service::registry::upstream::{self, NewUpstream};
 use service::testing::Backend;
 use service::testing::world::World;
 
-const USER: &str = "mirror";
+/// The user name the test support's registry client signs in with.
+const USER: &str = "anyone";
 const PASSWORD: &str = "s3cret-upstream-password";
 
 /// Distribution on `127.0.0.1:port`, storing under `dir`, behind basic auth for `USER`.
@@ -86,51 +87,16 @@ async fn start_upstream() -> Upstream {
     panic!("docker-registry did not start on port {port}");
 }
 
-/// Pushes a blob to the upstream the way clients do everywhere: a session, then one `PUT`.
-async fn push_upstream_blob(port: u16, repo: &str, bytes: &[u8]) -> String {
-    let client = reqwest::Client::new();
-    let d = digest(bytes);
-    let started = client
-        .post(format!("http://127.0.0.1:{port}/v2/{repo}/blobs/uploads/"))
-        .basic_auth(USER, Some(PASSWORD))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(started.status(), 202);
-    let location = started.headers()["location"].to_str().unwrap().to_string();
-    let location = if location.starts_with("http") {
-        location
-    } else {
-        format!("http://127.0.0.1:{port}{location}")
-    };
-    let separator = if location.contains('?') { '&' } else { '?' };
-    let put = client
-        .put(format!("{location}{separator}digest={d}"))
-        .basic_auth(USER, Some(PASSWORD))
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 201, "{:?}", put.text().await);
-    d
-}
-
 /// Pushes an image (a config and one layer) tagged `tag` to the upstream: its manifest's bytes.
 async fn push_upstream_image(port: u16, repo: &str, tag: &str, layer: &[u8]) -> Vec<u8> {
+    let upstream = Registry::new(format!("http://127.0.0.1:{port}"), Some(PASSWORD.into()));
     let config = format!("{{\"tag\":\"{tag}\"}}").into_bytes();
-    let c = push_upstream_blob(port, repo, &config).await;
-    let l = push_upstream_blob(port, repo, layer).await;
-    let manifest = serde_json::to_vec(&image_manifest(&c, config.len(), &l, layer.len())).unwrap();
-    let put = reqwest::Client::new()
-        .put(format!("http://127.0.0.1:{port}/v2/{repo}/manifests/{tag}"))
-        .basic_auth(USER, Some(PASSWORD))
-        .header("content-type", OCI_MANIFEST)
-        .body(manifest.clone())
-        .send()
-        .await
-        .unwrap();
+    let c = upstream.push_blob_in_session(repo, &config).await;
+    let l = upstream.push_blob_in_session(repo, layer).await;
+    let manifest = image_manifest(&c, config.len(), &l, layer.len());
+    let put = upstream.put_manifest(repo, tag, &manifest).await;
     assert_eq!(put.status(), 201, "{:?}", put.text().await);
-    manifest
+    serde_json::to_vec(&manifest).unwrap()
 }
 
 async fn pull_through(hub: TestHub) -> TestHub {

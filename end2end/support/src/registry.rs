@@ -113,6 +113,28 @@ impl Registry {
         d
     }
 
+    /// Pushes a blob the way every registry takes it (Distribution refuses a monolithic
+    /// `POST`): a session, then one `PUT` with the digest; returns the digest.
+    pub async fn push_blob_in_session(&self, repo: &str, bytes: &[u8]) -> String {
+        let d = digest(bytes);
+        let started = self
+            .send(Method::POST, &format!("/v2/{repo}/blobs/uploads/"))
+            .await;
+        assert_eq!(started.status(), 202, "{}", started.text().await.unwrap());
+        let location = started.headers()["location"].to_str().unwrap().to_string();
+        // The location may be absolute or a path below the base URL.
+        let path = location.strip_prefix(&self.base).unwrap_or(&location);
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let put = self
+            .request(Method::PUT, &format!("{path}{separator}digest={d}"))
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), 201, "{}", put.text().await.unwrap());
+        d
+    }
+
     /// Puts a manifest under `reference`.
     pub async fn put_manifest(&self, repo: &str, reference: &str, manifest: &Value) -> Response {
         let media_type = manifest["mediaType"]
