@@ -56,8 +56,9 @@ commands:
   setup [--test]                        install what is missing (wasm target, wasm-bindgen,
                                         with --test: chromium, chromium-driver, postgresql)
   bench                                 measure the hub's start-up time and idle memory
-  bench-registry [--dev]                the registry against Distribution with skopeo (100 MB
-                                        image push/pull medians, memory during a 1 GB blob);
+  bench-registry [--dev]                the registry against Distribution and nginx: 100 MB
+                                        image push/pull with skopeo and a lean client, one
+                                        blob, 16 concurrent pulls, memory during a 1 GB blob;
                                         --dev measures the debug build
   bench-deploy [--cycles N] [--runs N] [--agents A,B,C] [--heartbeat S] [--hold S]
                [--only latency,overhead,swarm,memory] [--dev]

@@ -1,7 +1,13 @@
 //! `cargo xtask bench-registry`: the hub's registry against Distribution (Debian's
-//! `docker-registry`) side by side on this machine. skopeo pushes and pulls a ~100 MB image
-//! to each, several times, each run into a fresh repository so every byte moves; then the hub
-//! takes a 1 GB blob while its resident memory is sampled.
+//! `docker-registry`) and nginx (Debian's, serving a blob as a static file) side by side on
+//! this machine, in the same run:
+//! - a ~100 MB image pushed and pulled by two clients: skopeo, and the lean client of
+//!   `server/examples/registry_bench.rs` (it sends each blob once and verifies and stores what
+//!   it pulls, nothing else, so the servers' differences show), each run into a fresh
+//!   repository so every byte moves, hub and Distribution alternating;
+//! - the image's 100 MB layer as a single blob: hub, Distribution and nginx, alternating;
+//! - 16 concurrent pulls of the image: hub and Distribution;
+//! - then the hub takes a 1 GB blob while its resident memory is sampled.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,6 +20,11 @@ use anyhow::{Context, Result, bail};
 use crate::cmd;
 
 const RUNS: usize = 5;
+/// Single-blob rounds (each gets the blob from every server once).
+const BLOB_RUNS: usize = 9;
+/// Concurrent pulls of one image, and how many rounds of them.
+const CONCURRENT: usize = 16;
+const CONCURRENT_RUNS: usize = 3;
 const IMAGE_MB: u32 = 100;
 const BIG_MB: u32 = 1024;
 
@@ -33,6 +44,36 @@ storage:
 http:
   addr: 127.0.0.1:5000
 ";
+
+/// nginx as Debian configures it for static files (`sendfile on`, `tcp_nopush on`, worker
+/// processes per core), serving one folder on loopback, everything it writes kept in `{work}`.
+fn nginx_config(work: &Path, port: u16, root: &Path) -> String {
+    let work = work.display();
+    let root = root.display();
+    format!(
+        "daemon off;
+worker_processes auto;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    sendfile on;
+    tcp_nopush on;
+    access_log off;
+    client_body_temp_path {work}/nginx-body;
+    proxy_temp_path {work}/nginx-proxy;
+    fastcgi_temp_path {work}/nginx-fastcgi;
+    uwsgi_temp_path {work}/nginx-uwsgi;
+    scgi_temp_path {work}/nginx-scgi;
+    default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+    }}
+}}
+"
+    )
+}
 
 struct Running {
     child: Child,
@@ -194,33 +235,170 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// What the lean client does with the blobs it pulls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pull {
+    /// Hashes each, checks the digest and writes it to a file, as every client does.
+    Verified,
+    /// Receives every byte and checks only the count: the server's and the network's time.
+    TransferOnly,
+}
+
+impl Pull {
+    fn label(self) -> &'static str {
+        match self {
+            Pull::Verified => "verified and stored",
+            Pull::TransferOnly => "transfer only",
+        }
+    }
+}
+
+/// The lean client's binary and how to call it.
+struct Client(PathBuf);
+
+impl Client {
+    /// Runs one subcommand and returns the JSON it prints.
+    fn run(&self, args: &[&str]) -> Result<serde_json::Value> {
+        let out = output(Command::new(&self.0).args(args))?;
+        serde_json::from_str(out.trim()).with_context(|| format!("the client printed {out}"))
+    }
+
+    /// One push and one pull of the layout's image into `repository0`.
+    fn image(
+        &self,
+        registry: &str,
+        creds: Option<&str>,
+        layout: &Path,
+        prefix: &str,
+        scratch: &Path,
+    ) -> Result<(Duration, Duration)> {
+        let mut args = vec![
+            "image",
+            "--registry",
+            registry,
+            "--prefix",
+            prefix,
+            "--runs",
+            "1",
+        ];
+        let (layout, scratch) = (layout.display().to_string(), scratch.display().to_string());
+        args.extend(["--layout", &layout, "--scratch", &scratch]);
+        if let Some(creds) = creds {
+            args.extend(["--creds", creds]);
+        }
+        let v = self.run(&args)?;
+        Ok((first_ms(&v["push_ms"])?, first_ms(&v["pull_ms"])?))
+    }
+
+    /// One get of `url`, verified against `digest` (or with `mode` only received).
+    fn blob(
+        &self,
+        url: &str,
+        creds: Option<&str>,
+        digest: &str,
+        scratch: &Path,
+        mode: Pull,
+    ) -> Result<Duration> {
+        let scratch = scratch.display().to_string();
+        let mut args = vec!["blob", "--url", url, "--digest", digest, "--runs", "1"];
+        args.extend(["--scratch", &scratch]);
+        if let Some(creds) = creds {
+            args.extend(["--creds", creds]);
+        }
+        if mode == Pull::TransferOnly {
+            args.push("--transfer-only");
+        }
+        first_ms(&self.run(&args)?["ms"])
+    }
+
+    /// `pulls` pulls of `repository:v1` at once: the total time.
+    fn concurrent(
+        &self,
+        registry: &str,
+        creds: Option<&str>,
+        repository: &str,
+        scratch: &Path,
+        (pulls, mode): (usize, Pull),
+    ) -> Result<Duration> {
+        let (pulls, scratch) = (pulls.to_string(), scratch.display().to_string());
+        let mut args = vec![
+            "concurrent",
+            "--registry",
+            registry,
+            "--repository",
+            repository,
+        ];
+        args.extend(["--pulls", &pulls, "--scratch", &scratch]);
+        if let Some(creds) = creds {
+            args.extend(["--creds", creds]);
+        }
+        if mode == Pull::TransferOnly {
+            args.push("--transfer-only");
+        }
+        let v = self.run(&args)?;
+        Ok(Duration::from_secs_f64(
+            v["total_ms"].as_f64().context("no total")? / 1000.0,
+        ))
+    }
+}
+
+fn first_ms(v: &serde_json::Value) -> Result<Duration> {
+    let ms = v[0].as_f64().with_context(|| format!("no time in {v}"))?;
+    Ok(Duration::from_secs_f64(ms / 1000.0))
+}
+
+/// `a` against `b`: both times and `b / a`, how many times faster `a` is.
+fn versus(what: &str, a_name: &str, a: Duration, b_name: &str, b: Duration) {
+    println!(
+        "  {what}: {a_name} {:.1} ms, {b_name} {:.1} ms; {a_name} is {:.2}x as fast ({a_name}/{b_name} {:.2})",
+        a.as_secs_f64() * 1000.0,
+        b.as_secs_f64() * 1000.0,
+        b.as_secs_f64() / a.as_secs_f64(),
+        a.as_secs_f64() / b.as_secs_f64(),
+    );
+}
+
 /// Runs the benchmark and prints its figures: against the release build, or with `dev` the
 /// debug build (quicker to get, slower to run).
 pub fn run(dev: bool) -> Result<()> {
+    if !Path::new("/usr/sbin/nginx").exists() && !cmd::on_path("nginx") {
+        crate::setup::apt_install(&["nginx-light"])?;
+    }
     for tool in ["skopeo", "docker-registry", "curl", "python3"] {
         if !cmd::on_path(tool) {
             bail!("{tool} is missing: run `cargo xtask setup --test`");
         }
     }
     let mut build = cmd::cargo();
-    build.args(["build", "-p", "consign-server"]);
+    build.args([
+        "build",
+        "-p",
+        "consign-server",
+        "--bin",
+        "consign-server",
+        "--example",
+        "registry_bench",
+    ]);
     if !dev {
         build.arg("--release");
     }
     cmd::run(&mut build)?;
     let target_dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let binary = Path::new(&target_dir)
-        .join(if dev { "debug" } else { "release" })
-        .join("consign-server");
+    let out =
+        std::path::absolute(Path::new(&target_dir).join(if dev { "debug" } else { "release" }))?;
     let work = std::env::temp_dir().join(format!("consign-registry-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
-    let result = bench(&binary, &work);
+    let result = bench(
+        &out.join("consign-server"),
+        &Client(out.join("examples").join("registry_bench")),
+        &work,
+    );
     let _ = std::fs::remove_dir_all(&work);
     result
 }
 
-fn bench(binary: &Path, work: &Path) -> Result<()> {
+fn bench(binary: &Path, client: &Client, work: &Path) -> Result<()> {
     let image = work.join("image");
     let size = IMAGE_MB.to_string();
     mkimage(&[
@@ -234,6 +412,13 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
         "--tag",
         "v1",
     ])?;
+    let layer = largest_blob(&image)?;
+    let layer_hex = layer
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("a blob without a name")?
+        .to_string();
+    let layer_digest = format!("sha256:{layer_hex}");
 
     let hub_port = free_port()?;
     let hub = Running {
@@ -270,35 +455,142 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
     };
     wait_for(ref_port)?;
 
+    // nginx serves a copy of the layer (its own file, as each registry has its own).
+    let static_root = work.join("static");
+    std::fs::create_dir_all(&static_root)?;
+    std::fs::copy(&layer, static_root.join(&layer_hex))?;
+    let nginx_port = free_port()?;
+    let nginx_conf = work.join("nginx.conf");
+    std::fs::write(&nginx_conf, nginx_config(work, nginx_port, &static_root))?;
+    let _nginx = Running {
+        child: Command::new(if cmd::on_path("nginx") {
+            "nginx"
+        } else {
+            "/usr/sbin/nginx"
+        })
+        .arg("-c")
+        .arg(&nginx_conf)
+        .arg("-p")
+        .arg(work)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start nginx")?,
+    };
+    wait_for(nginx_port)?;
+
+    let hub = (format!("127.0.0.1:{hub_port}"), hub);
+    let reference = format!("127.0.0.1:{ref_port}");
+
     // Warm both up once (page cache, first connections), then measure.
     skopeo_copy(
         &format!("oci:{}:v1", image.display()),
-        &format!("docker://127.0.0.1:{hub_port}/bench/warm:v1"),
+        &format!("docker://{}/bench/warm:v1", hub.0),
         Some(&creds),
     )?;
     skopeo_copy(
         &format!("oci:{}:v1", image.display()),
-        &format!("docker://127.0.0.1:{ref_port}/bench/warm:v1"),
+        &format!("docker://{reference}/bench/warm:v1"),
         None,
     )?;
-    let (hub_push, hub_pull) =
-        push_pull(&format!("127.0.0.1:{hub_port}"), &image, Some(&creds), work)?;
-    let (ref_push, ref_pull) = push_pull(&format!("127.0.0.1:{ref_port}"), &image, None, work)?;
+    let (hub_push, hub_pull) = push_pull(&hub.0, &image, Some(&creds), work)?;
+    let (ref_push, ref_pull) = push_pull(&reference, &image, None, work)?;
     println!("bench-registry: {IMAGE_MB} MB image, skopeo, {RUNS} runs each, medians:");
-    println!(
-        "  push: hub {:.2} s, distribution {:.2} s, hub/distribution {:.2}",
-        hub_push.as_secs_f64(),
-        ref_push.as_secs_f64(),
-        hub_push.as_secs_f64() / ref_push.as_secs_f64()
-    );
-    println!(
-        "  pull: hub {:.2} s, distribution {:.2} s, hub/distribution {:.2}",
-        hub_pull.as_secs_f64(),
-        ref_pull.as_secs_f64(),
-        hub_pull.as_secs_f64() / ref_pull.as_secs_f64()
-    );
+    versus("push", "hub", hub_push, "distribution", ref_push);
+    versus("pull", "hub", hub_pull, "distribution", ref_pull);
+
+    // The lean client, alternating servers every run.
+    let scratch = work.join("scratch");
+    let hub_url = format!("http://{}", hub.0);
+    let ref_url = format!("http://{reference}");
+    let servers = [
+        (hub_url.as_str(), Some(creds.as_str())),
+        (ref_url.as_str(), None),
+    ];
+    client.image(&hub_url, Some(&creds), &image, "bench/leanwarm", &scratch)?;
+    client.image(&ref_url, None, &image, "bench/leanwarm", &scratch)?;
+    let (mut pushes, mut pulls, mut bare) = ([vec![], vec![]], [vec![], vec![]], [vec![], vec![]]);
+    for run in 0..RUNS {
+        let prefix = format!("bench/lean{run}-");
+        for (i, (url, creds)) in servers.iter().enumerate() {
+            let (push, pull) = client.image(url, *creds, &image, &prefix, &scratch)?;
+            pushes[i].push(push);
+            pulls[i].push(pull);
+            let repository = format!("{prefix}0");
+            let one = (1, Pull::TransferOnly);
+            bare[i].push(client.concurrent(url, *creds, &repository, &scratch, one)?);
+        }
+    }
+    println!("bench-registry: {IMAGE_MB} MB image, lean client, {RUNS} runs each, medians:");
+    let [hub_push, ref_push] = pushes.map(median);
+    versus("push", "hub", hub_push, "distribution", ref_push);
+    for (mode, times) in [(Pull::Verified, pulls), (Pull::TransferOnly, bare)] {
+        let [hub_time, ref_time] = times.map(median);
+        versus(
+            &format!("pull, {}", mode.label()),
+            "hub",
+            hub_time,
+            "distribution",
+            ref_time,
+        );
+    }
+
+    // One blob: the layer, from each server in turn.
+    let repository = "bench/lean0-0";
+    let blob_url = |base: &str| format!("{base}/v2/{repository}/blobs/{layer_digest}");
+    let nginx_url = format!("http://127.0.0.1:{nginx_port}/{layer_hex}");
+    let sources = [
+        (blob_url(&hub_url), Some(creds.as_str())),
+        (blob_url(&ref_url), None),
+        (nginx_url, None),
+    ];
+    for mode in [Pull::Verified, Pull::TransferOnly] {
+        let mut times = [vec![], vec![], vec![]];
+        for run in 0..=BLOB_RUNS {
+            for (i, (url, creds)) in sources.iter().enumerate() {
+                let time = client.blob(url, *creds, &layer_digest, &scratch, mode)?;
+                // The first round warms the three up.
+                if run > 0 {
+                    times[i].push(time);
+                }
+            }
+        }
+        let [hub_blob, ref_blob, nginx_blob] = times.map(median);
+        println!(
+            "bench-registry: the {IMAGE_MB} MB layer as one blob, lean client, {}, {BLOB_RUNS} runs each, medians:",
+            mode.label()
+        );
+        versus("blob", "hub", hub_blob, "nginx", nginx_blob);
+        versus("blob", "hub", hub_blob, "distribution", ref_blob);
+    }
+
+    // Concurrent pulls of one image.
+    for mode in [Pull::Verified, Pull::TransferOnly] {
+        let mut totals = [vec![], vec![]];
+        for _ in 0..CONCURRENT_RUNS {
+            for (i, (url, creds)) in servers.iter().enumerate() {
+                let many = (CONCURRENT, mode);
+                totals[i].push(client.concurrent(url, *creds, repository, &scratch, many)?);
+            }
+        }
+        println!(
+            "bench-registry: {CONCURRENT} concurrent pulls of the image, lean client, {}, {CONCURRENT_RUNS} runs each, medians:",
+            mode.label()
+        );
+        let [hub_total, ref_total] = totals.map(median);
+        versus(
+            "all pulls done",
+            "hub",
+            hub_total,
+            "distribution",
+            ref_total,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
 
     // A 1 GB blob through the hub while its memory is sampled every 50 ms.
+    let hub_address = hub.0;
+    let hub = hub.1;
     let _ = std::fs::remove_dir_all(&image);
     let big = work.join("big");
     let big_size = BIG_MB.to_string();
@@ -328,7 +620,7 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
             }
         })
     };
-    let remote = format!("docker://127.0.0.1:{hub_port}/bench/big:v1");
+    let remote = format!("docker://{hub_address}/bench/big:v1");
     let push = skopeo_copy(&format!("oci:{}:v1", big.display()), &remote, Some(&creds));
     let _ = std::fs::remove_dir_all(&big);
     let pull = push.and_then(|push| {
@@ -350,4 +642,17 @@ fn bench(binary: &Path, work: &Path) -> Result<()> {
         (peak.saturating_sub(before)) as f64 / 1024.0
     );
     Ok(())
+}
+
+/// The largest file under an OCI layout's blobs: the payload layer.
+fn largest_blob(layout: &Path) -> Result<PathBuf> {
+    let mut largest: Option<(u64, PathBuf)> = None;
+    for entry in std::fs::read_dir(layout.join("blobs").join("sha256"))? {
+        let entry = entry?;
+        let len = entry.metadata()?.len();
+        if largest.as_ref().is_none_or(|(l, _)| len > *l) {
+            largest = Some((len, entry.path()));
+        }
+    }
+    largest.map(|(_, p)| p).context("the layout holds no blob")
 }

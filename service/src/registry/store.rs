@@ -9,7 +9,6 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{Algorithm, Digest};
 use crate::Result;
@@ -20,8 +19,8 @@ pub(super) const ALGORITHMS: [Algorithm; 2] = [Algorithm::Sha256, Algorithm::Sha
 /// A blob's bytes as they are read.
 pub type BlobStream = BoxStream<'static, io::Result<Bytes>>;
 
-/// How much is read from the store at once when serving a blob.
-const READ_CHUNK: usize = 256 * 1024;
+/// How much is read from the filesystem at once when serving a blob.
+const READ_CHUNK: usize = 1024 * 1024;
 
 /// Blob storage: the filesystem under the data directory ([`FsBlobStore`]), or S3-compatible
 /// object storage ([`super::S3BlobStore`]).
@@ -42,6 +41,42 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 
     /// Every stored blob, with when it was last stored.
     async fn list(&self) -> Result<Vec<(Digest, SystemTime)>>;
+}
+
+/// `len` bytes of `file` from where it stands, in large chunks, each read on the blocking pool
+/// while the connection sends the one before: one read and one copy per byte (tokio's `File`
+/// copies each chunk once more, in smaller pieces). A blocking thread is held only while it
+/// reads, never while a slow client takes its time, so downloads cannot starve the pool.
+fn read_ahead(file: std::fs::File, len: u64) -> BlobStream {
+    type Chunk = tokio::task::JoinHandle<io::Result<(std::fs::File, Vec<u8>)>>;
+    fn read_chunk(mut file: std::fs::File, want: u64) -> Chunk {
+        tokio::task::spawn_blocking(move || {
+            let mut chunk = Vec::with_capacity(usize::try_from(want).unwrap_or(READ_CHUNK));
+            io::Read::read_to_end(&mut io::Read::take(&mut file, want), &mut chunk)?;
+            Ok((file, chunk))
+        })
+    }
+    let first = (len > 0).then(|| read_chunk(file, len.min(READ_CHUNK as u64)));
+    Box::pin(futures_util::stream::unfold(
+        (first, len),
+        |(pending, left)| async move {
+            let item = match pending?.await {
+                Ok(Ok((_, chunk))) if chunk.is_empty() => Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the blob is shorter than its recorded size",
+                )),
+                Ok(Ok((file, chunk))) => {
+                    let left = left - chunk.len() as u64;
+                    let next = (left > 0).then(|| read_chunk(file, left.min(READ_CHUNK as u64)));
+                    return Some((Ok(Bytes::from(chunk)), (next, left)));
+                }
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(io::Error::other(e)),
+            };
+            // After an error the stream ends.
+            Some((item, (None, 0)))
+        },
+    ))
 }
 
 /// Blobs as files: `<root>/sha256/ab/abcdef…`.
@@ -81,14 +116,16 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn read(&self, digest: &Digest, start: u64, len: u64) -> Result<BlobStream> {
-        let mut file = tokio::fs::File::open(self.path(digest)).await?;
-        if start > 0 {
-            file.seek(io::SeekFrom::Start(start)).await?;
-        }
-        let reader = file.take(len);
-        Ok(Box::pin(tokio_util::io::ReaderStream::with_capacity(
-            reader, READ_CHUNK,
-        )))
+        let path = self.path(digest);
+        // Opened before the response starts, so a missing file is an error and not a cut body.
+        let file = tokio::task::spawn_blocking(move || -> io::Result<std::fs::File> {
+            let mut file = std::fs::File::open(path)?;
+            io::Seek::seek(&mut file, io::SeekFrom::Start(start))?;
+            Ok(file)
+        })
+        .await
+        .map_err(|e| crate::Error::storage_caused("", e))??;
+        Ok(read_ahead(file, len))
     }
 
     async fn put_file(&self, digest: &Digest, file: &Path) -> Result<()> {
