@@ -83,6 +83,7 @@ pub async fn prepare(settings: &Settings) -> Result<AppState, StartError> {
         dns_resolver: settings.dns_resolver,
         agent_binaries: routes::agent::agent_binary_candidates(settings.agent_binary.as_deref()),
         agent_dirs: routes::agent::agent_dirs(settings.agent_dir.as_deref()),
+        upstream_private_networks: settings.registry_upstream_private,
     };
     services.mailer = mailer;
     services.secrets_key = std::sync::Arc::new(secrets_key);

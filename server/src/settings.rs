@@ -152,6 +152,10 @@ declare! {
     /// A second address serving only the registry; `/v2/` is on the main address either way.
     registry_listen: Option<SocketAddr> = None,
         shown "none", form "an address like 127.0.0.1:5000";
+    /// Let artifacts pull through from upstream repositories on loopback, private or
+    /// link-local addresses; off, the hub fetches only from public addresses, so a vendor
+    /// cannot make it reach the network it runs in.
+    registry_upstream_private: bool = false, shown "false", form "a yes/no value (true or false)";
     /// Minutes between registry garbage collections; `0` turns it off.
     registry_gc_minutes: u32 = 60, shown "60", form "a number of minutes";
     /// The agent binary the hub serves to install commands, for the hub's own architecture;

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use consign_server::testing::TestHub;
-use consign_test_support::hub::with_hub;
+use consign_test_support::hub::{with_hub, with_hub_adjusted};
 use consign_test_support::registry::{
     Registry, digest, error_code, image_manifest, license_artifact,
 };
@@ -21,6 +21,11 @@ use sea_orm::ConnectionTrait;
 use service::registry::upstream::{self, NewUpstream};
 use service::testing::Backend;
 use service::testing::world::World;
+
+/// The upstreams here are on loopback, which a hub refuses unless its operator allows it.
+fn private_upstreams(settings: &mut consign_server::Settings) {
+    settings.registry_upstream_private = true;
+}
 
 /// The user name the test support's registry client signs in with.
 const USER: &str = "anyone";
@@ -276,12 +281,12 @@ async fn pull_through(hub: TestHub) -> TestHub {
 
 #[tokio::test]
 async fn licensed_pulls_go_through_to_the_upstream_and_stay_cached_on_sqlite() {
-    with_hub(Backend::Sqlite, pull_through).await;
+    with_hub_adjusted(Backend::Sqlite, private_upstreams, pull_through).await;
 }
 
 #[tokio::test]
 async fn licensed_pulls_go_through_to_the_upstream_and_stay_cached_on_postgresql() {
-    with_hub(Backend::Postgres, pull_through).await;
+    with_hub_adjusted(Backend::Postgres, private_upstreams, pull_through).await;
 }
 
 /// A wrong password: the pull fails with the upstream named and what to check, never a 500.
@@ -316,5 +321,69 @@ async fn a_wrong_password_is_reported(hub: TestHub) -> TestHub {
 
 #[tokio::test]
 async fn a_wrong_upstream_password_is_reported_not_a_server_error() {
-    with_hub(Backend::Sqlite, a_wrong_password_is_reported).await;
+    with_hub_adjusted(
+        Backend::Sqlite,
+        private_upstreams,
+        a_wrong_password_is_reported,
+    )
+    .await;
+}
+
+/// With the default settings, an upstream on the hub's own network is refused: a literal
+/// private address when it is linked, a name resolving only to loopback when it is pulled,
+/// and in neither case does the hub connect to it.
+async fn private_upstreams_are_refused(hub: TestHub) -> TestHub {
+    let world = World::build(&hub.services).await;
+    // A listener that counts the connections it gets.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let link = |url: String| {
+        upstream::link(
+            &hub.services,
+            &world.vendor_rw,
+            "inside",
+            NewUpstream {
+                url,
+                repository: "acme/web".into(),
+                username: None,
+                password: None,
+            },
+            chrono::Utc::now(),
+        )
+    };
+    for literal in [
+        format!("http://127.0.0.1:{port}"),
+        "http://169.254.169.254".to_string(),
+        "http://10.0.0.8:5000".to_string(),
+        format!("http://[::1]:{port}"),
+    ] {
+        let refused = link(literal.clone()).await.unwrap_err();
+        assert!(
+            matches!(&refused, service::Error::InvalidInput { field, .. } if *field == "url"),
+            "{literal}: {refused:?}"
+        );
+        assert!(refused.to_string().contains("private"), "{refused}");
+    }
+    // A name is checked when it is resolved, so one that only resolves to loopback links but
+    // is never fetched from.
+    link(format!("http://localhost:{port}")).await.unwrap();
+    let vendor = Registry::signed_in(&hub, &world.vendor_ro).await;
+    let refused = vendor
+        .send(Method::GET, "/v2/acme/inside/manifests/1.0")
+        .await;
+    assert_eq!(refused.status(), 502);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("no public address"), "{message}");
+    assert!(
+        listener.accept().is_err(),
+        "the hub connected to an upstream on loopback"
+    );
+    hub
+}
+
+#[tokio::test]
+async fn upstreams_on_private_networks_are_refused_by_default() {
+    with_hub(Backend::Sqlite, private_upstreams_are_refused).await;
 }

@@ -36,6 +36,10 @@ pub struct HubConfig {
     /// `aarch64`), searched after `agent_binaries` for the hub's own architecture and alone
     /// for the others.
     pub agent_dirs: Vec<std::path::PathBuf>,
+    /// Whether upstream repositories may be on loopback, private or link-local addresses.
+    /// Off by default: a vendor must not be able to make the hub fetch from the network it
+    /// runs in.
+    pub upstream_private_networks: bool,
 }
 
 impl HubConfig {
@@ -60,6 +64,7 @@ impl Default for HubConfig {
             dns_resolver: None,
             agent_binaries: Vec::new(),
             agent_dirs: Vec::new(),
+            upstream_private_networks: false,
         }
     }
 }

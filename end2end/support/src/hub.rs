@@ -14,14 +14,31 @@ where
     F: FnOnce(TestHub) -> Fut,
     Fut: std::future::Future<Output = TestHub>,
 {
+    with_hub_adjusted(backend, |_| {}, test).await;
+}
+
+/// [`with_hub`] with the hub's settings changed by `adjust` first.
+pub async fn with_hub_adjusted<F, Fut>(
+    backend: Backend,
+    adjust: impl FnOnce(&mut server::Settings),
+    test: F,
+) where
+    F: FnOnce(TestHub) -> Fut,
+    Fut: std::future::Future<Output = TestHub>,
+{
     match backend {
         Backend::Sqlite => {
-            let hub = TestHub::start(None, None).await;
+            let hub = TestHub::start_with(adjust).await;
             test(hub).await.stop().await;
         }
         Backend::Postgres => {
             let db = TestDb::new(Backend::Postgres).await;
-            let hub = TestHub::start(Some(db.url.clone()), None).await;
+            let url = db.url.clone();
+            let hub = TestHub::start_with(|s| {
+                adjust(s);
+                s.database_url = Some(url.into());
+            })
+            .await;
             test(hub).await.stop().await;
             db.close().await;
         }

@@ -5,6 +5,8 @@
 //! does not hold yet and keeps it. A tag is asked of the upstream on every pull, so it follows
 //! the upstream; when the upstream cannot be reached, the copy the hub keeps is served.
 
+mod guard;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -23,6 +25,9 @@ use crate::{Error, Result, Services, repo};
 
 /// How long one request to an upstream may take before the hub gives up on it.
 const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How many redirects one request to an upstream may follow.
+const MAX_REDIRECTS: usize = 5;
 
 /// An artifact's upstream as the vendor sees it: never the password.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,6 +119,9 @@ pub async fn link(
     actor.require_vendor_write("link an artifact to an upstream repository")?;
     let name = artifact_name(name)?;
     let url = parse_url(&new.url)?;
+    if !guard::allows(&url, s.config.upstream_private_networks) {
+        return Err(Error::invalid("url", guard::REFUSED));
+    }
     let repository = new.repository.trim().to_string();
     if !is_repository_path(&repository) {
         return Err(Error::invalid(
@@ -189,12 +197,30 @@ fn unavailable(upstream: &row::Model, what: impl std::fmt::Display) -> Error {
     )
 }
 
+/// An error and its causes on one line: reqwest's own message names only the request, and the
+/// reason (refused address, connection refused, bad certificate) is in its sources.
+struct Causes<'e>(&'e dyn std::error::Error);
+
+impl std::fmt::Display for Causes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        Ok(())
+    }
+}
+
 /// A client of one upstream repository, signing in as the registry asks: HTTP basic, or a
 /// bearer token from the realm its `WWW-Authenticate` names.
 struct Client<'a> {
     http: reqwest::Client,
     upstream: &'a row::Model,
     password: Option<String>,
+    /// Whether the hub's operator lets upstreams be on private networks.
+    private_allowed: bool,
 }
 
 impl<'a> Client<'a> {
@@ -204,16 +230,44 @@ impl<'a> Client<'a> {
             .as_deref()
             .map(|p| s.secrets_key.open(p))
             .transpose()?;
-        let http = reqwest::Client::builder()
+        let private_allowed = s.config.upstream_private_networks;
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if !guard::allows(attempt.url(), private_allowed) {
+                let why = format!("a redirect to {}: {}", attempt.url(), guard::REFUSED);
+                attempt.error(why)
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut http = reqwest::Client::builder()
             .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|e| unavailable(upstream, e))?;
+            .redirect(redirects);
+        if !private_allowed {
+            http = http.dns_resolver(guard::PublicOnly::shared());
+        }
+        let http = http.build().map_err(|e| unavailable(upstream, e))?;
         Ok(Self {
             http,
             upstream,
             password,
+            private_allowed,
         })
+    }
+
+    /// Refuses an address the hub may not fetch from (the upstream's own, or a token realm it
+    /// names), before anything is sent there.
+    fn check(&self, url: &str) -> Result<()> {
+        let parsed = url::Url::parse(url).map_err(|e| unavailable(self.upstream, e))?;
+        if guard::allows(&parsed, self.private_allowed) {
+            Ok(())
+        } else {
+            Err(unavailable(
+                self.upstream,
+                format!("{url}: {}", guard::REFUSED),
+            ))
+        }
     }
 
     fn with_basic(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -234,8 +288,9 @@ impl<'a> Client<'a> {
                 .header(ACCEPT, accept)
                 .send()
                 .await
-                .map_err(|e| unavailable(self.upstream, e))
+                .map_err(|e| unavailable(self.upstream, Causes(&e)))
         };
+        self.check(&url)?;
         let first = send(self.with_basic(self.http.get(&url))).await?;
         if first.status() != StatusCode::UNAUTHORIZED {
             return Ok(first);
@@ -256,6 +311,7 @@ impl<'a> Client<'a> {
                 .map(|(_, v)| v.clone())
         };
         let realm = param("realm").ok_or_else(|| unavailable(self.upstream, "no token realm"))?;
+        self.check(&realm)?;
         let mut query: Vec<(&str, String)> = Vec::new();
         if let Some(service) = param("service") {
             query.push(("service", service));
@@ -269,7 +325,7 @@ impl<'a> Client<'a> {
             .with_basic(self.http.get(&realm).query(&query))
             .send()
             .await
-            .map_err(|e| unavailable(self.upstream, e))?;
+            .map_err(|e| unavailable(self.upstream, Causes(&e)))?;
         if !answer.status().is_success() {
             return Err(unavailable(
                 self.upstream,
@@ -284,7 +340,7 @@ impl<'a> Client<'a> {
         let token: Token = answer
             .json()
             .await
-            .map_err(|e| unavailable(self.upstream, e))?;
+            .map_err(|e| unavailable(self.upstream, Causes(&e)))?;
         token
             .token
             .or(token.access_token)
@@ -411,7 +467,7 @@ async fn fetch_manifest(
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| unavailable(upstream, e))?
+        .map_err(|e| unavailable(upstream, Causes(&e)))?
         .to_vec();
     let algorithm = match reference {
         Reference::Digest(d) => d.algorithm(),
@@ -493,7 +549,7 @@ pub async fn fill_blob(
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| unavailable(&upstream, e))?
+            .map_err(|e| unavailable(&upstream, Causes(&e)))?
         {
             hasher.update(&chunk);
             size += chunk.len() as u64;
