@@ -28,6 +28,7 @@ mod m20261205_010001_add_repair_drift;
 mod m20261205_020001_widen_registry_digests;
 mod m20261205_030001_add_deployment_current;
 mod m20261205_040001_create_artifact_upstream;
+mod m20261205_050001_index_deployment_lookups;
 
 /// Applies every migration of the hub, in order.
 #[derive(Debug)]
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_020001_widen_registry_digests::Migration),
             Box::new(m20261205_030001_add_deployment_current::Migration),
             Box::new(m20261205_040001_create_artifact_upstream::Migration),
+            Box::new(m20261205_050001_index_deployment_lookups::Migration),
         ]
     }
 }

@@ -266,10 +266,19 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
     use repo::overview::Pick;
     actor.require_vendor_read("see the overview")?;
     let vendor = actor.organization_id.0;
-    let customers = customers::list(s, actor).await?;
+    // What does not depend on anything else is read at once (the pool has several
+    // connections, and readers do not wait for each other).
+    let (customers, all_targets, state_rows, versions, all_licenses, rows, applications) = tokio::try_join!(
+        customers::list(s, actor),
+        targets::list(s, actor),
+        repo::overview::live_state_counts(&s.db, vendor),
+        repo::overview::live_version_counts(&s.db, vendor),
+        licenses::list(s, actor),
+        repo::overview::recent_statuses(&s.db, vendor, None, RECENT_EVENTS),
+        repo::applications::list(&s.db, vendor),
+    )?;
     let customer_names: BTreeMap<CustomerOrganizationId, String> =
         customers.into_iter().map(|c| (c.id, c.name)).collect();
-    let all_targets = targets::list(s, actor).await?;
     let presence: Vec<_> = all_targets
         .iter()
         .map(|t| s.agents.presence(t.id))
@@ -277,7 +286,7 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
     let targets: HashMap<DeploymentTargetId, &Target> =
         all_targets.iter().map(|t| (t.id, t)).collect();
 
-    let by_state = state_counts(repo::overview::live_state_counts(&s.db, vendor).await?);
+    let by_state = state_counts(state_rows);
     let failing_total = by_state
         .iter()
         .find(|(state, _)| *state == ShownState::Reported(DeploymentState::Error))
@@ -285,7 +294,6 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
 
     // How each version run now stands on its channel, then the totals and first lines of the
     // deployments behind or below the minimum.
-    let versions = repo::overview::live_version_counts(&s.db, vendor).await?;
     let pairs: Vec<(ApplicationId, ApplicationVersionId)> = versions
         .iter()
         .map(|(a, v, _)| (ApplicationId(*a), ApplicationVersionId(*v)))
@@ -304,25 +312,26 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
             below_total += n;
         }
     }
-    let lines = |pick| first_lines(s, actor, pick, &targets, &customer_names);
-    let behind = if behind_versions.is_empty() {
-        Vec::new()
-    } else {
-        lines(Pick::Running(&behind_versions)).await?
+    let lines = |pick, wanted: bool| {
+        let targets = &targets;
+        let customer_names = &customer_names;
+        async move {
+            if wanted {
+                first_lines(s, actor, pick, targets, customer_names).await
+            } else {
+                Ok(Vec::new())
+            }
+        }
     };
-    let failing = if failing_total == 0 {
-        Vec::new()
-    } else {
-        lines(Pick::Failing).await?
-    };
-    let below = if below_versions.is_empty() {
-        Vec::new()
-    } else {
-        lines(Pick::Running(&below_versions)).await?
-    };
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.deployment_id).collect();
+    let (behind, failing, below, subjects) = tokio::try_join!(
+        lines(Pick::Running(&behind_versions), !behind_versions.is_empty()),
+        lines(Pick::Failing, failing_total > 0),
+        lines(Pick::Running(&below_versions), !below_versions.is_empty()),
+        repo::overview::subjects(&s.db, vendor, &ids),
+    )?;
 
-    let mut expiring: Vec<ExpiringLicense> = licenses::list(s, actor)
-        .await?
+    let mut expiring: Vec<ExpiringLicense> = all_licenses
         .into_iter()
         .filter(|l| l.revoked_at.is_none())
         .filter_map(|l| {
@@ -340,15 +349,9 @@ pub async fn vendor(s: &Services, actor: &Actor, now: DateTime<Utc>) -> Result<V
         .collect();
     expiring.sort_by_key(|l| l.expires_at);
 
-    let rows = repo::overview::recent_statuses(&s.db, vendor, None, RECENT_EVENTS).await?;
-    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.deployment_id).collect();
-    let applications: HashMap<uuid::Uuid, String> = repo::applications::list(&s.db, vendor)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let names: HashMap<DeploymentId, String> = repo::overview::subjects(&s.db, vendor, &ids)
-        .await?
+    let applications: HashMap<uuid::Uuid, String> =
+        applications.into_iter().map(|a| (a.id, a.name)).collect();
+    let names: HashMap<DeploymentId, String> = subjects
         .into_iter()
         .map(|(id, target, application)| {
             let application = applications.get(&application).cloned().unwrap_or_default();

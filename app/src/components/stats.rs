@@ -1,11 +1,13 @@
-//! The charts the pages place, each self-contained (its own resource, refetched live):
-//! [`HostCharts`] on the target and deployment pages, [`VersionSpread`] on the application page
-//! and [`DeploymentsOverTime`] for the vendor's overview.
+//! The charts the pages place: [`HostCharts`] on the target and deployment pages and
+//! [`VersionSpread`] on the application page, each with its own resource refetched live, and
+//! [`DeploymentsOverTime`] for the vendor's overview, whose resource the overview makes.
 
 use leptos::prelude::*;
 
-use crate::api::stats::{deployments_over_time, host_charts, version_spread};
-use crate::components::chart::Chart;
+#[cfg(doc)]
+use crate::api::stats::deployments_over_time;
+use crate::api::stats::{host_charts, version_spread};
+use crate::components::chart::{Chart, ChartView};
 use crate::components::form::CARD;
 use crate::components::live::{use_live_events, use_metrics_events};
 use crate::error::AppError;
@@ -119,11 +121,10 @@ pub fn VersionSpread(
 }
 
 /// Deployments created per day over the last 30 days, on every target of the vendor (vendor
-/// members only); follows deployments as they are made.
+/// members only), from `chart`: a resource of [`deployments_over_time`] that the page makes
+/// (outside any `Suspense`, so it loads once) and refetches on live events.
 #[component]
-pub fn DeploymentsOverTime() -> impl IntoView {
-    let live = use_live_events();
-    let chart = Resource::new(move || live.get(), |_| deployments_over_time());
+pub fn DeploymentsOverTime(chart: Resource<Result<ChartView, AppError>>) -> impl IntoView {
     view! {
         <section class=CARD id="deployments-over-time" aria-labelledby="deployments-over-time-title">
             <h2 class="text-lg font-semibold" id="deployments-over-time-title">"Deployments, last 30 days"</h2>

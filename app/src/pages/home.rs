@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use crate::api::auth::{SessionUser, SignIn, SignOut, current_user};
 use crate::api::onboarding::sample_hint;
-use crate::api::overview::vendor_overview;
+use crate::api::overview::{VendorOverviewView, vendor_overview};
+use crate::api::stats::deployments_over_time;
+use crate::components::chart::ChartView;
 use crate::components::form::{CARD, LINK};
 use crate::components::frame::{Frame, Portal};
 use crate::components::live::{follow_session, use_live_events};
@@ -12,6 +14,7 @@ use crate::components::overview::VendorSummary;
 use crate::components::shell::Layout;
 use crate::components::sign_in_form::SignInForm;
 use crate::components::stats::DeploymentsOverTime;
+use crate::error::AppError;
 
 /// Shows the sign-in form to a visitor and the overview to a member.
 #[component]
@@ -19,16 +22,24 @@ pub fn PortalHome() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
     // Signing in or out changes who is signed in: refetch after either action.
-    let user = Resource::new(
-        move || (sign_in.version().get(), sign_out.version().get()),
-        |_| current_user(),
-    );
+    let session = move || (sign_in.version().get(), sign_out.version().get());
+    let user = Resource::new(session, |_| current_user());
     follow_session(move || matches!(user.get(), Some(Ok(Some(_)))));
+    // The overview's own resources are made here, not in the signed-in branch below: on the
+    // server, Suspense renders its children once to find what they read and again to send
+    // them, and resources made in there would load twice. For a visitor they answer "sign in"
+    // at the cost of no query, and are never shown.
+    let live = use_live_events();
+    let home = HomeData {
+        overview: Resource::new(move || (session(), live.get()), |_| vendor_overview()),
+        chart: Resource::new(move || (session(), live.get()), |_| deployments_over_time()),
+        hint: Resource::new(session, |_| sample_hint()),
+    };
     view! {
             <Suspense fallback=|| view! { <p class="text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(Some(user)) if user.is_vendor => view! { <Overview user sign_out /> }.into_any(),
+                        Ok(Some(user)) if user.is_vendor => view! { <Overview user sign_out home /> }.into_any(),
                         Ok(Some(user)) => view! { <Frame portal=Portal::Vendor><CustomerElsewhere user /></Frame> }.into_any(),
                         Ok(None) => view! { <Frame portal=Portal::Vendor>
                             <div class="flex w-full max-w-sm flex-col gap-4">
@@ -48,10 +59,21 @@ pub fn PortalHome() -> impl IntoView {
     }
 }
 
+/// What the signed-in overview shows, loaded by [`PortalHome`].
+#[derive(Clone, Copy)]
+struct HomeData {
+    overview: Resource<Result<VendorOverviewView, AppError>>,
+    chart: Resource<Result<ChartView, AppError>>,
+    hint: Resource<Result<Option<String>, AppError>>,
+}
+
 #[component]
-fn Overview(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView {
-    let live = use_live_events();
-    let overview = Resource::new(move || live.get(), |_| vendor_overview());
+fn Overview(user: SessionUser, sign_out: ServerAction<SignOut>, home: HomeData) -> impl IntoView {
+    let HomeData {
+        overview,
+        chart,
+        hint,
+    } = home;
     let name = user.name.clone();
     view! {
         <Layout portal=Portal::Vendor user branding=None title="Overview" sign_out>
@@ -64,16 +86,15 @@ fn Overview(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                     }
                 })}
             </Transition>
-            <DeploymentsOverTime />
-            <SampleHint />
+            <DeploymentsOverTime chart />
+            <SampleHint hint />
         </Layout>
     }
 }
 
 /// The empty state of an organization without applications: how to create the sample one.
 #[component]
-fn SampleHint() -> impl IntoView {
-    let hint = Resource::new(|| (), |_| sample_hint());
+fn SampleHint(hint: Resource<Result<Option<String>, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
