@@ -22,7 +22,6 @@ enum Deployment {
     Table,
     CreatedAt,
     Id,
-    DeploymentTargetId,
 }
 
 #[derive(DeriveIden)]
@@ -44,7 +43,8 @@ impl MigrationTrait for Migration {
                 .table(Deployment::Table)
                 .col(Deployment::CreatedAt)
                 .col(Deployment::Id)
-                .col(Deployment::DeploymentTargetId)
+                // An alias: a variant named `DeploymentTargetId` would repeat the enum's name.
+                .col(Alias::new("deployment_target_id"))
                 .to_owned(),
             Index::create()
                 .name(ORGANIZATION)
