@@ -12,10 +12,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, WWW_AUTHENTICATE};
-use tokio::io::AsyncWriteExt;
 
 use super::access::Grant;
 use super::manifests::{self, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
+use super::writer::{self, WriteError, Written};
 use super::{
     Artifact, Digest, Hasher, Reference, Registry, RegistryCode, RepositoryName, is_repository_path,
 };
@@ -529,7 +529,7 @@ pub async fn fill_blob(
         return Ok(false);
     }
     let client = Client::new(s, &upstream)?;
-    let mut response = client
+    let response = client
         .get(&format!("blobs/{digest}"), "application/octet-stream")
         .await?;
     if response.status() != StatusCode::OK {
@@ -538,27 +538,42 @@ pub async fn fill_blob(
             format!("blob {digest}: it answered {}", response.status()),
         ));
     }
-    // Written to a file of the uploads folder while hashed, then stored under its digest.
+    // Written to a file of the uploads folder while hashed, as an upload is (large blocks on a
+    // blocking thread while the next arrive), then stored under its digest.
     let file = registry
         .uploads_dir
         .join(format!("upstream-{}", uuid::Uuid::new_v4()));
     let result = async {
-        let mut out = tokio::fs::File::create(&file).await?;
-        let mut hasher = Hasher::new(digest.algorithm());
-        let mut size: u64 = 0;
-        while let Some(chunk) = response
-            .chunk()
+        let out = tokio::fs::File::create(&file).await?.into_std().await;
+        let chunks = Box::pin(futures_util::stream::unfold(
+            Some(response),
+            |response| async move {
+                let mut response = response?;
+                match response.chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
+                    Ok(None) => None,
+                    // The writer stops at the first error.
+                    Err(e) => Some((Err(Causes(&e).to_string()), None)),
+                }
+            },
+        ));
+        let Written {
+            file: out,
+            hasher,
+            bytes: size,
+        } = writer::append(out, Some(Hasher::new(digest.algorithm())), chunks)
             .await
-            .map_err(|e| unavailable(&upstream, Causes(&e)))?
-        {
-            hasher.update(&chunk);
-            size += chunk.len() as u64;
-            out.write_all(&chunk).await?;
-        }
-        out.flush().await?;
-        out.sync_all().await?;
-        drop(out);
-        let got = hasher.finish();
+            .map_err(|e| match e {
+                WriteError::Body(why) => unavailable(&upstream, why),
+                WriteError::Storage(e) => e,
+            })?;
+        // On disk before it is stored and linked: a crash must not leave a linked, empty blob.
+        tokio::task::spawn_blocking(move || out.sync_all())
+            .await
+            .map_err(|e| Error::storage_caused("", e))??;
+        let got = hasher
+            .ok_or_else(|| Error::storage("the upstream blob's hash was lost"))?
+            .finish();
         if &got != digest {
             return Err(unavailable(
                 &upstream,
