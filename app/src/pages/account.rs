@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::account::{
     ChangePassword, LinkSent, RequestEmailChange, RequestVerification, my_account,
 };
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::form::{ActionError, BUTTON_SECONDARY, CARD, INPUT, SubmitButton};
 use crate::components::frame::{Frame, Portal};
 
 /// The account page.
@@ -43,7 +43,7 @@ pub fn AccountPage() -> impl IntoView {
                                     </p>
                                     {(!a.email_verified).then(|| view! {
                                         <ActionForm action=verification attr:class="mt-3">
-                                            <button type="submit" id="send-verification" class=BUTTON_SECONDARY>"Send a confirmation link"</button>
+                                            <SubmitButton action=verification label="Send a confirmation link" pending="Sending…" id="send-verification" class=BUTTON_SECONDARY />
                                         </ActionForm>
                                     })}
                                     <ActionError action=verification id="verification-error" />
@@ -61,7 +61,7 @@ pub fn AccountPage() -> impl IntoView {
                         <input type="password" name="password" id="new-password" placeholder="New password (at least 10 characters)" required autocomplete="new-password" class=INPUT />
                         <ActionError action=change_password id="password-error" />
                         {move || change_password.value().get().and_then(Result::ok).map(|m| view! { <p id="password-changed" class="text-sm text-emerald-700">{m}</p> })}
-                        <button type="submit" id="change-password" class=BUTTON>"Change password"</button>
+                        <SubmitButton action=change_password label="Change password" pending="Changing…" id="change-password" />
                     </ActionForm>
                 </section>
                 <section class=CARD>
@@ -71,7 +71,7 @@ pub fn AccountPage() -> impl IntoView {
                         <input type="password" name="password" id="email-password" placeholder="Your password" required autocomplete="current-password" class=INPUT />
                         <ActionError action=email_change id="email-error" />
                         {move || sent(email_change.value().get())}
-                        <button type="submit" id="change-email" class=BUTTON>"Send confirmation to the new address"</button>
+                        <SubmitButton action=email_change label="Send confirmation to the new address" pending="Sending…" id="change-email" />
                     </ActionForm>
                 </section>
             </div>

@@ -9,7 +9,7 @@ use crate::api::catalog::{
     ApplicationDetail, ArchiveApplication, ArchiveVersion, PublishVersion, SetChannelMinimum,
     get_application,
 };
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::form::{ActionError, BUTTON_SECONDARY, CARD, INPUT, SubmitButton};
 use crate::components::registry::{RegistryNote, VersionImages};
 use crate::components::shell::VendorShell;
 use crate::components::stats::VersionSpread;
@@ -149,7 +149,7 @@ fn Detail(
                         </label>
                     }.into_any()
                 }}
-                <div><button type="submit" id="publish-version" class=BUTTON>"Publish version"</button></div>
+                <div><SubmitButton action=publish label="Publish version" pending="Publishing…" id="publish-version" /></div>
             </ActionForm>
             <ActionError action=publish id="version-error" />
         </section>

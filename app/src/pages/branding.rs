@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::branding::{BrandingView, SaveBranding, my_branding, preview_markdown};
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT, textarea_text};
+use crate::components::form::{ActionError, CARD, INPUT, SubmitButton, textarea_text};
 use crate::components::shell::VendorShell;
 
 /// The branding page.
@@ -96,7 +96,7 @@ fn BrandingEditor(initial: BrandingView) -> impl IntoView {
                     </label>
                     <ActionError action=save id="branding-error" />
                     {saved}
-                    <button type="submit" id="branding-save" class=BUTTON>"Save branding"</button>
+                    <SubmitButton action=save label="Save branding" pending="Saving…" id="branding-save" />
                 </ActionForm>
                 <form method="post" action="/branding/logo" enctype="multipart/form-data" class="mt-6 flex flex-col gap-2" id="logo-form">
                     <label class="text-sm font-medium" for="logo-file">"Logo (PNG, JPEG or WebP, at most 256 KB)"</label>

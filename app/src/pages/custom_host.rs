@@ -5,7 +5,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 
 use crate::api::branding::{HostChallengeView, VerifyCustomHost, custom_host_status};
-use crate::components::form::{ActionError, BUTTON_SECONDARY};
+use crate::components::form::{ActionError, BUTTON_SECONDARY, SubmitButton};
 
 /// The custom host's state; refetched whenever `saved` (the branding form's submissions)
 /// changes.
@@ -59,7 +59,7 @@ fn Challenge(
                 <dd id="host-record-value" class="font-mono break-all">{challenge.record_value}</dd>
             </dl>
             <ActionForm action=verify attr:id="host-verify-form">
-                <button type="submit" id="host-verify" class=BUTTON_SECONDARY>"Verify"</button>
+                <SubmitButton action=verify label="Verify" pending="Checking…" id="host-verify" class=BUTTON_SECONDARY />
             </ActionForm>
             <ActionError action=verify id="host-error" />
         </section>

@@ -13,7 +13,7 @@ use crate::api::deployments::{
     deployment_page, deployment_versions,
 };
 use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT, SubmitButton};
 use crate::components::frame::Portal;
 use crate::components::live::use_live_events;
 use crate::components::shell::PortalShell;
@@ -220,7 +220,7 @@ fn Actions(
                                         view! { <option value=v.value.clone() data-version=v.name.clone()>{label}</option> }
                                     }).collect_view()}
                                 </select>
-                                <button type="submit" id="update" class=BUTTON>"Confirm update"</button>
+                                <SubmitButton action=update label="Confirm update" pending="Updating…" id="update" />
                             </ActionForm>
                         }.into_any()
                     }}
@@ -241,7 +241,7 @@ fn Actions(
                                 <p>"Every container of this deployment is recreated; the application is briefly unavailable."</p>
                                 <ActionForm action=restart>
                                     <input type="hidden" name="id" value=id />
-                                    <button type="submit" id="restart" class=BUTTON>"Restart now"</button>
+                                    <SubmitButton action=restart label="Restart now" pending="Restarting…" id="restart" />
                                 </ActionForm>
                             </ConfirmDialog>
                         }

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::account::{ConfirmEmailLink, RequestPasswordReset, ResetPassword, link_branding};
 use crate::api::branding::portal_branding;
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::form::{ActionError, CARD, INPUT, SubmitButton};
 use crate::components::frame::{Frame, Portal};
 use crate::components::shell::BrandedFrame;
 use crate::error::AppError;
@@ -99,7 +99,7 @@ fn ForgotCard() -> impl IntoView {
                     </label>
                     <ActionError action=request id="forgot-error" />
                     <Done action=request id="forgot-sent" />
-                    <button type="submit" id="forgot-submit" class=BUTTON>"Send the link"</button>
+                    <SubmitButton action=request label="Send the link" pending="Sending…" id="forgot-submit" />
                 </ActionForm>
             </section>
 
@@ -123,7 +123,7 @@ pub fn ResetPage() -> impl IntoView {
                         <input type="password" name="password" id="reset-password" required autocomplete="new-password" class=INPUT />
                     </label>
                     <ActionError action=reset id="reset-error" />
-                    <button type="submit" id="reset-submit" class=BUTTON>"Set password"</button>
+                    <SubmitButton action=reset label="Set password" pending="Saving…" id="reset-submit" />
                 </ActionForm>
             </section>
         </LinkFrame>
@@ -156,7 +156,7 @@ fn ConfirmLink(title: &'static str, purpose: &'static str) -> impl IntoView {
                     <input type="hidden" name="token" value=token />
                     <ActionError action=confirm id="confirm-error" />
                     <Done action=confirm id="confirm-done" />
-                    <button type="submit" id="confirm-submit" class=BUTTON>"Confirm"</button>
+                    <SubmitButton action=confirm label="Confirm" pending="Confirming…" id="confirm-submit" />
                 </ActionForm>
             </section>
         </LinkFrame>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::invitations::{AcceptInvitation, preview_invitation};
-use crate::components::form::{ActionError, BUTTON, CARD, INPUT};
+use crate::components::form::{ActionError, CARD, INPUT, SubmitButton};
 use crate::components::frame::{Frame, Portal};
 use crate::components::shell::BrandedFrame;
 
@@ -48,7 +48,7 @@ pub fn InvitePage() -> impl IntoView {
                                             autocomplete=if p.existing_account { "current-password" } else { "new-password" } class=INPUT />
                                     </label>
                                     <ActionError action=accept id="accept-error" />
-                                    <button type="submit" id="accept-submit" class=BUTTON>"Accept invitation"</button>
+                                    <SubmitButton action=accept label="Accept invitation" pending="Accepting…" id="accept-submit" />
                                 </ActionForm>
                             }.into_any(),
                             Err(err) => view! {
