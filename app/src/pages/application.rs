@@ -80,9 +80,10 @@ fn Detail(
                 <ActionForm action=archive_app>
                     <input type="hidden" name="application" value=archive_app_id />
                     <input type="hidden" name="archived" value=(!app.archived).to_string() />
-                    <button type="submit" id="archive-application" class=BUTTON_SECONDARY>
-                        {if app.archived { "Restore application" } else { "Archive application" }}
-                    </button>
+                    <SubmitButton action=archive_app
+                        label=if app.archived { "Restore application" } else { "Archive application" }
+                        pending=if app.archived { "Restoring…" } else { "Archiving…" }
+                        id="archive-application" class=BUTTON_SECONDARY />
                 </ActionForm>
             </div>
             {app.archived.then(|| view! {
@@ -179,7 +180,10 @@ fn Detail(
                                             <input type="hidden" name="application" value=app_id />
                                             <input type="hidden" name="version" value=v.id.clone() />
                                             <input type="hidden" name="archived" value=(!v.archived).to_string() />
-                                            <button type="submit" class=BUTTON_SECONDARY>{if v.archived { "Restore" } else { "Archive" }}</button>
+                                            <SubmitButton action=archive
+                                                label=if v.archived { "Restore" } else { "Archive" }
+                                                pending=if v.archived { "Restoring…" } else { "Archiving…" }
+                                                class=BUTTON_SECONDARY />
                                         </ActionForm>
                                     </div>
                                     {images}
@@ -235,7 +239,7 @@ fn Channels(detail: ApplicationDetail, minimum: ServerAction<SetChannelMinimum>)
                                         view! { <option value=v.id.clone() selected=selected>{v.name.clone()}</option> }
                                     }).collect_view()}
                                 </select>
-                                <button type="submit" class=BUTTON_SECONDARY>"Set minimum"</button>
+                                <SubmitButton action=minimum label="Set minimum" pending="Saving…" class=BUTTON_SECONDARY />
                             </ActionForm>
                         </li>
                     }

@@ -13,7 +13,7 @@ use crate::api::artifacts::{
 };
 use crate::api::customers::list_customers;
 use crate::components::confirm::{BUTTON_DANGER, ConfirmDialog};
-use crate::components::form::{ActionError, BUTTON, BUTTON_SECONDARY, CARD, INPUT};
+use crate::components::form::{ActionError, BUTTON_SECONDARY, CARD, INPUT, SubmitButton};
 use crate::components::list::{EmptyList, Pager, SearchBox, SortLinks, use_list_query};
 use crate::components::registry::RegistryCard;
 use crate::components::shell::VendorShell;
@@ -182,7 +182,7 @@ fn Licenses() -> impl IntoView {
                             <label class="flex flex-col gap-1 text-sm font-medium">"Expires on"
                                 <input type="date" name="expires_on" class=INPUT />
                             </label>
-                            <button type="submit" class=BUTTON>"Grant"</button>
+                            <SubmitButton action=create label="Grant" pending="Granting…" />
                         </ActionForm>
                     }
                 })}
