@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use consign_server::testing::TestHub;
-use service::deployments::{self, NewDeployment};
+use service::deployments;
 use service::licenses::{self, NewLicense};
-use service::testing::world::{PASSWORD, World};
+use service::testing::world::{PASSWORD, World, new_deployment};
 use service::versions::{self, NewVersion, Package};
 use service::{accounts, applications, sessions, targets};
 use types::protocol::{DeploymentState, StatusReport};
@@ -96,21 +96,9 @@ async fn the_deploy_form_and_a_running_deployment_say_what_healthy_and_logs_need
     assert!(form.contains("only when this box is ticked"), "{form}");
     assert!(form.contains("healthcheck:"), "{form}");
 
-    let d = deployments::create(
-        s,
-        &w.vendor_rw,
-        NewDeployment {
-            target_id: target,
-            application_id: app,
-            version_id: version,
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
-        now,
-    )
-    .await
-    .unwrap();
+    let d = deployments::create(s, &w.vendor_rw, new_deployment(target, app, version), now)
+        .await
+        .unwrap();
     let path = format!("/deployments/{}", d.id);
     let before = page(&hub, &session, &path).await;
     assert!(!before.contains("id=\"no-healthcheck\""), "not running yet");

@@ -12,12 +12,12 @@ use std::sync::atomic::Ordering;
 
 use chrono::Utc;
 use consign_service::auth::Actor;
-use consign_service::deployments::{self, NewDeployment};
+use consign_service::deployments;
 use consign_service::licenses::{self, NewLicense};
 use consign_service::listing::{
     self, CustomerSort, DeploymentSort, FleetSort, LicenseSort, ListQuery, SortKey, TargetSort,
 };
-use consign_service::testing::world::World;
+use consign_service::testing::world::{World, new_deployment};
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{
     Services, applications, customers, deployment_list, fleet, on_both_databases, targets,
@@ -329,21 +329,9 @@ async fn deploy(
     app: ApplicationId,
     version: ApplicationVersionId,
 ) {
-    deployments::create(
-        s,
-        by,
-        NewDeployment {
-            target_id: target,
-            application_id: app,
-            version_id: version,
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    deployments::create(s, by, new_deployment(target, app, version), Utc::now())
+        .await
+        .unwrap();
 }
 
 async fn a_page_costs_the_same_queries_whatever_its_rows(s: &Services) {

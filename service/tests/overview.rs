@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{TimeDelta, Utc};
-use consign_service::deployments::{self, NewDeployment};
+use consign_service::deployments;
 use consign_service::licenses::{self, NewLicense};
 use consign_service::overview::{self, Attention};
-use consign_service::testing::world::World;
+use consign_service::testing::world::{World, new_deployment};
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{Error, Services, agent_session, applications, on_both_databases, targets};
 use types::protocol::{DeploymentState, ShownState, StatusReport};
@@ -94,21 +94,23 @@ async fn the_overviews_answer_is_everything_fine(services: &Services) {
         .unwrap()
         .target
         .id;
-    let deploy = |target, version| NewDeployment {
-        target_id: target,
-        application_id: app,
-        version_id: version,
-        env: None,
-        logs_enabled: false,
-        repair_drift: true,
-    };
     // The customer's target runs 1.0 (behind 2.0) and reports an error; the lab runs 2.0.
-    let old = deployments::create(services, &w.vendor_rw, deploy(edge, ids[0]), now)
-        .await
-        .unwrap();
-    deployments::create(services, &w.vendor_rw, deploy(lab, ids[1]), now)
-        .await
-        .unwrap();
+    let old = deployments::create(
+        services,
+        &w.vendor_rw,
+        new_deployment(edge, app, ids[0]),
+        now,
+    )
+    .await
+    .unwrap();
+    deployments::create(
+        services,
+        &w.vendor_rw,
+        new_deployment(lab, app, ids[1]),
+        now,
+    )
+    .await
+    .unwrap();
     agent_session::record_status(
         services,
         edge,
@@ -206,14 +208,7 @@ async fn deployed_on_new_target(
     let d = deployments::create(
         services,
         &w.vendor_rw,
-        NewDeployment {
-            target_id: target,
-            application_id: app,
-            version_id: version,
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
+        new_deployment(target, app, version),
         now,
     )
     .await

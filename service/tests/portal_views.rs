@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use consign_service::agent_hub::AgentCommand;
-use consign_service::deployments::{self, NewDeployment};
+use consign_service::deployments;
 use consign_service::licenses::{self, NewLicense};
 use consign_service::listing::{FleetSort, ListQuery};
-use consign_service::testing::world::World;
+use consign_service::testing::world::{World, new_deployment};
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{
     Error, Services, agent_update, applications, deploy_options, fleet, on_both_databases, targets,
@@ -120,21 +120,9 @@ async fn the_deploy_form_the_fleet_and_agent_updates_follow_licenses_and_tenants
     }
 
     // 1.0 deployed: the fleet shows it behind the latest; customers without targets listed too.
-    let d = deployments::create(
-        &s,
-        &w.customer_rw,
-        NewDeployment {
-            target_id: edge,
-            application_id: app,
-            version_id: ids[0],
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
-        now,
-    )
-    .await
-    .unwrap();
+    let d = deployments::create(&s, &w.customer_rw, new_deployment(edge, app, ids[0]), now)
+        .await
+        .unwrap();
     let all = ListQuery::<FleetSort>::default();
     let overview = fleet::overview(&s, &w.vendor_ro, &all, now).await.unwrap();
     let globex = overview

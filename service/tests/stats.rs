@@ -9,9 +9,9 @@
 
 use chrono::{Duration, Utc};
 use consign_service::auth::Actor;
-use consign_service::deployments::{self, DeploymentUpdate, NewDeployment};
+use consign_service::deployments::{self, DeploymentUpdate};
 use consign_service::stats::{self, DEPLOYMENT_DAYS, VersionCount};
-use consign_service::testing::world::World;
+use consign_service::testing::world::{World, new_deployment};
 use consign_service::versions::{self, NewVersion, Package};
 use consign_service::{Error, Services, agent_session, applications, on_both_databases, targets};
 use types::protocol::{DeploymentState, HostMetrics, StatusReport};
@@ -81,21 +81,9 @@ async fn deploy(
     at: chrono::DateTime<Utc>,
 ) -> deployments::Deployment {
     let target = target(s, vendor, "edge").await;
-    deployments::create(
-        s,
-        vendor,
-        NewDeployment {
-            target_id: target,
-            application_id: app,
-            version_id: version,
-            env: None,
-            logs_enabled: false,
-            repair_drift: true,
-        },
-        at,
-    )
-    .await
-    .unwrap()
+    deployments::create(s, vendor, new_deployment(target, app, version), at)
+        .await
+        .unwrap()
 }
 
 fn count(version: ApplicationVersionId, name: &str, deployments: u64) -> VersionCount {

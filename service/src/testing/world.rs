@@ -9,8 +9,26 @@ use types::{CustomerOrganizationId, Email, OrganizationName, Role};
 use crate::accounts;
 use crate::auth::Actor;
 use crate::customers;
+use crate::deployments::NewDeployment;
 use crate::invitations::{self, NewInvitation};
 use crate::signup::{self, SignUp};
+
+/// A deployment of `version` of `app` on `target` with the deploy form's defaults: no
+/// environment, logs off, drift repaired.
+pub fn new_deployment(
+    target: types::DeploymentTargetId,
+    app: types::ApplicationId,
+    version: types::ApplicationVersionId,
+) -> NewDeployment {
+    NewDeployment {
+        target_id: target,
+        application_id: app,
+        version_id: version,
+        env: None,
+        logs_enabled: false,
+        repair_drift: true,
+    }
+}
 
 /// The password of every account the builders create.
 pub const PASSWORD: &str = "a long enough password";
